@@ -1,0 +1,211 @@
+//! The cell: what outlives an actor's instances. Its id and name, the sending ends of
+//! its queues, its leased mailbox, its watchers and its exit.
+//!
+//! An [`ActorRef`](crate::ActorRef) is an `Arc` of the cell, so a reference taken
+//! before a restart keeps working after it.
+
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+
+use tokio::sync::{mpsc, watch};
+use tokio::task::AbortHandle;
+
+use crate::actor::ExitReason;
+use crate::dead_letters::DeadLetter;
+use crate::id::ActorId;
+use crate::mailbox::{Envelope, Mailbox};
+use crate::metrics::Stats;
+use crate::node::NodeInner;
+use crate::signal::Signal;
+use crate::watch::{Terminated, Watcher};
+
+pub(crate) struct Cell<M> {
+    pub(crate) id: ActorId,
+    pub(crate) name: Option<String>,
+    pub(crate) tx: mpsc::Sender<Envelope<M>>,
+    pub(crate) signals: mpsc::UnboundedSender<Signal>,
+    /// Whether senders stamp enqueue times (the actor records latency histograms).
+    pub(crate) timed: bool,
+    /// The mailbox while no instance holds it.
+    mailbox: Mutex<Option<Mailbox<M>>>,
+    state: Mutex<CellState>,
+    exit: watch::Sender<Option<ExitReason>>,
+    node: Weak<NodeInner>,
+}
+
+#[derive(Default)]
+struct CellState {
+    ended: bool,
+    watchers: Vec<Watcher>,
+    names: Vec<String>,
+    abort: Option<AbortHandle>,
+}
+
+/// Locks a mutex that guards plain bookkeeping; no code panics while holding these, so
+/// a poisoned lock still holds consistent data.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<M: Send + 'static> Cell<M> {
+    pub(crate) fn new(
+        node: &Arc<NodeInner>,
+        id: ActorId,
+        name: Option<String>,
+        capacity: usize,
+        timed: bool,
+    ) -> Arc<Self> {
+        let (tx, rx) = mpsc::channel(capacity);
+        let (signals_tx, signals) = mpsc::unbounded_channel();
+        let mailbox = Mailbox {
+            rx,
+            signals,
+            stats: Stats::new(timed),
+            in_flight: None,
+        };
+        Arc::new(Self {
+            id,
+            name,
+            tx,
+            signals: signals_tx,
+            timed,
+            mailbox: Mutex::new(Some(mailbox)),
+            state: Mutex::new(CellState::default()),
+            exit: watch::channel(None).0,
+            node: Arc::downgrade(node),
+        })
+    }
+
+    /// Leases the mailbox to a starting instance; `None` if another instance holds it
+    /// or the actor has ended.
+    pub(crate) fn lease_mailbox(&self) -> Option<Mailbox<M>> {
+        if lock(&self.state).ended {
+            return None;
+        }
+        lock(&self.mailbox).take()
+    }
+
+    pub(crate) fn return_mailbox(&self, mailbox: Mailbox<M>) {
+        *lock(&self.mailbox) = Some(mailbox);
+    }
+
+    /// Ends the actor for good: closes the mailbox and sends what is left in it to
+    /// dead letters, frees its names, tells its watchers and its joiners. Idempotent.
+    pub(crate) fn terminate(&self, reason: ExitReason, mailbox: Option<Mailbox<M>>) {
+        let (watchers, names) = {
+            let mut st = lock(&self.state);
+            if st.ended {
+                return;
+            }
+            st.ended = true;
+            st.abort = None;
+            (
+                std::mem::take(&mut st.watchers),
+                std::mem::take(&mut st.names),
+            )
+        };
+        let node = self.node.upgrade();
+        if let Some(mut mb) = mailbox.or_else(|| lock(&self.mailbox).take()) {
+            mb.rx.close();
+            while let Ok(env) = mb.rx.try_recv() {
+                if let Some(node) = &node {
+                    node.dead_letters.push(DeadLetter {
+                        recipient: self.id,
+                        recipient_name: self.name.clone(),
+                        message_type: std::any::type_name::<M>(),
+                        seq: None,
+                        message: Some(Box::new(env.msg)),
+                        reason: format!("actor ended ({reason}) before handling it"),
+                    });
+                }
+            }
+        }
+        if let Some(node) = &node {
+            for name in &names {
+                node.registry.remove_if(name, self.id);
+            }
+            node.forget(self.id);
+        }
+        match &reason {
+            ExitReason::Panicked(_) | ExitReason::Failed(_) => {
+                tracing::warn!(actor = %self.id, name = ?self.name, %reason, "actor ended")
+            }
+            _ => tracing::debug!(actor = %self.id, name = ?self.name, %reason, "actor ended"),
+        }
+        for w in watchers {
+            w.notify(Terminated {
+                id: self.id,
+                name: self.name.clone(),
+                reason: reason.clone(),
+            });
+        }
+        self.exit.send_replace(Some(reason));
+    }
+}
+
+impl<M> Cell<M> {
+    pub(crate) fn note_registered(&self, name: &str) {
+        lock(&self.state).names.push(name.to_owned());
+    }
+
+    /// Adds a watcher, or tells it at once if the actor has already ended.
+    pub(crate) fn add_watcher(&self, watcher: Watcher) {
+        let mut st = lock(&self.state);
+        if st.ended {
+            drop(st);
+            let reason = self.exit.borrow().clone().unwrap_or(ExitReason::Stopped);
+            watcher.notify(Terminated {
+                id: self.id,
+                name: self.name.clone(),
+                reason,
+            });
+        } else if !st.watchers.iter().any(|w| w.id == watcher.id) {
+            st.watchers.push(watcher);
+        }
+    }
+
+    pub(crate) fn remove_watcher(&self, watcher: ActorId) {
+        lock(&self.state).watchers.retain(|w| w.id != watcher);
+    }
+
+    pub(crate) fn set_abort(&self, handle: AbortHandle) {
+        let mut st = lock(&self.state);
+        if !st.ended {
+            st.abort = Some(handle);
+        }
+    }
+}
+
+/// What the node and supervisors need of a cell, whatever its message type.
+pub(crate) trait AnyCell: Send + Sync {
+    fn id(&self) -> ActorId;
+    fn name(&self) -> Option<&str>;
+    /// Sends a signal; false if no instance will ever read it.
+    fn signal(&self, signal: Signal) -> bool;
+    /// Aborts the running instance at its next await point.
+    fn abort(&self);
+    fn exit_rx(&self) -> watch::Receiver<Option<ExitReason>>;
+    fn terminate_idle(&self, reason: ExitReason);
+}
+
+impl<M: Send + 'static> AnyCell for Cell<M> {
+    fn id(&self) -> ActorId {
+        self.id
+    }
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+    fn signal(&self, signal: Signal) -> bool {
+        self.signals.send(signal).is_ok()
+    }
+    fn abort(&self) {
+        if let Some(h) = &lock(&self.state).abort {
+            h.abort();
+        }
+    }
+    fn exit_rx(&self) -> watch::Receiver<Option<ExitReason>> {
+        self.exit.subscribe()
+    }
+    fn terminate_idle(&self, reason: ExitReason) {
+        self.terminate(reason, None);
+    }
+}

@@ -1,0 +1,301 @@
+//! Running one instance of an actor: the message loop, and the guard that hands the
+//! mailbox back and reports the exit however the instance ends.
+//!
+//! # The loop
+//! Before each message the instance looks at its signals, so `stop`, `kill` and
+//! supervision events overtake a full mailbox. While messages are queued it takes them
+//! with `try_recv` (no waker registration, no `select!`); only an empty mailbox parks
+//! the task in a `select!` over both queues.
+//!
+//! # The guard
+//! The guard owns the leased mailbox for the instance's lifetime. When the instance
+//! returns, panics or is aborted, the guard's `Drop` puts the mailbox back, sends the
+//! message that was being handled at a failure to dead letters, cancels the instance's
+//! token (its subtasks and, for a supervisor, its children) and then either tells the
+//! supervisor (which decides on a restart) or ends the actor for good.
+
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::FutureExt;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::actor::{Actor, ActorError, ExitReason};
+use crate::actor_ref::ActorRef;
+use crate::cell::Cell;
+use crate::context::Context;
+use crate::dead_letters::DeadLetter;
+use crate::mailbox::{Envelope, Mailbox};
+use crate::node::Node;
+use crate::signal::Signal;
+use crate::supervision::ChildExit;
+
+/// The supervisor of an instance: where its exit is reported.
+#[derive(Clone)]
+pub(crate) struct Parent {
+    pub(crate) signals: mpsc::UnboundedSender<Signal>,
+    /// The supervisor instance's token: cancelled when that instance ends.
+    pub(crate) token: CancellationToken,
+}
+
+/// Everything needed to start an instance.
+pub(crate) struct Start<A: Actor> {
+    pub(crate) cell: Arc<Cell<A::Msg>>,
+    pub(crate) actor: A,
+    pub(crate) node: Node,
+    pub(crate) parent: Option<Parent>,
+    /// Counts the instances of this cell; a supervisor ignores exits of older ones.
+    pub(crate) generation: u64,
+    /// Fired (or dropped) when `started` has finished, either way.
+    pub(crate) started: Option<oneshot::Sender<()>>,
+}
+
+/// Spawns an instance on the current Tokio runtime. `None` if the mailbox is not
+/// available (the actor has ended, or an instance is still running).
+pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<JoinHandle<()>> {
+    let Start {
+        cell,
+        actor,
+        node,
+        parent,
+        generation,
+        started,
+    } = start;
+    let mut mailbox = cell.lease_mailbox()?;
+    if generation > 0 {
+        mailbox.stats.restarts += 1;
+    }
+    let token = match &parent {
+        Some(p) => p.token.child_token(),
+        None => node.token().child_token(),
+    };
+    let ended = Arc::new(AtomicBool::new(false));
+    forward_cancellation(&token, &ended, &cell.signals);
+    let guard = Guard {
+        cell: cell.clone(),
+        mailbox: Some(mailbox),
+        reason: ExitReason::Killed,
+        parent,
+        generation,
+        token: token.clone(),
+        ended,
+        node: node.clone(),
+    };
+    let ctx = Context::new(ActorRef::from_cell(cell.clone()), node, token, started);
+    let handle = tokio::spawn(instance_main(guard, actor, ctx));
+    cell.set_abort(handle.abort_handle());
+    Some(handle)
+}
+
+/// Turns a cancelled token (the node's or the supervisor's ended) into a `Stop`
+/// signal. A separate small task, so the message loop pays nothing per message for it.
+fn forward_cancellation(
+    token: &CancellationToken,
+    ended: &Arc<AtomicBool>,
+    signals: &mpsc::UnboundedSender<Signal>,
+) {
+    let (token, ended, signals) = (token.clone(), ended.clone(), signals.clone());
+    tokio::spawn(async move {
+        token.cancelled().await;
+        if !ended.load(Ordering::Acquire) {
+            let _ = signals.send(Signal::Stop);
+        }
+    });
+}
+
+async fn instance_main<A: Actor>(mut guard: Guard<A::Msg>, actor: A, mut ctx: Context<A>) {
+    let supervised = guard.parent.is_some();
+    let Some(mailbox) = guard.mailbox.as_mut() else {
+        return;
+    };
+    tracing::debug!(actor = %guard.cell.id, name = ?guard.cell.name, generation = guard.generation, "instance started");
+    let outcome = AssertUnwindSafe(run(actor, &mut ctx, mailbox, supervised))
+        .catch_unwind()
+        .await;
+    drop(ctx);
+    guard.reason = match outcome {
+        Ok(reason) => reason,
+        Err(payload) => {
+            let msg = panic_message(payload.as_ref());
+            tracing::error!(actor = %guard.cell.id, name = ?guard.cell.name, panic = %msg, "actor panicked");
+            ExitReason::Panicked(msg)
+        }
+    };
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}
+
+async fn run<A: Actor>(
+    mut actor: A,
+    ctx: &mut Context<A>,
+    mb: &mut Mailbox<A::Msg>,
+    supervised: bool,
+) -> ExitReason {
+    if let Err(e) = actor.started(ctx).await {
+        return ExitReason::Failed(format!("started: {e}"));
+    }
+    ctx.notify_started();
+    let reason = match message_loop(&mut actor, ctx, mb, supervised).await {
+        Ok(reason) => reason,
+        Err(e) => ExitReason::Failed(e.to_string()),
+    };
+    actor.stopped(ctx).await;
+    reason
+}
+
+enum Next<M> {
+    Message(Envelope<M>),
+    Signal(Signal),
+}
+
+async fn message_loop<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    mb: &mut Mailbox<A::Msg>,
+    supervised: bool,
+) -> Result<ExitReason, ActorError> {
+    // While stopping: how many more queued messages to handle before ending.
+    let mut draining: Option<usize> = None;
+    loop {
+        let next = if let Some(left) = draining {
+            match mb.signals.try_recv() {
+                Ok(signal) => Next::Signal(signal),
+                Err(_) if left == 0 => return Ok(ExitReason::Stopped),
+                Err(_) => match mb.rx.try_recv() {
+                    Ok(env) => {
+                        draining = Some(left - 1);
+                        Next::Message(env)
+                    }
+                    Err(_) => return Ok(ExitReason::Stopped),
+                },
+            }
+        } else if let Ok(signal) = mb.signals.try_recv() {
+            Next::Signal(signal)
+        } else if let Ok(env) = mb.rx.try_recv() {
+            Next::Message(env)
+        } else {
+            tokio::select! {
+                biased;
+                Some(signal) = mb.signals.recv() => Next::Signal(signal),
+                env = mb.rx.recv() => match env {
+                    Some(env) => Next::Message(env),
+                    // Closed and empty: nothing can arrive any more.
+                    None => return Ok(ExitReason::Stopped),
+                },
+            }
+        };
+        match next {
+            Next::Message(env) => handle(actor, ctx, mb, env).await?,
+            Next::Signal(Signal::Stop) => {
+                if draining.is_none() {
+                    // An unsupervised actor will never run again: close the mailbox so
+                    // senders see `Closed` and the drain ends. A supervised one may be
+                    // restarted: handle what is queued now and leave the mailbox open.
+                    draining = Some(if supervised {
+                        mb.rx.len()
+                    } else {
+                        mb.rx.close();
+                        usize::MAX
+                    });
+                }
+            }
+            Next::Signal(Signal::Kill) => return Ok(ExitReason::Killed),
+            Next::Signal(Signal::Restart) => return Ok(ExitReason::Stopped),
+            Next::Signal(Signal::Terminated(t)) => actor.on_terminated(t, ctx).await?,
+            Next::Signal(Signal::ChildExit(exit)) => actor.on_child_exit(exit, ctx).await?,
+            Next::Signal(Signal::Metrics(reply)) => {
+                let _ = reply.send(mb.stats.snapshot());
+            }
+        }
+        if ctx.stop_requested() {
+            return Ok(ExitReason::Normal);
+        }
+    }
+}
+
+#[inline]
+async fn handle<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    mb: &mut Mailbox<A::Msg>,
+    env: Envelope<A::Msg>,
+) -> Result<(), ActorError> {
+    let Envelope { msg, sent_at } = env;
+    let seq = mb.stats.handled + 1;
+    mb.stats.handled = seq;
+    mb.in_flight = Some(seq);
+    match (&mut mb.stats.timing, sent_at) {
+        (Some(timing), Some(sent_at)) => {
+            let start = Instant::now();
+            let depth = mb.rx.len() + 1;
+            actor.handle(msg, ctx).await?;
+            timing.record(depth, start - sent_at, start.elapsed());
+        }
+        _ => actor.handle(msg, ctx).await?,
+    }
+    mb.in_flight = None;
+    Ok(())
+}
+
+/// Owns the leased mailbox of a running instance; see the module docs.
+struct Guard<M: Send + 'static> {
+    cell: Arc<Cell<M>>,
+    mailbox: Option<Mailbox<M>>,
+    /// `Killed` until the instance returns: if the guard drops without a reason set,
+    /// the instance was aborted.
+    reason: ExitReason,
+    parent: Option<Parent>,
+    generation: u64,
+    token: CancellationToken,
+    ended: Arc<AtomicBool>,
+    node: Node,
+}
+
+impl<M: Send + 'static> Drop for Guard<M> {
+    fn drop(&mut self) {
+        self.ended.store(true, Ordering::Release);
+        self.token.cancel();
+        let reason = self.reason.clone();
+        let Some(mut mailbox) = self.mailbox.take() else {
+            return;
+        };
+        if let Some(seq) = mailbox.in_flight.take() {
+            self.node.inner().dead_letters.push(DeadLetter {
+                recipient: self.cell.id,
+                recipient_name: self.cell.name.clone(),
+                message_type: std::any::type_name::<M>(),
+                seq: Some(seq),
+                message: None,
+                reason: reason.to_string(),
+            });
+        }
+        let parent = self.parent.as_ref().filter(|p| !p.token.is_cancelled());
+        match parent {
+            Some(parent) => {
+                self.cell.return_mailbox(mailbox);
+                let exit = ChildExit {
+                    id: self.cell.id,
+                    generation: self.generation,
+                    reason: reason.clone(),
+                };
+                if parent.signals.send(Signal::ChildExit(exit)).is_err() {
+                    self.cell.terminate(reason, None);
+                }
+            }
+            None => self.cell.terminate(reason, Some(mailbox)),
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The mailbox: the receiving ends of an actor's two queues and the per-actor figures
+//! its running instance records.
+//!
+//! The mailbox belongs to the actor's cell, not to an instance: an instance leases it
+//! for its lifetime and a guard puts it back however the instance ends (return, panic,
+//! abort). That is what lets a restarted actor keep its queued messages.
+
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use crate::metrics::Stats;
+use crate::signal::Signal;
+
+/// Default mailbox capacity: deep enough to absorb a burst of a few milliseconds of
+/// market data at 1M msgs/s, small enough that a stuck actor pushes back on its
+/// senders quickly instead of hiding the problem in memory.
+pub const DEFAULT_CAPACITY: usize = 4096;
+
+/// A user message on its way to an actor, stamped with its enqueue time when the
+/// receiving actor records timing.
+pub(crate) struct Envelope<M> {
+    pub(crate) msg: M,
+    pub(crate) sent_at: Option<Instant>,
+}
+
+impl<M> Envelope<M> {
+    #[inline]
+    pub(crate) fn new(msg: M, timed: bool) -> Self {
+        // `Instant::now()` costs ~23 ns here, a fifth of a local send: paid only by
+        // actors spawned with timing on.
+        let sent_at = if timed { Some(Instant::now()) } else { None };
+        Self { msg, sent_at }
+    }
+}
+
+/// The receiving side of an actor, leased by its running instance.
+pub(crate) struct Mailbox<M> {
+    /// User messages, bounded: senders wait when it is full.
+    pub(crate) rx: mpsc::Receiver<Envelope<M>>,
+    /// System signals, unbounded and polled first, so they overtake a full mailbox.
+    /// Only the runtime sends on it, a handful of signals per actor life.
+    pub(crate) signals: mpsc::UnboundedReceiver<Signal>,
+    /// Figures recorded by the running instance, kept across restarts.
+    pub(crate) stats: Stats,
+    /// Sequence number of the message being handled, if any: after a panic this names
+    /// the message that caused it (it goes to dead letters).
+    pub(crate) in_flight: Option<u64>,
+}

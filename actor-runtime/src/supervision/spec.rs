@@ -1,0 +1,63 @@
+//! [`ChildSpec`]: how a supervisor creates, restarts and stops one child.
+
+use std::time::Duration;
+
+use crate::actor::Actor;
+use crate::node::SpawnOptions;
+
+/// When a child is restarted after it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Restart {
+    /// Always.
+    #[default]
+    Permanent,
+    /// Only after an abnormal exit (panic, error, kill).
+    Transient,
+    /// Never; the child is removed when it ends.
+    Temporary,
+}
+
+/// Default time a child gets to stop before it is aborted (Erlang's 5 s for workers).
+pub const DEFAULT_SHUTDOWN: Duration = Duration::from_secs(5);
+
+/// A child of a supervisor: a factory that makes the actor anew for each start, a
+/// restart type, a shutdown deadline and a name. The child is registered on the node
+/// under its name.
+pub struct ChildSpec<A: Actor> {
+    pub(crate) name: String,
+    pub(crate) factory: Box<dyn FnMut() -> A + Send>,
+    pub(crate) restart: Restart,
+    pub(crate) shutdown: Duration,
+    pub(crate) options: SpawnOptions,
+}
+
+impl<A: Actor> ChildSpec<A> {
+    /// A permanent child named `name`, made by `factory`.
+    pub fn new(name: impl Into<String>, factory: impl FnMut() -> A + Send + 'static) -> Self {
+        Self {
+            name: name.into(),
+            factory: Box::new(factory),
+            restart: Restart::Permanent,
+            shutdown: DEFAULT_SHUTDOWN,
+            options: SpawnOptions::default(),
+        }
+    }
+
+    /// Sets the restart type.
+    pub fn restart(mut self, restart: Restart) -> Self {
+        self.restart = restart;
+        self
+    }
+
+    /// Sets how long the child gets to stop before it is aborted.
+    pub fn shutdown(mut self, deadline: Duration) -> Self {
+        self.shutdown = deadline;
+        self
+    }
+
+    /// Sets mailbox capacity and timing (the name always comes from the spec).
+    pub fn options(mut self, options: SpawnOptions) -> Self {
+        self.options = options;
+        self
+    }
+}

@@ -1,0 +1,349 @@
+//! The [`Supervisor`] actor.
+//!
+//! # Restart protocol
+//! A child instance's exit arrives as a signal (it overtakes the supervisor's mailbox).
+//! Exits from instances the supervisor has already replaced or stopped are stale and
+//! ignored, by generation. For a failure that calls for a restart, the supervisor
+//! first checks the intensity window, then (for one-for-all and rest-for-one) stops
+//! the affected siblings in reverse start order, each within its shutdown deadline,
+//! and only then starts the instances in start order, waiting for each one's
+//! `started` before the next. An instance is started only after the previous instance
+//! of that child has ended, so two instances of one child never overlap.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use super::child::{Child, PendingSpec};
+use super::{Backoff, ChildExit, ChildSpec, Intensity, Restart, Strategy};
+use crate::actor::{Actor, ActorError, ExitReason};
+use crate::actor_ref::ActorRef;
+use crate::context::Context;
+use crate::error::{AskError, SpawnError};
+use crate::id::ActorId;
+use crate::reply::ReplyTo;
+use crate::signal::Signal;
+
+/// A supervisor: an actor that starts children in order, restarts them as its
+/// [`Strategy`] and their [`Restart`] types say, and stops them in reverse order.
+/// Supervisors nest: a supervisor can be a child of another.
+pub struct Supervisor {
+    strategy: Strategy,
+    intensity: Intensity,
+    backoff: Option<Backoff>,
+    pending: Vec<Box<dyn PendingSpec>>,
+    children: Vec<Child>,
+    restart_times: VecDeque<Instant>,
+}
+
+impl Supervisor {
+    /// A supervisor with `strategy`, Erlang's default intensity and no children yet.
+    pub fn new(strategy: Strategy) -> Self {
+        Self {
+            strategy,
+            intensity: Intensity::default(),
+            backoff: None,
+            pending: Vec::new(),
+            children: Vec::new(),
+            restart_times: VecDeque::new(),
+        }
+    }
+
+    /// Sets the restart intensity.
+    pub fn intensity(mut self, max_restarts: u32, within: Duration) -> Self {
+        self.intensity = Intensity {
+            max_restarts,
+            within,
+        };
+        self
+    }
+
+    /// Waits before each restart, growing with the restarts in the intensity window.
+    pub fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = Some(backoff);
+        self
+    }
+
+    /// Adds a child, started after the ones added before it.
+    pub fn child<A: Actor>(mut self, spec: ChildSpec<A>) -> Self {
+        self.pending.push(Box::new(spec));
+        self
+    }
+
+    async fn add(
+        &mut self,
+        spec: Box<dyn PendingSpec>,
+        ctx: &Context<Self>,
+    ) -> Result<usize, SupervisorError> {
+        if self.children.iter().any(|c| c.name == spec.name()) {
+            return Err(SupervisorError::DuplicateChild(spec.name().to_owned()));
+        }
+        let mut child = spec.into_child(ctx.node())?;
+        child.start(ctx.node(), ctx.as_parent()).await;
+        self.children.push(child);
+        Ok(self.children.len() - 1)
+    }
+
+    /// Records a restart; false if it exceeds the intensity.
+    fn allow_restart(&mut self) -> bool {
+        let now = Instant::now();
+        while let Some(&t) = self.restart_times.front() {
+            if now.duration_since(t) > self.intensity.within {
+                self.restart_times.pop_front();
+            } else {
+                break;
+            }
+        }
+        self.restart_times.push_back(now);
+        self.restart_times.len() <= self.intensity.max_restarts as usize
+    }
+
+    fn backoff_delay(&self) -> Option<Duration> {
+        let b = self.backoff?;
+        let n = self.restart_times.len().saturating_sub(1).min(20) as u32;
+        Some(b.initial.saturating_mul(1 << n).min(b.max))
+    }
+
+    /// Stops every child for good, in reverse start order.
+    async fn terminate_all(&mut self) {
+        for child in self.children.iter_mut().rev() {
+            child.terminate().await;
+        }
+        self.children.clear();
+    }
+
+    async fn restart_from(&mut self, failed: usize, ctx: &Context<Self>) {
+        let affected = match self.strategy {
+            Strategy::OneForOne => failed..failed + 1,
+            Strategy::OneForAll => 0..self.children.len(),
+            Strategy::RestForOne => failed..self.children.len(),
+        };
+        for child in self.children[affected.clone()].iter_mut().rev() {
+            child.stop_instance(Signal::Restart).await;
+        }
+        if let Some(delay) = self.backoff_delay() {
+            tokio::time::sleep(delay).await;
+        }
+        for child in &mut self.children[affected] {
+            child.start(ctx.node(), ctx.as_parent()).await;
+        }
+    }
+
+    fn info(&self) -> Vec<ChildInfo> {
+        self.children
+            .iter()
+            .map(|c| ChildInfo {
+                name: c.name.clone(),
+                id: c.factory.cell().id(),
+                restart: c.restart,
+                state: match (&c.running, &c.last_exit) {
+                    (Some(_), _) => ChildState::Running,
+                    (None, Some(reason)) => ChildState::Ended(reason.clone()),
+                    (None, None) => ChildState::Ended(ExitReason::Stopped),
+                },
+                restarts: c.restarts,
+            })
+            .collect()
+    }
+}
+
+impl Actor for Supervisor {
+    type Msg = SupervisorMsg;
+
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        for spec in std::mem::take(&mut self.pending) {
+            self.add(spec, ctx).await?;
+        }
+        Ok(())
+    }
+
+    async fn handle(
+        &mut self,
+        msg: SupervisorMsg,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        match msg.0 {
+            Request::Add(spec, reply) => {
+                let result = match self.add(spec, ctx).await {
+                    Ok(i) => Ok(self.children[i].factory.actor_ref()),
+                    Err(e) => Err(e),
+                };
+                let _ = reply.send(result);
+            }
+            Request::Remove(name, reply) => {
+                let found = self.children.iter().position(|c| c.name == name);
+                let result = match found {
+                    Some(i) => {
+                        let mut child = self.children.remove(i);
+                        child.terminate().await;
+                        Ok(())
+                    }
+                    None => Err(SupervisorError::NoSuchChild(name)),
+                };
+                let _ = reply.send(result);
+            }
+            Request::List(reply) => {
+                let _ = reply.send(self.info());
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_child_exit(
+        &mut self,
+        exit: ChildExit,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        let Some(i) = self
+            .children
+            .iter()
+            .position(|c| c.factory.cell().id() == exit.id)
+        else {
+            return Ok(());
+        };
+        let child = &mut self.children[i];
+        if child.generation != exit.generation || child.running.is_none() {
+            return Ok(()); // stale: an instance this supervisor already stopped
+        }
+        child.running = None;
+        child.last_exit = Some(exit.reason.clone());
+        let restart = match child.restart {
+            Restart::Permanent => true,
+            Restart::Transient => exit.reason.is_abnormal(),
+            Restart::Temporary => false,
+        };
+        tracing::info!(child = %child.name, reason = %exit.reason, restart, "child exited");
+        if !restart {
+            child.factory.cell().terminate_idle(exit.reason);
+            if child.restart == Restart::Temporary {
+                self.children.remove(i);
+            }
+            return Ok(());
+        }
+        if !self.allow_restart() {
+            ctx.node().inner().supervision.count_escalation();
+            let why = format!(
+                "restart intensity exceeded: more than {} restarts in {:?} (last: {} {})",
+                self.intensity.max_restarts,
+                self.intensity.within,
+                self.children[i].name,
+                exit.reason
+            );
+            tracing::error!(supervisor = %ctx.myself(), "{why}; escalating");
+            self.terminate_all().await;
+            return Err(why.into());
+        }
+        self.restart_from(i, ctx).await;
+        Ok(())
+    }
+
+    async fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        self.terminate_all().await;
+    }
+}
+
+impl Drop for Supervisor {
+    /// After a panic or an abort `stopped` does not run: end the children at once so
+    /// their names are free before a new instance of this supervisor starts.
+    fn drop(&mut self) {
+        for child in &self.children {
+            let cell = child.factory.cell();
+            cell.abort();
+            cell.terminate_idle(ExitReason::Killed);
+        }
+    }
+}
+
+/// The messages a [`Supervisor`] takes; use the methods on `ActorRef<SupervisorMsg>`.
+pub struct SupervisorMsg(Request);
+
+type AnyRef = Box<dyn Any + Send>;
+
+enum Request {
+    Add(
+        Box<dyn PendingSpec>,
+        ReplyTo<Result<AnyRef, SupervisorError>>,
+    ),
+    Remove(String, ReplyTo<Result<(), SupervisorError>>),
+    List(ReplyTo<Vec<ChildInfo>>),
+}
+
+/// A child as listed by [`ActorRef::<SupervisorMsg>::children`](ActorRef::children).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildInfo {
+    /// The child's name.
+    pub name: String,
+    /// Its id, the same across restarts.
+    pub id: ActorId,
+    /// Its restart type.
+    pub restart: Restart,
+    /// Whether an instance is running.
+    pub state: ChildState,
+    /// How often it has been restarted.
+    pub restarts: u64,
+}
+
+/// Whether a child has a running instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildState {
+    /// An instance is running.
+    Running,
+    /// No instance runs; the last one ended so.
+    Ended(ExitReason),
+}
+
+/// A request to a supervisor failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SupervisorError {
+    /// The supervisor already has a child of that name.
+    #[error("the supervisor already has a child named {0:?}")]
+    DuplicateChild(String),
+    /// The supervisor has no child of that name.
+    #[error("the supervisor has no child named {0:?}")]
+    NoSuchChild(String),
+    /// The child could not be created.
+    #[error(transparent)]
+    Spawn(#[from] SpawnError),
+    /// The supervisor did not answer: ended, or busy past the timeout.
+    #[error("the supervisor did not answer: {0}")]
+    Unavailable(String),
+}
+
+fn unavailable<M>(e: AskError<M>) -> SupervisorError {
+    SupervisorError::Unavailable(e.to_string())
+}
+
+impl ActorRef<SupervisorMsg> {
+    /// Adds and starts a child at run time, after the existing ones; returns its ref.
+    pub async fn add_child<A: Actor>(
+        &self,
+        spec: ChildSpec<A>,
+        timeout: Duration,
+    ) -> Result<ActorRef<A::Msg>, SupervisorError> {
+        let any = self
+            .ask(|r| SupervisorMsg(Request::Add(Box::new(spec), r)), timeout)
+            .await
+            .map_err(unavailable)??;
+        any.downcast::<ActorRef<A::Msg>>()
+            .map(|r| *r)
+            .map_err(|_| SupervisorError::Unavailable("child ref of unexpected type".into()))
+    }
+
+    /// Stops a child (within its shutdown deadline) and removes it.
+    pub async fn remove_child(&self, name: &str, timeout: Duration) -> Result<(), SupervisorError> {
+        self.ask(
+            |r| SupervisorMsg(Request::Remove(name.to_owned(), r)),
+            timeout,
+        )
+        .await
+        .map_err(unavailable)?
+    }
+
+    /// The children in start order, with their state and restart counts.
+    pub async fn children(&self, timeout: Duration) -> Result<Vec<ChildInfo>, SupervisorError> {
+        self.ask(|r| SupervisorMsg(Request::List(r)), timeout)
+            .await
+            .map_err(unavailable)
+    }
+}

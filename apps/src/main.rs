@@ -1,0 +1,2 @@
+//! The `mycelium` command line.
+fn main() {}
