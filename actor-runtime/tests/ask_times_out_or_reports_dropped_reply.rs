@@ -1,0 +1,38 @@
+//! `ask` answers, times out when the actor is busy, and fails at once (not at the
+//! timeout) when the handler drops the reply port.
+mod common;
+use std::time::Duration;
+
+use common::*;
+use mycelium::{AskError, Node};
+use tokio::sync::oneshot;
+
+#[tokio::test]
+async fn ask_gets_the_answer() {
+    let node = Node::new("ask");
+    let (rec, _rx) = recorder::<u32>();
+    let actor = node.spawn(rec).unwrap();
+    assert_eq!(actor.ask(RecMsg::Count, WAIT).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn ask_times_out_when_no_answer_comes() {
+    let node = Node::new("ask");
+    let (rec, _rx) = recorder::<u32>();
+    let actor = node.spawn(rec).unwrap();
+    let (_gate, held) = oneshot::channel::<()>();
+    actor.send(RecMsg::Hold(held)).await.unwrap();
+    let result = actor.ask(RecMsg::Count, Duration::from_millis(50)).await;
+    assert!(matches!(result, Err(AskError::Timeout)), "{result:?}");
+}
+
+#[tokio::test]
+async fn a_dropped_reply_port_is_an_error_not_a_hang() {
+    let node = Node::new("ask");
+    let (rec, _rx) = recorder::<u32>();
+    let actor = node.spawn(rec).unwrap();
+    // The ask's own timeout is far beyond the test's bound: only an immediate NoReply
+    // passes.
+    let result = within("NoReply", actor.ask(RecMsg::Ignore, Duration::from_secs(3600))).await;
+    assert!(matches!(result, Err(AskError::NoReply)), "{result:?}");
+}
