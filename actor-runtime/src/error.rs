@@ -95,6 +95,9 @@ pub enum SpawnError {
     /// The node is shutting down and accepts no new actors.
     #[error("node is shutting down")]
     ShuttingDown,
+    /// The actor's `started` hook failed or panicked.
+    #[error("the actor failed to start: {0}")]
+    StartFailed(crate::actor::ExitReason),
     /// A mailbox capacity of zero was requested.
     #[error("mailbox capacity must be at least 1")]
     ZeroCapacity,

@@ -3,9 +3,9 @@
 //!
 //! # The loop
 //! Before each message the instance looks at its signals, so `stop`, `kill` and
-//! supervision events overtake a full mailbox. While messages are queued it takes them
-//! with `try_recv` (no waker registration, no `select!`); only an empty mailbox parks
-//! the task in a `select!` over both queues.
+//! supervision events overtake a full mailbox. The look is an emptiness check (two
+//! loads), not a pop. Then it polls the mailbox directly; only when the mailbox is
+//! empty does it register for signals too and park.
 //!
 //! # The guard
 //! The guard owns the leased mailbox for the instance's lifetime. When the instance
@@ -18,6 +18,7 @@ use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Instant;
 
 use futures_util::FutureExt;
@@ -159,6 +160,18 @@ async fn run<A: Actor>(
 enum Next<M> {
     Message(Envelope<M>),
     Signal(Signal),
+    Closed,
+}
+
+/// A queued signal, if any. The emptiness check is two loads; a `try_recv` on the
+/// (almost always empty) signal queue before every message would cost a list pop.
+#[inline]
+fn pending_signal<M>(mb: &mut Mailbox<M>) -> Option<Signal> {
+    if mb.signals.is_empty() {
+        None
+    } else {
+        mb.signals.try_recv().ok()
+    }
 }
 
 async fn message_loop<A: Actor>(
@@ -171,10 +184,10 @@ async fn message_loop<A: Actor>(
     let mut draining: Option<usize> = None;
     loop {
         let next = if let Some(left) = draining {
-            match mb.signals.try_recv() {
-                Ok(signal) => Next::Signal(signal),
-                Err(_) if left == 0 => return Ok(ExitReason::Stopped),
-                Err(_) => match mb.rx.try_recv() {
+            match pending_signal(mb) {
+                Some(signal) => Next::Signal(signal),
+                None if left == 0 => return Ok(ExitReason::Stopped),
+                None => match mb.rx.try_recv() {
                     Ok(env) => {
                         draining = Some(left - 1);
                         Next::Message(env)
@@ -182,23 +195,25 @@ async fn message_loop<A: Actor>(
                     Err(_) => return Ok(ExitReason::Stopped),
                 },
             }
-        } else if let Ok(signal) = mb.signals.try_recv() {
+        } else if let Some(signal) = pending_signal(mb) {
             Next::Signal(signal)
-        } else if let Ok(env) = mb.rx.try_recv() {
-            Next::Message(env)
         } else {
-            tokio::select! {
-                biased;
-                Some(signal) = mb.signals.recv() => Next::Signal(signal),
-                env = mb.rx.recv() => match env {
-                    Some(env) => Next::Message(env),
-                    // Closed and empty: nothing can arrive any more.
-                    None => return Ok(ExitReason::Stopped),
-                },
-            }
+            std::future::poll_fn(|cx| {
+                if let Poll::Ready(env) = mb.rx.poll_recv(cx) {
+                    // `None`: closed and empty, nothing can arrive any more.
+                    return Poll::Ready(env.map_or(Next::Closed, Next::Message));
+                }
+                // The mailbox is empty: park until a message or a signal arrives.
+                match mb.signals.poll_recv(cx) {
+                    Poll::Ready(Some(signal)) => Poll::Ready(Next::Signal(signal)),
+                    _ => Poll::Pending,
+                }
+            })
+            .await
         };
         match next {
             Next::Message(env) => handle(actor, ctx, mb, env).await?,
+            Next::Closed => return Ok(ExitReason::Stopped),
             Next::Signal(Signal::Stop) => {
                 if draining.is_none() {
                     // An unsupervised actor will never run again: close the mailbox so

@@ -146,7 +146,16 @@ impl Node {
         actor: A,
         options: SpawnOptions,
     ) -> Result<ActorRef<A::Msg>, SpawnError> {
-        let actor_ref = self.new_actor_ref::<A::Msg>(&options)?;
+        self.launch(actor, &options, None)
+    }
+
+    fn launch<A: Actor>(
+        &self,
+        actor: A,
+        options: &SpawnOptions,
+        started: Option<tokio::sync::oneshot::Sender<()>>,
+    ) -> Result<ActorRef<A::Msg>, SpawnError> {
+        let actor_ref = self.new_actor_ref::<A::Msg>(options)?;
         lock(&self.inner.top_level).insert(actor_ref.id(), actor_ref.any_cell());
         spawn_instance(Start {
             cell: actor_ref.cell().clone(),
@@ -154,10 +163,27 @@ impl Node {
             node: self.clone(),
             parent: None,
             generation: 0,
-            started: None,
+            started,
         });
         tracing::debug!(actor = %actor_ref, node = %self.inner.name, "spawned");
         Ok(actor_ref)
+    }
+
+    /// Spawns `actor` and waits until its `started` hook has finished, as Erlang's
+    /// `start_link` does: for a [`Supervisor`](crate::Supervisor), until all its
+    /// children have started, so their names resolve. Fails with
+    /// [`SpawnError::StartFailed`] if `started` fails.
+    pub async fn spawn_started<A: Actor>(
+        &self,
+        actor: A,
+        options: SpawnOptions,
+    ) -> Result<ActorRef<A::Msg>, SpawnError> {
+        let (tx, started) = tokio::sync::oneshot::channel();
+        let actor_ref = self.launch(actor, &options, Some(tx))?;
+        match started.await {
+            Ok(()) => Ok(actor_ref),
+            Err(_) => Err(SpawnError::StartFailed(actor_ref.join().await)),
+        }
     }
 
     /// A new cell with its name registered, not yet running.

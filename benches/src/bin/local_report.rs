@@ -1,0 +1,151 @@
+//! Runs every local scenario on both placements, Mycelium beside raw tokio, and prints
+//! a Markdown table of HDR percentiles and throughput with ratios to raw tokio.
+//!
+//! `cargo run --release -p mycelium-benches --bin local_report [-- --quick]`
+
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+use mycelium_benches::{myc, raw, Placement};
+
+struct Sizes {
+    latency: u64,
+    burst: u64,
+    broadcast: u64,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let sizes = if quick {
+        Sizes {
+            latency: 20_000,
+            burst: 200_000,
+            broadcast: 20_000,
+        }
+    } else {
+        Sizes {
+            latency: 200_000,
+            burst: 1_000_000,
+            broadcast: 100_000,
+        }
+    };
+    println!("| scenario | placement | implementation | p50 | p99 | p99.9 | vs raw tokio (p50) |");
+    println!("|---|---|---|---:|---:|---:|---:|");
+    for placement in Placement::ALL {
+        let rt = placement.runtime();
+        let n = sizes.latency;
+        latency_rows(
+            "one-way",
+            placement,
+            &[
+                ("raw tokio mpsc", rt.block_on(raw::one_way(n))),
+                ("mycelium, timing off", rt.block_on(myc::one_way(n, false))),
+                (
+                    "mycelium, timing on (default)",
+                    rt.block_on(myc::one_way(n, true)),
+                ),
+            ],
+        );
+        latency_rows(
+            "ping-pong RTT",
+            placement,
+            &[
+                ("raw tokio mpsc", rt.block_on(raw::ping_pong(n))),
+                (
+                    "mycelium, timing off",
+                    rt.block_on(myc::ping_pong(n, false)),
+                ),
+                (
+                    "mycelium, timing on (default)",
+                    rt.block_on(myc::ping_pong(n, true)),
+                ),
+            ],
+        );
+        latency_rows(
+            "ask RTT",
+            placement,
+            &[
+                ("raw tokio mpsc + oneshot", rt.block_on(raw::ask(n, false))),
+                (
+                    "raw tokio mpsc + oneshot + timeout",
+                    rt.block_on(raw::ask(n, true)),
+                ),
+                ("mycelium ask, timing off", rt.block_on(myc::ask(n, false))),
+                (
+                    "mycelium ask, timing on (default)",
+                    rt.block_on(myc::ask(n, true)),
+                ),
+            ],
+        );
+    }
+    println!();
+    println!("| scenario | placement | implementation | msgs/s | vs raw tokio |");
+    println!("|---|---|---|---:|---:|");
+    for placement in Placement::ALL {
+        let rt = placement.runtime();
+        let (n, b) = (sizes.burst, sizes.broadcast);
+        rate_rows(
+            &format!("tell burst of {n} Arc<Tick>"),
+            placement,
+            n,
+            &[
+                ("raw tokio mpsc", rt.block_on(raw::throughput(n))),
+                (
+                    "mycelium, timing off",
+                    rt.block_on(myc::throughput(n, false)),
+                ),
+                (
+                    "mycelium, timing on (default)",
+                    rt.block_on(myc::throughput(n, true)),
+                ),
+            ],
+        );
+        rate_rows(
+            &format!("broadcast 1->8, {b} ticks (deliveries/s)"),
+            placement,
+            b * 8,
+            &[
+                ("raw tokio mpsc x8", rt.block_on(raw::broadcast(b, 8))),
+                (
+                    "mycelium Broadcast, timing off",
+                    rt.block_on(myc::broadcast(b, 8, false)),
+                ),
+                (
+                    "mycelium Broadcast, timing on (default)",
+                    rt.block_on(myc::broadcast(b, 8, true)),
+                ),
+            ],
+        );
+    }
+}
+
+fn ns(h: &Histogram<u64>, q: f64) -> u64 {
+    h.value_at_quantile(q)
+}
+
+fn latency_rows(scenario: &str, placement: Placement, rows: &[(&str, Histogram<u64>)]) {
+    let base = ns(&rows[0].1, 0.5) as f64;
+    for (name, h) in rows {
+        println!(
+            "| {scenario} | {} | {name} | {} ns | {} ns | {} ns | {:.2}x |",
+            placement.label(),
+            ns(h, 0.5),
+            ns(h, 0.99),
+            ns(h, 0.999),
+            ns(h, 0.5) as f64 / base
+        );
+    }
+}
+
+fn rate_rows(scenario: &str, placement: Placement, count: u64, rows: &[(&str, Duration)]) {
+    let rate = |d: &Duration| count as f64 / d.as_secs_f64();
+    let base = rate(&rows[0].1);
+    for (name, d) in rows {
+        println!(
+            "| {scenario} | {} | {name} | {:.2}M | {:.2}x |",
+            placement.label(),
+            rate(d) / 1e6,
+            rate(d) / base
+        );
+    }
+}

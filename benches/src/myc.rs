@@ -1,0 +1,268 @@
+//! The scenarios on Mycelium actors.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use mycelium::{Actor, ActorError, ActorRef, Broadcast, Context, Node, ReplyTo, SpawnOptions};
+use tokio::sync::oneshot;
+
+use crate::{histogram, record, Tick, ASK_TIMEOUT};
+
+/// Spawn options for the benched actors: `timing` says whether the actor records its
+/// own mailbox-wait and handler histograms (the runtime's default is on).
+fn options(timing: bool) -> SpawnOptions {
+    SpawnOptions::new().timing(timing)
+}
+
+/// Records the one-way latency of each stamped message it receives.
+struct Sink {
+    hist: Histogram<u64>,
+}
+
+enum SinkMsg {
+    Stamped(Instant, Arc<Tick>),
+    Finish(ReplyTo<Histogram<u64>>),
+}
+
+impl Actor for Sink {
+    type Msg = SinkMsg;
+    async fn handle(&mut self, msg: SinkMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            SinkMsg::Stamped(sent, _tick) => record(&mut self.hist, sent.elapsed()),
+            SinkMsg::Finish(reply) => {
+                let _ = reply.send(std::mem::replace(&mut self.hist, histogram()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One-way latency: send a stamped message, yield, let the actor record
+/// enqueue-to-handle time.
+pub async fn one_way(n: u64, timing: bool) -> Histogram<u64> {
+    let node = Node::new("bench");
+    let sink = node
+        .spawn_with(Sink { hist: histogram() }, options(timing))
+        .expect("spawn");
+    let tick = Arc::new(Tick::new(0));
+    for _ in 0..n {
+        sink.send(SinkMsg::Stamped(Instant::now(), tick.clone()))
+            .await
+            .expect("sink alive");
+        tokio::task::yield_now().await;
+    }
+    let h = sink
+        .ask(SinkMsg::Finish, ASK_TIMEOUT)
+        .await
+        .expect("histogram");
+    node.shutdown(Duration::from_secs(1)).await;
+    h
+}
+
+/// Answers each ping with a pong to its peer.
+struct Ponger {
+    peer: Option<ActorRef<PingerMsg>>,
+}
+
+enum PongerMsg {
+    Peer(ActorRef<PingerMsg>),
+    Ping(Instant),
+}
+
+impl Actor for Ponger {
+    type Msg = PongerMsg;
+    async fn handle(&mut self, msg: PongerMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            PongerMsg::Peer(p) => self.peer = Some(p),
+            PongerMsg::Ping(t) => {
+                if let Some(p) = &self.peer {
+                    p.send(PingerMsg::Pong(t)).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Drives `n` round trips and records each.
+struct Pinger {
+    ponger: ActorRef<PongerMsg>,
+    left: u64,
+    hist: Histogram<u64>,
+    done: Option<ReplyTo<Histogram<u64>>>,
+}
+
+enum PingerMsg {
+    Run(u64, ReplyTo<Histogram<u64>>),
+    Pong(Instant),
+}
+
+impl Actor for Pinger {
+    type Msg = PingerMsg;
+    async fn handle(&mut self, msg: PingerMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            PingerMsg::Run(n, done) => {
+                self.left = n;
+                self.done = Some(done);
+            }
+            PingerMsg::Pong(t) => {
+                record(&mut self.hist, t.elapsed());
+                self.left -= 1;
+            }
+        }
+        if self.left > 0 {
+            self.ponger.send(PongerMsg::Ping(Instant::now())).await?;
+        } else if let Some(done) = self.done.take() {
+            let _ = done.send(std::mem::replace(&mut self.hist, histogram()));
+        }
+        Ok(())
+    }
+}
+
+/// Round trips between two actors.
+pub async fn ping_pong(n: u64, timing: bool) -> Histogram<u64> {
+    let node = Node::new("bench");
+    let ponger = node
+        .spawn_with(Ponger { peer: None }, options(timing))
+        .expect("spawn");
+    let pinger = node
+        .spawn_with(
+            Pinger {
+                ponger: ponger.clone(),
+                left: 0,
+                hist: histogram(),
+                done: None,
+            },
+            options(timing),
+        )
+        .expect("spawn");
+    ponger
+        .send(PongerMsg::Peer(pinger.clone()))
+        .await
+        .expect("ponger");
+    // `Run` carries a ReplyTo; ask gives one, with a timeout long enough for the run.
+    let h = pinger
+        .ask(|r| PingerMsg::Run(n, r), Duration::from_secs(600))
+        .await
+        .expect("ping-pong run");
+    node.shutdown(Duration::from_secs(1)).await;
+    h
+}
+
+/// Answers a counter.
+struct Server(u64);
+
+impl Actor for Server {
+    type Msg = ReplyTo<u64>;
+    async fn handle(
+        &mut self,
+        reply: ReplyTo<u64>,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        self.0 += 1;
+        let _ = reply.send(self.0);
+        Ok(())
+    }
+}
+
+/// `ask` round trips from a task.
+pub async fn ask(n: u64, timing: bool) -> Histogram<u64> {
+    let node = Node::new("bench");
+    let server = node.spawn_with(Server(0), options(timing)).expect("spawn");
+    let asker = tokio::spawn(async move {
+        let mut h = histogram();
+        for _ in 0..n {
+            let start = Instant::now();
+            server.ask(|r| r, ASK_TIMEOUT).await.expect("answer");
+            record(&mut h, start.elapsed());
+        }
+        h
+    });
+    let h = asker.await.expect("asker task");
+    node.shutdown(Duration::from_secs(1)).await;
+    h
+}
+
+/// Counts ticks and says when it has seen `expected` of them.
+struct Counter {
+    seen: u64,
+    expected: u64,
+    done: Option<oneshot::Sender<()>>,
+}
+
+impl Actor for Counter {
+    type Msg = Arc<Tick>;
+    async fn handle(
+        &mut self,
+        _tick: Arc<Tick>,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        self.seen += 1;
+        if self.seen == self.expected {
+            if let Some(done) = self.done.take() {
+                let _ = done.send(());
+            }
+        }
+        Ok(())
+    }
+}
+
+fn counter(
+    node: &Node,
+    expected: u64,
+    timing: bool,
+) -> (ActorRef<Arc<Tick>>, oneshot::Receiver<()>) {
+    let (done, finished) = oneshot::channel();
+    let actor = node
+        .spawn_with(
+            Counter {
+                seen: 0,
+                expected,
+                done: Some(done),
+            },
+            options(timing),
+        )
+        .expect("spawn");
+    (actor, finished)
+}
+
+/// A burst of `n` fresh `Arc<Tick>`s from one sender; time until all are handled.
+pub async fn throughput(n: u64, timing: bool) -> Duration {
+    let node = Node::new("bench");
+    let (actor, finished) = counter(&node, n, timing);
+    let start = Instant::now();
+    for i in 0..n {
+        actor
+            .send(Arc::new(Tick::new(i)))
+            .await
+            .expect("counter alive");
+    }
+    finished.await.expect("counter finished");
+    let elapsed = start.elapsed();
+    node.shutdown(Duration::from_secs(1)).await;
+    elapsed
+}
+
+/// `n` ticks through a [`Broadcast`] to `subscribers` actors; time until all are
+/// handled.
+pub async fn broadcast(n: u64, subscribers: usize, timing: bool) -> Duration {
+    let node = Node::new("bench");
+    let mut bcast = Broadcast::new();
+    let mut finished = Vec::new();
+    for _ in 0..subscribers {
+        let (actor, done) = counter(&node, n, timing);
+        bcast.subscribe(actor);
+        finished.push(done);
+    }
+    let start = Instant::now();
+    for i in 0..n {
+        bcast.send(&Arc::new(Tick::new(i))).await;
+    }
+    for done in finished {
+        done.await.expect("subscriber finished");
+    }
+    let elapsed = start.elapsed();
+    node.shutdown(Duration::from_secs(1)).await;
+    elapsed
+}
