@@ -124,13 +124,13 @@ impl<M: Send + 'static> ActorRef<M> {
     /// once, so later sends fail with `Closed`. Returns at once; see
     /// [`stop_within`](Self::stop_within) to wait.
     pub fn stop(&self) {
-        let _ = self.cell.signals.send(Signal::Stop);
+        self.cell.signals.send(Signal::Stop);
     }
 
     /// Asks the actor to end after its current message, leaving queued messages
     /// unhandled (they go to dead letters), with [`ExitReason::Killed`].
     pub fn kill(&self) {
-        let _ = self.cell.signals.send(Signal::Kill);
+        self.cell.signals.send(Signal::Kill);
     }
 
     /// Stops the actor and waits for its end up to `deadline`; past it, the running

@@ -15,14 +15,14 @@ use crate::id::ActorId;
 use crate::mailbox::{Envelope, Mailbox};
 use crate::metrics::Stats;
 use crate::node::NodeInner;
-use crate::signal::Signal;
+use crate::signal::{signal_channel, Signal, SignalTx};
 use crate::watch::{Terminated, Watcher};
 
 pub(crate) struct Cell<M> {
     pub(crate) id: ActorId,
     pub(crate) name: Option<String>,
     pub(crate) tx: mpsc::Sender<Envelope<M>>,
-    pub(crate) signals: mpsc::UnboundedSender<Signal>,
+    pub(crate) signals: SignalTx,
     /// Whether senders stamp enqueue times (the actor records latency histograms).
     pub(crate) timed: bool,
     /// The mailbox while no instance holds it.
@@ -55,7 +55,7 @@ impl<M: Send + 'static> Cell<M> {
         timed: bool,
     ) -> Arc<Self> {
         let (tx, rx) = mpsc::channel(capacity);
-        let (signals_tx, signals) = mpsc::unbounded_channel();
+        let (signals_tx, signals) = signal_channel();
         let mailbox = Mailbox {
             rx,
             signals,
@@ -195,7 +195,7 @@ impl<M: Send + 'static> AnyCell for Cell<M> {
         self.name.as_deref()
     }
     fn signal(&self, signal: Signal) -> bool {
-        self.signals.send(signal).is_ok()
+        self.signals.send(signal)
     }
     fn abort(&self) {
         if let Some(h) = &lock(&self.state).abort {

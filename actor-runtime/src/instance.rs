@@ -22,7 +22,7 @@ use std::task::Poll;
 use std::time::Instant;
 
 use futures_util::FutureExt;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -33,13 +33,13 @@ use crate::context::Context;
 use crate::dead_letters::DeadLetter;
 use crate::mailbox::{Envelope, Mailbox};
 use crate::node::Node;
-use crate::signal::Signal;
+use crate::signal::{Signal, SignalTx};
 use crate::supervision::ChildExit;
 
 /// The supervisor of an instance: where its exit is reported.
 #[derive(Clone)]
 pub(crate) struct Parent {
-    pub(crate) signals: mpsc::UnboundedSender<Signal>,
+    pub(crate) signals: SignalTx,
     /// The supervisor instance's token: cancelled when that instance ends.
     pub(crate) token: CancellationToken,
 }
@@ -98,13 +98,13 @@ pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<JoinHandle<()>
 fn forward_cancellation(
     token: &CancellationToken,
     ended: &Arc<AtomicBool>,
-    signals: &mpsc::UnboundedSender<Signal>,
+    signals: &SignalTx,
 ) {
     let (token, ended, signals) = (token.clone(), ended.clone(), signals.clone());
     tokio::spawn(async move {
         token.cancelled().await;
         if !ended.load(Ordering::Acquire) {
-            let _ = signals.send(Signal::Stop);
+            signals.send(Signal::Stop);
         }
     });
 }
@@ -163,16 +163,6 @@ enum Next<M> {
     Closed,
 }
 
-/// A queued signal, if any. The emptiness check is two loads; a `try_recv` on the
-/// (almost always empty) signal queue before every message would cost a list pop.
-#[inline]
-fn pending_signal<M>(mb: &mut Mailbox<M>) -> Option<Signal> {
-    if mb.signals.is_empty() {
-        None
-    } else {
-        mb.signals.try_recv().ok()
-    }
-}
 
 async fn message_loop<A: Actor>(
     actor: &mut A,
@@ -184,7 +174,7 @@ async fn message_loop<A: Actor>(
     let mut draining: Option<usize> = None;
     loop {
         let next = if let Some(left) = draining {
-            match pending_signal(mb) {
+            match mb.signals.try_next() {
                 Some(signal) => Next::Signal(signal),
                 None if left == 0 => return Ok(ExitReason::Stopped),
                 None => match mb.rx.try_recv() {
@@ -195,7 +185,7 @@ async fn message_loop<A: Actor>(
                     Err(_) => return Ok(ExitReason::Stopped),
                 },
             }
-        } else if let Some(signal) = pending_signal(mb) {
+        } else if let Some(signal) = mb.signals.try_next() {
             Next::Signal(signal)
         } else {
             std::future::poll_fn(|cx| {
@@ -204,10 +194,7 @@ async fn message_loop<A: Actor>(
                     return Poll::Ready(env.map_or(Next::Closed, Next::Message));
                 }
                 // The mailbox is empty: park until a message or a signal arrives.
-                match mb.signals.poll_recv(cx) {
-                    Poll::Ready(Some(signal)) => Poll::Ready(Next::Signal(signal)),
-                    _ => Poll::Pending,
-                }
+                mb.signals.poll_next(cx).map(Next::Signal)
             })
             .await
         };
@@ -306,7 +293,7 @@ impl<M: Send + 'static> Drop for Guard<M> {
                     generation: self.generation,
                     reason: reason.clone(),
                 };
-                if parent.signals.send(Signal::ChildExit(exit)).is_err() {
+                if !parent.signals.send(Signal::ChildExit(exit)) {
                     self.cell.terminate(reason, None);
                 }
             }

@@ -10,7 +10,7 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use crate::metrics::Stats;
-use crate::signal::Signal;
+use crate::signal::SignalRx;
 
 /// Default mailbox capacity: deep enough to absorb a burst of a few milliseconds of
 /// market data at 1M msgs/s, small enough that a stuck actor pushes back on its
@@ -40,7 +40,7 @@ pub(crate) struct Mailbox<M> {
     pub(crate) rx: mpsc::Receiver<Envelope<M>>,
     /// System signals, unbounded and polled first, so they overtake a full mailbox.
     /// Only the runtime sends on it, a handful of signals per actor life.
-    pub(crate) signals: mpsc::UnboundedReceiver<Signal>,
+    pub(crate) signals: SignalRx,
     /// Figures recorded by the running instance, kept across restarts.
     pub(crate) stats: Stats,
     /// Sequence number of the message being handled, if any: after a panic this names

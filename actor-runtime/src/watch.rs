@@ -1,10 +1,8 @@
 //! Watching: an actor asks to be told, exactly once, when another actor ends.
 
-use tokio::sync::mpsc;
-
 use crate::actor::ExitReason;
 use crate::id::ActorId;
-use crate::signal::Signal;
+use crate::signal::{Signal, SignalTx};
 
 /// Delivered to a watcher's [`Actor::on_terminated`](crate::Actor::on_terminated)
 /// when a watched actor ends, exactly once per watch.
@@ -21,12 +19,12 @@ pub struct Terminated {
 /// A watcher registered on a cell: where to send its `Terminated`.
 pub(crate) struct Watcher {
     pub(crate) id: ActorId,
-    pub(crate) signals: mpsc::UnboundedSender<Signal>,
+    pub(crate) signals: SignalTx,
 }
 
 impl Watcher {
     pub(crate) fn notify(&self, terminated: Terminated) {
         // A watcher that has itself ended no longer listens; nothing to do.
-        let _ = self.signals.send(Signal::Terminated(terminated));
+        self.signals.send(Signal::Terminated(terminated));
     }
 }
