@@ -1,0 +1,53 @@
+//! Market data for Mycelium: the tick model, synthetic and recorded sources, the L2 book,
+//! the binary recorder and replay pacing. This crate is the data layer only: it does not
+//! depend on the actor runtime (the feed actor lives on top of it).
+//!
+//! # Layout
+//!
+//! - [`tick`]: [`Symbol`], [`Side`], [`MarketTick`] and its [`TickEvent`] payloads
+//!   (quote, trade, depth update), all rkyv-archivable.
+//! - [`book`]: the L2 [`OrderBook`] and [`SequencedBook`], which applies Binance's
+//!   futures (`U`/`u`/`pu`) and spot (`U == prev u + 1`) sequencing rules.
+//! - [`readers`]: streaming readers of recorded data (Binance combined-stream captures,
+//!   Tardis.dev CSV, `timestamp,bid,ask` quote CSV; plain or gzip), format detection,
+//!   bad-line policy.
+//! - [`adapter`]: [`TickAdapter`] / [`Ticks`], turning recorded events into ticks (with
+//!   book-derived quotes and sequence-gap reports).
+//! - [`synthetic`]: a deterministic synthetic tick source.
+//! - [`recording`]: the compact, versioned binary recording format (rkyv records).
+//! - [`replay`]: [`Speed`] and the [`Pacer`] that paces replay by exchange time.
+//! - [`stats`]: per-symbol counts ([`FeedStats`]).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use mycelium_market_data::{MarketDataReader, ReaderOptions, TickAdapter, Ticks};
+//!
+//! let reader = MarketDataReader::open("capture.jsonl.gz", ReaderOptions::default())?;
+//! for tick in Ticks::new(reader, TickAdapter::new()) {
+//!     println!("{:?}", tick?);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod adapter;
+pub mod book;
+pub mod readers;
+pub mod recording;
+pub mod replay;
+pub mod stats;
+pub mod synthetic;
+pub mod tick;
+
+pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
+pub use book::{OrderBook, SequenceError, SequencedBook};
+pub use readers::{
+    BadLinePolicy, Format, MarketDataReader, ReadError, ReaderOptions, RecordedEvent,
+};
+pub use recording::{RecordingError, RecordingReader, RecordingWriter};
+pub use replay::{Pacer, Speed};
+pub use stats::FeedStats;
+pub use synthetic::{SyntheticConfig, SyntheticSource};
+pub use tick::{
+    DepthKind, DepthUpdate, Level, MarketTick, Quote, Side, Symbol, TickEvent, Trade, UpdateIds,
+};
