@@ -1,6 +1,5 @@
 //! Market data for Mycelium: the tick model, synthetic and recorded sources, the L2 book,
-//! the binary recorder and replay pacing. This crate is the data layer only: it does not
-//! depend on the actor runtime (the feed actor lives on top of it).
+//! the binary recorder, replay pacing, and the feed actor that broadcasts ticks.
 //!
 //! # Layout
 //!
@@ -17,6 +16,8 @@
 //! - [`recording`]: the compact, versioned binary recording format (rkyv records).
 //! - [`replay`]: [`Speed`] and the [`Pacer`] that paces replay by exchange time.
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
+//! - [`feed`]: the [`Feed`] actor: one `Arc<FeedTick>` per tick to every subscriber,
+//!   blocking or conflating per subscriber.
 //!
 //! # Example
 //!
@@ -32,6 +33,7 @@
 
 pub mod adapter;
 pub mod book;
+pub mod feed;
 pub mod readers;
 pub mod recording;
 pub mod replay;
@@ -41,6 +43,7 @@ pub mod tick;
 
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
+pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy, TickSource};
 pub use readers::{
     BadLinePolicy, Format, MarketDataReader, ReadError, ReaderOptions, RecordedEvent,
 };
