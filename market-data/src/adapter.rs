@@ -135,6 +135,14 @@ pub enum TickError {
     /// From the book's sequencing rules.
     #[error(transparent)]
     Gap(#[from] SequenceGap),
+    /// From a recording in the project's binary format, with its file.
+    #[error("{path}: {error}")]
+    Recording {
+        /// The recording.
+        path: std::path::PathBuf,
+        /// What was wrong.
+        error: crate::recording::RecordingError,
+    },
 }
 
 /// An iterator of ticks over an iterator of recorded events.

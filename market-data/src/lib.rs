@@ -15,6 +15,8 @@
 //! - [`synthetic`]: a deterministic synthetic tick source.
 //! - [`recording`]: the compact, versioned binary recording format (rkyv records).
 //! - [`replay`]: [`Speed`] and the [`Pacer`] that paces replay by exchange time.
+//! - [`source`]: [`open_source`] (any recorded format or a recording, by path) and
+//!   [`merge`] (several sources in exchange-time order).
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
 //! - [`feed`]: the [`Feed`] actor: one `Arc<FeedTick>` per tick to every subscriber,
 //!   blocking or conflating per subscriber.
@@ -37,6 +39,7 @@ pub mod feed;
 pub mod readers;
 pub mod recording;
 pub mod replay;
+pub mod source;
 pub mod stats;
 pub mod synthetic;
 pub mod tick;
@@ -49,6 +52,7 @@ pub use readers::{
 };
 pub use recording::{RecordingError, RecordingReader, RecordingWriter};
 pub use replay::{Pacer, Speed};
+pub use source::{merge, open_source};
 pub use stats::FeedStats;
 pub use synthetic::{SyntheticConfig, SyntheticSource};
 pub use tick::{

@@ -1,0 +1,123 @@
+//! `mycelium replay`: recorded market data through the feed actor.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mycelium::{Actor, ActorError, Context, Node, ReplyTo, SpawnOptions};
+use mycelium_market_data::{
+    merge, open_source, BadLinePolicy, Feed, FeedStats, FeedTick, Format, Policy, ReaderOptions,
+    Speed, Symbol,
+};
+
+/// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--stats-only]`
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Recorded-data files or recordings, merged in exchange-time order.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Input format (auto, binance, tardis, quotes-csv); auto detects from content.
+    #[arg(long, default_value = "auto")]
+    format: Format,
+    /// max, realtime, or a factor such as 10x.
+    #[arg(long, default_value = "max")]
+    speed: Speed,
+    /// Only these symbols (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    symbols: Vec<Symbol>,
+    /// Stop at the first bad line instead of reporting and skipping it.
+    #[arg(long)]
+    strict: bool,
+    /// Print per-symbol statistics only.
+    #[arg(long)]
+    stats_only: bool,
+}
+
+/// Counts what the feed publishes.
+struct Counter {
+    stats: FeedStats,
+    bar: indicatif::ProgressBar,
+}
+
+enum CounterMsg {
+    Tick(Arc<FeedTick>),
+    Take(ReplyTo<FeedStats>),
+}
+
+impl From<Arc<FeedTick>> for CounterMsg {
+    fn from(t: Arc<FeedTick>) -> Self {
+        CounterMsg::Tick(t)
+    }
+}
+
+impl Actor for Counter {
+    type Msg = CounterMsg;
+    async fn handle(
+        &mut self,
+        msg: CounterMsg,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        match msg {
+            CounterMsg::Tick(t) => {
+                self.stats.observe_tick(&t);
+                self.bar.inc(1);
+            }
+            CounterMsg::Take(reply) => {
+                let _ = reply.send(std::mem::take(&mut self.stats));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
+    let options = ReaderOptions {
+        format: args.format,
+        policy: if args.strict {
+            BadLinePolicy::Fail
+        } else {
+            BadLinePolicy::Skip
+        },
+        ..ReaderOptions::default()
+    };
+    let mut sources = Vec::new();
+    for file in &args.files {
+        sources.push(open_source(file, &options)?);
+    }
+    let mut source = merge(sources);
+    if !args.symbols.is_empty() {
+        let wanted = args.symbols.clone();
+        source = Box::new(
+            source.filter(move |t| t.as_ref().map_or(true, |t| wanted.contains(&t.symbol))),
+        );
+    }
+    let node = Node::new("replay");
+    let counter = node.spawn_with(
+        Counter {
+            stats: FeedStats::new(),
+            bar: crate::progress::counter("events"),
+        },
+        SpawnOptions::new().timing(false),
+    )?;
+    let feed =
+        node.spawn(Feed::new(source, args.speed).subscriber(counter.clone(), None, Policy::Block))?;
+    let started = std::time::Instant::now();
+    let reason = feed.join().await;
+    let elapsed = started.elapsed();
+    if reason.is_abnormal() {
+        anyhow::bail!("replay failed: {reason}");
+    }
+    let stats = counter
+        .ask(CounterMsg::Take, Duration::from_secs(60))
+        .await?;
+    let events: u64 = stats.iter().map(|(_, s)| s.total()).sum();
+    println!("{stats}");
+    println!(
+        "{events} events in {:.3} s: {:.0} events/s (speed {:?})",
+        elapsed.as_secs_f64(),
+        events as f64 / elapsed.as_secs_f64().max(1e-9),
+        args.speed
+    );
+    node.shutdown(Duration::from_secs(5)).await;
+    Ok(())
+}
