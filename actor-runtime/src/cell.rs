@@ -34,8 +34,12 @@ pub(crate) struct Cell<M> {
 
 #[derive(Default)]
 struct CellState {
-    ended: bool,
+    /// Set, with the reason, under the same lock as the watcher list: a watch that
+    /// races the end sees either the live list or the final reason.
+    ended: Option<ExitReason>,
     watchers: Vec<Watcher>,
+    /// Watchers already told of the end, so watching again does not tell them twice.
+    told: Vec<ActorId>,
     names: Vec<String>,
     abort: Option<AbortHandle>,
 }
@@ -78,7 +82,7 @@ impl<M: Send + 'static> Cell<M> {
     /// Leases the mailbox to a starting instance; `None` if another instance holds it
     /// or the actor has ended.
     pub(crate) fn lease_mailbox(&self) -> Option<Mailbox<M>> {
-        if lock(&self.state).ended {
+        if lock(&self.state).ended.is_some() {
             return None;
         }
         lock(&self.mailbox).take()
@@ -89,19 +93,22 @@ impl<M: Send + 'static> Cell<M> {
     }
 
     /// Ends the actor for good: closes the mailbox and sends what is left in it to
-    /// dead letters, frees its names, tells its watchers and its joiners. Idempotent.
+    /// dead letters, frees its names, tells its watchers and its joiners. Idempotent;
+    /// a mailbox handed in after the end (an aborted instance unwinding late) is still
+    /// closed and dead-lettered.
     pub(crate) fn terminate(&self, reason: ExitReason, mailbox: Option<Mailbox<M>>) {
-        let (watchers, names) = {
+        let (first, watchers, names, reason) = {
             let mut st = lock(&self.state);
-            if st.ended {
-                return;
+            match &st.ended {
+                Some(earlier) => (false, Vec::new(), Vec::new(), earlier.clone()),
+                None => {
+                    st.ended = Some(reason.clone());
+                    st.abort = None;
+                    let watchers = std::mem::take(&mut st.watchers);
+                    st.told.extend(watchers.iter().map(|w| w.id));
+                    (true, watchers, std::mem::take(&mut st.names), reason)
+                }
             }
-            st.ended = true;
-            st.abort = None;
-            (
-                std::mem::take(&mut st.watchers),
-                std::mem::take(&mut st.names),
-            )
         };
         let node = self.node.upgrade();
         if let Some(mut mb) = mailbox.or_else(|| lock(&self.mailbox).take()) {
@@ -118,6 +125,9 @@ impl<M: Send + 'static> Cell<M> {
                     });
                 }
             }
+        }
+        if !first {
+            return;
         }
         if let Some(node) = &node {
             for name in &names {
@@ -147,19 +157,28 @@ impl<M> Cell<M> {
         lock(&self.state).names.push(name.to_owned());
     }
 
-    /// Adds a watcher, or tells it at once if the actor has already ended.
+    /// Adds a watcher, or tells it at once if the actor has already ended (once per
+    /// watcher, however often it watches).
     pub(crate) fn add_watcher(&self, watcher: Watcher) {
         let mut st = lock(&self.state);
-        if st.ended {
-            drop(st);
-            let reason = self.exit.borrow().clone().unwrap_or(ExitReason::Stopped);
-            watcher.notify(Terminated {
-                id: self.id,
-                name: self.name.clone(),
-                reason,
-            });
-        } else if !st.watchers.iter().any(|w| w.id == watcher.id) {
-            st.watchers.push(watcher);
+        match st.ended.clone() {
+            Some(reason) => {
+                if st.told.contains(&watcher.id) {
+                    return;
+                }
+                st.told.push(watcher.id);
+                drop(st);
+                watcher.notify(Terminated {
+                    id: self.id,
+                    name: self.name.clone(),
+                    reason,
+                });
+            }
+            None => {
+                if !st.watchers.iter().any(|w| w.id == watcher.id) {
+                    st.watchers.push(watcher);
+                }
+            }
         }
     }
 
@@ -169,7 +188,7 @@ impl<M> Cell<M> {
 
     pub(crate) fn set_abort(&self, handle: AbortHandle) {
         let mut st = lock(&self.state);
-        if !st.ended {
+        if st.ended.is_none() {
             st.abort = Some(handle);
         }
     }

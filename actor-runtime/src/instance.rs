@@ -95,11 +95,7 @@ pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<JoinHandle<()>
 
 /// Turns a cancelled token (the node's or the supervisor's ended) into a `Stop`
 /// signal. A separate small task, so the message loop pays nothing per message for it.
-fn forward_cancellation(
-    token: &CancellationToken,
-    ended: &Arc<AtomicBool>,
-    signals: &SignalTx,
-) {
+fn forward_cancellation(token: &CancellationToken, ended: &Arc<AtomicBool>, signals: &SignalTx) {
     let (token, ended, signals) = (token.clone(), ended.clone(), signals.clone());
     tokio::spawn(async move {
         token.cancelled().await;
@@ -162,7 +158,6 @@ enum Next<M> {
     Signal(Signal),
     Closed,
 }
-
 
 async fn message_loop<A: Actor>(
     actor: &mut A,

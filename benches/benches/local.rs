@@ -2,6 +2,8 @@
 //! current_thread runtime and on two workers. Means per message; for percentiles see
 //! the `local_report` binary (`scripts/bench.sh`).
 
+#![allow(missing_docs)] // criterion_group! generates undocumented items.
+
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};

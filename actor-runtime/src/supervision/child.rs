@@ -113,22 +113,29 @@ pub(crate) struct Child {
 impl Child {
     /// Starts a new instance and waits until its `started` hook has finished (either
     /// way: a failure arrives later as a `ChildExit`).
+    /// A child that has ended for good (its cell is gone) is not started again.
     pub(crate) async fn start(&mut self, node: &Node, parent: Parent) {
         if self.running.is_some() {
             return;
         }
+        let generation = if self.started_once {
+            self.generation + 1
+        } else {
+            0
+        };
+        let (tx, started) = oneshot::channel();
+        self.running = self.factory.start(node, parent, generation, tx);
+        if self.running.is_none() {
+            return;
+        }
         if self.started_once {
-            self.generation += 1;
             self.restarts += 1;
             node.inner().supervision.count_restart();
         }
         self.started_once = true;
-        let (tx, started) = oneshot::channel();
-        self.running = self.factory.start(node, parent, self.generation, tx);
-        if self.running.is_some() {
-            let _ = started.await;
-            tracing::debug!(child = %self.name, generation = self.generation, "child started");
-        }
+        self.generation = generation;
+        let _ = started.await;
+        tracing::debug!(child = %self.name, generation, "child started");
     }
 
     /// Stops the running instance with `signal` (`Restart`: at once, mailbox kept;

@@ -121,10 +121,20 @@ impl Supervisor {
         for child in self.children[affected.clone()].iter_mut().rev() {
             child.stop_instance(Signal::Restart).await;
         }
+        // Temporary siblings stopped by a group restart are never restarted (Erlang):
+        // they end for good and leave the supervisor.
+        let mut end = affected.end;
+        for i in affected.clone().rev() {
+            if i != failed && self.children[i].restart == Restart::Temporary {
+                let mut child = self.children.remove(i);
+                child.terminate().await;
+                end -= 1;
+            }
+        }
         if let Some(delay) = self.backoff_delay() {
             tokio::time::sleep(delay).await;
         }
-        for child in &mut self.children[affected] {
+        for child in &mut self.children[affected.start..end] {
             child.start(ctx.node(), ctx.as_parent()).await;
         }
     }
