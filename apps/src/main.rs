@@ -1,6 +1,7 @@
 //! The `mycelium` command line: a thin layer over the workspace's libraries.
 //!
 //! # Layout
+//! - `run`: `mycelium run` (the pipeline on the synthetic feed) and `mycelium config`.
 //! - `replay`: `mycelium replay`, recorded market data through the feed.
 //! - `record`: `mycelium record`, ticks into the project's binary recording format.
 //! - `progress`: a progress bar on a terminal, nothing when output is piped.
@@ -8,6 +9,7 @@
 mod progress;
 mod record;
 mod replay;
+mod run;
 
 use clap::{Parser, Subcommand};
 
@@ -21,6 +23,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the trading pipeline on the synthetic feed and print a summary.
+    Run(run::Args),
+    /// Print the default pipeline config (TOML) to start from.
+    Config,
     /// Replay recorded market data through the feed actor.
     Replay(replay::Args),
     /// Record ticks (synthetic or from recorded data) into a binary recording.
@@ -43,6 +49,11 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     match cli.command {
+        Command::Run(args) => rt.block_on(run::run(args)),
+        Command::Config => {
+            run::print_config();
+            Ok(())
+        }
         Command::Replay(args) => rt.block_on(replay::run(args)),
         Command::Record(args) => record::run(args),
     }

@@ -14,7 +14,7 @@ fn gaps(path: &std::path::Path) -> Vec<mycelium_market_data::SequenceGap> {
     Ticks::new(reader, TickAdapter::new())
         .filter_map(|r| match r {
             Err(TickError::Gap(g)) => Some(g),
-            Err(TickError::Read(e)) => panic!("read error: {e}"),
+            Err(e) => panic!("unexpected error: {e}"),
             Ok(_) => None,
         })
         .collect()

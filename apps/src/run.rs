@@ -1,0 +1,97 @@
+//! `mycelium run` and `mycelium config`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mycelium::Node;
+use mycelium_apps::{summary, Pipeline, PipelineConfig, DEFAULT_CONFIG};
+use mycelium_strategies::StrategyRegistry;
+
+/// `mycelium run [--config FILE] [--duration D | --ticks N] [--seed S] [--strategy NAME ...]`
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// A pipeline config (TOML); default: the embedded one (`mycelium config`).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Stop after this long (e.g. 30s, 2m), whatever is left of the ticks.
+    #[arg(long, value_parser = parse_duration, conflicts_with = "ticks")]
+    duration: Option<Duration>,
+    /// Publish this many ticks.
+    #[arg(long)]
+    ticks: Option<u64>,
+    /// Seed of the synthetic feed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Run only these strategies of the config (by name; repeatable).
+    #[arg(long = "strategy")]
+    strategies: Vec<String>,
+}
+
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+    let (num, unit) = s.trim().split_at(
+        s.trim()
+            .find(|c: char| c.is_alphabetic())
+            .unwrap_or(s.len()),
+    );
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("bad duration {s:?}: expected e.g. 500ms, 30s, 2m"))?;
+    let secs = match unit {
+        "ms" => n / 1e3,
+        "s" | "" => n,
+        "m" => n * 60.0,
+        _ => return Err(format!("bad duration unit in {s:?}: use ms, s or m")),
+    };
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("bad duration {s:?}: {e}"))
+}
+
+pub(crate) fn load_config(path: Option<&PathBuf>) -> anyhow::Result<PipelineConfig> {
+    Ok(match path {
+        Some(p) => PipelineConfig::load(p)?,
+        None => PipelineConfig::default_config()?,
+    })
+}
+
+pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
+    let mut config = load_config(args.config.as_ref())?;
+    if let Some(seed) = args.seed {
+        config.feed.seed = seed;
+    }
+    if !args.strategies.is_empty() {
+        let known: Vec<String> = config.strategies.iter().map(|s| s.name.clone()).collect();
+        for wanted in &args.strategies {
+            if !known.contains(wanted) {
+                anyhow::bail!(
+                    "no strategy named {wanted:?} in the config; it has: {}",
+                    known.join(", ")
+                );
+            }
+        }
+        config
+            .strategies
+            .retain(|s| args.strategies.contains(&s.name));
+    }
+    let ticks = match (args.ticks, args.duration) {
+        (Some(n), _) => n,
+        (None, Some(_)) => u64::MAX,
+        (None, None) => config.feed.ticks,
+    };
+    let (source, speed) = mycelium_apps::sources::synthetic(&config.feed, ticks)?;
+    let node = Node::new("run");
+    let pipeline = Pipeline::start(
+        &node,
+        &config,
+        &StrategyRegistry::with_samples(),
+        source,
+        speed,
+    )
+    .await?;
+    let outcome = pipeline.finish(args.duration).await?;
+    print!("{}", summary::render(&outcome));
+    Ok(())
+}
+
+/// Prints the default config.
+pub(crate) fn print_config() {
+    print!("{DEFAULT_CONFIG}");
+}

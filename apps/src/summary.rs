@@ -1,0 +1,108 @@
+//! The console summary at the end of a run.
+
+use std::fmt::Write as _;
+
+use mycelium_execution::Hop;
+
+use crate::pipeline::RunOutcome;
+
+/// The hops the summary always shows, in pipeline order.
+const SUMMARY_HOPS: [Hop; 3] = [
+    Hop::TickToStrategy,
+    Hop::StrategyToExecution,
+    Hop::TickToOrder,
+];
+
+/// The summary as text: ticks, orders, fills, rejects by reason, PnL per strategy, and
+/// latency percentiles.
+pub fn render(outcome: &RunOutcome) -> String {
+    let mut out = String::new();
+    let stats = &outcome.execution.stats;
+    let secs = outcome.elapsed.as_secs_f64().max(1e-9);
+    let _ = writeln!(
+        out,
+        "ticks {}  in {:.2} s ({:.0} ticks/s)  strategy restarts {}",
+        outcome.feed.ticks,
+        secs,
+        outcome.feed.ticks as f64 / secs,
+        outcome.restarts
+    );
+    let _ = writeln!(
+        out,
+        "orders {}  accepted {}  fills {}  filled orders {}  cancelled {}  rejected {}",
+        stats.orders,
+        stats.accepted,
+        stats.fills,
+        stats.filled_orders,
+        stats.cancelled_orders,
+        stats.rejects()
+    );
+    for (reason, n) in &stats.rejected {
+        let _ = writeln!(out, "  rejected: {reason}: {n}");
+    }
+    let _ = writeln!(
+        out,
+        "\n{:<10} {:<10} {:>10} {:>14} {:>14} {:>14}",
+        "strategy", "symbol", "position", "realized", "unrealized", "total pnl"
+    );
+    for (name, id, _) in &outcome.strategies {
+        let mut total = 0.0;
+        for (p, mark) in outcome
+            .execution
+            .positions
+            .iter()
+            .filter(|(p, _)| p.strategy == *id)
+        {
+            let mark = mark.unwrap_or(p.avg_px);
+            let unrealized = p.unrealized_pnl(mark);
+            total += p.total_pnl(mark);
+            let _ = writeln!(
+                out,
+                "{:<10} {:<10} {:>10.3} {:>14.4} {:>14.4} {:>14.4}",
+                name,
+                p.symbol.as_str(),
+                p.qty,
+                p.realized_pnl,
+                unrealized,
+                p.total_pnl(mark)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{:<10} {:<10} {:>10} {:>14} {:>14} {:>14.4}",
+            name, "(all)", "", "", "", total
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nlatency (wall clock){:>12} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "p50", "p90", "p99", "p99.9", "max", "count"
+    );
+    for hop in SUMMARY_HOPS {
+        let Some(h) = outcome.hops.get(hop) else {
+            let _ = writeln!(out, "{:<20} (no samples)", hop.name());
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{:<22} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            hop.name(),
+            fmt_ns(h.value_at_quantile(0.5)),
+            fmt_ns(h.value_at_quantile(0.9)),
+            fmt_ns(h.value_at_quantile(0.99)),
+            fmt_ns(h.value_at_quantile(0.999)),
+            fmt_ns(h.max()),
+            h.len()
+        );
+    }
+    out
+}
+
+/// Nanoseconds in a readable unit.
+pub fn fmt_ns(ns: u64) -> String {
+    match ns {
+        0..=9_999 => format!("{ns} ns"),
+        10_000..=9_999_999 => format!("{:.1} us", ns as f64 / 1e3),
+        _ => format!("{:.1} ms", ns as f64 / 1e6),
+    }
+}

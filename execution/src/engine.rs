@@ -1,0 +1,148 @@
+//! [`ExecutionEngine`]: pre-trade risk, the simulated exchange and positions, driven by
+//! explicit, synchronous calls. The same calls in the same order give the same updates.
+
+use mycelium_market_data::{MarketTick, Symbol};
+use serde::{Deserialize, Serialize};
+
+use crate::matching::{ExchangeConfig, OrderState, SimulatedExchange};
+use crate::order::{Cancel, ClientOrderId, Order, OrderUpdate, StrategyId};
+use crate::positions::{FeeSchedule, Position, Positions};
+use crate::risk::{RiskChecker, RiskLimits};
+use crate::stats::ExecutionStats;
+
+/// Everything the engine needs. Deserializes with every section optional, e.g. from
+/// TOML:
+///
+/// ```toml
+/// [risk]
+/// max_order_qty = 50.0
+/// [exchange]
+/// order_latency_ns = 250000
+/// [fees]
+/// taker_bps = 2.0
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExecutionConfig {
+    /// Pre-trade limits.
+    pub risk: RiskLimits,
+    /// Simulated exchange.
+    pub exchange: ExchangeConfig,
+    /// Fees charged to positions.
+    pub fees: FeeSchedule,
+}
+
+/// Risk + simulated exchange + positions.
+#[derive(Debug)]
+pub struct ExecutionEngine {
+    risk: RiskChecker,
+    exchange: SimulatedExchange,
+    positions: Positions,
+}
+
+impl ExecutionEngine {
+    /// A fresh engine.
+    pub fn new(config: ExecutionConfig) -> Self {
+        Self {
+            risk: RiskChecker::new(config.risk),
+            exchange: SimulatedExchange::new(config.exchange),
+            positions: Positions::new(config.fees),
+        }
+    }
+
+    /// Submits an order. Answers at once with one update: the current status of a
+    /// known order (resend), or `Accepted`, or `Rejected(reason)`.
+    ///
+    /// Order of checks: resend/duplicate id (exchange records), then the exchange's
+    /// shape, symbol and market checks, then risk (see [`crate::risk`]) with the
+    /// strategy's worst-case position (filled, plus the working quantity of its open
+    /// orders on the order's side), the reference price, and the order's
+    /// `reacted_to` time.
+    pub fn submit(&mut self, order: Order) -> Vec<OrderUpdate> {
+        if let Some(answer) = self.exchange.resubmission(&order) {
+            return answer;
+        }
+        if let Err(reason) = self.exchange.precheck(&order) {
+            return self.exchange.reject(order, reason);
+        }
+        let filled = self.positions.get(order.strategy, order.symbol).qty;
+        let working = self
+            .exchange
+            .working_qty(order.strategy, order.symbol, order.side);
+        let position = filled + order.sign() * working;
+        let reference = self.exchange.reference_price(order.symbol);
+        let now = order.reacted_to.exchange_ts_ns;
+        match self.risk.check(&order, position, reference, now) {
+            Ok(()) => self.exchange.submit(order),
+            Err(reason) => self.exchange.reject(order, reason),
+        }
+    }
+
+    /// Requests a cancel (effective after the latency; see [`crate::matching`]).
+    pub fn cancel(&mut self, cancel: Cancel) -> Vec<OrderUpdate> {
+        self.exchange.cancel(cancel)
+    }
+
+    /// Feeds one tick; returns the updates it caused (fills are applied to positions).
+    pub fn on_tick(&mut self, tick: &MarketTick) -> Vec<OrderUpdate> {
+        let updates = self.exchange.on_tick(tick);
+        self.book_fills(&updates);
+        updates
+    }
+
+    /// Moves the exchange clock to `ts_ns` without a tick (e.g. at the end of a replay),
+    /// applying the orders and cancels due by then.
+    pub fn advance_to(&mut self, ts_ns: i64) -> Vec<OrderUpdate> {
+        let updates = self.exchange.advance_to(ts_ns);
+        self.book_fills(&updates);
+        updates
+    }
+
+    fn book_fills(&mut self, updates: &[OrderUpdate]) {
+        for u in updates {
+            if let Some(fill) = &u.last_fill {
+                self.positions.apply(u.strategy, u.symbol, fill);
+            }
+        }
+    }
+
+    /// The strategy's position in `symbol` (flat if it never traded).
+    pub fn position(&self, strategy: StrategyId, symbol: Symbol) -> Position {
+        self.positions.get(strategy, symbol)
+    }
+
+    /// Every position that traded, by strategy then symbol.
+    pub fn positions(&self) -> impl Iterator<Item = &Position> {
+        self.positions.iter()
+    }
+
+    /// The mark price of `symbol` for unrealized PnL: mid, else last trade.
+    pub fn mark(&self, symbol: Symbol) -> Option<f64> {
+        self.exchange.reference_price(symbol)
+    }
+
+    /// The strategy's open orders (including those in flight), by client order id.
+    pub fn open_orders(&self, strategy: StrategyId) -> Vec<OrderState> {
+        self.exchange.open_orders(strategy)
+    }
+
+    /// An order's state, if execution still remembers it.
+    pub fn order(&self, strategy: StrategyId, id: ClientOrderId) -> Option<&OrderState> {
+        self.exchange.order(strategy, id)
+    }
+
+    /// Orders, fills, cancels, rejects by reason.
+    pub fn stats(&self) -> &ExecutionStats {
+        self.exchange.stats()
+    }
+
+    /// The risk checker.
+    pub fn risk(&self) -> &RiskChecker {
+        &self.risk
+    }
+
+    /// The simulated exchange.
+    pub fn exchange(&self) -> &SimulatedExchange {
+        &self.exchange
+    }
+}

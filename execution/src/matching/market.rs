@@ -1,0 +1,70 @@
+//! The simulated exchange's view of one symbol's market: the last quote, the displayed
+//! liquidity left for simulated orders, and the last trade price.
+
+use mycelium_market_data::{Quote, Side};
+
+/// One side of the top of book.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Top {
+    /// Quoted price.
+    pub(crate) px: f64,
+    /// Displayed size not yet taken by simulated orders (`INFINITY` when the venue gives
+    /// no size).
+    pub(crate) avail: f64,
+}
+
+/// Top of book and last trade of one symbol.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct MarketState {
+    pub(crate) bid: Option<Top>,
+    pub(crate) ask: Option<Top>,
+    pub(crate) last_trade: Option<f64>,
+}
+
+/// A displayed size: `0` (or anything not > 0) means "unknown", taken as unlimited.
+pub(crate) fn displayed(qty: f64) -> f64 {
+    if qty > 0.0 {
+        qty
+    } else {
+        f64::INFINITY
+    }
+}
+
+fn top(px: f64, qty: f64) -> Option<Top> {
+    (px.is_finite() && px > 0.0).then(|| Top {
+        px,
+        avail: displayed(qty),
+    })
+}
+
+impl MarketState {
+    /// Replaces the top of book (and with it the liquidity left to take).
+    pub(crate) fn apply_quote(&mut self, q: &Quote) {
+        self.bid = top(q.bid_px, q.bid_qty);
+        self.ask = top(q.ask_px, q.ask_qty);
+    }
+
+    /// The side an order of `side` takes from (the ask for a buy).
+    pub(crate) fn opposite(&mut self, side: Side) -> &mut Option<Top> {
+        match side {
+            Side::Buy => &mut self.ask,
+            Side::Sell => &mut self.bid,
+        }
+    }
+
+    /// Mid when both sides are quoted, else the last trade price.
+    pub(crate) fn reference_price(&self) -> Option<f64> {
+        match (self.bid, self.ask) {
+            (Some(b), Some(a)) => Some((b.px + a.px) / 2.0),
+            _ => self.last_trade,
+        }
+    }
+}
+
+/// `true` when a `side` order at `limit` may trade at `px` (buy: `px <= limit`).
+pub(crate) fn crosses(side: Side, limit: f64, px: f64) -> bool {
+    match side {
+        Side::Buy => px <= limit,
+        Side::Sell => px >= limit,
+    }
+}

@@ -1,0 +1,368 @@
+//! The [`SimulatedExchange`]: order lifecycle and matching against the market data, in
+//! exchange time.
+//!
+//! # Time
+//!
+//! An order (or cancel) whose `reacted_to.exchange_ts_ns` is `T` reaches the exchange at
+//! `A = T + order_latency_ns`. It is applied when the market-data clock passes `A`: on the
+//! first tick with `exchange_ts_ns >= A` (or [`SimulatedExchange::advance_to`]), *before*
+//! that tick's own content, against the book as it stood after the previous tick. Events
+//! due at the same time apply in submission order. The clock is the largest tick time
+//! seen, so a tick older than the clock updates the book but never goes back in time.
+//! Driven in lockstep (each tick, then the orders reacting to it), a run is deterministic
+//! and independent of wall-clock arrival; an order that arrives after the clock has
+//! passed its `A` applies on the next tick, against the then-current book.
+//!
+//! # Fill rules
+//!
+//! (Also in `execution/FILL_RULES.md`, as a table.)
+//!
+//! The book is the top of book of the last [`Quote`](mycelium_market_data::Quote) tick;
+//! a displayed size of `0` means "unknown" and is taken as unlimited. Depth ticks only
+//! advance the clock (the market-data adapter follows each depth event with a
+//! book-derived quote, which is what matching uses). Rules for a buy (sells are the
+//! mirror image, against the bid, with trades at or *above* the limit):
+//!
+//! 1. **On arrival**, a market buy, or a limit/IOC buy with `limit >= best ask`, takes
+//!    `min(leaves, ask size left)` at the **best ask price** (taker). Only the top level
+//!    is taken (no book walk). The rest: market and IOC are **cancelled**; a limit
+//!    **rests** at its limit price. A non-marketable IOC is cancelled unfilled; a
+//!    non-marketable limit rests. A market order finding no opposite side is cancelled
+//!    unfilled.
+//! 2. **Liquidity taken** by simulated orders is removed from the simulated top of book
+//!    until the next quote replaces it, so two orders cannot both take the same size.
+//! 3. **Resting, on a quote**: when the ask moves to or below a resting buy's limit, the
+//!    buy fills `min(leaves, ask size left)` at **its limit price** (maker).
+//! 4. **Resting, on a trade**: a trade printing at or below a resting buy's limit fills it
+//!    `min(leaves, trade qty left)` at **its limit price** (maker). One print's quantity
+//!    (unlimited if `0`, i.e. unknown) is shared by all the resting orders it crosses
+//!    (buys first, then sells).
+//! 5. **Priority** among resting orders of a symbol: best limit price, then arrival.
+//! 6. Each fill yields `PartiallyFilled` (leaves left) or `Filled`, with the cumulative
+//!    `filled_qty`; a market/IOC remainder then yields `Cancelled`.
+//!
+//! # Lifecycle and deduplication
+//!
+//! `submit` answers at once: `Accepted`, or `Rejected(reason)`. Fills and cancels come
+//! from [`on_tick`](SimulatedExchange::on_tick)/[`advance_to`](SimulatedExchange::advance_to).
+//! A cancel of an open order takes effect after the latency (`Cancelled`, leaves 0); a
+//! cancel of a finished order, at the call or when it takes effect, is answered with a
+//! status report of its final state; a cancel of an unknown order with
+//! `Rejected(UnknownOrder)`. Orders are keyed by (strategy, client order id): resending
+//! the *same* order (every field equal) returns its current status and never executes
+//! twice; a *different* order with a used id gets `Rejected(DuplicateClientOrderId)`
+//! (the existing order is untouched). Open orders are always remembered; finished ones
+//! for the last [`ExchangeConfig::max_terminal_orders`].
+
+mod apply;
+mod market;
+mod store;
+
+use std::collections::BTreeMap;
+
+use mycelium_market_data::{MarketTick, Side, Symbol, TickEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::order::{
+    Cancel, ClientOrderId, Order, OrderStatus, OrderType, OrderUpdate, RejectReason, StrategyId,
+};
+use crate::stats::ExecutionStats;
+use market::{displayed, MarketState};
+pub use store::OrderState;
+use store::{OrderKey, OrderStore, Record, RestingBooks};
+
+/// Configuration of the [`SimulatedExchange`]. Deserializes with every field optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExchangeConfig {
+    /// Time from the tick an order reacted to until it reaches the exchange, in
+    /// exchange-time ns. Default `100_000` (100 µs).
+    pub order_latency_ns: i64,
+    /// Tradable symbols; empty (the default) means any symbol.
+    #[serde(with = "crate::serde_util::symbols")]
+    pub symbols: Vec<Symbol>,
+    /// How many finished orders are remembered for resend deduplication. Default `65_536`.
+    pub max_terminal_orders: usize,
+}
+
+impl Default for ExchangeConfig {
+    fn default() -> Self {
+        Self {
+            order_latency_ns: 100_000,
+            symbols: Vec::new(),
+            max_terminal_orders: 65_536,
+        }
+    }
+}
+
+/// A scheduled order arrival or cancel.
+#[derive(Debug, Clone, Copy)]
+enum Pending {
+    Activate(OrderKey),
+    Cancel(OrderKey),
+}
+
+/// A deterministic simulated exchange (see the [module docs](self) for the rules).
+#[derive(Debug)]
+pub struct SimulatedExchange {
+    config: ExchangeConfig,
+    markets: BTreeMap<Symbol, MarketState>,
+    store: OrderStore,
+    resting: RestingBooks,
+    /// Keyed by (due time, arrival number).
+    pending: BTreeMap<(i64, u64), Pending>,
+    next_arrival: u64,
+    clock_ns: Option<i64>,
+    stats: ExecutionStats,
+}
+
+impl SimulatedExchange {
+    /// An exchange with no market data and no orders.
+    pub fn new(config: ExchangeConfig) -> Self {
+        let store = OrderStore::new(config.max_terminal_orders);
+        Self {
+            config,
+            markets: BTreeMap::new(),
+            store,
+            resting: RestingBooks::new(),
+            pending: BTreeMap::new(),
+            next_arrival: 0,
+            clock_ns: None,
+            stats: ExecutionStats::default(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ExchangeConfig {
+        &self.config
+    }
+
+    /// The exchange clock: the largest tick time (or `advance_to` time) seen.
+    pub fn now_ns(&self) -> Option<i64> {
+        self.clock_ns
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &ExecutionStats {
+        &self.stats
+    }
+
+    /// The symbol's reference price: mid when both sides are quoted, else the last trade.
+    pub fn reference_price(&self, symbol: Symbol) -> Option<f64> {
+        self.markets.get(&symbol)?.reference_price()
+    }
+
+    /// An order known to the exchange (open, or among the remembered finished ones).
+    pub fn order(&self, strategy: StrategyId, id: ClientOrderId) -> Option<&OrderState> {
+        self.store.get(&(strategy, id)).map(|r| &r.state)
+    }
+
+    /// The strategy's open orders (including those still in flight), by client order id.
+    pub fn open_orders(&self, strategy: StrategyId) -> Vec<OrderState> {
+        self.store.open_of(strategy).cloned().collect()
+    }
+
+    /// Leaves quantity of the strategy's open orders in `symbol` on `side`.
+    pub fn working_qty(&self, strategy: StrategyId, symbol: Symbol, side: Side) -> f64 {
+        let mine = |s: &&OrderState| s.order.symbol == symbol && s.order.side == side;
+        self.store
+            .open_of(strategy)
+            .filter(mine)
+            .map(|s| s.leaves_qty)
+            .sum()
+    }
+
+    /// If the order's id is known for its strategy, the answer: the order's current
+    /// status when `order` is the same order (a resend), else a
+    /// `Rejected(DuplicateClientOrderId)`. `None` for a new id.
+    pub fn resubmission(&mut self, order: &Order) -> Option<Vec<OrderUpdate>> {
+        let record = self.store.get(&(order.strategy, order.client_order_id))?;
+        let ts = order.reacted_to.exchange_ts_ns;
+        if record.state.order.same_as(order) {
+            self.stats.resends += 1;
+            Some(vec![record.state.update(None, ts)])
+        } else {
+            self.stats.orders += 1;
+            self.stats
+                .count_reject(RejectReason::DuplicateClientOrderId);
+            Some(vec![rejection(order, RejectReason::DuplicateClientOrderId)])
+        }
+    }
+
+    /// The exchange's own checks: shape, known symbol, and for a market order a quote
+    /// on the side it would take.
+    pub fn precheck(&self, order: &Order) -> Result<(), RejectReason> {
+        order.validate()?;
+        if !self.config.symbols.is_empty() && !self.config.symbols.contains(&order.symbol) {
+            return Err(RejectReason::UnknownSymbol);
+        }
+        if order.kind == OrderType::Market {
+            let quoted = self
+                .markets
+                .get(&order.symbol)
+                .and_then(|m| match order.side {
+                    Side::Buy => m.ask,
+                    Side::Sell => m.bid,
+                });
+            if quoted.is_none() {
+                return Err(RejectReason::NoMarket);
+            }
+        }
+        Ok(())
+    }
+
+    /// Rejects a new order for `reason` (e.g. a risk check) and remembers it, so that a
+    /// resend gets the same answer.
+    pub fn reject(&mut self, order: Order, reason: RejectReason) -> Vec<OrderUpdate> {
+        if let Some(answer) = self.resubmission(&order) {
+            return answer;
+        }
+        self.stats.orders += 1;
+        self.stats.count_reject(reason);
+        let update = rejection(&order, reason);
+        let key = (order.strategy, order.client_order_id);
+        let state = OrderState {
+            active_at_ns: order.reacted_to.exchange_ts_ns,
+            order,
+            status: OrderStatus::Rejected(reason),
+            filled_qty: 0.0,
+            leaves_qty: 0.0,
+            active: false,
+        };
+        let arrival = self.arrival();
+        self.store.insert(key, Record { state, arrival });
+        vec![update]
+    }
+
+    /// Submits an order: a resend is answered with its status; otherwise the
+    /// [`precheck`](Self::precheck) runs and the order is `Accepted` (scheduled to reach
+    /// the exchange after the latency) or `Rejected`. No risk checks here: the
+    /// [`ExecutionEngine`](crate::ExecutionEngine) runs them before.
+    pub fn submit(&mut self, order: Order) -> Vec<OrderUpdate> {
+        if let Some(answer) = self.resubmission(&order) {
+            return answer;
+        }
+        if let Err(reason) = self.precheck(&order) {
+            return self.reject(order, reason);
+        }
+        self.stats.orders += 1;
+        self.stats.accepted += 1;
+        let key = (order.strategy, order.client_order_id);
+        let ts = order.reacted_to.exchange_ts_ns;
+        let due = ts.saturating_add(self.config.order_latency_ns);
+        let state = OrderState {
+            leaves_qty: order.qty,
+            order,
+            status: OrderStatus::Accepted,
+            filled_qty: 0.0,
+            active_at_ns: due,
+            active: false,
+        };
+        let update = state.update(None, ts);
+        let arrival = self.arrival();
+        self.store.insert(key, Record { state, arrival });
+        self.pending.insert((due, arrival), Pending::Activate(key));
+        vec![update]
+    }
+
+    /// Requests a cancel, effective after the latency (see the [module docs](self)).
+    pub fn cancel(&mut self, cancel: Cancel) -> Vec<OrderUpdate> {
+        self.stats.cancel_requests += 1;
+        let key = (cancel.strategy, cancel.client_order_id);
+        let ts = cancel.reacted_to.exchange_ts_ns;
+        let Some(record) = self.store.get(&key) else {
+            self.stats.count_reject(RejectReason::UnknownOrder);
+            return vec![OrderUpdate {
+                client_order_id: cancel.client_order_id,
+                strategy: cancel.strategy,
+                symbol: cancel.symbol,
+                status: OrderStatus::Rejected(RejectReason::UnknownOrder),
+                filled_qty: 0.0,
+                last_fill: None,
+                leaves_qty: 0.0,
+                ts_ns: ts,
+            }];
+        };
+        if record.state.status.is_terminal() {
+            self.stats.late_cancels += 1;
+            return vec![record.state.update(None, ts)];
+        }
+        let due = ts.saturating_add(self.config.order_latency_ns);
+        let arrival = self.arrival();
+        self.pending.insert((due, arrival), Pending::Cancel(key));
+        Vec::new()
+    }
+
+    /// Feeds one tick: first applies the orders and cancels due by its time, then the
+    /// tick itself (which may fill resting orders).
+    pub fn on_tick(&mut self, tick: &MarketTick) -> Vec<OrderUpdate> {
+        let mut out = self.advance_to(tick.exchange_ts_ns);
+        let ts = tick.exchange_ts_ns;
+        let symbol = tick.symbol;
+        match &tick.event {
+            TickEvent::Quote(q) => {
+                let market = self.markets.entry(symbol).or_default();
+                market.apply_quote(q);
+                let (bid, ask) = (market.bid, market.ask);
+                if let Some(mut ask) = ask {
+                    self.match_resting(symbol, Side::Buy, ask.px, &mut ask.avail, ts, &mut out);
+                    self.market(symbol).ask = Some(ask);
+                }
+                if let Some(mut bid) = bid {
+                    self.match_resting(symbol, Side::Sell, bid.px, &mut bid.avail, ts, &mut out);
+                    self.market(symbol).bid = Some(bid);
+                }
+            }
+            TickEvent::Trade(t) if t.px.is_finite() && t.px > 0.0 => {
+                self.market(symbol).last_trade = Some(t.px);
+                let mut avail = displayed(t.qty);
+                self.match_resting(symbol, Side::Buy, t.px, &mut avail, ts, &mut out);
+                self.match_resting(symbol, Side::Sell, t.px, &mut avail, ts, &mut out);
+            }
+            TickEvent::Trade(_) | TickEvent::Depth(_) => {}
+        }
+        out
+    }
+
+    /// Moves the clock to `ts_ns` (if later) and applies the orders and cancels due by
+    /// then, against the current book.
+    pub fn advance_to(&mut self, ts_ns: i64) -> Vec<OrderUpdate> {
+        let now = self.clock_ns.map_or(ts_ns, |c| c.max(ts_ns));
+        self.clock_ns = Some(now);
+        let mut out = Vec::new();
+        while let Some(entry) = self.pending.first_entry() {
+            let (due, _) = *entry.key();
+            if due > now {
+                break;
+            }
+            match entry.remove() {
+                Pending::Activate(key) => self.activate(key, due, &mut out),
+                Pending::Cancel(key) => self.apply_cancel(key, due, &mut out),
+            }
+        }
+        out
+    }
+
+    fn arrival(&mut self) -> u64 {
+        self.next_arrival += 1;
+        self.next_arrival
+    }
+
+    fn market(&mut self, symbol: Symbol) -> &mut MarketState {
+        self.markets.entry(symbol).or_default()
+    }
+}
+
+/// The reject update of `order`.
+fn rejection(order: &Order, reason: RejectReason) -> OrderUpdate {
+    OrderUpdate {
+        client_order_id: order.client_order_id,
+        strategy: order.strategy,
+        symbol: order.symbol,
+        status: OrderStatus::Rejected(reason),
+        filled_qty: 0.0,
+        last_fill: None,
+        leaves_qty: 0.0,
+        ts_ns: order.reacted_to.exchange_ts_ns,
+    }
+}

@@ -1,0 +1,178 @@
+//! What execution sends back: [`OrderUpdate`], [`Fill`], [`OrderStatus`],
+//! [`RejectReason`], [`Liquidity`].
+
+use mycelium_market_data::{Side, Symbol};
+use serde::{Deserialize, Serialize};
+
+use super::{ClientOrderId, StrategyId};
+
+/// Why an order (or a cancel) was rejected: one variant per pre-trade risk check, then
+/// the exchange's own reasons.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    thiserror::Error,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+    Serialize,
+    Deserialize,
+)]
+pub enum RejectReason {
+    /// Quantity above [`RiskLimits::max_order_qty`](crate::RiskLimits::max_order_qty).
+    #[error("order quantity above the maximum")]
+    MaxOrderQty,
+    /// Notional (qty x price) above [`RiskLimits::max_notional`](crate::RiskLimits::max_notional).
+    #[error("order notional above the maximum")]
+    MaxNotional,
+    /// The order could take the position beyond [`RiskLimits::max_position`](crate::RiskLimits::max_position).
+    #[error("order would exceed the position limit")]
+    PositionLimit,
+    /// More than [`RiskLimits::max_orders_per_sec`](crate::RiskLimits::max_orders_per_sec)
+    /// orders in one second of exchange time.
+    #[error("order rate limit exceeded")]
+    OrderRate,
+    /// Limit price too far from the reference price.
+    #[error("limit price outside the price collar")]
+    PriceCollar,
+    /// A different order already used this client order id.
+    #[error("client order id already used by another order")]
+    DuplicateClientOrderId,
+    /// The symbol is not traded here.
+    #[error("unknown symbol")]
+    UnknownSymbol,
+    /// No market yet: a market order before any quote on the side it would take (or an
+    /// order whose notional cannot be priced).
+    #[error("no market for the symbol yet")]
+    NoMarket,
+    /// Cancel of an order execution does not know.
+    #[error("unknown order")]
+    UnknownOrder,
+    /// Malformed order: quantity not > 0, limit without price, market with a price, NaN.
+    #[error("invalid order")]
+    InvalidOrder,
+}
+
+/// Lifecycle state of an order: `New -> Accepted -> PartiallyFilled -> Filled /
+/// Cancelled`, or `Rejected`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+    Serialize,
+    Deserialize,
+)]
+pub enum OrderStatus {
+    /// Sent by the strategy, not yet acknowledged (execution never reports it; it is the
+    /// state a strategy keeps until the first update).
+    New,
+    /// Passed risk; working (in flight for the simulated latency, or resting).
+    Accepted,
+    /// Partly filled, the rest still working.
+    PartiallyFilled,
+    /// Completely filled (terminal).
+    Filled,
+    /// Cancelled, by request or as an IOC/market remainder (terminal).
+    Cancelled,
+    /// Refused (terminal).
+    Rejected(RejectReason),
+}
+
+impl OrderStatus {
+    /// `true` for `Filled`, `Cancelled` and `Rejected`.
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Self::Filled | Self::Cancelled | Self::Rejected(_))
+    }
+}
+
+/// Whether a fill added or took liquidity.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+    Serialize,
+    Deserialize,
+)]
+pub enum Liquidity {
+    /// A resting order was hit.
+    Maker,
+    /// The order took displayed liquidity on arrival.
+    Taker,
+}
+
+/// One execution.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+    Serialize,
+    Deserialize,
+)]
+pub struct Fill {
+    /// Execution price.
+    pub px: f64,
+    /// Executed quantity (> 0).
+    pub qty: f64,
+    /// The order's side.
+    #[serde(with = "crate::serde_util::side")]
+    pub side: Side,
+    /// Maker or taker.
+    pub liquidity: Liquidity,
+}
+
+/// A change of (or a report on) an order's state, routed to `strategy`.
+///
+/// Every lifecycle transition produces one. An update whose `last_fill` is `None` and
+/// whose status repeats the previous one is a *status report*: the answer to a resent
+/// order or to a cancel that came too late.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+    Serialize,
+    Deserialize,
+)]
+pub struct OrderUpdate {
+    /// The order.
+    pub client_order_id: ClientOrderId,
+    /// Its strategy (routing key).
+    pub strategy: StrategyId,
+    /// Its instrument.
+    #[serde(with = "crate::serde_util::symbol")]
+    pub symbol: Symbol,
+    /// The new status.
+    pub status: OrderStatus,
+    /// Cumulative filled quantity.
+    pub filled_qty: f64,
+    /// The fill that caused this update, if any.
+    pub last_fill: Option<Fill>,
+    /// Quantity still working (0 once terminal).
+    pub leaves_qty: f64,
+    /// Exchange time of the transition, ns since the Unix epoch.
+    pub ts_ns: i64,
+}

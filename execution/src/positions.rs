@@ -1,0 +1,186 @@
+//! Positions and PnL per (strategy, symbol), average-cost accounting.
+//!
+//! A [`Position`] starts flat with zero cash. Each fill of signed quantity `s·q` at `px`
+//! with fee `f` (from the [`FeeSchedule`], zero by default):
+//!
+//! - `cash -= s·q·px + f`, `fees += f`, `realized -= f`;
+//! - the part that *reduces* the position realizes `closed·(px - avg)·sign(position)` and
+//!   leaves `avg` unchanged; a flat position has `avg = 0`;
+//! - the part that *extends* (or opens, or flips) it moves `avg` to the quantity-weighted
+//!   average of the old `avg` and `px`.
+//!
+//! At a mark price `m` (the engine uses mid, else last trade):
+//! `unrealized = qty·(m - avg)`, and the books balance:
+//! **`cash + qty·m == realized + unrealized`** (equivalently `cash + qty·avg ==
+//! realized`), up to floating-point rounding.
+
+use std::collections::BTreeMap;
+
+use mycelium_market_data::Symbol;
+use serde::{Deserialize, Serialize};
+
+use crate::order::{side_sign, Fill, Liquidity, StrategyId};
+
+/// Fees in basis points of notional, by liquidity. Default: no fees. A negative rate is
+/// a rebate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeeSchedule {
+    /// Fee on maker fills, in bps of notional.
+    pub maker_bps: f64,
+    /// Fee on taker fills, in bps of notional.
+    pub taker_bps: f64,
+}
+
+impl FeeSchedule {
+    /// The fee of one fill.
+    pub fn fee(&self, fill: &Fill) -> f64 {
+        let bps = match fill.liquidity {
+            Liquidity::Maker => self.maker_bps,
+            Liquidity::Taker => self.taker_bps,
+        };
+        fill.px * fill.qty * bps / 10_000.0
+    }
+}
+
+/// One strategy's position in one symbol.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+    Serialize,
+    Deserialize,
+)]
+pub struct Position {
+    /// The strategy.
+    pub strategy: StrategyId,
+    /// The instrument.
+    #[serde(with = "crate::serde_util::symbol")]
+    pub symbol: Symbol,
+    /// Signed quantity (long > 0).
+    pub qty: f64,
+    /// Average entry price of the open quantity (0 when flat).
+    pub avg_px: f64,
+    /// Realized PnL, net of fees.
+    pub realized_pnl: f64,
+    /// Cash: minus what was paid for buys, plus what was received for sells, minus fees.
+    pub cash: f64,
+    /// Fees paid (negative for net rebates).
+    pub fees: f64,
+    /// Number of fills.
+    pub fills: u64,
+    /// Quantity traded, both sides.
+    pub traded_qty: f64,
+}
+
+impl Position {
+    /// A flat position.
+    pub fn flat(strategy: StrategyId, symbol: Symbol) -> Self {
+        Self {
+            strategy,
+            symbol,
+            qty: 0.0,
+            avg_px: 0.0,
+            realized_pnl: 0.0,
+            cash: 0.0,
+            fees: 0.0,
+            fills: 0,
+            traded_qty: 0.0,
+        }
+    }
+
+    /// Applies a fill paying `fee` (see the [module docs](self)).
+    pub fn apply_fill(&mut self, fill: &Fill, fee: f64) {
+        let s = side_sign(fill.side);
+        let (px, q) = (fill.px, fill.qty);
+        self.cash -= s * q * px + fee;
+        self.fees += fee;
+        self.realized_pnl -= fee;
+        self.fills += 1;
+        self.traded_qty += q;
+
+        let mut opening = q;
+        if self.qty != 0.0 && self.qty.signum() != s {
+            let held = self.qty.abs();
+            let closed = q.min(held);
+            self.realized_pnl += closed * (px - self.avg_px) * self.qty.signum();
+            if closed >= held {
+                self.qty = 0.0;
+                self.avg_px = 0.0;
+            } else {
+                self.qty += s * closed;
+            }
+            opening = q - closed;
+        }
+        if opening > 0.0 {
+            let held = self.qty.abs();
+            let new_abs = held + opening;
+            self.avg_px = (self.avg_px * held + px * opening) / new_abs;
+            self.qty = s * new_abs;
+        }
+    }
+
+    /// `qty·(mark - avg)`.
+    pub fn unrealized_pnl(&self, mark: f64) -> f64 {
+        if self.qty == 0.0 {
+            0.0
+        } else {
+            self.qty * (mark - self.avg_px)
+        }
+    }
+
+    /// `realized + unrealized` at `mark`.
+    pub fn total_pnl(&self, mark: f64) -> f64 {
+        self.realized_pnl + self.unrealized_pnl(mark)
+    }
+
+    /// `cash + qty·mark` (equals [`total_pnl`](Self::total_pnl)).
+    pub fn equity(&self, mark: f64) -> f64 {
+        self.cash + self.qty * mark
+    }
+}
+
+/// All positions, by (strategy, symbol).
+#[derive(Debug, Clone, Default)]
+pub struct Positions {
+    fees: FeeSchedule,
+    map: BTreeMap<(StrategyId, Symbol), Position>,
+}
+
+impl Positions {
+    /// No positions; fills pay `fees`.
+    pub fn new(fees: FeeSchedule) -> Self {
+        Self {
+            fees,
+            map: BTreeMap::new(),
+        }
+    }
+
+    /// Applies a fill of `strategy` in `symbol` and returns the updated position.
+    pub fn apply(&mut self, strategy: StrategyId, symbol: Symbol, fill: &Fill) -> &Position {
+        let fee = self.fees.fee(fill);
+        let position = self
+            .map
+            .entry((strategy, symbol))
+            .or_insert_with(|| Position::flat(strategy, symbol));
+        position.apply_fill(fill, fee);
+        position
+    }
+
+    /// The position (flat if it never traded).
+    pub fn get(&self, strategy: StrategyId, symbol: Symbol) -> Position {
+        self.map
+            .get(&(strategy, symbol))
+            .copied()
+            .unwrap_or_else(|| Position::flat(strategy, symbol))
+    }
+
+    /// Every position that traded, by strategy then symbol.
+    pub fn iter(&self) -> impl Iterator<Item = &Position> {
+        self.map.values()
+    }
+}

@@ -1,0 +1,191 @@
+//! [`StrategyHost`]: the actor that runs one [`Strategy`], fed by the feed and trading
+//! through the execution actor with the step protocol of
+//! [`mycelium_execution::actor`].
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mycelium::{Actor, ActorError, ActorRef, Context, ReplyTo};
+use mycelium_execution::{
+    ExecMsg, Hop, HopHistograms, OrderUpdate, Step, StepStamps, StrategyId, TickStamp,
+};
+use mycelium_market_data::FeedTick;
+
+use crate::strategy::{OpenOrder, PositionView, Strategy, StrategyContext};
+
+/// How long a strategy waits for execution's answer to a step before it fails (and
+/// its supervisor restarts it): far beyond any real step, short enough to notice a
+/// lost execution actor.
+const STEP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The strategy host's messages.
+pub enum StrategyMsg {
+    /// A tick from the feed.
+    Tick(Arc<FeedTick>),
+    /// Reply with this host's figures, after every tick queued before it.
+    Report(ReplyTo<HostReport>),
+}
+
+impl From<Arc<FeedTick>> for StrategyMsg {
+    fn from(t: Arc<FeedTick>) -> Self {
+        StrategyMsg::Tick(t)
+    }
+}
+
+/// A strategy host's figures.
+#[derive(Debug, Clone, Default)]
+pub struct HostReport {
+    /// Ticks handled.
+    pub ticks: u64,
+    /// Orders sent.
+    pub orders: u64,
+    /// Latency recorded here.
+    pub hops: HopHistograms,
+}
+
+/// Runs one strategy. Made anew by its supervisor after a crash: it then recovers its
+/// positions and open orders from execution, the source of truth.
+pub struct StrategyHost {
+    id: StrategyId,
+    strategy: Box<dyn Strategy>,
+    ctx: StrategyContext,
+    execution: ActorRef<ExecMsg<StrategyMsg>>,
+    report: HostReport,
+}
+
+impl StrategyHost {
+    /// A host for `strategy` as `id`, trading through `execution`.
+    pub fn new(
+        id: StrategyId,
+        strategy: Box<dyn Strategy>,
+        execution: ActorRef<ExecMsg<StrategyMsg>>,
+    ) -> Self {
+        Self {
+            id,
+            strategy,
+            ctx: StrategyContext::new(id, 0),
+            execution,
+            report: HostReport::default(),
+        }
+    }
+
+    /// Sends the orders the strategy has placed as its step for `tick` (`None`: orders
+    /// placed at start), and applies the updates execution answers with.
+    async fn step(&mut self, tick: Option<Arc<FeedTick>>) -> Result<(), ActorError> {
+        let (orders, cancels) = self.ctx.take_outbox();
+        self.report.orders += orders.len() as u64;
+        let seq = tick.as_ref().map_or(0, |t| t.seq);
+        let published = tick.as_ref().map_or_else(Instant::now, |t| t.scheduled);
+        let step = Step {
+            strategy: self.id,
+            seq,
+            tick,
+            orders,
+            cancels,
+            stamps: StepStamps {
+                published,
+                decided: Instant::now(),
+            },
+        };
+        let updates = self
+            .execution
+            .ask(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT)
+            .await
+            .map_err(|e| format!("execution did not answer step {seq}: {e}"))?;
+        for update in &updates {
+            self.apply(update);
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, update: &OrderUpdate) {
+        self.ctx.apply_update(update);
+        self.strategy.on_order_update(update, &mut self.ctx);
+    }
+}
+
+impl Actor for StrategyHost {
+    type Msg = StrategyMsg;
+
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        let (id, me) = (self.id, ctx.myself().clone());
+        let recovery = self
+            .execution
+            .ask(
+                |reply| ExecMsg::Register {
+                    strategy: id,
+                    actor: me,
+                    reply,
+                },
+                STEP_TIMEOUT,
+            )
+            .await
+            .map_err(|e| format!("execution did not answer registration: {e}"))?;
+        let positions: HashMap<_, _> = recovery
+            .positions
+            .iter()
+            .map(|p| {
+                (
+                    p.symbol,
+                    PositionView {
+                        qty: p.qty,
+                        avg_px: p.avg_px,
+                    },
+                )
+            })
+            .collect();
+        let open = recovery
+            .open_orders
+            .into_iter()
+            .map(|(order, status, filled_qty)| OpenOrder {
+                order,
+                status,
+                filled_qty,
+            })
+            .collect();
+        self.ctx.restore(positions, open, recovery.last_order_id);
+        self.strategy.on_start(&mut self.ctx);
+        if self.ctx.has_outbox() {
+            self.step(None).await?;
+        }
+        Ok(())
+    }
+
+    async fn handle(
+        &mut self,
+        msg: StrategyMsg,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        match msg {
+            StrategyMsg::Tick(tick) => {
+                let dequeued = Instant::now();
+                self.report.hops.record(
+                    Hop::TickToStrategy,
+                    dequeued.saturating_duration_since(tick.scheduled),
+                );
+                self.ctx.set_now(TickStamp {
+                    exchange_ts_ns: tick.exchange_ts_ns,
+                    seq: tick.seq,
+                });
+                while let Some(timer) = self.ctx.due_timer() {
+                    self.strategy.on_timer(timer, &mut self.ctx);
+                }
+                self.strategy.on_tick(&tick.tick, &mut self.ctx);
+                self.report
+                    .hops
+                    .record(Hop::StrategyHandler, dequeued.elapsed());
+                self.report.ticks += 1;
+                self.step(Some(tick)).await?;
+            }
+            StrategyMsg::Report(reply) => {
+                let _ = reply.send(self.report.clone());
+            }
+        }
+        Ok(())
+    }
+
+    async fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        self.strategy.on_stop(&mut self.ctx);
+    }
+}
