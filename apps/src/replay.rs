@@ -1,4 +1,5 @@
-//! `mycelium replay`: recorded market data through the feed actor.
+//! `mycelium replay`: recorded market data through the trading pipeline, or through
+//! the feed alone for per-symbol statistics (`--stats-only`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,9 +29,13 @@ pub(crate) struct Args {
     /// Stop at the first bad line instead of reporting and skipping it.
     #[arg(long)]
     strict: bool,
-    /// Print per-symbol statistics only.
+    /// Print per-symbol statistics only, without running the pipeline.
     #[arg(long)]
     stats_only: bool,
+    /// The pipeline config whose strategies and execution trade the replay
+    /// (default: the embedded one; its [feed] section is not used).
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 /// Counts what the feed publishes.
@@ -92,6 +97,15 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         );
     }
     let node = Node::new("replay");
+    if !args.stats_only {
+        let config = crate::run::load_config(args.config.as_ref())?;
+        let registry = mycelium_strategies::StrategyRegistry::with_samples();
+        let pipeline =
+            mycelium_apps::Pipeline::start(&node, &config, &registry, source, args.speed).await?;
+        let outcome = pipeline.finish(None).await?;
+        print!("{}", mycelium_apps::summary::render(&outcome));
+        return Ok(());
+    }
     let counter = node.spawn_with(
         Counter {
             stats: FeedStats::new(),

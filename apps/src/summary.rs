@@ -61,7 +61,7 @@ pub fn render(outcome: &RunOutcome) -> String {
                 "{:<10} {:<10} {:>10.3} {:>14.4} {:>14.4} {:>14.4}",
                 name,
                 p.symbol.as_str(),
-                p.qty,
+                p.qty + 0.0, // prints -0.0 as 0.0
                 p.realized_pnl,
                 unrealized,
                 p.total_pnl(mark)

@@ -57,8 +57,20 @@ fn a_recording_replays_like_its_source() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let direct = table(&mycelium().arg("replay").arg(&capture).output().unwrap());
-    let recorded = table(&mycelium().arg("replay").arg(&rec).output().unwrap());
+    let direct = table(
+        &mycelium()
+            .args(["replay", "--stats-only"])
+            .arg(&capture)
+            .output()
+            .unwrap(),
+    );
+    let recorded = table(
+        &mycelium()
+            .args(["replay", "--stats-only"])
+            .arg(&rec)
+            .output()
+            .unwrap(),
+    );
     assert!(
         direct.contains("BTCUSDT               21313      66089"),
         "{direct}"
@@ -76,7 +88,11 @@ fn a_synthetic_recording_replays() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let out = mycelium().arg("replay").arg(&rec).output().unwrap();
+    let out = mycelium()
+        .args(["replay", "--stats-only"])
+        .arg(&rec)
+        .output()
+        .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("5000 events"));
 }
 

@@ -1,0 +1,40 @@
+//! A full run on the synthetic feed: every tick reaches every strategy, every order is
+//! accounted for, and each position's books balance: cash + position x mark equals
+//! realized + unrealized PnL.
+mod support;
+
+use mycelium_strategies::StrategyRegistry;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_synthetic_run_accounts_for_every_order_and_balances() {
+    const TICKS: u64 = 30_000;
+    let config = support::config(TICKS);
+    let outcome = support::run_synthetic(&config, &StrategyRegistry::with_samples()).await;
+    assert_eq!(outcome.strategies.len(), 2);
+    for (name, _, host) in &outcome.strategies {
+        assert_eq!(host.ticks, TICKS, "strategy {name} saw every tick");
+    }
+    assert_eq!(
+        outcome.execution.ticks, TICKS,
+        "execution applied every tick"
+    );
+    let stats = &outcome.execution.stats;
+    let sent: u64 = outcome.strategies.iter().map(|(_, _, h)| h.orders).sum();
+    assert_eq!(stats.orders, sent, "execution saw every order sent");
+    assert_eq!(stats.accepted + stats.rejects(), stats.orders);
+    assert!(stats.fills > 0, "the samples trade: {stats:?}");
+    assert!(!outcome.execution.positions.is_empty());
+    for (p, mark) in &outcome.execution.positions {
+        let mark = mark.expect("a mark for a traded symbol");
+        let books = p.cash + p.qty * mark;
+        let pnl = p.realized_pnl + p.unrealized_pnl(mark);
+        assert!(
+            (books - pnl).abs() < 1e-6 * (1.0 + pnl.abs()),
+            "{p:?}: cash+qty*mark {books} != pnl {pnl}"
+        );
+        assert!(
+            p.qty.abs() <= config.execution.risk.max_position + 1e-9,
+            "position limit held: {p:?}"
+        );
+    }
+}
