@@ -34,9 +34,7 @@ impl Actor for Parser {
     async fn handle(&mut self, msg: ParserMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
         match msg {
             ParserMsg::Line(line) => {
-                let price: f64 = line
-                    .parse()
-                    .unwrap_or_else(|_| panic!("not a price: {line:?}"));
+                let price: f64 = line.parse().unwrap_or_else(|_| panic!("not a price: {line:?}"));
                 self.parsed += 1;
                 println!("  parsed {price}");
             }
@@ -102,10 +100,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     print_children(&root, &node, timeout).await?;
-    println!(
-        "restarts on this node: {}",
-        node.supervision_counters().restarts()
-    );
+    println!("restarts on this node: {}", node.supervision_counters().restarts());
 
     println!("shutting down (children stop in reverse start order)");
     node.shutdown(Duration::from_secs(5)).await;
@@ -118,17 +113,11 @@ async fn print_children(
     timeout: Duration,
 ) -> Result<(), Box<dyn std::error::Error>> {
     for child in root.children(timeout).await? {
-        println!(
-            "root child {:<8} {:?} restarts={}",
-            child.name, child.state, child.restarts
-        );
+        println!("root child {:<8} {:?} restarts={}", child.name, child.state, child.restarts);
     }
     let ingest = node.lookup::<SupervisorMsg>("ingest")?;
     for child in ingest.children(timeout).await? {
-        println!(
-            "ingest child {:<8} {:?} restarts={}",
-            child.name, child.state, child.restarts
-        );
+        println!("ingest child {:<8} {:?} restarts={}", child.name, child.state, child.restarts);
     }
     Ok(())
 }

@@ -67,26 +67,21 @@ impl<M: Send + 'static> ActorRef<M> {
     /// otherwise, with the message handed back.
     #[inline]
     pub fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
-        self.cell
-            .tx
-            .try_send(Envelope::new(msg, self.cell.timed))
-            .map_err(|e| match e {
-                TrySendError::Full(env) => SendError::Full(env.msg),
-                TrySendError::Closed(env) => SendError::Closed(env.msg),
-            })
+        self.cell.tx.try_send(Envelope::new(msg, self.cell.timed)).map_err(|e| match e {
+            TrySendError::Full(env) => SendError::Full(env.msg),
+            TrySendError::Closed(env) => SendError::Closed(env.msg),
+        })
     }
 
     /// Sends `msg`, waiting at most `timeout` for room: [`SendError::Timeout`] or
     /// [`SendError::Closed`] otherwise, with the message handed back.
     pub async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
-        self.cell
-            .tx
-            .send_timeout(Envelope::new(msg, self.cell.timed), timeout)
-            .await
-            .map_err(|e| match e {
+        self.cell.tx.send_timeout(Envelope::new(msg, self.cell.timed), timeout).await.map_err(|e| {
+            match e {
                 SendTimeoutError::Timeout(env) => SendError::Timeout(env.msg),
                 SendTimeoutError::Closed(env) => SendError::Closed(env.msg),
-            })
+            }
+        })
     }
 
     /// Request-reply: builds the request around a fresh [`ReplyTo`], sends it and waits
@@ -106,10 +101,9 @@ impl<M: Send + 'static> ActorRef<M> {
         // Fast path: room in the mailbox, no timer needed for the send.
         match self.try_send(msg) {
             Ok(()) => {}
-            Err(SendError::Full(msg)) => self
-                .send_timeout(msg, timeout)
-                .await
-                .map_err(AskError::Send)?,
+            Err(SendError::Full(msg)) => {
+                self.send_timeout(msg, timeout).await.map_err(AskError::Send)?
+            }
             Err(e) => return Err(AskError::Send(e)),
         }
         match tokio::time::timeout_at(deadline, answer).await {
@@ -145,11 +139,7 @@ impl<M: Send + 'static> ActorRef<M> {
     pub async fn join(&self) -> ExitReason {
         let mut rx = self.cell.exit_rx();
         // The sender lives in the cell, which `self` keeps alive, so this cannot fail.
-        let reason = rx
-            .wait_for(Option::is_some)
-            .await
-            .ok()
-            .and_then(|r| r.clone());
+        let reason = rx.wait_for(Option::is_some).await.ok().and_then(|r| r.clone());
         reason.unwrap_or(ExitReason::Stopped)
     }
 
@@ -187,9 +177,7 @@ pub(crate) async fn stop_cell_within(cell: &dyn AnyCell, deadline: Duration) -> 
 
 impl<M> Clone for ActorRef<M> {
     fn clone(&self) -> Self {
-        Self {
-            cell: self.cell.clone(),
-        }
+        Self { cell: self.cell.clone() }
     }
 }
 

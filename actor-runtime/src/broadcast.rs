@@ -12,9 +12,7 @@ pub struct Broadcast<M> {
 
 impl<M> Default for Broadcast<M> {
     fn default() -> Self {
-        Self {
-            subscribers: Vec::new(),
-        }
+        Self { subscribers: Vec::new() }
     }
 }
 

@@ -60,12 +60,7 @@ impl<M: Send + 'static> Cell<M> {
     ) -> Arc<Self> {
         let (tx, rx) = mpsc::channel(capacity);
         let (signals_tx, signals) = signal_channel();
-        let mailbox = Mailbox {
-            rx,
-            signals,
-            stats: Stats::new(timed),
-            in_flight: None,
-        };
+        let mailbox = Mailbox { rx, signals, stats: Stats::new(timed), in_flight: None };
         Arc::new(Self {
             id,
             name,
@@ -142,11 +137,7 @@ impl<M: Send + 'static> Cell<M> {
             _ => tracing::debug!(actor = %self.id, name = ?self.name, %reason, "actor ended"),
         }
         for w in watchers {
-            w.notify(Terminated {
-                id: self.id,
-                name: self.name.clone(),
-                reason: reason.clone(),
-            });
+            w.notify(Terminated { id: self.id, name: self.name.clone(), reason: reason.clone() });
         }
         self.exit.send_replace(Some(reason));
     }
@@ -168,11 +159,7 @@ impl<M> Cell<M> {
                 }
                 st.told.push(watcher.id);
                 drop(st);
-                watcher.notify(Terminated {
-                    id: self.id,
-                    name: self.name.clone(),
-                    reason,
-                });
+                watcher.notify(Terminated { id: self.id, name: self.name.clone(), reason });
             }
             None => {
                 if !st.watchers.iter().any(|w| w.id == watcher.id) {

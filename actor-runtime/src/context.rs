@@ -27,13 +27,7 @@ impl<A: Actor> Context<A> {
         token: CancellationToken,
         started: Option<oneshot::Sender<()>>,
     ) -> Self {
-        Self {
-            myself,
-            node,
-            token,
-            started,
-            stop_requested: false,
-        }
+        Self { myself, node, token, started, stop_requested: false }
     }
 
     /// A reference to this actor, to hand to others.
@@ -65,10 +59,9 @@ impl<A: Actor> Context<A> {
     /// Asks to be told when `other` ends: [`Actor::on_terminated`] runs exactly once
     /// for it (at once if it has already ended). Watching twice is watching once.
     pub fn watch<M: Send + 'static>(&self, other: &ActorRef<M>) {
-        other.cell().add_watcher(Watcher {
-            id: self.id(),
-            signals: self.myself.cell().signals.clone(),
-        });
+        other
+            .cell()
+            .add_watcher(Watcher { id: self.id(), signals: self.myself.cell().signals.clone() });
     }
 
     /// Stops watching `other`. A `Terminated` already on its way may still arrive.
@@ -88,9 +81,6 @@ impl<A: Actor> Context<A> {
 
     /// This instance as the parent of the children it supervises.
     pub(crate) fn as_parent(&self) -> Parent {
-        Parent {
-            signals: self.myself.cell().signals.clone(),
-            token: self.token.clone(),
-        }
+        Parent { signals: self.myself.cell().signals.clone(), token: self.token.clone() }
     }
 }

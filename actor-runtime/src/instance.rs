@@ -59,14 +59,7 @@ pub(crate) struct Start<A: Actor> {
 /// Spawns an instance on the current Tokio runtime. `None` if the mailbox is not
 /// available (the actor has ended, or an instance is still running).
 pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<JoinHandle<()>> {
-    let Start {
-        cell,
-        actor,
-        node,
-        parent,
-        generation,
-        started,
-    } = start;
+    let Start { cell, actor, node, parent, generation, started } = start;
     let mut mailbox = cell.lease_mailbox()?;
     if generation > 0 {
         mailbox.stats.restarts += 1;
@@ -111,9 +104,7 @@ async fn instance_main<A: Actor>(mut guard: Guard<A::Msg>, actor: A, mut ctx: Co
         return;
     };
     tracing::debug!(actor = %guard.cell.id, name = ?guard.cell.name, generation = guard.generation, "instance started");
-    let outcome = AssertUnwindSafe(run(actor, &mut ctx, mailbox, supervised))
-        .catch_unwind()
-        .await;
+    let outcome = AssertUnwindSafe(run(actor, &mut ctx, mailbox, supervised)).catch_unwind().await;
     drop(ctx);
     guard.reason = match outcome {
         Ok(reason) => reason,

@@ -49,11 +49,7 @@ impl Stats {
             handler_ns: new_histogram(),
             wait_ns: new_histogram(),
         });
-        Self {
-            handled: 0,
-            restarts: 0,
-            timing,
-        }
+        Self { handled: 0, restarts: 0, timing }
     }
 
     pub(crate) fn snapshot(&self) -> ActorMetrics {

@@ -39,11 +39,7 @@ pub struct SpawnOptions {
 
 impl Default for SpawnOptions {
     fn default() -> Self {
-        Self {
-            name: None,
-            capacity: DEFAULT_CAPACITY,
-            timing: true,
-        }
+        Self { name: None, capacity: DEFAULT_CAPACITY, timing: true }
     }
 }
 
@@ -198,13 +194,8 @@ impl Node {
             return Err(SpawnError::ZeroCapacity);
         }
         let id = ActorId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
-        let cell = Cell::new(
-            &self.inner,
-            id,
-            options.name.clone(),
-            options.capacity,
-            options.timing,
-        );
+        let cell =
+            Cell::new(&self.inner, id, options.name.clone(), options.capacity, options.timing);
         let actor_ref = ActorRef::from_cell(cell);
         if let Some(name) = &options.name {
             self.inner.registry.register(name, &actor_ref)?;
@@ -272,11 +263,7 @@ impl Node {
     pub async fn shutdown(&self, deadline: Duration) -> ShutdownReport {
         self.inner.closing.store(true, Ordering::Release);
         let end = Instant::now() + deadline;
-        let actors: Vec<_> = lock(&self.inner.top_level)
-            .values()
-            .rev()
-            .cloned()
-            .collect();
+        let actors: Vec<_> = lock(&self.inner.top_level).values().rev().cloned().collect();
         let mut report = ShutdownReport::default();
         for cell in actors {
             let left = end.saturating_duration_since(Instant::now());

@@ -66,19 +66,14 @@ impl Registry {
 
     /// Looks `name` up as an actor taking messages of type `M`.
     pub fn lookup<M: Send + 'static>(&self, name: &str) -> Result<ActorRef<M>, RegistryError> {
-        let entry = self
-            .map
-            .get(name)
-            .ok_or_else(|| RegistryError::NotFound(name.to_owned()))?;
-        entry
-            .actor_ref
-            .downcast_ref::<ActorRef<M>>()
-            .cloned()
-            .ok_or_else(|| RegistryError::TypeMismatch {
+        let entry = self.map.get(name).ok_or_else(|| RegistryError::NotFound(name.to_owned()))?;
+        entry.actor_ref.downcast_ref::<ActorRef<M>>().cloned().ok_or_else(|| {
+            RegistryError::TypeMismatch {
                 name: name.to_owned(),
                 expected: type_name::<M>(),
                 found: entry.message_type,
-            })
+            }
+        })
     }
 
     /// Removes `name`; returns whether it was registered.
@@ -91,11 +86,7 @@ impl Registry {
         let mut all: Vec<_> = self
             .map
             .iter()
-            .map(|e| Registration {
-                name: e.key().clone(),
-                id: e.id,
-                message_type: e.message_type,
-            })
+            .map(|e| Registration { name: e.key().clone(), id: e.id, message_type: e.message_type })
             .collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all

@@ -48,13 +48,7 @@ pub(crate) struct SignalRx {
 pub(crate) fn signal_channel() -> (SignalTx, SignalRx) {
     let (tx, rx) = mpsc::unbounded_channel();
     let waker = Arc::new(AtomicWaker::new());
-    (
-        SignalTx {
-            tx,
-            waker: waker.clone(),
-        },
-        SignalRx { rx, waker },
-    )
+    (SignalTx { tx, waker: waker.clone() }, SignalRx { rx, waker })
 }
 
 impl SignalTx {

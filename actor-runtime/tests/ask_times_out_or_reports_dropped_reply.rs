@@ -33,10 +33,6 @@ async fn a_dropped_reply_port_is_an_error_not_a_hang() {
     let actor = node.spawn(rec).unwrap();
     // The ask's own timeout is far beyond the test's bound: only an immediate NoReply
     // passes.
-    let result = within(
-        "NoReply",
-        actor.ask(RecMsg::Ignore, Duration::from_secs(3600)),
-    )
-    .await;
+    let result = within("NoReply", actor.ask(RecMsg::Ignore, Duration::from_secs(3600))).await;
     assert!(matches!(result, Err(AskError::NoReply)), "{result:?}");
 }

@@ -55,10 +55,7 @@ async fn ended_subscribers_leave_the_list() {
     gone.stop();
     within("the end", gone.join()).await;
     let tick: Tick = Arc::new([1; 8]);
-    assert_eq!(
-        broadcast.try_send(&tick, |_, _| panic!("nobody is full")),
-        1
-    );
+    assert_eq!(broadcast.try_send(&tick, |_, _| panic!("nobody is full")), 1);
     assert_eq!(broadcast.len(), 1);
     assert!(Arc::ptr_eq(&next(&mut rx2).await, &tick));
 }

@@ -11,10 +11,7 @@ use mycelium::{
 use support::*;
 
 fn summary(children: &[mycelium::ChildInfo]) -> Vec<(&str, ChildState, u64)> {
-    children
-        .iter()
-        .map(|c| (c.name.as_str(), c.state.clone(), c.restarts))
-        .collect()
+    children.iter().map(|c| (c.name.as_str(), c.state.clone(), c.restarts)).collect()
 }
 
 #[tokio::test]
@@ -33,10 +30,7 @@ async fn add_list_restart_and_remove() {
     // Added at run time, started before add_child returns, after the static child.
     let b = sup.add_child(probe("b", &tx), ASK).await.unwrap();
     assert_eq!(next(&mut rx).await, started("b", 0));
-    let c = sup
-        .add_child(probe("c", &tx).restart(Restart::Transient), ASK)
-        .await
-        .unwrap();
+    let c = sup.add_child(probe("c", &tx).restart(Restart::Transient), ASK).await.unwrap();
     assert_eq!(next(&mut rx).await, started("c", 0));
     assert_eq!(node.lookup::<ProbeMsg>("b").unwrap(), b);
 
@@ -72,20 +66,13 @@ async fn add_list_restart_and_remove() {
 
     // Names are unique among the children.
     let dup = sup.add_child(probe("b", &tx), ASK).await;
-    assert_eq!(
-        dup.unwrap_err(),
-        SupervisorError::DuplicateChild("b".into())
-    );
+    assert_eq!(dup.unwrap_err(), SupervisorError::DuplicateChild("b".into()));
 
     // Removing a child stops it (after what is queued) and frees its name.
     let a = node.lookup::<ProbeMsg>("a").unwrap();
     a.send(ProbeMsg::Value(1)).await.unwrap();
     sup.remove_child("a", ASK).await.unwrap();
-    expect_events(
-        &mut rx,
-        &[handled("a", 0, 1), stopped("a", 0), dropped("a", 0)],
-    )
-    .await;
+    expect_events(&mut rx, &[handled("a", 0, 1), stopped("a", 0), dropped("a", 0)]).await;
     assert_eq!(within("a's end", a.join()).await, ExitReason::Stopped);
     assert!(node.lookup::<ProbeMsg>("a").is_err());
     assert_eq!(
@@ -94,10 +81,7 @@ async fn add_list_restart_and_remove() {
     );
     assert_eq!(
         summary(&sup.children(ASK).await.unwrap()),
-        vec![
-            ("b", ChildState::Running, 1),
-            ("c", ChildState::Ended(ExitReason::Normal), 0),
-        ]
+        vec![("b", ChildState::Running, 1), ("c", ChildState::Ended(ExitReason::Normal), 0),]
     );
 
     // The name can be used again: a new actor, listed last.
@@ -118,20 +102,9 @@ async fn add_list_restart_and_remove() {
 
     // Stopping the supervisor stops the running children in reverse start order.
     sup.stop();
-    assert_eq!(
-        within("the supervisor's end", sup.join()).await,
-        ExitReason::Stopped
-    );
-    expect_events(
-        &mut rx,
-        &[
-            stopped("a", 0),
-            dropped("a", 0),
-            stopped("b", 1),
-            dropped("b", 1),
-        ],
-    )
-    .await;
+    assert_eq!(within("the supervisor's end", sup.join()).await, ExitReason::Stopped);
+    expect_events(&mut rx, &[stopped("a", 0), dropped("a", 0), stopped("b", 1), dropped("b", 1)])
+        .await;
     assert_quiet(&mut rx);
 }
 
@@ -139,14 +112,10 @@ async fn add_list_restart_and_remove() {
 async fn add_child_with_a_name_taken_on_the_node_fails() {
     let node = Node::new("dynamic-taken");
     let (tx, _rx) = events();
-    let _other = node
-        .spawn_with(Probe::new("taken", &tx), SpawnOptions::new().name("taken"))
-        .unwrap();
+    let _other =
+        node.spawn_with(Probe::new("taken", &tx), SpawnOptions::new().name("taken")).unwrap();
     let sup = node
-        .spawn_started(
-            Supervisor::new(Strategy::OneForOne),
-            SpawnOptions::new().name("sup"),
-        )
+        .spawn_started(Supervisor::new(Strategy::OneForOne), SpawnOptions::new().name("sup"))
         .await
         .unwrap();
     let err = sup.add_child(probe("taken", &tx), ASK).await.unwrap_err();

@@ -10,9 +10,7 @@ async fn four_senders_times_100k_none_lost_or_duplicated() {
     const EACH: u64 = 100_000;
     let node = Node::new("load");
     let (rec, mut rx) = recorder::<u64>();
-    let actor = node
-        .spawn_with(rec, SpawnOptions::new().capacity(1024))
-        .unwrap();
+    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(1024)).unwrap();
     for s in 0..SENDERS {
         let actor = actor.clone();
         tokio::spawn(async move {

@@ -40,11 +40,7 @@ async fn check(poison: ProbeMsg, reason: &str, stopped_hook: bool) {
     assert_eq!(letter.recipient_name.as_deref(), Some("worker"));
     assert_eq!(letter.seq, Some(2), "the poison was the second message");
     assert!(letter.message.is_none());
-    assert!(
-        letter.message_type.contains("ProbeMsg"),
-        "{}",
-        letter.message_type
-    );
+    assert!(letter.message_type.contains("ProbeMsg"), "{}", letter.message_type);
     assert!(letter.reason.contains(reason), "{:?}", letter.reason);
 
     // The new instance handles everything behind the poison, and only that.
@@ -67,12 +63,7 @@ async fn check(poison: ProbeMsg, reason: &str, stopped_hook: bool) {
 
 #[tokio::test]
 async fn a_panicking_message_is_dead_lettered_once() {
-    check(
-        ProbeMsg::Panic("poison pill 42"),
-        "panicked: poison pill 42",
-        false,
-    )
-    .await;
+    check(ProbeMsg::Panic("poison pill 42"), "panicked: poison pill 42", false).await;
 }
 
 #[tokio::test]

@@ -11,9 +11,7 @@ use tokio::sync::oneshot;
 async fn full_mailbox_blocks_send_and_rejects_try_send() {
     let node = Node::new("full");
     let (rec, mut rx) = recorder::<u32>();
-    let actor = node
-        .spawn_with(rec, SpawnOptions::new().capacity(2))
-        .unwrap();
+    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(2)).unwrap();
     let (gate, held) = oneshot::channel();
     actor.send(RecMsg::Hold(held)).await.unwrap();
     // Let the actor take the Hold message, leaving the mailbox empty and the actor busy.
@@ -25,20 +23,11 @@ async fn full_mailbox_blocks_send_and_rejects_try_send() {
 
     match actor.try_send(RecMsg::Put(3)) {
         Err(SendError::Full(RecMsg::Put(3))) => {}
-        other => panic!(
-            "expected Full with the message back, got {:?}",
-            other.map(|_| ())
-        ),
+        other => panic!("expected Full with the message back, got {:?}", other.map(|_| ())),
     }
-    match actor
-        .send_timeout(RecMsg::Put(4), Duration::from_millis(20))
-        .await
-    {
+    match actor.send_timeout(RecMsg::Put(4), Duration::from_millis(20)).await {
         Err(SendError::Timeout(RecMsg::Put(4))) => {}
-        other => panic!(
-            "expected Timeout with the message back, got {:?}",
-            other.map(|_| ())
-        ),
+        other => panic!("expected Timeout with the message back, got {:?}", other.map(|_| ())),
     }
 
     // `send` waits: it is still pending while the actor is held.
@@ -49,10 +38,7 @@ async fn full_mailbox_blocks_send_and_rejects_try_send() {
     for _ in 0..100 {
         tokio::task::yield_now().await;
     }
-    assert!(
-        !blocked.is_finished(),
-        "send must wait while the mailbox is full"
-    );
+    assert!(!blocked.is_finished(), "send must wait while the mailbox is full");
 
     gate.send(()).unwrap();
     assert!(within("the blocked send", blocked).await.unwrap());

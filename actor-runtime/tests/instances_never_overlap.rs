@@ -17,10 +17,7 @@ async fn a_restarted_child_never_overlaps_its_previous_instance() {
     let node = Node::new("overlap");
     let (tx, mut rx) = events();
     let live = Arc::new(Live::default());
-    let cfg = Cfg {
-        live: Some(live.clone()),
-        ..Cfg::default()
-    };
+    let cfg = Cfg { live: Some(live.clone()), ..Cfg::default() };
     let sup = node
         .spawn_started(
             Supervisor::new(Strategy::OneForOne)
@@ -37,11 +34,8 @@ async fn a_restarted_child_never_overlaps_its_previous_instance() {
     }
     // Each instance starts only after the previous one was dropped.
     for generation in 0..PANICS {
-        expect_events(
-            &mut rx,
-            &[started("worker", generation), dropped("worker", generation)],
-        )
-        .await;
+        expect_events(&mut rx, &[started("worker", generation), dropped("worker", generation)])
+            .await;
     }
     assert_eq!(next(&mut rx).await, started("worker", PANICS));
     assert_eq!(live.max(), 1, "two instances were alive at once");
@@ -51,10 +45,7 @@ async fn a_restarted_child_never_overlaps_its_previous_instance() {
     assert_eq!(children[0].state, ChildState::Running);
 
     sup.stop();
-    assert_eq!(
-        within("the supervisor's end", sup.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("the supervisor's end", sup.join()).await, ExitReason::Stopped);
     assert_eq!(live.now(), 0);
     assert_eq!(live.max(), 1);
 }
@@ -68,16 +59,10 @@ async fn siblings_restarted_together_never_overlap_their_previous_instances() {
     let mut sup =
         Supervisor::new(Strategy::OneForAll).intensity(PANICS as u32, Duration::from_secs(60));
     for (name, live) in names.iter().zip(&lives) {
-        let cfg = Cfg {
-            live: Some(live.clone()),
-            ..Cfg::default()
-        };
+        let cfg = Cfg { live: Some(live.clone()), ..Cfg::default() };
         sup = sup.child(probe_with(name, &tx, cfg));
     }
-    let sup = node
-        .spawn_started(sup, SpawnOptions::new().name("sup"))
-        .await
-        .unwrap();
+    let sup = node.spawn_started(sup, SpawnOptions::new().name("sup")).await.unwrap();
     let b = node.lookup::<ProbeMsg>("b").unwrap();
     for _ in 0..PANICS {
         b.send(ProbeMsg::Panic("again")).await.unwrap();
@@ -89,10 +74,7 @@ async fn siblings_restarted_together_never_overlap_their_previous_instances() {
         assert_eq!(live.now(), 1, "{name}");
     }
     let children = sup.children(ASK).await.unwrap();
-    assert!(
-        children.iter().all(|c| c.restarts == PANICS),
-        "{children:?}"
-    );
+    assert!(children.iter().all(|c| c.restarts == PANICS), "{children:?}");
     within("shutdown", node.shutdown(WAIT)).await;
     for live in &lives {
         assert_eq!(live.now(), 0);

@@ -35,16 +35,10 @@ async fn the_third_crash_in_the_window_escalates_to_the_root() {
 
     // Two crashes within the intensity: the inner supervisor restarts its child.
     for generation in 0..2 {
-        first_crasher
-            .send(ProbeMsg::Panic("crasher panics"))
-            .await
-            .unwrap();
+        first_crasher.send(ProbeMsg::Panic("crasher panics")).await.unwrap();
         expect_events(
             &mut rx,
-            &[
-                dropped("crasher", generation),
-                started("crasher", generation + 1),
-            ],
+            &[dropped("crasher", generation), started("crasher", generation + 1)],
         )
         .await;
     }
@@ -55,10 +49,7 @@ async fn the_third_crash_in_the_window_escalates_to_the_root() {
     // The third exceeds it: the inner supervisor gives up, and the root (one-for-all)
     // stops the sibling, then starts a new inner supervisor (with a new crasher) and
     // a new sibling, in order.
-    first_crasher
-        .send(ProbeMsg::Panic("crasher panics"))
-        .await
-        .unwrap();
+    first_crasher.send(ProbeMsg::Panic("crasher panics")).await.unwrap();
     expect_events(
         &mut rx,
         &[
@@ -73,16 +64,11 @@ async fn the_third_crash_in_the_window_escalates_to_the_root() {
 
     let children = root.children(ASK).await.unwrap();
     assert_quiet(&mut rx);
-    let listed: Vec<_> = children
-        .iter()
-        .map(|c| (c.name.as_str(), c.state.clone(), c.restarts))
-        .collect();
+    let listed: Vec<_> =
+        children.iter().map(|c| (c.name.as_str(), c.state.clone(), c.restarts)).collect();
     assert_eq!(
         listed,
-        vec![
-            ("inner", ChildState::Running, 1),
-            ("sibling", ChildState::Running, 1)
-        ]
+        vec![("inner", ChildState::Running, 1), ("sibling", ChildState::Running, 1)]
     );
     let counters = node.supervision_counters();
     assert_eq!(counters.escalations(), 1);
@@ -128,23 +114,13 @@ async fn a_top_level_supervisor_past_its_intensity_fails() {
     expect_events(&mut rx, &[dropped("crasher", 0), started("crasher", 1)]).await;
     crasher.send(ProbeMsg::Panic("boom")).await.unwrap();
     // The supervisor stops the remaining children in reverse order, then fails.
-    expect_events(
-        &mut rx,
-        &[
-            dropped("crasher", 1),
-            stopped("first", 0),
-            dropped("first", 0),
-        ],
-    )
-    .await;
+    expect_events(&mut rx, &[dropped("crasher", 1), stopped("first", 0), dropped("first", 0)])
+        .await;
     let ExitReason::Failed(why) = within("the supervisor's end", sup.join()).await else {
         panic!("the supervisor must fail");
     };
     assert!(why.contains("restart intensity exceeded"), "{why}");
-    assert_eq!(
-        within("first's end", first.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("first's end", first.join()).await, ExitReason::Stopped);
     assert_eq!(node.supervision_counters().escalations(), 1);
     assert_eq!(node.supervision_counters().restarts(), 1);
 }

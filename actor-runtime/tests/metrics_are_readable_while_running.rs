@@ -33,9 +33,7 @@ async fn figures_count_every_message() {
 async fn timing_off_still_counts() {
     let node = Node::new("metrics");
     let (rec, mut rx) = recorder::<u32>();
-    let actor = node
-        .spawn_with(rec, SpawnOptions::new().timing(false))
-        .unwrap();
+    let actor = node.spawn_with(rec, SpawnOptions::new().timing(false)).unwrap();
     actor.send(RecMsg::Put(1)).await.unwrap();
     next(&mut rx).await;
     let m = node.metrics(&actor, WAIT).await.unwrap();

@@ -32,10 +32,7 @@ async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: 
     for name in NAMES {
         sup = sup.child(probe(name, &tx));
     }
-    let sup = node
-        .spawn_started(sup, SpawnOptions::new().name("sup"))
-        .await
-        .unwrap();
+    let sup = node.spawn_started(sup, SpawnOptions::new().name("sup")).await.unwrap();
     expect_events(&mut rx, &NAMES.map(|n| started(n, 0))).await;
 
     let child = node.lookup::<ProbeMsg>(failed).unwrap();
@@ -44,10 +41,8 @@ async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: 
 
     let children = sup.children(ASK).await.unwrap();
     assert_quiet(&mut rx);
-    let listed: Vec<_> = children
-        .iter()
-        .map(|c| (c.name.as_str(), c.state.clone(), c.restarts))
-        .collect();
+    let listed: Vec<_> =
+        children.iter().map(|c| (c.name.as_str(), c.state.clone(), c.restarts)).collect();
     assert_eq!(listed, NAMES.map(|n| (n, ChildState::Running, 1)).to_vec());
     assert_eq!(node.supervision_counters().restarts(), 4);
     assert_eq!(node.supervision_counters().escalations(), 0);

@@ -23,16 +23,8 @@ async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: 
     let node = Node::new("one-for-one");
     let (tx, mut rx) = events();
     let sup = tree(&node, &tx).await;
-    expect_events(
-        &mut rx,
-        &[
-            started("a", 0),
-            started("b", 0),
-            started("c", 0),
-            started("d", 0),
-        ],
-    )
-    .await;
+    expect_events(&mut rx, &[started("a", 0), started("b", 0), started("c", 0), started("d", 0)])
+        .await;
 
     let child = node.lookup::<ProbeMsg>(failed).unwrap();
     child.send(fail).await.unwrap();
@@ -47,10 +39,8 @@ async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: 
     // any stop or start of a sibling would have been reported by now.
     let children = sup.children(ASK).await.unwrap();
     assert_quiet(&mut rx);
-    let listed: Vec<_> = children
-        .iter()
-        .map(|c| (c.name.as_str(), c.state.clone(), c.restarts))
-        .collect();
+    let listed: Vec<_> =
+        children.iter().map(|c| (c.name.as_str(), c.state.clone(), c.restarts)).collect();
     let want: Vec<_> = ["a", "b", "c", "d"]
         .into_iter()
         .map(|n| (n, ChildState::Running, u64::from(n == failed)))
@@ -62,11 +52,7 @@ async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: 
     for name in ["a", "b", "c", "d"] {
         let r = node.lookup::<ProbeMsg>(name).unwrap();
         let generation = r.ask(ProbeMsg::Generation, ASK).await.unwrap();
-        assert_eq!(
-            generation,
-            u64::from(name == failed),
-            "generation of {name}"
-        );
+        assert_eq!(generation, u64::from(name == failed), "generation of {name}");
     }
     within("shutdown", node.shutdown(WAIT)).await;
 }

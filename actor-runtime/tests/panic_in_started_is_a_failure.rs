@@ -15,10 +15,7 @@ use support::*;
 async fn a_transient_child_panicking_in_started_is_restarted() {
     let node = Node::new("started-panic");
     let (tx, mut rx) = events();
-    let cfg = Cfg {
-        panic_in_started_below: 1,
-        ..Cfg::default()
-    };
+    let cfg = Cfg { panic_in_started_below: 1, ..Cfg::default() };
     let sup = node
         .spawn_started(
             Supervisor::new(Strategy::OneForOne)
@@ -28,15 +25,8 @@ async fn a_transient_child_panicking_in_started_is_restarted() {
         )
         .await
         .unwrap();
-    expect_events(
-        &mut rx,
-        &[
-            started("worker", 0),
-            dropped("worker", 0),
-            started("worker", 1),
-        ],
-    )
-    .await;
+    expect_events(&mut rx, &[started("worker", 0), dropped("worker", 0), started("worker", 1)])
+        .await;
     let children = sup.children(ASK).await.unwrap();
     assert_eq!(children[0].state, ChildState::Running);
     assert_eq!(children[0].restarts, 1);
@@ -50,10 +40,7 @@ async fn a_transient_child_panicking_in_started_is_restarted() {
 async fn a_child_that_always_panics_in_started_ends_panicked_and_escalates() {
     let node = Node::new("started-panic-always");
     let (tx, mut rx) = events();
-    let cfg = Cfg {
-        panic_in_started_below: u64::MAX,
-        ..Cfg::default()
-    };
+    let cfg = Cfg { panic_in_started_below: u64::MAX, ..Cfg::default() };
     let sup = node
         .spawn_started(
             Supervisor::new(Strategy::OneForOne).intensity(1, Duration::from_secs(10)),
@@ -61,19 +48,11 @@ async fn a_child_that_always_panics_in_started_ends_panicked_and_escalates() {
         )
         .await
         .unwrap();
-    let worker = sup
-        .add_child(probe_with("worker", &tx, cfg), ASK)
-        .await
-        .unwrap();
+    let worker = sup.add_child(probe_with("worker", &tx, cfg), ASK).await.unwrap();
     // One restart allowed; the second failure in `started` exceeds the intensity.
     expect_events(
         &mut rx,
-        &[
-            started("worker", 0),
-            dropped("worker", 0),
-            started("worker", 1),
-            dropped("worker", 1),
-        ],
+        &[started("worker", 0), dropped("worker", 0), started("worker", 1), dropped("worker", 1)],
     )
     .await;
     let reason = ExitReason::Panicked("worker failed in started (generation 1)".into());
@@ -92,22 +71,13 @@ async fn a_child_that_always_panics_in_started_ends_panicked_and_escalates() {
 async fn a_temporary_child_panicking_in_started_ends_panicked() {
     let node = Node::new("started-panic-temporary");
     let (tx, mut rx) = events();
-    let cfg = Cfg {
-        panic_in_started_below: 1,
-        ..Cfg::default()
-    };
+    let cfg = Cfg { panic_in_started_below: 1, ..Cfg::default() };
     let sup = node
-        .spawn_started(
-            Supervisor::new(Strategy::OneForOne),
-            SpawnOptions::new().name("sup"),
-        )
+        .spawn_started(Supervisor::new(Strategy::OneForOne), SpawnOptions::new().name("sup"))
         .await
         .unwrap();
     let worker = sup
-        .add_child(
-            probe_with("worker", &tx, cfg).restart(Restart::Temporary),
-            ASK,
-        )
+        .add_child(probe_with("worker", &tx, cfg).restart(Restart::Temporary), ASK)
         .await
         .unwrap();
     expect_events(&mut rx, &[started("worker", 0), dropped("worker", 0)]).await;
@@ -124,25 +94,13 @@ async fn a_temporary_child_panicking_in_started_ends_panicked() {
 async fn spawn_started_reports_a_panic_in_started() {
     let node = Node::new("started-panic-top");
     let (tx, mut rx) = events();
-    let probe = Probe::with(
-        "top",
-        0,
-        &tx,
-        Cfg {
-            panic_in_started_below: 1,
-            ..Cfg::default()
-        },
-    );
-    let result = within(
-        "spawn_started",
-        node.spawn_started(probe, SpawnOptions::new().name("top")),
-    )
-    .await;
+    let probe = Probe::with("top", 0, &tx, Cfg { panic_in_started_below: 1, ..Cfg::default() });
+    let result =
+        within("spawn_started", node.spawn_started(probe, SpawnOptions::new().name("top"))).await;
     match result {
-        Err(SpawnError::StartFailed(reason)) => assert_eq!(
-            reason,
-            ExitReason::Panicked("top failed in started (generation 0)".into())
-        ),
+        Err(SpawnError::StartFailed(reason)) => {
+            assert_eq!(reason, ExitReason::Panicked("top failed in started (generation 0)".into()))
+        }
         Err(e) => panic!("unexpected error: {e}"),
         Ok(r) => panic!("spawn_started succeeded: {r}"),
     }

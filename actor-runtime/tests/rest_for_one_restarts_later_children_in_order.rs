@@ -15,10 +15,7 @@ async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: 
     for name in NAMES {
         sup = sup.child(probe(name, &tx));
     }
-    let sup = node
-        .spawn_started(sup, SpawnOptions::new().name("sup"))
-        .await
-        .unwrap();
+    let sup = node.spawn_started(sup, SpawnOptions::new().name("sup")).await.unwrap();
     expect_events(&mut rx, &NAMES.map(|n| started(n, 0))).await;
 
     let at = NAMES.iter().position(|n| *n == failed).unwrap();
@@ -33,29 +30,20 @@ async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: 
     }
     want.extend(NAMES[at..].iter().map(|n| started(n, 1)));
 
-    node.lookup::<ProbeMsg>(failed)
-        .unwrap()
-        .send(fail)
-        .await
-        .unwrap();
+    node.lookup::<ProbeMsg>(failed).unwrap().send(fail).await.unwrap();
     expect_events(&mut rx, &want).await;
 
     let children = sup.children(ASK).await.unwrap();
     assert_quiet(&mut rx);
-    let listed: Vec<_> = children
-        .iter()
-        .map(|c| (c.name.as_str(), c.state.clone(), c.restarts))
-        .collect();
+    let listed: Vec<_> =
+        children.iter().map(|c| (c.name.as_str(), c.state.clone(), c.restarts)).collect();
     let expected: Vec<_> = NAMES
         .iter()
         .enumerate()
         .map(|(i, n)| (*n, ChildState::Running, u64::from(i >= at)))
         .collect();
     assert_eq!(listed, expected);
-    assert_eq!(
-        node.supervision_counters().restarts(),
-        (NAMES.len() - at) as u64
-    );
+    assert_eq!(node.supervision_counters().restarts(), (NAMES.len() - at) as u64);
     for (i, name) in NAMES.iter().enumerate() {
         let r = node.lookup::<ProbeMsg>(name).unwrap();
         let generation = r.ask(ProbeMsg::Generation, ASK).await.unwrap();

@@ -44,10 +44,7 @@ async fn ended_transient_sibling(strategy: Strategy) {
     assert_eq!(info.name, "done");
     if !revived {
         assert_eq!(info.state, ChildState::Ended(ExitReason::Normal));
-        assert_eq!(
-            info.restarts, 0,
-            "no instance of `done` was started: {info:?}"
-        );
+        assert_eq!(info.restarts, 0, "no instance of `done` was started: {info:?}");
         assert_eq!(node.supervision_counters().restarts(), 1);
     } else {
         assert_eq!(info.state, ChildState::Running);

@@ -105,23 +105,16 @@ async fn expect_not_restarted(restart: Restart, exit: Exit) {
     expect_events(&mut rx, &ended(exit)).await;
 
     // The supervisor gave the child up: it has ended for good, with the reason.
-    assert_eq!(
-        within("the worker's end", worker.join()).await,
-        exit.reason()
-    );
+    assert_eq!(within("the worker's end", worker.join()).await, exit.reason());
     assert!(!worker.is_alive());
-    assert!(matches!(
-        worker.send(ProbeMsg::Value(1)).await,
-        Err(SendError::Closed(_))
-    ));
+    assert!(matches!(worker.send(ProbeMsg::Value(1)).await, Err(SendError::Closed(_))));
 
     let children = sup.children(ASK).await.unwrap();
     assert_quiet(&mut rx); // no new instance was started
     match restart {
-        Restart::Temporary => assert!(
-            children.is_empty(),
-            "a temporary child is removed when it ends: {children:?}"
-        ),
+        Restart::Temporary => {
+            assert!(children.is_empty(), "a temporary child is removed when it ends: {children:?}")
+        }
         _ => {
             assert_eq!(children.len(), 1);
             assert_eq!(children[0].state, ChildState::Ended(exit.reason()));
@@ -206,15 +199,7 @@ async fn temporary_sibling_is_stopped_not_restarted(strategy: Strategy) {
         )
         .await
         .unwrap();
-    expect_events(
-        &mut rx,
-        &[
-            started("failing", 0),
-            started("temp", 0),
-            started("perm", 0),
-        ],
-    )
-    .await;
+    expect_events(&mut rx, &[started("failing", 0), started("temp", 0), started("perm", 0)]).await;
     let temp = node.lookup::<ProbeMsg>("temp").unwrap();
     node.lookup::<ProbeMsg>("failing")
         .unwrap()
@@ -236,22 +221,14 @@ async fn temporary_sibling_is_stopped_not_restarted(strategy: Strategy) {
     )
     .await;
     let children = sup.children(ASK).await.unwrap();
-    let listed: Vec<_> = children
-        .iter()
-        .map(|c| (c.name.as_str(), c.state.clone(), c.restarts))
-        .collect();
+    let listed: Vec<_> =
+        children.iter().map(|c| (c.name.as_str(), c.state.clone(), c.restarts)).collect();
     assert_eq!(
         listed,
-        vec![
-            ("failing", ChildState::Running, 1),
-            ("perm", ChildState::Running, 1)
-        ],
+        vec![("failing", ChildState::Running, 1), ("perm", ChildState::Running, 1)],
         "the temporary child is removed, not restarted"
     );
-    assert_eq!(
-        within("the temporary child's end", temp.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("the temporary child's end", temp.join()).await, ExitReason::Stopped);
     assert_quiet(&mut rx);
     within("shutdown", node.shutdown(WAIT)).await;
 }

@@ -28,23 +28,14 @@ async fn actors_stop_in_reverse_spawn_order() {
     let log = Arc::new(Mutex::new(Vec::new()));
     let mut refs = Vec::new();
     for name in ["first", "second", "third"] {
-        refs.push(
-            node.spawn(Logged {
-                name,
-                log: log.clone(),
-            })
-            .unwrap(),
-        );
+        refs.push(node.spawn(Logged { name, log: log.clone() }).unwrap());
     }
     let report = within("shutdown", node.shutdown(WAIT)).await;
     assert_eq!(*log.lock().unwrap(), vec!["third", "second", "first"]);
     let ids: Vec<_> = refs.iter().rev().map(|r| r.id()).collect();
     assert_eq!(report.stopped, ids);
     assert!(report.killed.is_empty());
-    assert!(matches!(
-        node.spawn(Logged { name: "late", log }),
-        Err(SpawnError::ShuttingDown)
-    ));
+    assert!(matches!(node.spawn(Logged { name: "late", log }), Err(SpawnError::ShuttingDown)));
 }
 
 /// Handles its one message by waiting forever: it never gets to look at its stop.
@@ -62,12 +53,7 @@ impl Actor for Stubborn {
 async fn an_actor_ignoring_stop_is_killed_at_the_deadline() {
     let node = Node::new("shutdown");
     let log = Arc::new(Mutex::new(Vec::new()));
-    let polite = node
-        .spawn(Logged {
-            name: "polite",
-            log: log.clone(),
-        })
-        .unwrap();
+    let polite = node.spawn(Logged { name: "polite", log: log.clone() }).unwrap();
     let stubborn = node.spawn(Stubborn).unwrap();
     stubborn.send(()).await.unwrap();
     while stubborn.queued() > 0 {
@@ -75,10 +61,7 @@ async fn an_actor_ignoring_stop_is_killed_at_the_deadline() {
     }
     let report = within("shutdown", node.shutdown(Duration::from_millis(100))).await;
     assert_eq!(report.killed, vec![stubborn.id()]);
-    assert_eq!(
-        within("stubborn's end", stubborn.join()).await,
-        ExitReason::Killed
-    );
+    assert_eq!(within("stubborn's end", stubborn.join()).await, ExitReason::Killed);
     // The deadline is shared: the stubborn actor used it all, so the polite one, next
     // in line, is aborted at once too rather than being waited for.
     assert!(!polite.is_alive());

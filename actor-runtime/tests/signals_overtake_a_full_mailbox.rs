@@ -9,9 +9,7 @@ use tokio::sync::oneshot;
 async fn kill_overtakes_a_full_mailbox() {
     let node = Node::new("signals");
     let (rec, mut rx) = recorder::<u32>();
-    let actor = node
-        .spawn_with(rec, SpawnOptions::new().capacity(8))
-        .unwrap();
+    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(8)).unwrap();
     let (gate, held) = oneshot::channel();
     actor.send(RecMsg::Hold(held)).await.unwrap();
     let mut i = 0;
@@ -21,23 +19,15 @@ async fn kill_overtakes_a_full_mailbox() {
     assert_eq!(actor.queued(), 8, "the mailbox is full");
     actor.kill();
     gate.send(()).unwrap();
-    assert_eq!(
-        within("the actor's end", actor.join()).await,
-        ExitReason::Killed
-    );
-    assert!(
-        rx.try_recv().is_err(),
-        "the kill must overtake all 8 queued messages"
-    );
+    assert_eq!(within("the actor's end", actor.join()).await, ExitReason::Killed);
+    assert!(rx.try_recv().is_err(), "the kill must overtake all 8 queued messages");
 }
 
 #[tokio::test]
 async fn metrics_requests_overtake_a_full_mailbox() {
     let node = Node::new("signals");
     let (rec, _rx) = recorder::<u32>();
-    let actor = node
-        .spawn_with(rec, SpawnOptions::new().capacity(4))
-        .unwrap();
+    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(4)).unwrap();
     let (gate, held) = oneshot::channel();
     actor.send(RecMsg::Hold(held)).await.unwrap();
     while actor.try_send(RecMsg::Put(0)).is_ok() {}

@@ -17,10 +17,7 @@ async fn stop_handles_everything_queued() {
     }
     actor.stop();
     gate.send(()).unwrap();
-    assert_eq!(
-        within("the actor's end", actor.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("the actor's end", actor.join()).await, ExitReason::Stopped);
     for i in 0..100 {
         assert_eq!(next(&mut rx).await, i);
     }
@@ -43,19 +40,10 @@ async fn kill_leaves_the_queue_to_dead_letters() {
     }
     actor.kill();
     gate.send(()).unwrap();
-    assert_eq!(
-        within("the actor's end", actor.join()).await,
-        ExitReason::Killed
-    );
-    assert!(
-        rx.try_recv().is_err(),
-        "kill must not handle queued messages"
-    );
+    assert_eq!(within("the actor's end", actor.join()).await, ExitReason::Killed);
+    assert!(rx.try_recv().is_err(), "kill must not handle queued messages");
     let letters = node.dead_letters().drain();
     assert_eq!(letters.len(), 100);
     let first = letters[0].message.as_ref().unwrap();
-    assert!(matches!(
-        first.downcast_ref::<RecMsg<u32>>(),
-        Some(RecMsg::Put(0))
-    ));
+    assert!(matches!(first.downcast_ref::<RecMsg<u32>>(), Some(RecMsg::Put(0))));
 }

@@ -24,11 +24,7 @@ async fn stop_with_a_stuck_middle_child(strategy: Strategy) {
         )
         .await
         .unwrap();
-    expect_events(
-        &mut rx,
-        &[started("a", 0), started("b", 0), started("c", 0)],
-    )
-    .await;
+    expect_events(&mut rx, &[started("a", 0), started("b", 0), started("c", 0)]).await;
     let [a, b, c] = ["a", "b", "c"].map(|n| node.lookup::<ProbeMsg>(n).unwrap());
 
     // b is inside a handler that never finishes when the stop arrives.
@@ -37,37 +33,22 @@ async fn stop_with_a_stuck_middle_child(strategy: Strategy) {
 
     let began = Instant::now();
     sup.stop();
-    assert_eq!(
-        within("the supervisor's end", sup.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("the supervisor's end", sup.join()).await, ExitReason::Stopped);
     let took = began.elapsed();
     assert!(took >= DEADLINE, "b was given its deadline ({took:?})");
-    assert!(
-        took < Duration::from_secs(2),
-        "b was aborted at its deadline ({took:?})"
-    );
+    assert!(took < Duration::from_secs(2), "b was aborted at its deadline ({took:?})");
 
     // Reverse start order: c stops, b is aborted (no `stopped`), a stops.
     expect_events(
         &mut rx,
-        &[
-            stopped("c", 0),
-            dropped("c", 0),
-            dropped("b", 0),
-            stopped("a", 0),
-            dropped("a", 0),
-        ],
+        &[stopped("c", 0), dropped("c", 0), dropped("b", 0), stopped("a", 0), dropped("a", 0)],
     )
     .await;
     assert_eq!(within("c's end", c.join()).await, ExitReason::Stopped);
     assert_eq!(within("b's end", b.join()).await, ExitReason::Killed);
     assert_eq!(within("a's end", a.join()).await, ExitReason::Stopped);
     for name in ["a", "b", "c"] {
-        assert!(
-            node.lookup::<ProbeMsg>(name).is_err(),
-            "{name} is unregistered"
-        );
+        assert!(node.lookup::<ProbeMsg>(name).is_err(), "{name} is unregistered");
     }
     assert!(node.lookup::<SupervisorMsg>("sup").is_err());
     assert_eq!(node.supervision_counters().restarts(), 0);
@@ -106,10 +87,7 @@ async fn children_handle_their_queue_before_stopping() {
     }
     sup.stop();
     open.send(()).unwrap();
-    assert_eq!(
-        within("the supervisor's end", sup.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("the supervisor's end", sup.join()).await, ExitReason::Stopped);
     let mut want: Vec<_> = (0..10).map(|v| handled("a", 0, v)).collect();
     want.extend([stopped("a", 0), dropped("a", 0)]);
     expect_events(&mut rx, &want).await;
@@ -130,11 +108,7 @@ async fn node_shutdown_stops_a_tree_in_reverse_order() {
     )
     .await
     .unwrap();
-    expect_events(
-        &mut rx,
-        &[started("a", 0), started("b", 0), started("c", 0)],
-    )
-    .await;
+    expect_events(&mut rx, &[started("a", 0), started("b", 0), started("c", 0)]).await;
     let b = node.lookup::<ProbeMsg>("b").unwrap();
     b.send(ProbeMsg::Hang).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("b", 0));
@@ -143,13 +117,7 @@ async fn node_shutdown_stops_a_tree_in_reverse_order() {
     assert!(report.killed.is_empty(), "{report:?}");
     expect_events(
         &mut rx,
-        &[
-            stopped("c", 0),
-            dropped("c", 0),
-            dropped("b", 0),
-            stopped("a", 0),
-            dropped("a", 0),
-        ],
+        &[stopped("c", 0), dropped("c", 0), dropped("b", 0), stopped("a", 0), dropped("a", 0)],
     )
     .await;
     assert_eq!(within("b's end", b.join()).await, ExitReason::Killed);

@@ -66,10 +66,7 @@ impl Actor for Watcher {
         terminated: Terminated,
         _ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
-        let _ = self.events.send(Event::Terminated {
-            watcher: "watcher",
-            terminated,
-        });
+        let _ = self.events.send(Event::Terminated { watcher: "watcher", terminated });
         Ok(())
     }
 }
@@ -89,37 +86,22 @@ fn setup(name: &str) -> Setup {
     let (notes_tx, notes) = events();
     let (probe_events, probe_rx) = events();
     let watcher = node.spawn(Watcher { events: notes_tx }).unwrap();
-    Setup {
-        node,
-        watcher,
-        notes,
-        probe_events,
-        _probe_rx: probe_rx,
-    }
+    Setup { node, watcher, notes, probe_events, _probe_rx: probe_rx }
 }
 
 impl Setup {
     fn spawn_probe(&self, name: &'static str) -> ActorRef<ProbeMsg> {
         self.node
-            .spawn_with(
-                Probe::new(name, &self.probe_events),
-                SpawnOptions::new().name(name),
-            )
+            .spawn_with(Probe::new(name, &self.probe_events), SpawnOptions::new().name(name))
             .unwrap()
     }
     async fn watch(&self, other: &ActorRef<ProbeMsg>) {
         let other = other.clone();
-        self.watcher
-            .ask(|r| WatcherMsg::Watch(other, r), ASK)
-            .await
-            .unwrap();
+        self.watcher.ask(|r| WatcherMsg::Watch(other, r), ASK).await.unwrap();
     }
     async fn unwatch(&self, other: &ActorRef<ProbeMsg>) {
         let other = other.clone();
-        self.watcher
-            .ask(|r| WatcherMsg::Unwatch(other, r), ASK)
-            .await
-            .unwrap();
+        self.watcher.ask(|r| WatcherMsg::Unwatch(other, r), ASK).await.unwrap();
     }
     /// The next notification must be about `actor`, ended with `reason`.
     async fn expect_terminated(
@@ -130,11 +112,7 @@ impl Setup {
     ) {
         let want = Event::Terminated {
             watcher: "watcher",
-            terminated: Terminated {
-                id: actor.id(),
-                name: Some(name.to_owned()),
-                reason,
-            },
+            terminated: Terminated { id: actor.id(), name: Some(name.to_owned()), reason },
         };
         assert_eq!(next(&mut self.notes).await, want);
     }
@@ -144,8 +122,7 @@ impl Setup {
         let marker = self.spawn_probe("marker");
         self.watch(&marker).await;
         marker.stop();
-        self.expect_terminated(&marker, "marker", ExitReason::Stopped)
-            .await;
+        self.expect_terminated(&marker, "marker", ExitReason::Stopped).await;
         // Round trip through the watcher: it has handled every signal queued so far.
         self.unwatch(&marker).await;
         assert_quiet(&mut self.notes);
@@ -158,12 +135,7 @@ async fn one_terminated_with_id_name_and_reason() {
     let target = s.spawn_probe("target");
     s.watch(&target).await;
     target.send(ProbeMsg::Panic("target panics")).await.unwrap();
-    s.expect_terminated(
-        &target,
-        "target",
-        ExitReason::Panicked("target panics".into()),
-    )
-    .await;
+    s.expect_terminated(&target, "target", ExitReason::Panicked("target panics".into())).await;
     s.expect_nothing_else().await;
 }
 
@@ -174,8 +146,7 @@ async fn watching_twice_delivers_once() {
     s.watch(&target).await;
     s.watch(&target).await;
     target.send(ProbeMsg::StopSelf).await.unwrap();
-    s.expect_terminated(&target, "target", ExitReason::Normal)
-        .await;
+    s.expect_terminated(&target, "target", ExitReason::Normal).await;
     s.expect_nothing_else().await;
 }
 
@@ -184,13 +155,9 @@ async fn watching_an_ended_actor_delivers_once_at_once() {
     let mut s = setup("watch-dead");
     let target = s.spawn_probe("target");
     target.kill();
-    assert_eq!(
-        within("the target's end", target.join()).await,
-        ExitReason::Killed
-    );
+    assert_eq!(within("the target's end", target.join()).await, ExitReason::Killed);
     s.watch(&target).await;
-    s.expect_terminated(&target, "target", ExitReason::Killed)
-        .await;
+    s.expect_terminated(&target, "target", ExitReason::Killed).await;
     s.expect_nothing_else().await;
 }
 
@@ -199,17 +166,10 @@ async fn watching_an_ended_actor_twice_delivers_once() {
     let mut s = setup("watch-dead-twice");
     let target = s.spawn_probe("target");
     target.stop();
-    assert_eq!(
-        within("the target's end", target.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("the target's end", target.join()).await, ExitReason::Stopped);
     let other = target.clone();
-    s.watcher
-        .ask(|r| WatcherMsg::WatchTwice(other, r), ASK)
-        .await
-        .unwrap();
-    s.expect_terminated(&target, "target", ExitReason::Stopped)
-        .await;
+    s.watcher.ask(|r| WatcherMsg::WatchTwice(other, r), ASK).await.unwrap();
+    s.expect_terminated(&target, "target", ExitReason::Stopped).await;
     s.expect_nothing_else().await;
 }
 
@@ -245,9 +205,7 @@ async fn a_watch_racing_with_the_end_reports_the_real_reason() {
             .node
             .spawn_with(
                 Probe::new("target", &s.probe_events),
-                SpawnOptions::new()
-                    .name("target")
-                    .capacity(QUEUED as usize + 2),
+                SpawnOptions::new().name("target").capacity(QUEUED as usize + 2),
             )
             .unwrap();
         // Queue a panic and many messages behind it: they go to dead letters while
@@ -259,10 +217,7 @@ async fn a_watch_racing_with_the_end_reports_the_real_reason() {
             target.send(ProbeMsg::Value(v)).await.unwrap();
         }
         let other = target.clone();
-        s.watcher
-            .ask(|r| WatcherMsg::WatchWhileAlive(other, r), ASK)
-            .await
-            .unwrap();
+        s.watcher.ask(|r| WatcherMsg::WatchWhileAlive(other, r), ASK).await.unwrap();
         open.send(()).unwrap();
         let reason = within("the target's end", target.join()).await;
         assert_eq!(reason, ExitReason::Panicked("target panics".into()));
@@ -292,10 +247,7 @@ async fn unwatch_before_the_end_delivers_nothing() {
     s.watch(&target).await;
     s.unwatch(&target).await;
     target.stop();
-    assert_eq!(
-        within("the target's end", target.join()).await,
-        ExitReason::Stopped
-    );
+    assert_eq!(within("the target's end", target.join()).await, ExitReason::Stopped);
     s.expect_nothing_else().await;
 }
 
@@ -319,7 +271,6 @@ async fn a_supervised_actor_ends_when_given_up_not_at_restart() {
     s.expect_nothing_else().await;
 
     sup.remove_child("worker", ASK).await.unwrap();
-    s.expect_terminated(&worker, "worker", ExitReason::Stopped)
-        .await;
+    s.expect_terminated(&worker, "worker", ExitReason::Stopped).await;
     s.expect_nothing_else().await;
 }

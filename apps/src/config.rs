@@ -40,12 +40,7 @@ pub struct FeedConfig {
 
 impl Default for FeedConfig {
     fn default() -> Self {
-        Self {
-            symbols: 4,
-            seed: 1,
-            rate: 0.0,
-            ticks: 200_000,
-        }
+        Self { symbols: 4, seed: 1, rate: 0.0, ticks: 200_000 }
     }
 }
 
@@ -94,20 +89,16 @@ pub enum ConfigError {
 impl PipelineConfig {
     /// Parses `text`; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
-        let cfg: Self = toml::from_str(text).map_err(|source| ConfigError::Parse {
-            origin: origin.to_owned(),
-            source,
-        })?;
+        let cfg: Self = toml::from_str(text)
+            .map_err(|source| ConfigError::Parse { origin: origin.to_owned(), source })?;
         cfg.validate(origin)?;
         Ok(cfg)
     }
 
     /// Reads and parses a config file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Io { path: path.display().to_string(), source })?;
         Self::parse(&text, &path.display().to_string())
     }
 
@@ -117,10 +108,7 @@ impl PipelineConfig {
     }
 
     fn validate(&self, origin: &str) -> Result<(), ConfigError> {
-        let invalid = |reason: String| ConfigError::Invalid {
-            origin: origin.to_owned(),
-            reason,
-        };
+        let invalid = |reason: String| ConfigError::Invalid { origin: origin.to_owned(), reason };
         if self.feed.symbols == 0 {
             return Err(invalid("feed.symbols must be at least 1".into()));
         }

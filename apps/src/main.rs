@@ -45,9 +45,7 @@ fn main() -> anyhow::Result<()> {
     // One thread for the actors: the feed and its subscribers hand ticks over without
     // waking a parked thread on the other vCPU (15-25 us here). Gzip decompression runs
     // on its own thread inside the reader.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     match cli.command {
         Command::Run(args) => rt.block_on(run::run(args)),
         Command::Config => {

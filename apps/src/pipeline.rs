@@ -89,25 +89,20 @@ impl Pipeline {
         let mut strategies = Vec::new();
         for (name, id, maker) in makers {
             let exec = execution.clone();
-            let spec = ChildSpec::new(name.clone(), move || {
-                StrategyHost::new(id, maker(), exec.clone())
-            })
-            .options(SpawnOptions::new().timing(false));
+            let spec =
+                ChildSpec::new(name.clone(), move || StrategyHost::new(id, maker(), exec.clone()))
+                    .options(SpawnOptions::new().timing(false));
             let host = supervisor.add_child(spec, ASK).await?;
             strategies.push((name, id, host));
         }
-        let mut feed = Some(
-            strategies
-                .iter()
-                .fold(Feed::new(source, speed), |feed, (_, _, host)| {
-                    feed.subscriber(host.clone(), None, Policy::Block)
-                }),
-        );
+        let mut feed =
+            Some(strategies.iter().fold(Feed::new(source, speed), |feed, (_, _, host)| {
+                feed.subscriber(host.clone(), None, Policy::Block)
+            }));
         let feed_spec = ChildSpec::new("feed", move || {
             // Temporary: made once. A second call (never made for a temporary child)
             // would get a feed with nothing to publish.
-            feed.take()
-                .unwrap_or_else(|| Feed::new(Box::new(std::iter::empty()), Speed::Max))
+            feed.take().unwrap_or_else(|| Feed::new(Box::new(std::iter::empty()), Speed::Max))
         })
         .restart(Restart::Temporary)
         .options(SpawnOptions::new().timing(false));
@@ -161,22 +156,10 @@ impl Pipeline {
         let elapsed = self.started.elapsed();
         let restarts = self.node.supervision_counters().restarts();
         let mut feed = feed_report.unwrap_or_default();
-        feed.ticks = hosts
-            .iter()
-            .map(|(_, _, r)| r.ticks)
-            .max()
-            .unwrap_or(0)
-            .max(feed.ticks);
+        feed.ticks = hosts.iter().map(|(_, _, r)| r.ticks).max().unwrap_or(0).max(feed.ticks);
         self.supervisor.stop();
         self.node.shutdown(Duration::from_secs(5)).await;
-        Ok(RunOutcome {
-            feed,
-            execution,
-            strategies: hosts,
-            hops,
-            elapsed,
-            restarts,
-        })
+        Ok(RunOutcome { feed, execution, strategies: hosts, hops, elapsed, restarts })
     }
 }
 

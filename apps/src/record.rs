@@ -31,17 +31,11 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let source: mycelium_market_data::TickSource = if args.source == "synthetic" {
-        let cfg = SyntheticConfig {
-            seed: args.seed,
-            ..SyntheticConfig::default()
-        };
+        let cfg = SyntheticConfig { seed: args.seed, ..SyntheticConfig::default() };
         let limit = args.ticks.unwrap_or(100_000) as usize;
         Box::new(SyntheticSource::new(cfg)?.take(limit).map(Ok))
     } else {
-        let options = ReaderOptions {
-            format: args.format,
-            ..ReaderOptions::default()
-        };
+        let options = ReaderOptions { format: args.format, ..ReaderOptions::default() };
         let source = open_source(args.source.as_ref(), &options)?;
         match args.ticks {
             Some(n) => Box::new(source.take(n as usize)),

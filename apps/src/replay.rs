@@ -78,11 +78,7 @@ impl Actor for Counter {
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let options = ReaderOptions {
         format: args.format,
-        policy: if args.strict {
-            BadLinePolicy::Fail
-        } else {
-            BadLinePolicy::Skip
-        },
+        policy: if args.strict { BadLinePolicy::Fail } else { BadLinePolicy::Skip },
         ..ReaderOptions::default()
     };
     let mut sources = Vec::new();
@@ -107,10 +103,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         return Ok(());
     }
     let counter = node.spawn_with(
-        Counter {
-            stats: FeedStats::new(),
-            bar: crate::progress::counter("events"),
-        },
+        Counter { stats: FeedStats::new(), bar: crate::progress::counter("events") },
         SpawnOptions::new().timing(false),
     )?;
     let feed =
@@ -121,9 +114,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     if reason.is_abnormal() {
         anyhow::bail!("replay failed: {reason}");
     }
-    let stats = counter
-        .ask(CounterMsg::Take, Duration::from_secs(60))
-        .await?;
+    let stats = counter.ask(CounterMsg::Take, Duration::from_secs(60)).await?;
     let events: u64 = stats.iter().map(|(_, s)| s.total()).sum();
     println!("{stats}");
     println!(

@@ -28,14 +28,10 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) = s.trim().split_at(
-        s.trim()
-            .find(|c: char| c.is_alphabetic())
-            .unwrap_or(s.len()),
-    );
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("bad duration {s:?}: expected e.g. 500ms, 30s, 2m"))?;
+    let (num, unit) =
+        s.trim().split_at(s.trim().find(|c: char| c.is_alphabetic()).unwrap_or(s.len()));
+    let n: f64 =
+        num.parse().map_err(|_| format!("bad duration {s:?}: expected e.g. 500ms, 30s, 2m"))?;
     let secs = match unit {
         "ms" => n / 1e3,
         "s" | "" => n,
@@ -67,9 +63,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
                 );
             }
         }
-        config
-            .strategies
-            .retain(|s| args.strategies.contains(&s.name));
+        config.strategies.retain(|s| args.strategies.contains(&s.name));
     }
     let ticks = match (args.ticks, args.duration) {
         (Some(n), _) => n,
@@ -78,14 +72,8 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     };
     let (source, speed) = mycelium_apps::sources::synthetic(&config.feed, ticks)?;
     let node = Node::new("run");
-    let pipeline = Pipeline::start(
-        &node,
-        &config,
-        &StrategyRegistry::with_samples(),
-        source,
-        speed,
-    )
-    .await?;
+    let pipeline =
+        Pipeline::start(&node, &config, &StrategyRegistry::with_samples(), source, speed).await?;
     let outcome = pipeline.finish(args.duration).await?;
     print!("{}", summary::render(&outcome));
     Ok(())

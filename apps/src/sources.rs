@@ -11,16 +11,10 @@ pub fn synthetic(feed: &FeedConfig, ticks: u64) -> anyhow::Result<(TickSource, S
     let cfg = SyntheticConfig {
         symbols: feed.symbols,
         seed: feed.seed,
-        rate_per_sec: if paced {
-            feed.rate
-        } else {
-            SyntheticConfig::default().rate_per_sec
-        },
+        rate_per_sec: if paced { feed.rate } else { SyntheticConfig::default().rate_per_sec },
         ..SyntheticConfig::default()
     };
-    let source = SyntheticSource::new(cfg)?
-        .take(usize::try_from(ticks)?)
-        .map(Ok);
+    let source = SyntheticSource::new(cfg)?.take(usize::try_from(ticks)?).map(Ok);
     let speed = if paced { Speed::Realtime } else { Speed::Max };
     Ok((Box::new(source), speed))
 }

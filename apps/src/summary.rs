@@ -7,11 +7,7 @@ use mycelium_execution::Hop;
 use crate::pipeline::RunOutcome;
 
 /// The hops the summary always shows, in pipeline order.
-const SUMMARY_HOPS: [Hop; 3] = [
-    Hop::TickToStrategy,
-    Hop::StrategyToExecution,
-    Hop::TickToOrder,
-];
+const SUMMARY_HOPS: [Hop; 3] = [Hop::TickToStrategy, Hop::StrategyToExecution, Hop::TickToOrder];
 
 /// The summary as text: ticks, orders, fills, rejects by reason, PnL per strategy, and
 /// latency percentiles.
@@ -47,12 +43,7 @@ pub fn render(outcome: &RunOutcome) -> String {
     );
     for (name, id, _) in &outcome.strategies {
         let mut total = 0.0;
-        for (p, mark) in outcome
-            .execution
-            .positions
-            .iter()
-            .filter(|(p, _)| p.strategy == *id)
-        {
+        for (p, mark) in outcome.execution.positions.iter().filter(|(p, _)| p.strategy == *id) {
             let mark = mark.unwrap_or(p.avg_px);
             let unrealized = p.unrealized_pnl(mark);
             total += p.total_pnl(mark);

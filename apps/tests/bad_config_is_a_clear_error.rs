@@ -5,9 +5,7 @@ use mycelium_strategies::StrategyRegistry;
 #[test]
 fn a_wrong_key_is_named_with_its_line() {
     let text = "[feed]\nsymbols = 2\nsymbls = 3\n";
-    let err = PipelineConfig::parse(text, "my.toml")
-        .unwrap_err()
-        .to_string();
+    let err = PipelineConfig::parse(text, "my.toml").unwrap_err().to_string();
     assert!(err.contains("my.toml"), "{err}");
     assert!(err.contains("symbls"), "names the key: {err}");
     assert!(err.contains("line 3"), "names the line: {err}");
@@ -15,9 +13,8 @@ fn a_wrong_key_is_named_with_its_line() {
 
 #[test]
 fn a_wrong_type_is_named() {
-    let err = PipelineConfig::parse("[feed]\nrate = \"fast\"\n", "my.toml")
-        .unwrap_err()
-        .to_string();
+    let err =
+        PipelineConfig::parse("[feed]\nrate = \"fast\"\n", "my.toml").unwrap_err().to_string();
     assert!(err.contains("rate") || err.contains("line 2"), "{err}");
 }
 

@@ -71,29 +71,20 @@ async fn the_crashed_strategy_recovers_its_position() {
 
     assert!(panicked.load(Ordering::SeqCst));
     assert_eq!(outcome.restarts, 1, "exactly one restart");
-    assert_eq!(
-        *starts.lock().unwrap(),
-        vec![0.0, 5.0],
-        "the new instance starts with its 5 units"
-    );
+    assert_eq!(*starts.lock().unwrap(), vec![0.0, 5.0], "the new instance starts with its 5 units");
     for (name, id, host) in &outcome.strategies {
         if name == "fragile" {
-            let pos = outcome
-                .execution
-                .positions
-                .iter()
-                .find(|(p, _)| p.strategy == *id)
-                .unwrap()
-                .0;
-            assert_eq!(pos.qty, 5.0, "execution kept the position, and the new instance did not buy again");
+            let pos =
+                outcome.execution.positions.iter().find(|(p, _)| p.strategy == *id).unwrap().0;
+            assert_eq!(
+                pos.qty, 5.0,
+                "execution kept the position, and the new instance did not buy again"
+            );
             // The new instance counts from its start: the ticks after the crash.
             assert_eq!(host.ticks, TICKS - 500);
         } else {
             assert_eq!(host.ticks, TICKS, "{name} ran through the crash untouched");
         }
     }
-    assert_eq!(
-        outcome.execution.ticks, TICKS,
-        "execution applied every tick"
-    );
+    assert_eq!(outcome.execution.ticks, TICKS, "execution applied every tick");
 }

@@ -14,10 +14,7 @@ async fn a_synthetic_run_accounts_for_every_order_and_balances() {
     for (name, _, host) in &outcome.strategies {
         assert_eq!(host.ticks, TICKS, "strategy {name} saw every tick");
     }
-    assert_eq!(
-        outcome.execution.ticks, TICKS,
-        "execution applied every tick"
-    );
+    assert_eq!(outcome.execution.ticks, TICKS, "execution applied every tick");
     let stats = &outcome.execution.stats;
     let sent: u64 = outcome.strategies.iter().map(|(_, _, h)| h.orders).sum();
     assert_eq!(stats.orders, sent, "execution saw every order sent");

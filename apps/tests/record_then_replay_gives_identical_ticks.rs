@@ -8,35 +8,23 @@ fn mycelium() -> Command {
 }
 
 fn capture() -> Option<PathBuf> {
-    let dir = std::env::var_os("MYCELIUM_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
-        });
+    let dir = std::env::var_os("MYCELIUM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
+    });
     let file = dir.join("hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz");
     if file.is_file() {
         Some(file)
     } else {
-        println!(
-            "skipped: {} not found (set MYCELIUM_DATA_DIR)",
-            file.display()
-        );
+        println!("skipped: {} not found (set MYCELIUM_DATA_DIR)", file.display());
         None
     }
 }
 
 /// The per-symbol table of a replay: every line up to the events/s summary.
 fn table(out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .take_while(|l| !l.contains("events/s"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    text.lines().take_while(|l| !l.contains("events/s")).collect::<Vec<_>>().join("\n")
 }
 
 #[test]
@@ -52,29 +40,11 @@ fn a_recording_replays_like_its_source() {
         .arg(&capture)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let direct = table(
-        &mycelium()
-            .args(["replay", "--stats-only"])
-            .arg(&capture)
-            .output()
-            .unwrap(),
-    );
-    let recorded = table(
-        &mycelium()
-            .args(["replay", "--stats-only"])
-            .arg(&rec)
-            .output()
-            .unwrap(),
-    );
-    assert!(
-        direct.contains("BTCUSDT               21313      66089"),
-        "{direct}"
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let direct =
+        table(&mycelium().args(["replay", "--stats-only"]).arg(&capture).output().unwrap());
+    let recorded = table(&mycelium().args(["replay", "--stats-only"]).arg(&rec).output().unwrap());
+    assert!(direct.contains("BTCUSDT               21313      66089"), "{direct}");
     assert_eq!(direct, recorded);
 }
 
@@ -82,17 +52,9 @@ fn a_recording_replays_like_its_source() {
 fn a_synthetic_recording_replays() {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("synthetic.myct");
-    let out = mycelium()
-        .args(["record", "--ticks", "5000", "--out"])
-        .arg(&rec)
-        .output()
-        .unwrap();
+    let out = mycelium().args(["record", "--ticks", "5000", "--out"]).arg(&rec).output().unwrap();
     assert!(out.status.success());
-    let out = mycelium()
-        .args(["replay", "--stats-only"])
-        .arg(&rec)
-        .output()
-        .unwrap();
+    let out = mycelium().args(["replay", "--stats-only"]).arg(&rec).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("5000 events"));
 }
 
@@ -100,21 +62,10 @@ fn a_synthetic_recording_replays() {
 fn a_corrupt_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.csv");
-    std::fs::write(
-        &bad,
-        "timestamp,bid,ask\n20130101 22:00:00.295,86.9,86.91\nnot,a,line\n",
-    )
-    .unwrap();
-    let out = mycelium()
-        .arg("replay")
-        .arg("--strict")
-        .arg(&bad)
-        .output()
+    std::fs::write(&bad, "timestamp,bid,ask\n20130101 22:00:00.295,86.9,86.91\nnot,a,line\n")
         .unwrap();
+    let out = mycelium().arg("replay").arg("--strict").arg(&bad).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("bad.csv") && err.contains(":3"),
-        "the error names file and line: {err}"
-    );
+    assert!(err.contains("bad.csv") && err.contains(":3"), "the error names file and line: {err}");
 }

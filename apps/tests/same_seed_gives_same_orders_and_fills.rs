@@ -20,10 +20,7 @@ fn run_on(workers: Option<usize>, seed: u64) -> String {
     .unwrap();
     let mut config = support::config(20_000);
     config.feed.seed = seed;
-    let outcome = rt.block_on(support::run_synthetic(
-        &config,
-        &StrategyRegistry::with_samples(),
-    ));
+    let outcome = rt.block_on(support::run_synthetic(&config, &StrategyRegistry::with_samples()));
     assert!(outcome.execution.stats.fills > 0);
     trading_fingerprint(&outcome)
 }

@@ -42,20 +42,13 @@ impl Actor for Sink {
 /// enqueue-to-handle time.
 pub async fn one_way(n: u64, timing: bool) -> Histogram<u64> {
     let node = Node::new("bench");
-    let sink = node
-        .spawn_with(Sink { hist: histogram() }, options(timing))
-        .expect("spawn");
+    let sink = node.spawn_with(Sink { hist: histogram() }, options(timing)).expect("spawn");
     let tick = Arc::new(Tick::new(0));
     for _ in 0..n {
-        sink.send(SinkMsg::Stamped(Instant::now(), tick.clone()))
-            .await
-            .expect("sink alive");
+        sink.send(SinkMsg::Stamped(Instant::now(), tick.clone())).await.expect("sink alive");
         tokio::task::yield_now().await;
     }
-    let h = sink
-        .ask(SinkMsg::Finish, ASK_TIMEOUT)
-        .await
-        .expect("histogram");
+    let h = sink.ask(SinkMsg::Finish, ASK_TIMEOUT).await.expect("histogram");
     node.shutdown(Duration::from_secs(1)).await;
     h
 }
@@ -123,24 +116,14 @@ impl Actor for Pinger {
 /// Round trips between two actors.
 pub async fn ping_pong(n: u64, timing: bool) -> Histogram<u64> {
     let node = Node::new("bench");
-    let ponger = node
-        .spawn_with(Ponger { peer: None }, options(timing))
-        .expect("spawn");
+    let ponger = node.spawn_with(Ponger { peer: None }, options(timing)).expect("spawn");
     let pinger = node
         .spawn_with(
-            Pinger {
-                ponger: ponger.clone(),
-                left: 0,
-                hist: histogram(),
-                done: None,
-            },
+            Pinger { ponger: ponger.clone(), left: 0, hist: histogram(), done: None },
             options(timing),
         )
         .expect("spawn");
-    ponger
-        .send(PongerMsg::Peer(pinger.clone()))
-        .await
-        .expect("ponger");
+    ponger.send(PongerMsg::Peer(pinger.clone())).await.expect("ponger");
     // `Run` carries a ReplyTo; ask gives one, with a timeout long enough for the run.
     let h = pinger
         .ask(|r| PingerMsg::Run(n, r), Duration::from_secs(600))
@@ -215,14 +198,7 @@ fn counter(
 ) -> (ActorRef<Arc<Tick>>, oneshot::Receiver<()>) {
     let (done, finished) = oneshot::channel();
     let actor = node
-        .spawn_with(
-            Counter {
-                seen: 0,
-                expected,
-                done: Some(done),
-            },
-            options(timing),
-        )
+        .spawn_with(Counter { seen: 0, expected, done: Some(done) }, options(timing))
         .expect("spawn");
     (actor, finished)
 }
@@ -233,10 +209,7 @@ pub async fn throughput(n: u64, timing: bool) -> Duration {
     let (actor, finished) = counter(&node, n, timing);
     let start = Instant::now();
     for i in 0..n {
-        actor
-            .send(Arc::new(Tick::new(i)))
-            .await
-            .expect("counter alive");
+        actor.send(Arc::new(Tick::new(i))).await.expect("counter alive");
     }
     finished.await.expect("counter finished");
     let elapsed = start.elapsed();

@@ -23,9 +23,7 @@ pub async fn one_way(n: u64) -> Histogram<u64> {
     });
     let tick = Arc::new(Tick::new(0));
     for _ in 0..n {
-        tx.send((Instant::now(), tick.clone()))
-            .await
-            .expect("receiver alive");
+        tx.send((Instant::now(), tick.clone())).await.expect("receiver alive");
         tokio::task::yield_now().await;
     }
     drop(tx);
@@ -73,9 +71,7 @@ pub async fn ask(n: u64, with_timeout: bool) -> Histogram<u64> {
             let (reply, answer) = oneshot::channel();
             tx.send(reply).await.expect("server alive");
             if with_timeout {
-                let _ = tokio::time::timeout(ASK_TIMEOUT, answer)
-                    .await
-                    .expect("in time");
+                let _ = tokio::time::timeout(ASK_TIMEOUT, answer).await.expect("in time");
             } else {
                 let _ = answer.await;
             }
@@ -98,9 +94,7 @@ pub async fn throughput(n: u64) -> Duration {
     });
     let start = Instant::now();
     for i in 0..n {
-        tx.send(Arc::new(Tick::new(i)))
-            .await
-            .expect("receiver alive");
+        tx.send(Arc::new(Tick::new(i))).await.expect("receiver alive");
     }
     receiver.await.expect("receiver task");
     start.elapsed()

@@ -203,8 +203,7 @@ impl<M: Send + 'static> ExecutionActor<M> {
         for order in step.orders {
             let last = self.last_ids.entry(order.strategy).or_default();
             *last = (*last).max(order.client_order_id.0);
-            self.arrived
-                .insert((order.strategy, order.client_order_id), received);
+            self.arrived.insert((order.strategy, order.client_order_id), received);
             updates.extend(self.engine.submit(order));
         }
         for cancel in step.cancels {
@@ -225,8 +224,7 @@ impl<M: Send + 'static> ExecutionActor<M> {
             let key = (u.strategy, u.client_order_id);
             if u.last_fill.is_some() {
                 if let Some(at) = self.arrived.get(&key) {
-                    self.hops
-                        .record(Hop::OrderToFill, now.saturating_duration_since(*at));
+                    self.hops.record(Hop::OrderToFill, now.saturating_duration_since(*at));
                 }
             }
             if u.status.is_terminal() {
@@ -245,25 +243,13 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
 
     async fn handle(&mut self, msg: ExecMsg<M>, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         match msg {
-            ExecMsg::Register {
-                strategy,
-                actor,
-                reply,
-            } => {
+            ExecMsg::Register { strategy, actor, reply } => {
                 ctx.watch(&actor);
                 // The recovery below already reflects these updates.
                 self.undelivered.remove(&strategy);
-                let done_through = self
-                    .strategies
-                    .get(&strategy)
-                    .map_or(self.last_seq, |s| s.done_through);
-                self.strategies.insert(
-                    strategy,
-                    Registered {
-                        actor: actor.id(),
-                        done_through,
-                    },
-                );
+                let done_through =
+                    self.strategies.get(&strategy).map_or(self.last_seq, |s| s.done_through);
+                self.strategies.insert(strategy, Registered { actor: actor.id(), done_through });
                 let _ = reply.send(self.recovery(strategy));
                 tracing::info!(%strategy, "strategy registered with execution");
             }
@@ -277,19 +263,13 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                     if let Some(s) = self.strategies.get_mut(&step.strategy) {
                         s.done_through = s.done_through.max(step.seq);
                     }
-                    self.steps
-                        .entry(step.seq)
-                        .or_default()
-                        .insert(step.strategy, (step, reply));
+                    self.steps.entry(step.seq).or_default().insert(step.strategy, (step, reply));
                     self.advance();
                 }
             }
             ExecMsg::Report(reply) => {
-                let positions = self
-                    .engine
-                    .positions()
-                    .map(|p| (*p, self.engine.mark(p.symbol)))
-                    .collect();
+                let positions =
+                    self.engine.positions().map(|p| (*p, self.engine.mark(p.symbol))).collect();
                 let _ = reply.send(ExecReport {
                     stats: self.engine.stats().clone(),
                     positions,

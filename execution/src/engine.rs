@@ -66,9 +66,7 @@ impl ExecutionEngine {
             return self.exchange.reject(order, reason);
         }
         let filled = self.positions.get(order.strategy, order.symbol).qty;
-        let working = self
-            .exchange
-            .working_qty(order.strategy, order.symbol, order.side);
+        let working = self.exchange.working_qty(order.strategy, order.symbol, order.side);
         let position = filled + order.sign() * working;
         let reference = self.exchange.reference_price(order.symbol);
         let now = order.reacted_to.exchange_ts_ns;

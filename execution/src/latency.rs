@@ -86,10 +86,7 @@ impl HopHistograms {
 
     /// Hops with samples, in pipeline order.
     pub fn iter(&self) -> impl Iterator<Item = (Hop, &Histogram<u64>)> {
-        self.by_hop
-            .iter()
-            .filter(|(_, h)| !h.is_empty())
-            .map(|(k, v)| (*k, v))
+        self.by_hop.iter().filter(|(_, h)| !h.is_empty()).map(|(k, v)| (*k, v))
     }
 }
 

@@ -154,19 +154,14 @@ pub struct Positions {
 impl Positions {
     /// No positions; fills pay `fees`.
     pub fn new(fees: FeeSchedule) -> Self {
-        Self {
-            fees,
-            map: BTreeMap::new(),
-        }
+        Self { fees, map: BTreeMap::new() }
     }
 
     /// Applies a fill of `strategy` in `symbol` and returns the updated position.
     pub fn apply(&mut self, strategy: StrategyId, symbol: Symbol, fill: &Fill) -> &Position {
         let fee = self.fees.fee(fill);
-        let position = self
-            .map
-            .entry((strategy, symbol))
-            .or_insert_with(|| Position::flat(strategy, symbol));
+        let position =
+            self.map.entry((strategy, symbol)).or_insert_with(|| Position::flat(strategy, symbol));
         position.apply_fill(fill, fee);
         position
     }

@@ -129,10 +129,7 @@ pub struct RiskChecker {
 impl RiskChecker {
     /// A checker with no history.
     pub fn new(limits: RiskLimits) -> Self {
-        Self {
-            limits,
-            strategies: BTreeMap::new(),
-        }
+        Self { limits, strategies: BTreeMap::new() }
     }
 
     /// The limits in force.

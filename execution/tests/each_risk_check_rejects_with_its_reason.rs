@@ -86,24 +86,15 @@ fn position_limit_counts_working_orders_and_allows_reducing() {
     let sec = 1_000_000_000;
     // Working buys count toward the worst-case position: 9 + 9 = 18, then + 3 = 21 > 20.
     assert_eq!(rejected(&mut e, limit(1, Side::Buy, 9.0, 99.0, T0)), None);
-    assert_eq!(
-        rejected(&mut e, limit(2, Side::Buy, 9.0, 99.0, T0 + sec)),
-        None
-    );
+    assert_eq!(rejected(&mut e, limit(2, Side::Buy, 9.0, 99.0, T0 + sec)), None);
     let third = limit(3, Side::Buy, 3.0, 99.0, T0 + 2 * sec);
     assert_eq!(rejected(&mut e, third), Some(RejectReason::PositionLimit));
     // Sells are checked against the filled position (flat): -9 is fine.
-    assert_eq!(
-        rejected(&mut e, limit(4, Side::Sell, 9.0, 100.5, T0 + 3 * sec)),
-        None
-    );
+    assert_eq!(rejected(&mut e, limit(4, Side::Sell, 9.0, 100.5, T0 + 3 * sec)), None);
 
     let mut risk = RiskChecker::new(tight());
     let buy = limit(10, Side::Buy, 6.0, 100.0, T0);
-    assert_eq!(
-        risk.check(&buy, 15.0, Some(100.0), T0),
-        Err(RejectReason::PositionLimit)
-    );
+    assert_eq!(risk.check(&buy, 15.0, Some(100.0), T0), Err(RejectReason::PositionLimit));
     // Reducing an over-limit position is allowed.
     let sell = limit(11, Side::Sell, 5.0, 100.0, T0);
     assert_eq!(risk.check(&sell, 30.0, Some(100.0), T0), Ok(()));
@@ -122,10 +113,7 @@ fn order_rate_sliding_window_in_exchange_time() {
         Err(RejectReason::OrderRate)
     );
     // At T0 + 1 s the first order leaves the window (T0 + 1 s - 1 s, T0 + 1 s].
-    assert_eq!(
-        risk.check(&o(5, T0 + 1_000 * ms), 0.0, Some(100.0), T0 + 1_000 * ms),
-        Ok(())
-    );
+    assert_eq!(risk.check(&o(5, T0 + 1_000 * ms), 0.0, Some(100.0), T0 + 1_000 * ms), Ok(()));
     // Rejected orders did not count: one more is refused, not two more.
     assert_eq!(
         risk.check(&o(6, T0 + 1_000 * ms), 0.0, Some(100.0), T0 + 1_000 * ms),
@@ -136,10 +124,7 @@ fn order_rate_sliding_window_in_exchange_time() {
     for id in 1..=3 {
         assert_eq!(rejected(&mut e, limit(id, Side::Buy, 1.0, 99.0, T0)), None);
     }
-    assert_eq!(
-        rejected(&mut e, limit(4, Side::Buy, 1.0, 99.0, T0)),
-        Some(RejectReason::OrderRate)
-    );
+    assert_eq!(rejected(&mut e, limit(4, Side::Buy, 1.0, 99.0, T0)), Some(RejectReason::OrderRate));
 }
 
 /// Checks a 1-lot buy `id` at `T0 + id` seconds (never rate limited).
@@ -156,10 +141,7 @@ fn check_id(risk: &mut RiskChecker, id: u64, strategy: u32) -> Result<(), Reject
 fn duplicate_client_order_id_with_bounded_memory() {
     let mut risk = RiskChecker::new(tight());
     assert_eq!(check_id(&mut risk, 1, 1), Ok(()));
-    assert_eq!(
-        check_id(&mut risk, 1, 1),
-        Err(RejectReason::DuplicateClientOrderId)
-    );
+    assert_eq!(check_id(&mut risk, 1, 1), Err(RejectReason::DuplicateClientOrderId));
     // Another strategy may use the same id.
     assert_eq!(check_id(&mut risk, 1, 2), Ok(()));
     // The window remembers 4 ids: after 2..=5, id 1 is forgotten.
@@ -167,32 +149,17 @@ fn duplicate_client_order_id_with_bounded_memory() {
         assert_eq!(check_id(&mut risk, id, 1), Ok(()));
     }
     assert_eq!(check_id(&mut risk, 1, 1), Ok(()));
-    assert_eq!(
-        check_id(&mut risk, 5, 1),
-        Err(RejectReason::DuplicateClientOrderId)
-    );
+    assert_eq!(check_id(&mut risk, 5, 1), Err(RejectReason::DuplicateClientOrderId));
 }
 
 #[test]
 fn invalid_orders() {
     let mut e = quoted_engine();
     let nan = limit(2, Side::Buy, f64::NAN, 99.0, T0);
-    let no_price = Order {
-        limit_px: None,
-        ..limit(3, Side::Buy, 1.0, 99.0, T0)
-    };
-    let priced_market = Order {
-        kind: OrderType::Market,
-        ..limit(4, Side::Buy, 1.0, 99.0, T0)
-    };
+    let no_price = Order { limit_px: None, ..limit(3, Side::Buy, 1.0, 99.0, T0) };
+    let priced_market = Order { kind: OrderType::Market, ..limit(4, Side::Buy, 1.0, 99.0, T0) };
     let negative_px = limit(5, Side::Sell, 1.0, -1.0, T0);
-    for order in [
-        limit(1, Side::Buy, 0.0, 99.0, T0),
-        nan,
-        no_price,
-        priced_market,
-        negative_px,
-    ] {
+    for order in [limit(1, Side::Buy, 0.0, 99.0, T0), nan, no_price, priced_market, negative_px] {
         assert_eq!(rejected(&mut e, order), Some(RejectReason::InvalidOrder));
     }
     assert_eq!(e.stats().rejects_for(RejectReason::InvalidOrder), 5);
@@ -202,20 +169,14 @@ fn invalid_orders() {
 fn unknown_symbol_and_no_market() {
     let mut e = ExecutionEngine::new(ExecutionConfig {
         risk: tight(),
-        exchange: ExchangeConfig {
-            symbols: vec![sym()],
-            ..ExchangeConfig::default()
-        },
+        exchange: ExchangeConfig { symbols: vec![sym()], ..ExchangeConfig::default() },
         ..ExecutionConfig::default()
     });
     let eth = Symbol::new("ETHUSDT").expect("valid");
     let order = Order::limit(S1, ClientOrderId(1), eth, Side::Buy, 1.0, 10.0, at(T0));
     assert_eq!(rejected(&mut e, order), Some(RejectReason::UnknownSymbol));
     // No quote yet: a market order has nothing to take.
-    assert_eq!(
-        rejected(&mut e, market(2, Side::Buy, 1.0, T0)),
-        Some(RejectReason::NoMarket)
-    );
+    assert_eq!(rejected(&mut e, market(2, Side::Buy, 1.0, T0)), Some(RejectReason::NoMarket));
     // A limit order needs no market (the collar is skipped without a reference price).
     assert_eq!(rejected(&mut e, limit(3, Side::Buy, 1.0, 50.0, T0)), None);
     assert_eq!(e.stats().rejects(), 2);
@@ -245,13 +206,7 @@ fn every_reason_has_its_own_text() {
 fn limits_deserialize_with_defaults() {
     let map = MapDeserializer::<_, ValueError>::new(vec![("max_order_qty", 5.0)].into_iter());
     let limits = RiskLimits::deserialize(map).expect("valid limits");
-    assert_eq!(
-        limits,
-        RiskLimits {
-            max_order_qty: 5.0,
-            ..RiskLimits::default()
-        }
-    );
+    assert_eq!(limits, RiskLimits { max_order_qty: 5.0, ..RiskLimits::default() });
     let bad = MapDeserializer::<_, ValueError>::new(vec![("max_qty", 5.0)].into_iter());
     assert!(RiskLimits::deserialize(bad).is_err());
 }

@@ -16,10 +16,7 @@ fn ioc_partial_fill_then_cancel() {
     e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 3.0));
     e.submit(ioc(1, Side::Buy, 5.0, 100.0, T0));
     let updates = e.advance_to(T0 + L);
-    assert_eq!(
-        statuses(&updates),
-        [OrderStatus::PartiallyFilled, OrderStatus::Cancelled]
-    );
+    assert_eq!(statuses(&updates), [OrderStatus::PartiallyFilled, OrderStatus::Cancelled]);
     assert_eq!(fills(&updates), [(100.0, 3.0)]);
     assert_eq!((updates[1].filled_qty, updates[1].leaves_qty), (3.0, 0.0));
     assert!(e.open_orders(S1).is_empty());

@@ -21,33 +21,18 @@ fn accepted_partially_filled_filled() {
     all.extend(e.on_tick(&trade(T0 + 2 * L, 99.5, 5.0)));
     assert_eq!(
         statuses(&all),
-        [
-            OrderStatus::Accepted,
-            OrderStatus::PartiallyFilled,
-            OrderStatus::Filled
-        ]
+        [OrderStatus::Accepted, OrderStatus::PartiallyFilled, OrderStatus::Filled]
     );
-    assert!(all
-        .iter()
-        .all(|u| u.strategy == S1 && u.client_order_id == ClientOrderId(1)));
-    assert!(
-        all.iter().all(|u| u.status != OrderStatus::New),
-        "New is never reported"
-    );
-    assert_eq!(
-        e.order(S1, ClientOrderId(1)).map(|s| s.status),
-        Some(OrderStatus::Filled)
-    );
+    assert!(all.iter().all(|u| u.strategy == S1 && u.client_order_id == ClientOrderId(1)));
+    assert!(all.iter().all(|u| u.status != OrderStatus::New), "New is never reported");
+    assert_eq!(e.order(S1, ClientOrderId(1)).map(|s| s.status), Some(OrderStatus::Filled));
 }
 
 #[test]
 fn rejected_is_terminal_with_nothing_left() {
     let mut e = engine(L);
     let updates = e.submit(market(1, Side::Buy, 1.0, T0));
-    assert_eq!(
-        statuses(&updates),
-        [OrderStatus::Rejected(RejectReason::NoMarket)]
-    );
+    assert_eq!(statuses(&updates), [OrderStatus::Rejected(RejectReason::NoMarket)]);
     assert_eq!((updates[0].filled_qty, updates[0].leaves_qty), (0.0, 0.0));
     assert!(e.open_orders(S1).is_empty());
 }
@@ -58,23 +43,13 @@ fn cancel_takes_effect_after_the_latency_and_keeps_the_partial_fill() {
     e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
     e.submit(limit(1, Side::Buy, 3.0, 99.5, T0));
     e.on_tick(&trade(T0 + L, 99.5, 1.0));
-    assert!(
-        e.cancel(cancel(1, T0 + L)).is_empty(),
-        "nothing until it takes effect"
-    );
+    assert!(e.cancel(cancel(1, T0 + L)).is_empty(), "nothing until it takes effect");
     // Before T0 + 2L the order still works and can still fill.
-    assert_eq!(
-        fills(&e.on_tick(&trade(T0 + 2 * L - 1, 99.5, 1.0))),
-        [(99.5, 1.0)]
-    );
+    assert_eq!(fills(&e.on_tick(&trade(T0 + 2 * L - 1, 99.5, 1.0))), [(99.5, 1.0)]);
     let updates = e.on_tick(&trade(T0 + 2 * L, 99.5, 1.0));
     assert_eq!(statuses(&updates), [OrderStatus::Cancelled]);
     assert_eq!(
-        (
-            updates[0].filled_qty,
-            updates[0].leaves_qty,
-            updates[0].ts_ns
-        ),
+        (updates[0].filled_qty, updates[0].leaves_qty, updates[0].ts_ns),
         (2.0, 0.0, T0 + 2 * L)
     );
     assert!(e.open_orders(S1).is_empty());
@@ -101,10 +76,7 @@ fn cancel_overtaken_by_a_fill_reports_filled_when_it_arrives() {
     e.submit(limit(1, Side::Buy, 1.0, 99.5, T0));
     e.advance_to(T0 + L);
     assert!(e.cancel(cancel(1, T0 + L)).is_empty());
-    assert_eq!(
-        statuses(&e.on_tick(&trade(T0 + L + 1, 99.0, 5.0))),
-        [OrderStatus::Filled]
-    );
+    assert_eq!(statuses(&e.on_tick(&trade(T0 + L + 1, 99.0, 5.0))), [OrderStatus::Filled]);
     let late = e.advance_to(T0 + 2 * L);
     assert_eq!(statuses(&late), [OrderStatus::Filled]);
     assert_eq!(late[0].last_fill, None);
@@ -114,14 +86,8 @@ fn cancel_overtaken_by_a_fill_reports_filled_when_it_arrives() {
 fn cancel_of_an_unknown_order_is_rejected() {
     let mut e = engine(L);
     let answer = e.cancel(cancel(42, T0));
-    assert_eq!(
-        statuses(&answer),
-        [OrderStatus::Rejected(RejectReason::UnknownOrder)]
-    );
-    assert_eq!(
-        (answer[0].client_order_id, answer[0].symbol),
-        (ClientOrderId(42), sym())
-    );
+    assert_eq!(statuses(&answer), [OrderStatus::Rejected(RejectReason::UnknownOrder)]);
+    assert_eq!((answer[0].client_order_id, answer[0].symbol), (ClientOrderId(42), sym()));
     assert_eq!(e.stats().rejects_for(RejectReason::UnknownOrder), 1);
 }
 
@@ -143,19 +109,11 @@ fn updates_are_routed_by_strategy() {
     e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
     let s2 = StrategyId(2);
     e.submit(market(1, Side::Buy, 1.0, T0));
-    e.submit(Order {
-        strategy: s2,
-        ..market(1, Side::Sell, 2.0, T0)
-    });
+    e.submit(Order { strategy: s2, ..market(1, Side::Sell, 2.0, T0) });
     let updates = e.advance_to(T0 + L);
-    let routed: Vec<_> = updates
-        .iter()
-        .map(|u| (u.strategy, u.last_fill.map(|f| f.side)))
-        .collect();
+    let routed: Vec<_> =
+        updates.iter().map(|u| (u.strategy, u.last_fill.map(|f| f.side))).collect();
     assert_eq!(routed, [(S1, Some(Side::Buy)), (s2, Some(Side::Sell))]);
-    assert_eq!(
-        (e.position(S1, sym()).qty, e.position(s2, sym()).qty),
-        (1.0, -2.0)
-    );
+    assert_eq!((e.position(S1, sym()).qty, e.position(s2, sym()).qty), (1.0, -2.0));
     assert_eq!(e.positions().count(), 2);
 }

@@ -16,15 +16,9 @@ fn market_buy_larger_than_the_ask_fills_the_ask_and_cancels_the_rest() {
     e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 3.0));
     e.submit(market(1, Side::Buy, 5.0, T0));
     let updates = e.on_tick(&quote(T0 + L, 99.0, 5.0, 100.0, 3.0));
-    assert_eq!(
-        statuses(&updates),
-        [OrderStatus::PartiallyFilled, OrderStatus::Cancelled]
-    );
+    assert_eq!(statuses(&updates), [OrderStatus::PartiallyFilled, OrderStatus::Cancelled]);
     assert_eq!(fills(&updates), [(100.0, 3.0)]);
-    assert_eq!(
-        updates[0].last_fill.map(|f| f.liquidity),
-        Some(Liquidity::Taker)
-    );
+    assert_eq!(updates[0].last_fill.map(|f| f.liquidity), Some(Liquidity::Taker));
     assert_eq!((updates[1].filled_qty, updates[1].leaves_qty), (3.0, 0.0));
     assert!(e.open_orders(S1).is_empty());
     assert_eq!(e.position(S1, sym()).qty, 3.0);

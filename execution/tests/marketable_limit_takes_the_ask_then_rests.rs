@@ -14,28 +14,19 @@ const L: i64 = 1_000;
 fn buy_above_the_ask_takes_the_ask_size_at_the_ask_then_rests() {
     let mut e = engine(L);
     e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 3.0));
-    assert_eq!(
-        statuses(&e.submit(limit(1, Side::Buy, 5.0, 101.0, T0))),
-        [OrderStatus::Accepted]
-    );
+    assert_eq!(statuses(&e.submit(limit(1, Side::Buy, 5.0, 101.0, T0))), [OrderStatus::Accepted]);
     // The order arrives at T0 + L against the book before this tick; the tick moves the
     // ask above the limit, so the rest does not fill.
     let updates = e.on_tick(&quote(T0 + L, 99.0, 5.0, 102.0, 3.0));
     assert_eq!(statuses(&updates), [OrderStatus::PartiallyFilled]);
     let fill = updates[0].last_fill.expect("a fill");
-    assert_eq!(
-        (fill.px, fill.qty, fill.liquidity),
-        (100.0, 3.0, Liquidity::Taker)
-    );
+    assert_eq!((fill.px, fill.qty, fill.liquidity), (100.0, 3.0, Liquidity::Taker));
     assert_eq!((updates[0].filled_qty, updates[0].leaves_qty), (3.0, 2.0));
     assert_eq!(updates[0].ts_ns, T0 + L);
 
     let open = e.open_orders(S1);
     assert_eq!(open.len(), 1);
-    assert_eq!(
-        (open[0].leaves_qty, open[0].order.limit_px),
-        (2.0, Some(101.0))
-    );
+    assert_eq!((open[0].leaves_qty, open[0].order.limit_px), (2.0, Some(101.0)));
     assert!(open[0].active);
 }
 

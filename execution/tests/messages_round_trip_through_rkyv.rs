@@ -17,19 +17,13 @@ fn round_trips() {
     let bytes = rkyv::to_bytes::<Error>(&order).expect("serialize");
     let archived = rkyv::access::<ArchivedOrder, Error>(&bytes).expect("valid");
     assert_eq!(archived.client_order_id.0, 7);
-    assert_eq!(
-        rkyv::deserialize::<Order, Error>(archived).expect("deserialize"),
-        order
-    );
+    assert_eq!(rkyv::deserialize::<Order, Error>(archived).expect("deserialize"), order);
 
     let c: Cancel = cancel(7, 456);
     let bytes = rkyv::to_bytes::<Error>(&c).expect("serialize");
     assert_eq!(rkyv::from_bytes::<Cancel, Error>(&bytes).expect("valid"), c);
 
-    for status in [
-        OrderStatus::PartiallyFilled,
-        OrderStatus::Rejected(RejectReason::PriceCollar),
-    ] {
+    for status in [OrderStatus::PartiallyFilled, OrderStatus::Rejected(RejectReason::PriceCollar)] {
         let update = OrderUpdate {
             client_order_id: order.client_order_id,
             strategy: S1,
@@ -46,25 +40,11 @@ fn round_trips() {
             ts_ns: 789,
         };
         let bytes = rkyv::to_bytes::<Error>(&update).expect("serialize");
-        assert_eq!(
-            rkyv::from_bytes::<OrderUpdate, Error>(&bytes).expect("valid"),
-            update
-        );
+        assert_eq!(rkyv::from_bytes::<OrderUpdate, Error>(&bytes).expect("valid"), update);
     }
 
     let mut p = Position::flat(S1, sym());
-    p.apply_fill(
-        &Fill {
-            px: 10.0,
-            qty: 2.0,
-            side: Side::Buy,
-            liquidity: Liquidity::Taker,
-        },
-        0.01,
-    );
+    p.apply_fill(&Fill { px: 10.0, qty: 2.0, side: Side::Buy, liquidity: Liquidity::Taker }, 0.01);
     let bytes = rkyv::to_bytes::<Error>(&p).expect("serialize");
-    assert_eq!(
-        rkyv::from_bytes::<Position, Error>(&bytes).expect("valid"),
-        p
-    );
+    assert_eq!(rkyv::from_bytes::<Position, Error>(&bytes).expect("valid"), p);
 }

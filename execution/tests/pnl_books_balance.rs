@@ -15,20 +15,12 @@ fn assert_balanced(p: &Position, mark: f64) {
     let lhs = p.cash + p.qty * mark;
     let rhs = p.realized_pnl + p.unrealized_pnl(mark);
     let scale = 1.0 + p.cash.abs() + (p.qty * mark).abs() + p.realized_pnl.abs();
-    assert!(
-        (lhs - rhs).abs() <= 1e-9 * scale,
-        "{lhs} != {rhs} for {p:?} at {mark}"
-    );
+    assert!((lhs - rhs).abs() <= 1e-9 * scale, "{lhs} != {rhs} for {p:?} at {mark}");
     assert!((p.equity(mark) - p.total_pnl(mark)).abs() <= 1e-9 * scale);
 }
 
 fn fill(side: Side, px: f64, qty: f64) -> Fill {
-    Fill {
-        px,
-        qty,
-        side,
-        liquidity: Liquidity::Taker,
-    }
+    Fill { px, qty, side, liquidity: Liquidity::Taker }
 }
 
 #[test]
@@ -42,20 +34,12 @@ fn average_cost_examples() {
     assert_eq!((p.qty, p.avg_px, p.realized_pnl), (-4.0, 90.0, -20.0));
     assert_eq!(p.unrealized_pnl(80.0), 40.0);
     p.apply_fill(&fill(Side::Buy, 80.0, 4.0), 1.5);
-    assert_eq!(
-        (p.qty, p.avg_px, p.realized_pnl, p.fees),
-        (0.0, 0.0, 18.5, 1.5)
-    );
+    assert_eq!((p.qty, p.avg_px, p.realized_pnl, p.fees), (0.0, 0.0, 18.5, 1.5));
     assert_eq!(p.cash, 18.5);
 }
 
 fn arb_fill() -> impl Strategy<Value = (bool, f64, f64, bool)> {
-    (
-        any::<bool>(),
-        1.0f64..1_000.0,
-        0.001f64..100.0,
-        any::<bool>(),
-    )
+    (any::<bool>(), 1.0f64..1_000.0, 0.001f64..100.0, any::<bool>())
 }
 
 proptest! {
@@ -92,21 +76,14 @@ fn next(state: &mut u64) -> u64 {
 #[test]
 fn balanced_after_a_random_strategy_trades_synthetic_ticks() {
     let mut e = engine(50_000);
-    let source = SyntheticSource::new(SyntheticConfig {
-        symbols: 2,
-        ..SyntheticConfig::default()
-    })
-    .expect("synthetic source");
+    let source = SyntheticSource::new(SyntheticConfig { symbols: 2, ..SyntheticConfig::default() })
+        .expect("synthetic source");
     let mut rng = 0x9E37_79B9_7F4A_7C15_u64;
     let mut id = 0;
     let strategies = [StrategyId(1), StrategyId(2)];
     let mut fills = 0;
     for tick in source.take(20_000) {
-        fills += e
-            .on_tick(&tick)
-            .iter()
-            .filter(|u| u.last_fill.is_some())
-            .count();
+        fills += e.on_tick(&tick).iter().filter(|u| u.last_fill.is_some()).count();
         let TickEvent::Quote(q) = tick.event else {
             continue;
         };
@@ -118,10 +95,7 @@ fn balanced_after_a_random_strategy_trades_synthetic_ticks() {
         let strategy = strategies[(r % 2) as usize];
         let side = if r & 2 == 0 { Side::Buy } else { Side::Sell };
         let qty = (1 + r % 7) as f64;
-        let stamp = TickStamp {
-            exchange_ts_ns: tick.exchange_ts_ns,
-            seq: tick.seq,
-        };
+        let stamp = TickStamp { exchange_ts_ns: tick.exchange_ts_ns, seq: tick.seq };
         let cid = ClientOrderId(id);
         let order = match (r >> 8) % 3 {
             0 => Order::market(strategy, cid, tick.symbol, side, qty, stamp),

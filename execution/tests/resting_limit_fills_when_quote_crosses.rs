@@ -15,17 +15,11 @@ fn buy_fills_when_the_ask_comes_down_to_it() {
     let mut e = engine(L);
     e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
     e.submit(limit(1, Side::Buy, 5.0, 99.5, T0));
-    assert!(
-        e.on_tick(&quote(T0 + L, 99.0, 5.0, 99.6, 5.0)).is_empty(),
-        "ask above"
-    );
+    assert!(e.on_tick(&quote(T0 + L, 99.0, 5.0, 99.6, 5.0)).is_empty(), "ask above");
     let through = e.on_tick(&quote(T0 + 2 * L, 99.0, 5.0, 99.4, 3.0));
     assert_eq!(statuses(&through), [OrderStatus::PartiallyFilled]);
     assert_eq!(fills(&through), [(99.5, 3.0)], "at the limit price");
-    assert_eq!(
-        through[0].last_fill.map(|f| f.liquidity),
-        Some(Liquidity::Maker)
-    );
+    assert_eq!(through[0].last_fill.map(|f| f.liquidity), Some(Liquidity::Maker));
     let at = e.on_tick(&quote(T0 + 3 * L, 99.0, 5.0, 99.5, 10.0));
     assert_eq!(statuses(&at), [OrderStatus::Filled]);
     assert_eq!(fills(&at), [(99.5, 2.0)]);

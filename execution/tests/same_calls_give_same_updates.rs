@@ -9,20 +9,14 @@ use mycelium_market_data::{Side, SyntheticConfig, SyntheticSource, TickEvent};
 
 fn run() -> (Vec<OrderUpdate>, Vec<Position>, String) {
     let mut e: ExecutionEngine = engine(30_000);
-    let source = SyntheticSource::new(SyntheticConfig {
-        symbols: 3,
-        seed: 7,
-        ..SyntheticConfig::default()
-    })
-    .expect("synthetic source");
+    let source =
+        SyntheticSource::new(SyntheticConfig { symbols: 3, seed: 7, ..SyntheticConfig::default() })
+            .expect("synthetic source");
     let mut all = Vec::new();
     for (i, tick) in source.take(5_000).enumerate() {
         all.extend(e.on_tick(&tick));
         if let TickEvent::Quote(q) = tick.event {
-            let stamp = TickStamp {
-                exchange_ts_ns: tick.exchange_ts_ns,
-                seq: tick.seq,
-            };
+            let stamp = TickStamp { exchange_ts_ns: tick.exchange_ts_ns, seq: tick.seq };
             let side = if i % 2 == 0 { Side::Buy } else { Side::Sell };
             let px = if i % 3 == 0 { q.ask_px } else { q.bid_px };
             all.extend(e.submit(Order::limit(
@@ -36,11 +30,7 @@ fn run() -> (Vec<OrderUpdate>, Vec<Position>, String) {
             )));
         }
     }
-    (
-        all,
-        e.positions().copied().collect(),
-        format!("{:?}", e.stats()),
-    )
+    (all, e.positions().copied().collect(), format!("{:?}", e.stats()))
 }
 
 #[test]

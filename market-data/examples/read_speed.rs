@@ -7,17 +7,14 @@ use std::time::Instant;
 use mycelium_market_data::{MarketDataReader, ReaderOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args_os()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            std::env::var_os("MYCELIUM_DATA_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| {
-                    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
-                })
-                .join("hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz")
-        });
+    let path = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("MYCELIUM_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
+            })
+            .join("hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz")
+    });
     let mut best = f64::MAX;
     let mut lines = 0;
     for _ in 0..5 {

@@ -67,14 +67,7 @@ impl TickAdapter {
         ev: RecordedEvent,
         out: &mut Vec<MarketTick>,
     ) -> Result<(), SequenceGap> {
-        let RecordedEvent {
-            line,
-            symbol,
-            exchange_ts_ns,
-            local_ts_ns,
-            event,
-            ..
-        } = ev;
+        let RecordedEvent { line, symbol, exchange_ts_ns, local_ts_ns, event, .. } = ev;
         let mut result = Ok(());
         let mut derived = None;
         if let TickEvent::Depth(update) = &event {
@@ -82,11 +75,7 @@ impl TickAdapter {
             if let Err(error) = book.apply(update) {
                 self.gaps += 1;
                 self.last_top.remove(&symbol);
-                result = Err(SequenceGap {
-                    symbol,
-                    line,
-                    error,
-                });
+                result = Err(SequenceGap { symbol, line, error });
             }
             if self.derive_quotes && update.end_of_event && book.is_synced() {
                 if let Some(top) = book.book().top() {
@@ -98,13 +87,7 @@ impl TickAdapter {
             }
         }
         let mut emit = |event| {
-            out.push(MarketTick {
-                symbol,
-                seq: self.next_seq,
-                exchange_ts_ns,
-                local_ts_ns,
-                event,
-            });
+            out.push(MarketTick { symbol, seq: self.next_seq, exchange_ts_ns, local_ts_ns, event });
             self.next_seq += 1;
         };
         emit(event);
@@ -156,12 +139,7 @@ pub struct Ticks<I> {
 impl<I: Iterator<Item = Result<RecordedEvent, ReadError>>> Ticks<I> {
     /// Wraps `events` with `adapter`.
     pub fn new(events: I, adapter: TickAdapter) -> Self {
-        Self {
-            events,
-            adapter,
-            buf: Vec::new(),
-            queue: VecDeque::new(),
-        }
+        Self { events, adapter, buf: Vec::new(), queue: VecDeque::new() }
     }
 
     /// The adapter (books, gap count).

@@ -270,11 +270,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
 
     fn snapshot(&self) -> FeedReport {
         let mut report = self.report.clone();
-        report.conflated = self
-            .subscribers
-            .iter()
-            .map(|s| (s.actor.id(), s.conflated))
-            .collect();
+        report.conflated = self.subscribers.iter().map(|s| (s.actor.id(), s.conflated)).collect();
         report.elapsed = self.first_tick.map_or(Duration::ZERO, |t| t.elapsed());
         report
     }
@@ -350,11 +346,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Actor for Feed<M> {
                     schedule_pump(ctx);
                 }
             }
-            FeedMsg::Subscribe {
-                actor,
-                symbols,
-                policy,
-            } => self.subscribe(actor, symbols, policy),
+            FeedMsg::Subscribe { actor, symbols, policy } => self.subscribe(actor, symbols, policy),
             FeedMsg::Unsubscribe(id) => self.subscribers.retain(|s| s.actor.id() != id),
             FeedMsg::Report(reply) => {
                 let _ = reply.send(self.snapshot());

@@ -105,22 +105,14 @@ impl<W: Write> RecordingWriter<W> {
         header[..8].copy_from_slice(&MAGIC);
         header[8..10].copy_from_slice(&VERSION.to_le_bytes());
         out.write_all(&header)?;
-        Ok(Self {
-            out,
-            buf: AlignedVec::with_capacity(256),
-            records: 0,
-        })
+        Ok(Self { out, buf: AlignedVec::with_capacity(256), records: 0 })
     }
 
     /// Appends one tick.
     pub fn write(&mut self, tick: &MarketTick) -> Result<(), RecordingError> {
         self.buf.clear();
         rkyv::api::high::to_bytes_in::<_, rancor::Error>(tick, &mut self.buf).map_err(|e| {
-            RecordingError::InvalidRecord {
-                index: self.records,
-                offset: 0,
-                reason: e.to_string(),
-            }
+            RecordingError::InvalidRecord { index: self.records, offset: 0, reason: e.to_string() }
         })?;
         let len = u32::try_from(self.buf.len())
             .ok()

@@ -82,10 +82,7 @@ pub struct Pacer {
 impl Pacer {
     /// A pacer for `speed`; anchored by the first event it sees.
     pub fn new(speed: Speed) -> Self {
-        Self {
-            speed,
-            anchor: None,
-        }
+        Self { speed, anchor: None }
     }
 
     /// The speed.
@@ -101,18 +98,15 @@ impl Pacer {
     /// When the event with this exchange timestamp is due; `None` at [`Speed::Max`].
     pub fn deadline(&mut self, exchange_ts_ns: i64) -> Option<Instant> {
         let factor = self.speed.factor()?;
-        let (ts0, t0) = *self
-            .anchor
-            .get_or_insert_with(|| (exchange_ts_ns, Instant::now()));
+        let (ts0, t0) = *self.anchor.get_or_insert_with(|| (exchange_ts_ns, Instant::now()));
         let ahead_ns = exchange_ts_ns.saturating_sub(ts0).max(0) as f64 / factor;
         Some(t0 + Duration::from_nanos(ahead_ns.min(u64::MAX as f64) as u64))
     }
 
     /// How long to wait from now before emitting the event (zero if due).
     pub fn delay(&mut self, exchange_ts_ns: i64) -> Duration {
-        self.deadline(exchange_ts_ns).map_or(Duration::ZERO, |d| {
-            d.saturating_duration_since(Instant::now())
-        })
+        self.deadline(exchange_ts_ns)
+            .map_or(Duration::ZERO, |d| d.saturating_duration_since(Instant::now()))
     }
 
     /// Sleeps until the event is due.

@@ -15,21 +15,13 @@ use crate::tick::MarketTick;
 /// readers know (per `options`).
 pub fn open_source(path: &Path, options: &ReaderOptions) -> Result<TickSource, TickError> {
     if is_recording(path) {
-        let file = File::open(path).map_err(|e| ReadError::Open {
-            path: path.to_owned(),
-            source: e,
-        })?;
+        let file =
+            File::open(path).map_err(|e| ReadError::Open { path: path.to_owned(), source: e })?;
         let owned: PathBuf = path.to_owned();
-        let reader =
-            RecordingReader::new(BufReader::new(file)).map_err(|error| TickError::Recording {
-                path: owned.clone(),
-                error,
-            })?;
+        let reader = RecordingReader::new(BufReader::new(file))
+            .map_err(|error| TickError::Recording { path: owned.clone(), error })?;
         return Ok(Box::new(reader.map(move |r| {
-            r.map_err(|error| TickError::Recording {
-                path: owned.clone(),
-                error,
-            })
+            r.map_err(|error| TickError::Recording { path: owned.clone(), error })
         })));
     }
     let reader = MarketDataReader::open(path, options.clone())?;
@@ -38,9 +30,7 @@ pub fn open_source(path: &Path, options: &ReaderOptions) -> Result<TickSource, T
 
 fn is_recording(path: &Path) -> bool {
     let mut magic = [0u8; 8];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok_and(|()| magic == MAGIC)
+    File::open(path).and_then(|mut f| f.read_exact(&mut magic)).is_ok_and(|()| magic == MAGIC)
 }
 
 /// Merges sources into one, in exchange-time order; ties go to the source listed
@@ -52,9 +42,7 @@ pub fn merge(sources: Vec<TickSource>) -> TickSource {
         }
         return Box::new(std::iter::empty());
     }
-    Box::new(Merge {
-        heads: sources.into_iter().map(|s| (s.fuse(), None)).collect(),
-    })
+    Box::new(Merge { heads: sources.into_iter().map(|s| (s.fuse(), None)).collect() })
 }
 
 struct Merge {

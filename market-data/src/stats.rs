@@ -60,18 +60,12 @@ impl FeedStats {
 
     /// Counts a tick.
     pub fn observe_tick(&mut self, tick: &MarketTick) {
-        self.per_symbol
-            .entry(tick.symbol)
-            .or_default()
-            .observe(tick.exchange_ts_ns, &tick.event);
+        self.per_symbol.entry(tick.symbol).or_default().observe(tick.exchange_ts_ns, &tick.event);
     }
 
     /// Counts a recorded event (before conversion to ticks).
     pub fn observe_event(&mut self, ev: &RecordedEvent) {
-        self.per_symbol
-            .entry(ev.symbol)
-            .or_default()
-            .observe(ev.exchange_ts_ns, &ev.event);
+        self.per_symbol.entry(ev.symbol).or_default().observe(ev.exchange_ts_ns, &ev.event);
     }
 
     /// Counts for one symbol.
@@ -88,13 +82,7 @@ impl FeedStats {
 fn ts(ns: Option<i64>) -> String {
     ns.map_or_else(
         || "-".to_owned(),
-        |v| {
-            format!(
-                "{}.{:09}",
-                v.div_euclid(1_000_000_000),
-                v.rem_euclid(1_000_000_000)
-            )
-        },
+        |v| format!("{}.{:09}", v.div_euclid(1_000_000_000), v.rem_euclid(1_000_000_000)),
     )
 }
 

@@ -73,24 +73,11 @@ impl SyntheticSource {
         let start_ticks = (cfg.start_price / cfg.tick_size).round() as i64;
         let syms = (0..cfg.symbols.max(1))
             .map(|i| {
-                Ok(SymState {
-                    symbol: Symbol::new(&format!("SYN{i}"))?,
-                    mid_ticks: start_ticks,
-                })
+                Ok(SymState { symbol: Symbol::new(&format!("SYN{i}"))?, mid_ticks: start_ticks })
             })
             .collect::<Result<_, SymbolError>>()?;
-        let step_ns = if cfg.rate_per_sec > 0.0 {
-            1e9 / cfg.rate_per_sec
-        } else {
-            0.0
-        };
-        Ok(Self {
-            rng: ChaCha8Rng::seed_from_u64(cfg.seed),
-            cfg,
-            syms,
-            seq: 0,
-            step_ns,
-        })
+        let step_ns = if cfg.rate_per_sec > 0.0 { 1e9 / cfg.rate_per_sec } else { 0.0 };
+        Ok(Self { rng: ChaCha8Rng::seed_from_u64(cfg.seed), cfg, syms, seq: 0, step_ns })
     }
 
     /// The configuration.
@@ -158,10 +145,7 @@ mod tests {
     #[test]
     fn deterministic_and_sane() {
         let cfg = SyntheticConfig::default();
-        let a: Vec<_> = SyntheticSource::new(cfg.clone())
-            .expect("cfg")
-            .take(1000)
-            .collect();
+        let a: Vec<_> = SyntheticSource::new(cfg.clone()).expect("cfg").take(1000).collect();
         let b: Vec<_> = SyntheticSource::new(cfg).expect("cfg").take(1000).collect();
         assert_eq!(a, b);
         assert!(a.iter().any(|t| matches!(t.event, TickEvent::Trade(_))));

@@ -59,17 +59,11 @@ impl Symbol {
             return Err(SymbolError::Empty);
         }
         if len > Self::MAX_LEN {
-            return Err(SymbolError::TooLong {
-                name: name.to_owned(),
-                len,
-            });
+            return Err(SymbolError::TooLong { name: name.to_owned(), len });
         }
         let mut bytes = [0u8; Self::MAX_LEN];
         bytes[..len].copy_from_slice(name.as_bytes());
-        Ok(Self {
-            len: len as u8,
-            bytes,
-        })
+        Ok(Self { len: len as u8, bytes })
     }
 
     /// The symbol's text. A symbol rebuilt from corrupt bytes that are not UTF-8 shows as

@@ -20,22 +20,12 @@ fn write_file(dir: &tempfile::TempDir, name: &str, lines: &[&str]) -> std::path:
 #[test]
 fn binance_bad_lines_fail_or_skip() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let lines = [
-        GOOD_TRADE,
-        BAD_PRICE,
-        GOOD_TRADE,
-        "1723161255088176369 {not json",
-        GOOD_TRADE,
-    ];
+    let lines = [GOOD_TRADE, BAD_PRICE, GOOD_TRADE, "1723161255088176369 {not json", GOOD_TRADE];
     let path = write_file(&dir, "capture.jsonl", &lines);
 
-    let opts = |policy| ReaderOptions {
-        policy,
-        ..ReaderOptions::default()
-    };
-    let results: Vec<_> = MarketDataReader::open(&path, opts(BadLinePolicy::Fail))
-        .expect("open")
-        .collect();
+    let opts = |policy| ReaderOptions { policy, ..ReaderOptions::default() };
+    let results: Vec<_> =
+        MarketDataReader::open(&path, opts(BadLinePolicy::Fail)).expect("open").collect();
     assert_eq!(results.len(), 2, "one event, then the error, then the end");
     assert!(results[0].is_ok());
     let err = results[1].as_ref().expect_err("bad line");
@@ -43,16 +33,11 @@ fn binance_bad_lines_fail_or_skip() {
     assert_eq!(err.line(), Some(2));
     let msg = err.to_string();
     assert!(msg.contains("capture.jsonl:2:"), "{msg}");
-    assert!(
-        msg.contains("61x00.30"),
-        "reason names the bad value: {msg}"
-    );
+    assert!(msg.contains("61x00.30"), "reason names the bad value: {msg}");
 
     let mut reader = MarketDataReader::open(&path, opts(BadLinePolicy::Skip)).expect("open");
-    let events: Vec<_> = reader
-        .by_ref()
-        .collect::<Result<_, _>>()
-        .expect("skip mode yields no errors");
+    let events: Vec<_> =
+        reader.by_ref().collect::<Result<_, _>>().expect("skip mode yields no errors");
     assert_eq!(events.iter().map(|e| e.line).collect::<Vec<_>>(), [1, 3, 5]);
     assert_eq!(reader.skipped_lines(), 2);
 }
@@ -72,10 +57,7 @@ fn csv_bad_rows() {
     );
     let mut reader = MarketDataReader::open(
         &path,
-        ReaderOptions {
-            policy: BadLinePolicy::Skip,
-            ..ReaderOptions::default()
-        },
+        ReaderOptions { policy: BadLinePolicy::Skip, ..ReaderOptions::default() },
     )
     .expect("open");
     assert_eq!(reader.by_ref().filter_map(Result::ok).count(), 1);
@@ -105,20 +87,15 @@ fn csv_bad_rows() {
         .expect("open")
         .find_map(Result::err)
         .expect("error");
-    assert!(
-        err.to_string()
-            .contains("tardis.csv:2: expected 8 fields, found 7"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("tardis.csv:2: expected 8 fields, found 7"), "{err}");
 }
 
 #[test]
 fn unknown_format_is_reported() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write_file(&dir, "mystery.txt", &["hello world"]);
-    let err = MarketDataReader::open(&path, ReaderOptions::default())
-        .err()
-        .expect("unknown format");
+    let err =
+        MarketDataReader::open(&path, ReaderOptions::default()).err().expect("unknown format");
     assert!(matches!(err, ReadError::UnknownFormat { .. }));
     assert!(err.to_string().contains("--format"), "{err}");
 }

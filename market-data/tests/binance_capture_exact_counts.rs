@@ -45,9 +45,7 @@ fn capture_counts_and_values() {
         }
         match ev.line {
             1 => {
-                let TickEvent::Depth(d) = &ev.event else {
-                    panic!("line 1 is a depth diff")
-                };
+                let TickEvent::Depth(d) = &ev.event else { panic!("line 1 is a depth diff") };
                 assert_eq!(ev.local_ts_ns, 1_723_161_255_030_314_667);
                 assert_eq!(ev.exchange_ts_ns, 1_723_161_256_299_000_000);
                 assert_eq!(
@@ -62,9 +60,7 @@ fn capture_counts_and_values() {
                 assert_eq!((d.bids[2].price, d.bids[2].qty), (61510.90, 0.0));
             }
             2 => {
-                let TickEvent::Quote(q) = ev.event else {
-                    panic!("line 2 is a bookTicker")
-                };
+                let TickEvent::Quote(q) = ev.event else { panic!("line 2 is a bookTicker") };
                 assert_eq!(ev.venue_id, Some(5_123_107_839_020));
                 assert_eq!(
                     (q.bid_px, q.bid_qty, q.ask_px, q.ask_qty),
@@ -74,24 +70,14 @@ fn capture_counts_and_values() {
                 assert_eq!(ev.exchange_ts_ns, 1_723_161_256_313_000_000);
             }
             3 => {
-                let TickEvent::Trade(t) = ev.event else {
-                    panic!("line 3 is a trade")
-                };
+                let TickEvent::Trade(t) = ev.event else { panic!("line 3 is a trade") };
                 assert_eq!(ev.venue_id, Some(5_266_583_935));
-                assert_eq!(
-                    (t.px, t.qty, t.aggressor),
-                    (61800.30, 0.006, Some(Side::Buy))
-                );
+                assert_eq!((t.px, t.qty, t.aggressor), (61800.30, 0.006, Some(Side::Buy)));
                 assert_eq!(ev.exchange_ts_ns, 1_723_161_256_322_000_000);
             }
             48 => {
-                let TickEvent::Trade(t) = ev.event else {
-                    panic!("line 48 is a trade")
-                };
-                assert_eq!(
-                    (t.px, t.qty, t.aggressor),
-                    (61800.20, 0.015, Some(Side::Sell))
-                );
+                let TickEvent::Trade(t) = ev.event else { panic!("line 48 is a trade") };
+                assert_eq!((t.px, t.qty, t.aggressor), (61800.20, 0.015, Some(Side::Sell)));
             }
             _ => {}
         }
@@ -104,15 +90,9 @@ fn capture_counts_and_values() {
     assert_eq!(reader.skipped_lines(), 0);
     assert_eq!(reader.ignored_lines(), 0);
     let s = stats.get(&btc).expect("stats");
-    assert_eq!(
-        (s.quotes, s.trades, s.book_updates, s.snapshots),
-        (66_089, 21_313, 6_551, 1)
-    );
+    assert_eq!((s.quotes, s.trades, s.book_updates, s.snapshots), (66_089, 21_313, 6_551, 1));
     let span_s =
         (s.last_exchange_ts_ns.unwrap_or(0) - s.first_exchange_ts_ns.unwrap_or(0)) / 1_000_000_000;
-    assert!(
-        (340..=350).contains(&span_s),
-        "about 5m45s of data, got {span_s} s"
-    );
+    assert!((340..=350).contains(&span_s), "about 5m45s of data, got {span_s} s");
     println!("{stats}");
 }

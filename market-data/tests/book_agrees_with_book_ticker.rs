@@ -31,10 +31,9 @@ fn book_top_matches_book_ticker_at_equal_update_ids() {
         adapter
             .push(ev, &mut out)
             .unwrap_or_else(|gap| panic!("no sequence gap expected in the capture: {gap}"));
-        derived += out
-            .iter()
-            .filter(|t| matches!(t.event, TickEvent::Quote(q) if q.from_book))
-            .count() as u64;
+        derived +=
+            out.iter().filter(|t| matches!(t.event, TickEvent::Quote(q) if q.from_book)).count()
+                as u64;
         if is_depth {
             let book = adapter.book(&symbol).expect("book exists");
             if let SyncState::Synced { last } = book.state() {
@@ -45,11 +44,7 @@ fn book_top_matches_book_ticker_at_equal_update_ids() {
         }
     }
     assert_eq!(adapter.gaps(), 0);
-    assert!(
-        from_book.len() > 6_000,
-        "book synced for almost every diff: {}",
-        from_book.len()
-    );
+    assert!(from_book.len() > 6_000, "book synced for almost every diff: {}", from_book.len());
     assert!(derived > 0);
     let mut agree = 0;
     for (u, top) in &from_book {

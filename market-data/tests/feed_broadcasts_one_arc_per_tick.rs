@@ -27,21 +27,14 @@ impl Actor for Sink {
 }
 
 fn synthetic(n: usize) -> (TickSource, Vec<MarketTick>) {
-    let cfg = SyntheticConfig {
-        symbols: 3,
-        seed: 7,
-        ..SyntheticConfig::default()
-    };
+    let cfg = SyntheticConfig { symbols: 3, seed: 7, ..SyntheticConfig::default() };
     let expected: Vec<MarketTick> = SyntheticSource::new(cfg.clone()).unwrap().take(n).collect();
     let source = SyntheticSource::new(cfg).unwrap().take(n).map(Ok);
     (Box::new(source), expected)
 }
 
 async fn next(rx: &mut mpsc::UnboundedReceiver<Arc<FeedTick>>) -> Arc<FeedTick> {
-    tokio::time::timeout(WAIT, rx.recv())
-        .await
-        .expect("a tick in time")
-        .expect("open")
+    tokio::time::timeout(WAIT, rx.recv()).await.expect("a tick in time").expect("open")
 }
 
 #[tokio::test]
@@ -53,11 +46,11 @@ async fn all_subscribers_share_each_tick_in_order() {
     let a = node.spawn(Sink(tx_a)).unwrap();
     let b = node.spawn(Sink(tx_b)).unwrap();
     let feed = node
-        .spawn(
-            Feed::new(source, Speed::Max)
-                .subscriber(a, None, Policy::Block)
-                .subscriber(b, None, Policy::Block),
-        )
+        .spawn(Feed::new(source, Speed::Max).subscriber(a, None, Policy::Block).subscriber(
+            b,
+            None,
+            Policy::Block,
+        ))
         .unwrap();
     for want in &expected {
         let (ta, tb) = (next(&mut rx_a).await, next(&mut rx_b).await);
@@ -65,11 +58,7 @@ async fn all_subscribers_share_each_tick_in_order() {
         assert_eq!(&ta.tick, want);
     }
     let reason = tokio::time::timeout(WAIT, feed.join()).await.unwrap();
-    assert_eq!(
-        reason,
-        ExitReason::Normal,
-        "the feed stops itself at the end"
-    );
+    assert_eq!(reason, ExitReason::Normal, "the feed stops itself at the end");
 }
 
 #[tokio::test]
@@ -79,9 +68,7 @@ async fn a_subscriber_gets_only_its_symbols() {
     let wanted: Symbol = expected[0].symbol;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let sink = node.spawn(Sink(tx)).unwrap();
-    let feed = node
-        .spawn(Feed::new(source, Speed::Max).start_paused())
-        .unwrap();
+    let feed = node.spawn(Feed::new(source, Speed::Max).start_paused()).unwrap();
     feed.send(FeedMsg::Subscribe {
         actor: sink,
         symbols: Some(vec![wanted]),
@@ -91,10 +78,7 @@ async fn a_subscriber_gets_only_its_symbols() {
     .unwrap();
     feed.send(FeedMsg::Start).await.unwrap();
     let mine: Vec<_> = expected.iter().filter(|t| t.symbol == wanted).collect();
-    assert!(
-        mine.len() < expected.len(),
-        "the test needs several symbols"
-    );
+    assert!(mine.len() < expected.len(), "the test needs several symbols");
     for want in mine {
         assert_eq!(&next(&mut rx).await.tick, want);
     }

@@ -26,13 +26,7 @@ fn ms(v: u64) -> Duration {
 #[tokio::test(start_paused = true)]
 async fn ten_x() {
     let base = 1_723_161_256_299_000_000;
-    let ts = [
-        base,
-        base + SEC,
-        base + 3 * SEC,
-        base + 3 * SEC,
-        base + 13 * SEC / 10,
-    ];
+    let ts = [base, base + SEC, base + 3 * SEC, base + 3 * SEC, base + 13 * SEC / 10];
     let got = elapsed_at_each("10x".parse().expect("speed"), &ts).await;
     // The last event goes back in exchange time: it is due at once.
     assert_eq!(got, [ms(0), ms(100), ms(300), ms(300), ms(300)]);
@@ -41,10 +35,7 @@ async fn ten_x() {
 #[tokio::test(start_paused = true)]
 async fn realtime_half_and_max() {
     let ts = [0, SEC / 2, 2 * SEC];
-    assert_eq!(
-        elapsed_at_each(Speed::Realtime, &ts).await,
-        [ms(0), ms(500), ms(2_000)]
-    );
+    assert_eq!(elapsed_at_each(Speed::Realtime, &ts).await, [ms(0), ms(500), ms(2_000)]);
     assert_eq!(
         elapsed_at_each("0.5x".parse().expect("speed"), &ts).await,
         [ms(0), ms(1_000), ms(4_000)]

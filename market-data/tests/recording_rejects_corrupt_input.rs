@@ -12,10 +12,7 @@ use proptest::prelude::*;
 
 fn valid_recording(n: usize) -> Vec<u8> {
     let mut w = RecordingWriter::new(Vec::new()).expect("header");
-    for t in SyntheticSource::new(SyntheticConfig::default())
-        .expect("cfg")
-        .take(n)
-    {
+    for t in SyntheticSource::new(SyntheticConfig::default()).expect("cfg").take(n) {
         w.write(&t).expect("write");
     }
     w.finish().expect("finish")
@@ -34,10 +31,7 @@ fn read_all(bytes: Vec<u8>) -> Result<usize, RecordingError> {
 fn wrong_magic_and_version() {
     let mut bytes = valid_recording(3);
     bytes[0] = b'X';
-    assert!(matches!(
-        read_all(bytes),
-        Err(RecordingError::BadMagic { .. })
-    ));
+    assert!(matches!(read_all(bytes), Err(RecordingError::BadMagic { .. })));
 
     let mut bytes = valid_recording(3);
     bytes[8..10].copy_from_slice(&(VERSION + 1).to_le_bytes());
@@ -57,21 +51,10 @@ fn truncated_records() {
     assert_eq!(read_all(bytes.clone()).expect("valid"), 3);
     // Cut inside the last record's body, then inside a length prefix.
     let err = read_all(bytes[..bytes.len() - 1].to_vec()).expect_err("truncated body");
-    assert!(
-        matches!(err, RecordingError::TruncatedRecord { index: 2, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, RecordingError::TruncatedRecord { index: 2, .. }), "{err}");
     let err = read_all(bytes[..HEADER_LEN + 2].to_vec()).expect_err("truncated prefix");
     assert!(
-        matches!(
-            err,
-            RecordingError::TruncatedRecord {
-                index: 0,
-                expected: 4,
-                got: 2,
-                ..
-            }
-        ),
+        matches!(err, RecordingError::TruncatedRecord { index: 0, expected: 4, got: 2, .. }),
         "{err}"
     );
 }
@@ -82,22 +65,12 @@ fn oversized_length_is_rejected_before_allocating() {
     bytes.extend_from_slice(&u32::MAX.to_le_bytes());
     let err = read_all(bytes).expect_err("oversized");
     assert!(
-        matches!(
-            err,
-            RecordingError::BadRecordLength {
-                len: u32::MAX,
-                index: 0,
-                ..
-            }
-        ),
+        matches!(err, RecordingError::BadRecordLength { len: u32::MAX, index: 0, .. }),
         "{err}"
     );
     let mut bytes = valid_recording(0);
     bytes.extend_from_slice(&(MAX_RECORD_LEN + 1).to_le_bytes());
-    assert!(matches!(
-        read_all(bytes),
-        Err(RecordingError::BadRecordLength { .. })
-    ));
+    assert!(matches!(read_all(bytes), Err(RecordingError::BadRecordLength { .. })));
 }
 
 #[test]
@@ -106,10 +79,7 @@ fn garbage_record_fails_validation() {
     bytes.extend_from_slice(&64u32.to_le_bytes());
     bytes.extend_from_slice(&[0xAB; 64]);
     let err = read_all(bytes).expect_err("invalid");
-    assert!(
-        matches!(err, RecordingError::InvalidRecord { index: 0, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, RecordingError::InvalidRecord { index: 0, .. }), "{err}");
 }
 
 proptest! {

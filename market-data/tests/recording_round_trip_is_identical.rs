@@ -26,15 +26,8 @@ fn round_trip(ticks: &[MarketTick]) -> Vec<MarketTick> {
 
 #[test]
 fn synthetic_round_trip() {
-    let cfg = SyntheticConfig {
-        symbols: 8,
-        seed: 7,
-        ..SyntheticConfig::default()
-    };
-    let ticks: Vec<_> = SyntheticSource::new(cfg)
-        .expect("cfg")
-        .take(20_000)
-        .collect();
+    let cfg = SyntheticConfig { symbols: 8, seed: 7, ..SyntheticConfig::default() };
+    let ticks: Vec<_> = SyntheticSource::new(cfg).expect("cfg").take(20_000).collect();
     assert_eq!(round_trip(&ticks), ticks);
 }
 
@@ -49,16 +42,12 @@ fn capture_round_trip_through_a_file() {
         .expect("capture converts without errors");
     assert!(ticks.len() > 93_954, "every line plus derived quotes");
     assert!(ticks.windows(2).all(|w| w[1].seq == w[0].seq + 1));
-    assert!(ticks
-        .iter()
-        .any(|t| matches!(&t.event, TickEvent::Depth(d) if d.bids.len() > 500)));
+    assert!(ticks.iter().any(|t| matches!(&t.event, TickEvent::Depth(d) if d.bids.len() > 500)));
 
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("btcusdt.myc");
-    let mut w = RecordingWriter::new(BufWriter::new(
-        std::fs::File::create(&file).expect("create"),
-    ))
-    .expect("header");
+    let mut w = RecordingWriter::new(BufWriter::new(std::fs::File::create(&file).expect("create")))
+        .expect("header");
     for t in &ticks {
         w.write(t).expect("write");
     }

@@ -26,9 +26,8 @@ fn futures_gap_in_real_capture() {
         return;
     };
     // Copy the first 3,000 lines, dropping the 10th depth diff after the snapshot.
-    let input = BufReader::new(flate2::read::MultiGzDecoder::new(
-        std::fs::File::open(&src).expect("open"),
-    ));
+    let input =
+        BufReader::new(flate2::read::MultiGzDecoder::new(std::fs::File::open(&src).expect("open")));
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("gap.jsonl");
     let mut out = std::fs::File::create(&path).expect("create");
@@ -57,10 +56,7 @@ fn futures_gap_in_real_capture() {
     // The next depth line after the dropped one (its original line number minus one).
     assert!(g.line >= dropped_at as u64, "{g}");
     let msg = g.to_string();
-    assert!(
-        msg.starts_with(&format!("line {}: BTCUSDT: gap: diff pu=", g.line)),
-        "{msg}"
-    );
+    assert!(msg.starts_with(&format!("line {}: BTCUSDT: gap: diff pu=", g.line)), "{msg}");
     // The book stays unsynced afterwards: no further gaps without a new snapshot.
     assert_eq!(found.len(), 1);
 }
@@ -87,10 +83,6 @@ fn spot_gap() {
     assert_eq!(found[0].line, 5);
     assert_eq!(
         found[0].error,
-        SequenceError::FirstMismatch {
-            expected: 163,
-            first: 164,
-            last: 170
-        }
+        SequenceError::FirstMismatch { expected: 163, first: 164, last: 170 }
     );
 }

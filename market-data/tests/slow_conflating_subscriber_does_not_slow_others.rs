@@ -44,48 +44,35 @@ impl Actor for Sub {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stuck_conflating_subscriber_does_not_stall_a_fast_one() {
     const N: usize = 20_000;
-    let cfg = SyntheticConfig {
-        symbols: 4,
-        seed: 3,
-        ..SyntheticConfig::default()
-    };
+    let cfg = SyntheticConfig { symbols: 4, seed: 3, ..SyntheticConfig::default() };
     let expected: Vec<MarketTick> = SyntheticSource::new(cfg.clone()).unwrap().take(N).collect();
     let node = Node::new("feed");
     let (fast_tx, mut fast_rx) = mpsc::unbounded_channel();
     let (slow_tx, mut slow_rx) = mpsc::unbounded_channel();
     let fast = node.spawn(Sub(fast_tx)).unwrap();
-    let slow = node
-        .spawn_with(Sub(slow_tx), SpawnOptions::new().capacity(16))
-        .unwrap();
+    let slow = node.spawn_with(Sub(slow_tx), SpawnOptions::new().capacity(16)).unwrap();
     let (gate, held) = oneshot::channel();
     slow.send(SubMsg::Hold(held)).await.unwrap();
 
     let source = Box::new(SyntheticSource::new(cfg).unwrap().take(N).map(Ok));
     let feed = node
-        .spawn(
-            Feed::new(source, Speed::Max)
-                .subscriber(fast, None, Policy::Block)
-                .subscriber(slow.clone(), None, Policy::Conflate),
-        )
+        .spawn(Feed::new(source, Speed::Max).subscriber(fast, None, Policy::Block).subscriber(
+            slow.clone(),
+            None,
+            Policy::Conflate,
+        ))
         .unwrap();
 
     // Every tick reaches the fast subscriber while the slow one is still held.
     for want in &expected {
-        let got = tokio::time::timeout(WAIT, fast_rx.recv())
-            .await
-            .unwrap()
-            .unwrap();
+        let got = tokio::time::timeout(WAIT, fast_rx.recv()).await.unwrap().unwrap();
         assert_eq!(&got.tick, want);
     }
     // The feed may already have finished and stopped (its report is then gone); the
     // conflation is also checked through what the slow subscriber receives below.
     if let Ok(report) = feed.ask(FeedMsg::Report, WAIT).await {
-        let (_, conflated) = report
-            .conflated
-            .iter()
-            .find(|(id, _)| *id == slow.id())
-            .copied()
-            .unwrap();
+        let (_, conflated) =
+            report.conflated.iter().find(|(id, _)| *id == slow.id()).copied().unwrap();
         assert!(conflated > 0);
     }
 
@@ -107,8 +94,5 @@ async fn a_stuck_conflating_subscriber_does_not_stall_a_fast_one() {
         last_got.insert(t.symbol, t.seq);
         received += 1;
     }
-    assert!(
-        received < N / 10,
-        "the slow subscriber was conflated, got {received}"
-    );
+    assert!(received < N / 10, "the slow subscriber was conflated, got {received}");
 }

@@ -11,9 +11,7 @@ fn read_all(name: &str) -> Option<(Vec<RecordedEvent>, Format)> {
     let path = common::data_file(name)?;
     let reader = MarketDataReader::open(&path, ReaderOptions::default()).expect("open");
     let format = reader.format();
-    let events = reader
-        .collect::<Result<Vec<_>, _>>()
-        .expect("all rows parse");
+    let events = reader.collect::<Result<Vec<_>, _>>().expect("all rows parse");
     Some((events, format))
 }
 
@@ -28,13 +26,8 @@ fn bitmex_trades() {
     assert_eq!((first.line, first.symbol.as_str()), (2, "XBTUSD"));
     assert_eq!(first.exchange_ts_ns, 1_583_020_803_145_000_000);
     assert_eq!(first.local_ts_ns, 1_583_020_803_307_160_000);
-    let TickEvent::Trade(t) = first.event else {
-        panic!("trade expected")
-    };
-    assert_eq!(
-        (t.px, t.qty, t.aggressor),
-        (8531.5, 2152.0, Some(Side::Sell))
-    );
+    let TickEvent::Trade(t) = first.event else { panic!("trade expected") };
+    assert_eq!((t.px, t.qty, t.aggressor), (8531.5, 2152.0, Some(Side::Sell)));
     assert!(evs.iter().all(|e| matches!(e.event, TickEvent::Trade(_))));
 }
 
@@ -44,14 +37,9 @@ fn huobi_quotes() {
         return;
     };
     assert_eq!(evs.len(), 10);
-    let TickEvent::Quote(q) = evs[5].event else {
-        panic!("quote expected")
-    };
+    let TickEvent::Quote(q) = evs[5].event else { panic!("quote expected") };
     // huobi-dm-swap,BTC-USD,1588291201471000,1588291201671346,5673,8629.3,8629.2,856
-    assert_eq!(
-        (q.bid_px, q.bid_qty, q.ask_px, q.ask_qty),
-        (8629.2, 856.0, 8629.3, 5673.0)
-    );
+    assert_eq!((q.bid_px, q.bid_qty, q.ask_px, q.ask_qty), (8629.2, 856.0, 8629.3, 5673.0));
     assert_eq!(evs[5].symbol.as_str(), "BTC-USD");
     assert_eq!(evs[5].line, 7);
 }
@@ -64,20 +52,13 @@ fn deribit_incremental_l2() {
     assert_eq!(evs.len(), 15);
     let mut ends = 0;
     for ev in &evs {
-        let TickEvent::Depth(d) = &ev.event else {
-            panic!("depth expected")
-        };
+        let TickEvent::Depth(d) = &ev.event else { panic!("depth expected") };
         assert_eq!(d.kind, DepthKind::Snapshot);
         assert_eq!(d.asks.len(), 1);
         ends += usize::from(d.end_of_event);
     }
-    assert_eq!(
-        ends, 1,
-        "one venue message: only its last row ends the event"
-    );
-    let TickEvent::Depth(d) = &evs[14].event else {
-        panic!("depth expected")
-    };
+    assert_eq!(ends, 1, "one venue message: only its last row ends the event");
+    let TickEvent::Depth(d) = &evs[14].event else { panic!("depth expected") };
     assert_eq!((d.asks[0].price, d.asks[0].qty), (6428.5, 39950.0));
 }
 
@@ -92,16 +73,12 @@ fn binance_futures_book_snapshots() {
         };
         assert_eq!(evs.len(), 10, "{name}");
         for ev in &evs {
-            let TickEvent::Depth(d) = &ev.event else {
-                panic!("depth expected")
-            };
+            let TickEvent::Depth(d) = &ev.event else { panic!("depth expected") };
             assert_eq!(d.kind, DepthKind::Snapshot);
             assert_eq!((d.bids.len(), d.asks.len()), (levels, levels), "{name}");
             assert!(d.bids[0].price < d.asks[0].price);
         }
-        let TickEvent::Depth(d) = &evs[0].event else {
-            panic!("depth expected")
-        };
+        let TickEvent::Depth(d) = &evs[0].event else { panic!("depth expected") };
         assert_eq!((d.asks[0].price, d.asks[0].qty), (11657.08, 1.714));
         assert_eq!((d.bids[1].price, d.bids[1].qty), (11656.97, 0.2));
     }
@@ -118,15 +95,11 @@ fn truefx_quotes() {
     assert_eq!(first.symbol.as_str(), "USDJPY");
     // 2013-01-01 22:00:00.295 UTC
     assert_eq!(first.exchange_ts_ns, 1_357_077_600_295_000_000);
-    let TickEvent::Quote(q) = first.event else {
-        panic!("quote expected")
-    };
+    let TickEvent::Quote(q) = first.event else { panic!("quote expected") };
     assert_eq!((q.bid_px, q.ask_px, q.bid_qty), (86.655, 86.728, 0.0));
     let last = &evs[999];
     assert_eq!(last.line, 1_001);
     // 2013-01-01 22:35:13.494 UTC
     assert_eq!(last.exchange_ts_ns, 1_357_079_713_494_000_000);
-    assert!(evs
-        .windows(2)
-        .all(|w| w[0].exchange_ts_ns <= w[1].exchange_ts_ns));
+    assert!(evs.windows(2).all(|w| w[0].exchange_ts_ns <= w[1].exchange_ts_ns));
 }

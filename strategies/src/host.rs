@@ -83,10 +83,7 @@ impl StrategyHost {
             tick,
             orders,
             cancels,
-            stamps: StepStamps {
-                published,
-                decided: Instant::now(),
-            },
+            stamps: StepStamps { published, decided: Instant::now() },
         };
         let updates = self
             .execution
@@ -112,37 +109,18 @@ impl Actor for StrategyHost {
         let (id, me) = (self.id, ctx.myself().clone());
         let recovery = self
             .execution
-            .ask(
-                |reply| ExecMsg::Register {
-                    strategy: id,
-                    actor: me,
-                    reply,
-                },
-                STEP_TIMEOUT,
-            )
+            .ask(|reply| ExecMsg::Register { strategy: id, actor: me, reply }, STEP_TIMEOUT)
             .await
             .map_err(|e| format!("execution did not answer registration: {e}"))?;
         let positions: HashMap<_, _> = recovery
             .positions
             .iter()
-            .map(|p| {
-                (
-                    p.symbol,
-                    PositionView {
-                        qty: p.qty,
-                        avg_px: p.avg_px,
-                    },
-                )
-            })
+            .map(|p| (p.symbol, PositionView { qty: p.qty, avg_px: p.avg_px }))
             .collect();
         let open = recovery
             .open_orders
             .into_iter()
-            .map(|(order, status, filled_qty)| OpenOrder {
-                order,
-                status,
-                filled_qty,
-            })
+            .map(|(order, status, filled_qty)| OpenOrder { order, status, filled_qty })
             .collect();
         self.ctx.restore(positions, open, recovery.last_order_id);
         self.strategy.on_start(&mut self.ctx);
@@ -164,17 +142,12 @@ impl Actor for StrategyHost {
                     Hop::TickToStrategy,
                     dequeued.saturating_duration_since(tick.scheduled),
                 );
-                self.ctx.set_now(TickStamp {
-                    exchange_ts_ns: tick.exchange_ts_ns,
-                    seq: tick.seq,
-                });
+                self.ctx.set_now(TickStamp { exchange_ts_ns: tick.exchange_ts_ns, seq: tick.seq });
                 while let Some(timer) = self.ctx.due_timer() {
                     self.strategy.on_timer(timer, &mut self.ctx);
                 }
                 self.strategy.on_tick(&tick.tick, &mut self.ctx);
-                self.report
-                    .hops
-                    .record(Hop::StrategyHandler, dequeued.elapsed());
+                self.report.hops.record(Hop::StrategyHandler, dequeued.elapsed());
                 self.report.ticks += 1;
                 self.step(Some(tick)).await?;
             }

@@ -72,10 +72,8 @@ impl StrategyRegistry {
                 let params: P = toml::Value::Table(table.clone())
                     .try_into()
                     .map_err(|e: toml::de::Error| e.to_string())?;
-                Ok(
-                    std::sync::Arc::new(move || Box::new(make(params.clone())) as Box<dyn Strategy>)
-                        as Maker,
-                )
+                Ok(std::sync::Arc::new(move || Box::new(make(params.clone())) as Box<dyn Strategy>)
+                    as Maker)
             }),
         );
     }
@@ -85,14 +83,8 @@ impl StrategyRegistry {
         let factory = self
             .factories
             .get(name)
-            .ok_or_else(|| StrategyError::Unknown {
-                name: name.to_owned(),
-                known: self.names(),
-            })?;
-        factory(params).map_err(|reason| StrategyError::BadParams {
-            name: name.to_owned(),
-            reason,
-        })
+            .ok_or_else(|| StrategyError::Unknown { name: name.to_owned(), known: self.names() })?;
+        factory(params).map_err(|reason| StrategyError::BadParams { name: name.to_owned(), reason })
     }
 
     /// The registered names, sorted.

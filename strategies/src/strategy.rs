@@ -154,11 +154,7 @@ impl StrategyContext {
         };
         self.open.insert(
             id,
-            OpenOrder {
-                order: order.clone(),
-                status: OrderStatus::New,
-                filled_qty: 0.0,
-            },
+            OpenOrder { order: order.clone(), status: OrderStatus::New, filled_qty: 0.0 },
         );
         self.orders.push(order);
         id
@@ -198,10 +194,7 @@ impl StrategyContext {
     pub fn set_timer(&mut self, after_ns: i64) -> TimerId {
         self.next_timer += 1;
         let id = TimerId(self.next_timer);
-        self.timers.push(Reverse((
-            self.now.exchange_ts_ns.saturating_add(after_ns),
-            id,
-        )));
+        self.timers.push(Reverse((self.now.exchange_ts_ns.saturating_add(after_ns), id)));
         id
     }
 
@@ -219,10 +212,7 @@ impl StrategyContext {
     }
 
     pub(crate) fn take_outbox(&mut self) -> (Vec<Order>, Vec<Cancel>) {
-        (
-            std::mem::take(&mut self.orders),
-            std::mem::take(&mut self.cancels),
-        )
+        (std::mem::take(&mut self.orders), std::mem::take(&mut self.cancels))
     }
 
     pub(crate) fn has_outbox(&self) -> bool {
@@ -233,11 +223,7 @@ impl StrategyContext {
     pub(crate) fn apply_update(&mut self, update: &OrderUpdate) {
         if let Some(fill) = &update.last_fill {
             let pos = self.positions.entry(update.symbol).or_default();
-            let signed = if fill.side == Side::Buy {
-                fill.qty
-            } else {
-                -fill.qty
-            };
+            let signed = if fill.side == Side::Buy { fill.qty } else { -fill.qty };
             let new_qty = pos.qty + signed;
             if pos.qty == 0.0 || pos.qty.signum() == signed.signum() {
                 pos.avg_px = (pos.avg_px * pos.qty.abs() + fill.px * fill.qty) / new_qty.abs();
@@ -262,10 +248,7 @@ impl StrategyContext {
         last_order_id: u64,
     ) {
         self.positions = positions;
-        self.open = open
-            .into_iter()
-            .map(|o| (o.order.client_order_id, o))
-            .collect();
+        self.open = open.into_iter().map(|o| (o.order.client_order_id, o)).collect();
         self.next_order = self.next_order.max(last_order_id);
     }
 }

@@ -82,10 +82,7 @@ impl<A: Actor> PendingSpec for ChildSpec<A> {
             name: spec.name,
             restart: spec.restart,
             shutdown: spec.shutdown,
-            factory: Box::new(Typed {
-                factory: spec.factory,
-                actor_ref,
-            }),
+            factory: Box::new(Typed { factory: spec.factory, actor_ref }),
             generation: 0,
             running: None,
             restarts: 0,
@@ -118,11 +115,7 @@ impl Child {
         if self.running.is_some() {
             return;
         }
-        let generation = if self.started_once {
-            self.generation + 1
-        } else {
-            0
-        };
+        let generation = if self.started_once { self.generation + 1 } else { 0 };
         let (tx, started) = oneshot::channel();
         self.running = self.factory.start(node, parent, generation, tx);
         if self.running.is_none() {
@@ -148,10 +141,7 @@ impl Child {
         };
         let cell = self.factory.cell();
         cell.signal(signal);
-        if tokio::time::timeout(self.shutdown, &mut handle)
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(self.shutdown, &mut handle).await.is_err() {
             tracing::warn!(child = %self.name, deadline = ?self.shutdown, "child overran its shutdown deadline: aborting");
             cell.abort();
             let _ = tokio::time::timeout(ABORT_GRACE, handle).await;

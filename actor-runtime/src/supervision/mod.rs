@@ -40,10 +40,7 @@ pub struct Intensity {
 impl Default for Intensity {
     /// Erlang's default: 1 restart in 5 seconds.
     fn default() -> Self {
-        Self {
-            max_restarts: 1,
-            within: Duration::from_secs(5),
-        }
+        Self { max_restarts: 1, within: Duration::from_secs(5) }
     }
 }
 

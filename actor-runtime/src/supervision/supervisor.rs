@@ -51,10 +51,7 @@ impl Supervisor {
 
     /// Sets the restart intensity.
     pub fn intensity(mut self, max_restarts: u32, within: Duration) -> Self {
-        self.intensity = Intensity {
-            max_restarts,
-            within,
-        };
+        self.intensity = Intensity { max_restarts, within };
         self
     }
 
@@ -204,11 +201,7 @@ impl Actor for Supervisor {
         exit: ChildExit,
         ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
-        let Some(i) = self
-            .children
-            .iter()
-            .position(|c| c.factory.cell().id() == exit.id)
-        else {
+        let Some(i) = self.children.iter().position(|c| c.factory.cell().id() == exit.id) else {
             return Ok(());
         };
         let child = &mut self.children[i];
@@ -270,10 +263,7 @@ pub struct SupervisorMsg(Request);
 type AnyRef = Box<dyn Any + Send>;
 
 enum Request {
-    Add(
-        Box<dyn PendingSpec>,
-        ReplyTo<Result<AnyRef, SupervisorError>>,
-    ),
+    Add(Box<dyn PendingSpec>, ReplyTo<Result<AnyRef, SupervisorError>>),
     Remove(String, ReplyTo<Result<(), SupervisorError>>),
     List(ReplyTo<Vec<ChildInfo>>),
 }
@@ -342,18 +332,13 @@ impl ActorRef<SupervisorMsg> {
 
     /// Stops a child (within its shutdown deadline) and removes it.
     pub async fn remove_child(&self, name: &str, timeout: Duration) -> Result<(), SupervisorError> {
-        self.ask(
-            |r| SupervisorMsg(Request::Remove(name.to_owned(), r)),
-            timeout,
-        )
-        .await
-        .map_err(unavailable)?
+        self.ask(|r| SupervisorMsg(Request::Remove(name.to_owned(), r)), timeout)
+            .await
+            .map_err(unavailable)?
     }
 
     /// The children in start order, with their state and restart counts.
     pub async fn children(&self, timeout: Duration) -> Result<Vec<ChildInfo>, SupervisorError> {
-        self.ask(|r| SupervisorMsg(Request::List(r)), timeout)
-            .await
-            .map_err(unavailable)
+        self.ask(|r| SupervisorMsg(Request::List(r)), timeout).await.map_err(unavailable)
     }
 }

@@ -20,9 +20,7 @@ pub async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
 
 /// Receives the next value, failing the test after [`WAIT`].
 pub async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>) -> T {
-    within("the next event", rx.recv())
-        .await
-        .expect("event channel closed")
+    within("the next event", rx.recv()).await.expect("event channel closed")
 }
 
 /// A recorder: forwards every value it handles to a channel the test reads.

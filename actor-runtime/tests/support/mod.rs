@@ -26,11 +26,7 @@ pub enum Event {
     /// `started` ran (reported before a configured panic in `started`).
     Started { name: &'static str, generation: u64 },
     /// A `Value` was handled.
-    Handled {
-        name: &'static str,
-        generation: u64,
-        value: u64,
-    },
+    Handled { name: &'static str, generation: u64, value: u64 },
     /// The instance is inside a handler that waits on a gate (or forever).
     Blocked { name: &'static str, generation: u64 },
     /// `stopped` ran.
@@ -38,10 +34,7 @@ pub enum Event {
     /// The instance value was dropped.
     Dropped { name: &'static str, generation: u64 },
     /// A watcher's `on_terminated` ran.
-    Terminated {
-        watcher: &'static str,
-        terminated: Terminated,
-    },
+    Terminated { watcher: &'static str, terminated: Terminated },
 }
 
 pub type Events = mpsc::UnboundedSender<Event>;
@@ -55,11 +48,7 @@ pub fn started(name: &'static str, generation: u64) -> Event {
     Event::Started { name, generation }
 }
 pub fn handled(name: &'static str, generation: u64, value: u64) -> Event {
-    Event::Handled {
-        name,
-        generation,
-        value,
-    }
+    Event::Handled { name, generation, value }
 }
 pub fn blocked(name: &'static str, generation: u64) -> Event {
     Event::Blocked { name, generation }
@@ -81,9 +70,7 @@ pub async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
 
 /// The next event, failing the test after [`WAIT`].
 pub async fn next(rx: &mut EventRx) -> Event {
-    within("the next event", rx.recv())
-        .await
-        .expect("event channel closed")
+    within("the next event", rx.recv()).await.expect("event channel closed")
 }
 
 /// Reads `expected.len()` events and checks they are exactly `expected`, in order.
@@ -184,13 +171,7 @@ impl Probe {
     }
 
     pub fn with(name: &'static str, generation: u64, events: &Events, cfg: Cfg) -> Self {
-        Self {
-            name,
-            generation,
-            events: events.clone(),
-            cfg,
-            counted: false,
-        }
+        Self { name, generation, events: events.clone(), cfg, counted: false }
     }
 
     fn report(&self, e: Event) {
@@ -226,10 +207,7 @@ impl Actor for Probe {
         }
         self.report(started(self.name, self.generation));
         if self.generation < self.cfg.panic_in_started_below {
-            panic!(
-                "{} failed in started (generation {})",
-                self.name, self.generation
-            );
+            panic!("{} failed in started (generation {})", self.name, self.generation);
         }
         Ok(())
     }

@@ -35,31 +35,23 @@ pub async fn run(
 ) -> RunOutcome {
     let node = Node::new("test");
     let go = async {
-        let pipeline = Pipeline::start(&node, config, registry, source, speed)
-            .await
-            .expect("pipeline starts");
+        let pipeline =
+            Pipeline::start(&node, config, registry, source, speed).await.expect("pipeline starts");
         pipeline.finish(None).await.expect("pipeline finishes")
     };
-    tokio::time::timeout(WAIT, go)
-        .await
-        .expect("the run ends in time")
+    tokio::time::timeout(WAIT, go).await.expect("the run ends in time")
 }
 
 /// The recorded BTCUSDT capture, or `None` (after saying so) when the data is absent.
 pub fn capture() -> Option<PathBuf> {
-    let dir = std::env::var_os("MYCELIUM_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
-        });
+    let dir = std::env::var_os("MYCELIUM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
+    });
     let file = dir.join("hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz");
     if file.is_file() {
         Some(file)
     } else {
-        println!(
-            "skipped: {} not found (set MYCELIUM_DATA_DIR)",
-            file.display()
-        );
+        println!("skipped: {} not found (set MYCELIUM_DATA_DIR)", file.display());
         None
     }
 }

@@ -17,17 +17,9 @@ struct Sizes {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let sizes = if quick {
-        Sizes {
-            latency: 20_000,
-            burst: 200_000,
-            broadcast: 20_000,
-        }
+        Sizes { latency: 20_000, burst: 200_000, broadcast: 20_000 }
     } else {
-        Sizes {
-            latency: 200_000,
-            burst: 1_000_000,
-            broadcast: 100_000,
-        }
+        Sizes { latency: 200_000, burst: 1_000_000, broadcast: 100_000 }
     };
     println!("| scenario | placement | implementation | p50 | p99 | p99.9 | vs raw tokio (p50) |");
     println!("|---|---|---|---:|---:|---:|---:|");
@@ -40,10 +32,7 @@ fn main() {
             &[
                 ("raw tokio mpsc", rt.block_on(raw::one_way(n))),
                 ("mycelium, timing off", rt.block_on(myc::one_way(n, false))),
-                (
-                    "mycelium, timing on (default)",
-                    rt.block_on(myc::one_way(n, true)),
-                ),
+                ("mycelium, timing on (default)", rt.block_on(myc::one_way(n, true))),
             ],
         );
         latency_rows(
@@ -51,14 +40,8 @@ fn main() {
             placement,
             &[
                 ("raw tokio mpsc", rt.block_on(raw::ping_pong(n))),
-                (
-                    "mycelium, timing off",
-                    rt.block_on(myc::ping_pong(n, false)),
-                ),
-                (
-                    "mycelium, timing on (default)",
-                    rt.block_on(myc::ping_pong(n, true)),
-                ),
+                ("mycelium, timing off", rt.block_on(myc::ping_pong(n, false))),
+                ("mycelium, timing on (default)", rt.block_on(myc::ping_pong(n, true))),
             ],
         );
         latency_rows(
@@ -66,15 +49,9 @@ fn main() {
             placement,
             &[
                 ("raw tokio mpsc + oneshot", rt.block_on(raw::ask(n, false))),
-                (
-                    "raw tokio mpsc + oneshot + timeout",
-                    rt.block_on(raw::ask(n, true)),
-                ),
+                ("raw tokio mpsc + oneshot + timeout", rt.block_on(raw::ask(n, true))),
                 ("mycelium ask, timing off", rt.block_on(myc::ask(n, false))),
-                (
-                    "mycelium ask, timing on (default)",
-                    rt.block_on(myc::ask(n, true)),
-                ),
+                ("mycelium ask, timing on (default)", rt.block_on(myc::ask(n, true))),
             ],
         );
     }
@@ -90,14 +67,8 @@ fn main() {
             n,
             &[
                 ("raw tokio mpsc", rt.block_on(raw::throughput(n))),
-                (
-                    "mycelium, timing off",
-                    rt.block_on(myc::throughput(n, false)),
-                ),
-                (
-                    "mycelium, timing on (default)",
-                    rt.block_on(myc::throughput(n, true)),
-                ),
+                ("mycelium, timing off", rt.block_on(myc::throughput(n, false))),
+                ("mycelium, timing on (default)", rt.block_on(myc::throughput(n, true))),
             ],
         );
         rate_rows(
@@ -106,10 +77,7 @@ fn main() {
             b * 8,
             &[
                 ("raw tokio mpsc x8", rt.block_on(raw::broadcast(b, 8))),
-                (
-                    "mycelium Broadcast, timing off",
-                    rt.block_on(myc::broadcast(b, 8, false)),
-                ),
+                ("mycelium Broadcast, timing off", rt.block_on(myc::broadcast(b, 8, false))),
                 (
                     "mycelium Broadcast, timing on (default)",
                     rt.block_on(myc::broadcast(b, 8, true)),

@@ -25,9 +25,7 @@ impl SimulatedExchange {
         let taken = match self.market(order.symbol).opposite(order.side) {
             Some(top)
                 if top.avail > 0.0
-                    && order
-                        .limit_px
-                        .is_none_or(|l| crosses(order.side, l, top.px)) =>
+                    && order.limit_px.is_none_or(|l| crosses(order.side, l, top.px)) =>
             {
                 let qty = leaves.min(top.avail);
                 top.avail -= qty;
@@ -113,12 +111,7 @@ impl SimulatedExchange {
             state.filled_qty += qty;
             state.status = OrderStatus::PartiallyFilled;
         }
-        let fill = Fill {
-            px,
-            qty,
-            side: state.order.side,
-            liquidity,
-        };
+        let fill = Fill { px, qty, side: state.order.side, liquidity };
         out.push(state.update(Some(fill), ts));
         self.stats.fills += 1;
         self.stats.filled_qty += qty;

@@ -31,10 +31,7 @@ pub(crate) fn displayed(qty: f64) -> f64 {
 }
 
 fn top(px: f64, qty: f64) -> Option<Top> {
-    (px.is_finite() && px > 0.0).then(|| Top {
-        px,
-        avail: displayed(qty),
-    })
+    (px.is_finite() && px > 0.0).then(|| Top { px, avail: displayed(qty) })
 }
 
 impl MarketState {

@@ -87,11 +87,7 @@ pub struct ExchangeConfig {
 
 impl Default for ExchangeConfig {
     fn default() -> Self {
-        Self {
-            order_latency_ns: 100_000,
-            symbols: Vec::new(),
-            max_terminal_orders: 65_536,
-        }
+        Self { order_latency_ns: 100_000, symbols: Vec::new(), max_terminal_orders: 65_536 }
     }
 }
 
@@ -165,11 +161,7 @@ impl SimulatedExchange {
     /// Leaves quantity of the strategy's open orders in `symbol` on `side`.
     pub fn working_qty(&self, strategy: StrategyId, symbol: Symbol, side: Side) -> f64 {
         let mine = |s: &&OrderState| s.order.symbol == symbol && s.order.side == side;
-        self.store
-            .open_of(strategy)
-            .filter(mine)
-            .map(|s| s.leaves_qty)
-            .sum()
+        self.store.open_of(strategy).filter(mine).map(|s| s.leaves_qty).sum()
     }
 
     /// If the order's id is known for its strategy, the answer: the order's current
@@ -183,8 +175,7 @@ impl SimulatedExchange {
             Some(vec![record.state.update(None, ts)])
         } else {
             self.stats.orders += 1;
-            self.stats
-                .count_reject(RejectReason::DuplicateClientOrderId);
+            self.stats.count_reject(RejectReason::DuplicateClientOrderId);
             Some(vec![rejection(order, RejectReason::DuplicateClientOrderId)])
         }
     }
@@ -197,13 +188,10 @@ impl SimulatedExchange {
             return Err(RejectReason::UnknownSymbol);
         }
         if order.kind == OrderType::Market {
-            let quoted = self
-                .markets
-                .get(&order.symbol)
-                .and_then(|m| match order.side {
-                    Side::Buy => m.ask,
-                    Side::Sell => m.bid,
-                });
+            let quoted = self.markets.get(&order.symbol).and_then(|m| match order.side {
+                Side::Buy => m.ask,
+                Side::Sell => m.bid,
+            });
             if quoted.is_none() {
                 return Err(RejectReason::NoMarket);
             }

@@ -106,9 +106,7 @@ impl OrderStore {
     /// The strategy's open orders, by client order id.
     pub(crate) fn open_of(&self, strategy: StrategyId) -> impl Iterator<Item = &OrderState> {
         let range = (strategy, ClientOrderId(0))..=(strategy, ClientOrderId(u64::MAX));
-        self.open
-            .range(range)
-            .filter_map(|k| self.records.get(k).map(|r| &r.state))
+        self.open.range(range).filter_map(|k| self.records.get(k).map(|r| &r.state))
     }
 }
 

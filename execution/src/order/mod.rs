@@ -186,15 +186,7 @@ impl Order {
     ) -> Self {
         Self {
             kind: OrderType::Ioc,
-            ..Self::limit(
-                strategy,
-                client_order_id,
-                symbol,
-                side,
-                qty,
-                limit_px,
-                reacted_to,
-            )
+            ..Self::limit(strategy, client_order_id, symbol, side, qty, limit_px, reacted_to)
         }
     }
 

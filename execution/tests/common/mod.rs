@@ -18,10 +18,7 @@ pub fn sym() -> Symbol {
 
 /// The stamp of a tick at `ts` (sequence = time, good enough for tests).
 pub fn at(ts: i64) -> TickStamp {
-    TickStamp {
-        exchange_ts_ns: ts,
-        seq: ts as u64,
-    }
+    TickStamp { exchange_ts_ns: ts, seq: ts as u64 }
 }
 
 /// A quote tick.
@@ -31,13 +28,7 @@ pub fn quote(ts: i64, bid_px: f64, bid_qty: f64, ask_px: f64, ask_qty: f64) -> M
         seq: ts as u64,
         exchange_ts_ns: ts,
         local_ts_ns: ts,
-        event: TickEvent::Quote(Quote {
-            bid_px,
-            bid_qty,
-            ask_px,
-            ask_qty,
-            from_book: false,
-        }),
+        event: TickEvent::Quote(Quote { bid_px, bid_qty, ask_px, ask_qty, from_book: false }),
     }
 }
 
@@ -48,11 +39,7 @@ pub fn trade(ts: i64, px: f64, qty: f64) -> MarketTick {
         seq: ts as u64,
         exchange_ts_ns: ts,
         local_ts_ns: ts,
-        event: TickEvent::Trade(Trade {
-            px,
-            qty,
-            aggressor: None,
-        }),
+        event: TickEvent::Trade(Trade { px, qty, aggressor: None }),
     }
 }
 
@@ -72,10 +59,7 @@ pub fn loose_limits() -> RiskLimits {
 pub fn engine_with(latency_ns: i64, risk: RiskLimits) -> ExecutionEngine {
     ExecutionEngine::new(ExecutionConfig {
         risk,
-        exchange: ExchangeConfig {
-            order_latency_ns: latency_ns,
-            ..ExchangeConfig::default()
-        },
+        exchange: ExchangeConfig { order_latency_ns: latency_ns, ..ExchangeConfig::default() },
         ..ExecutionConfig::default()
     })
 }
@@ -102,12 +86,7 @@ pub fn market(id: u64, side: Side, qty: f64, ts: i64) -> Order {
 
 /// A cancel of order `id` of strategy [`S1`].
 pub fn cancel(id: u64, ts: i64) -> Cancel {
-    Cancel {
-        client_order_id: ClientOrderId(id),
-        strategy: S1,
-        symbol: sym(),
-        reacted_to: at(ts),
-    }
+    Cancel { client_order_id: ClientOrderId(id), strategy: S1, symbol: sym(), reacted_to: at(ts) }
 }
 
 /// The statuses of `updates`, in order.
@@ -117,8 +96,5 @@ pub fn statuses(updates: &[OrderUpdate]) -> Vec<OrderStatus> {
 
 /// The (price, qty) of each fill in `updates`.
 pub fn fills(updates: &[OrderUpdate]) -> Vec<(f64, f64)> {
-    updates
-        .iter()
-        .filter_map(|u| u.last_fill.map(|f| (f.px, f.qty)))
-        .collect()
+    updates.iter().filter_map(|u| u.last_fill.map(|f| (f.px, f.qty))).collect()
 }

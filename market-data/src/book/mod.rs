@@ -102,13 +102,7 @@ impl OrderBook {
     pub fn top(&self) -> Option<Quote> {
         let (bid_px, bid_qty) = self.best_bid()?;
         let (ask_px, ask_qty) = self.best_ask()?;
-        Some(Quote {
-            bid_px,
-            bid_qty,
-            ask_px,
-            ask_qty,
-            from_book: true,
-        })
+        Some(Quote { bid_px, bid_qty, ask_px, ask_qty, from_book: true })
     }
 
     /// Number of (bid, ask) levels.
@@ -118,18 +112,12 @@ impl OrderBook {
 
     /// Bid levels, best first.
     pub fn bids(&self) -> impl Iterator<Item = Level> + '_ {
-        self.bids.iter().rev().map(|(k, q)| Level {
-            price: k.0,
-            qty: *q,
-        })
+        self.bids.iter().rev().map(|(k, q)| Level { price: k.0, qty: *q })
     }
 
     /// Ask levels, best first.
     pub fn asks(&self) -> impl Iterator<Item = Level> + '_ {
-        self.asks.iter().map(|(k, q)| Level {
-            price: k.0,
-            qty: *q,
-        })
+        self.asks.iter().map(|(k, q)| Level { price: k.0, qty: *q })
     }
 }
 

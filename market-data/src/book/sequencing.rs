@@ -121,10 +121,7 @@ impl SequencedBook {
 
     /// `true` when the book reflects the venue's (synced or unsequenced).
     pub fn is_synced(&self) -> bool {
-        matches!(
-            self.state,
-            SyncState::Synced { .. } | SyncState::Unsequenced
-        )
+        matches!(self.state, SyncState::Synced { .. } | SyncState::Unsequenced)
     }
 
     /// Applies one depth event (snapshot or diff) following the sequencing rules.
@@ -149,9 +146,7 @@ impl SequencedBook {
             self.pending.clear();
             return Ok(ApplyOutcome::Applied);
         };
-        self.state = SyncState::AwaitingBridge {
-            snapshot_id: ids.last,
-        };
+        self.state = SyncState::AwaitingBridge { snapshot_id: ids.last };
         let mut first_err = None;
         while let Some(diff) = self.pending.pop_front() {
             if let Err(e) = self.apply_diff(&diff, false) {
@@ -263,11 +258,7 @@ mod tests {
     fn snap(id: u64) -> DepthUpdate {
         DepthUpdate {
             kind: DepthKind::Snapshot,
-            ids: Some(UpdateIds {
-                first: id,
-                last: id,
-                prev: None,
-            }),
+            ids: Some(UpdateIds { first: id, last: id, prev: None }),
             end_of_event: true,
             bids: vec![lv(100.0, 1.0), lv(99.0, 2.0)],
             asks: vec![lv(101.0, 1.0)],
@@ -277,10 +268,7 @@ mod tests {
     #[test]
     fn futures_buffer_bridge_and_gap() {
         let mut s = SequencedBook::default();
-        assert_eq!(
-            s.apply(&diff(5, 8, Some(4), vec![])),
-            Ok(ApplyOutcome::Buffered)
-        );
+        assert_eq!(s.apply(&diff(5, 8, Some(4), vec![])), Ok(ApplyOutcome::Buffered));
         assert_eq!(
             s.apply(&diff(9, 12, Some(8), vec![lv(100.0, 5.0)])),
             Ok(ApplyOutcome::Buffered)
@@ -290,10 +278,7 @@ mod tests {
         assert_eq!(s.state(), SyncState::Synced { last: 12 });
         assert_eq!(s.book().best_bid(), Some((100.0, 5.0)));
         let err = s.apply(&diff(14, 15, Some(13), vec![])).expect_err("gap");
-        assert!(matches!(
-            err,
-            SequenceError::PrevMismatch { expected: 12, .. }
-        ));
+        assert!(matches!(err, SequenceError::PrevMismatch { expected: 12, .. }));
         assert_eq!(s.state(), SyncState::AwaitingSnapshot);
     }
 
@@ -302,38 +287,17 @@ mod tests {
         let mut s = SequencedBook::default();
         s.apply(&snap(10)).expect("snapshot");
         assert_eq!(s.apply(&diff(5, 10, None, vec![])), Ok(ApplyOutcome::Stale));
-        assert_eq!(
-            s.apply(&diff(9, 13, None, vec![])),
-            Ok(ApplyOutcome::Applied)
-        );
-        assert_eq!(
-            s.apply(&diff(14, 14, None, vec![])),
-            Ok(ApplyOutcome::Applied)
-        );
+        assert_eq!(s.apply(&diff(9, 13, None, vec![])), Ok(ApplyOutcome::Applied));
+        assert_eq!(s.apply(&diff(14, 14, None, vec![])), Ok(ApplyOutcome::Applied));
         let err = s.apply(&diff(16, 17, None, vec![])).expect_err("gap");
-        assert_eq!(
-            err,
-            SequenceError::FirstMismatch {
-                expected: 15,
-                first: 16,
-                last: 17
-            }
-        );
+        assert_eq!(err, SequenceError::FirstMismatch { expected: 15, first: 16, last: 17 });
     }
 
     #[test]
     fn no_bridge_is_an_error() {
         let mut s = SequencedBook::default();
         s.apply(&snap(10)).expect("snapshot");
-        let err = s
-            .apply(&diff(12, 20, Some(11), vec![]))
-            .expect_err("no bridge");
-        assert!(matches!(
-            err,
-            SequenceError::NoBridge {
-                snapshot_id: 10,
-                ..
-            }
-        ));
+        let err = s.apply(&diff(12, 20, Some(11), vec![])).expect_err("no bridge");
+        assert!(matches!(err, SequenceError::NoBridge { snapshot_id: 10, .. }));
     }
 }

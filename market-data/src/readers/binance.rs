@@ -222,17 +222,12 @@ fn symbol(s: &str) -> Result<Symbol, String> {
 }
 
 fn ms_to_ns(ms: Option<i64>, fallback: i64) -> i64 {
-    ms.and_then(|v| v.checked_mul(1_000_000))
-        .unwrap_or(fallback)
+    ms.and_then(|v| v.checked_mul(1_000_000)).unwrap_or(fallback)
 }
 
 impl BinanceParser {
     pub(crate) fn new() -> Self {
-        Self {
-            last_depth_symbol: None,
-            last_symbol: None,
-            ignored: 0,
-        }
+        Self { last_depth_symbol: None, last_symbol: None, ignored: 0 }
     }
 
     pub(crate) fn ignored(&self) -> u64 {
@@ -245,10 +240,8 @@ impl BinanceParser {
         line_no: u64,
         out: &mut VecDeque<RecordedEvent>,
     ) -> Result<(), String> {
-        let space = line
-            .iter()
-            .position(|&b| b == b' ')
-            .ok_or("expected `<local_ns> <json>`: no space")?;
+        let space =
+            line.iter().position(|&b| b == b' ').ok_or("expected `<local_ns> <json>`: no space")?;
         let local_ts_ns = parse_u64(&line[..space])
             .and_then(|v| i64::try_from(v).ok())
             .ok_or("invalid local timestamp (expected integer ns)")?;
@@ -297,11 +290,7 @@ impl BinanceParser {
                 self.last_depth_symbol = Some(sym);
                 let update = DepthUpdate {
                     kind: DepthKind::Diff,
-                    ids: Some(UpdateIds {
-                        first: d.first,
-                        last: d.u,
-                        prev: d.pu,
-                    }),
+                    ids: Some(UpdateIds { first: d.first, last: d.u, prev: d.pu }),
                     end_of_event: true,
                     bids: d.b.0,
                     asks: d.a.0,
@@ -326,12 +315,7 @@ impl BinanceParser {
                     asks: s.asks,
                 };
                 let ts = ms_to_ns(s.event_time.or(s.tx_time), local_ts_ns);
-                mk(
-                    sym,
-                    ts,
-                    Some(s.last_update_id),
-                    TickEvent::Depth(Box::new(update)),
-                )
+                mk(sym, ts, Some(s.last_update_id), TickEvent::Depth(Box::new(update)))
             }
         };
         out.push_back(ev);
@@ -359,17 +343,8 @@ mod tests {
         .expect("ok")
         .expect("event");
         assert_eq!(ev.exchange_ts_ns, 1_000_000_000);
-        let TickEvent::Depth(d) = ev.event else {
-            panic!("depth expected")
-        };
-        assert_eq!(
-            d.ids,
-            Some(UpdateIds {
-                first: 157,
-                last: 160,
-                prev: None
-            })
-        );
+        let TickEvent::Depth(d) = ev.event else { panic!("depth expected") };
+        assert_eq!(d.ids, Some(UpdateIds { first: 157, last: 160, prev: None }));
         let ev = parse(
             &mut p,
             r#"9 {"stream":"bnbusdt@bookTicker","data":{"u":400900217,"s":"BNBUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}}"#,
@@ -388,12 +363,9 @@ mod tests {
         let snap = r#"1 {"lastUpdateId":1,"bids":[],"asks":[]}"#;
         let err = parse(&mut p, snap).expect_err("no symbol yet");
         assert!(err.contains("symbol is unknown"), "{err}");
-        assert!(parse(
-            &mut p,
-            r#"1 {"stream":"btcusdt@markPrice","data":{"p":"1"}}"#
-        )
-        .expect("ok")
-        .is_none());
+        assert!(parse(&mut p, r#"1 {"stream":"btcusdt@markPrice","data":{"p":"1"}}"#)
+            .expect("ok")
+            .is_none());
         assert_eq!(p.ignored(), 1);
     }
 }

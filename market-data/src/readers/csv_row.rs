@@ -29,9 +29,7 @@ impl CsvRow {
         }
         self.use_owned = true;
         self.owned.clear();
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(line.as_bytes());
+        let mut rdr = csv::ReaderBuilder::new().has_headers(false).from_reader(line.as_bytes());
         let mut rec = csv::StringRecord::new();
         match rdr.read_record(&mut rec) {
             Ok(true) => {}
@@ -53,16 +51,8 @@ impl CsvRow {
 
     /// Field `i` (empty if absent), trimmed of surrounding spaces.
     pub(crate) fn get<'a>(&'a self, line: &'a str, i: usize) -> &'a str {
-        let src = if self.use_owned {
-            self.owned.as_str()
-        } else {
-            line
-        };
-        self.ranges
-            .get(i)
-            .and_then(|r| src.get(r.clone()))
-            .unwrap_or("")
-            .trim()
+        let src = if self.use_owned { self.owned.as_str() } else { line };
+        self.ranges.get(i).and_then(|r| src.get(r.clone())).unwrap_or("").trim()
     }
 }
 

@@ -51,9 +51,7 @@ impl fmt::Display for Format {
 impl Format {
     /// Detects the format from a file's first line; `None` if it matches none.
     pub fn detect(first_line: &[u8]) -> Option<Self> {
-        let line = first_line
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .unwrap_or(first_line);
+        let line = first_line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first_line);
         let digits = line.iter().take_while(|b| b.is_ascii_digit()).count();
         if digits > 0 && line[digits..].starts_with(b" {") {
             return Some(Self::BinanceJsonl);
@@ -88,10 +86,7 @@ mod tests {
             Format::detect(b"exchange,symbol,timestamp,local_timestamp,id,side,price,amount"),
             Some(Format::Tardis)
         );
-        assert_eq!(
-            Format::detect(b"timestamp,bid,ask"),
-            Some(Format::QuotesCsv)
-        );
+        assert_eq!(Format::detect(b"timestamp,bid,ask"), Some(Format::QuotesCsv));
         assert_eq!(Format::detect(b"hello"), None);
     }
 }

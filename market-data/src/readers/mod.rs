@@ -203,13 +203,8 @@ impl MarketDataReader {
     /// Opens `path` with the given options.
     pub fn open(path: impl AsRef<Path>, options: ReaderOptions) -> Result<Self, ReadError> {
         let path = path.as_ref().to_path_buf();
-        let input =
-            source::open_path(&path, options.background_decompression).map_err(|source| {
-                ReadError::Open {
-                    path: path.clone(),
-                    source,
-                }
-            })?;
+        let input = source::open_path(&path, options.background_decompression)
+            .map_err(|source| ReadError::Open { path: path.clone(), source })?;
         Self::build(path, LineSource::new(input), options)
     }
 
@@ -221,12 +216,8 @@ impl MarketDataReader {
         options: ReaderOptions,
     ) -> Result<Self, ReadError> {
         let path = name.into();
-        let input = source::wrap(reader, options.background_decompression).map_err(|source| {
-            ReadError::Open {
-                path: path.clone(),
-                source,
-            }
-        })?;
+        let input = source::wrap(reader, options.background_decompression)
+            .map_err(|source| ReadError::Open { path: path.clone(), source })?;
         Self::build(path, LineSource::new(input), options)
     }
 
@@ -247,10 +238,7 @@ impl MarketDataReader {
         let format = match options.format {
             Format::Auto => Format::detect(&first).ok_or_else(|| {
                 let shown = String::from_utf8_lossy(&first[..first.len().min(80)]).into_owned();
-                unknown(
-                    &path,
-                    format!("unrecognized first line {shown:?} (use --format)"),
-                )
+                unknown(&path, format!("unrecognized first line {shown:?} (use --format)"))
             })?,
             f => f,
         };
@@ -328,8 +316,7 @@ fn guess_symbol(path: &Path) -> Symbol {
     stem.split(['_', '-', '.', ' '])
         .find(|t| {
             t.len() >= 3
-                && t.bytes()
-                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
                 && t.bytes().any(|b| b.is_ascii_uppercase())
         })
         .and_then(|t| Symbol::new(t).ok())

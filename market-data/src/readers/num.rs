@@ -6,9 +6,8 @@
 /// `mantissa / 10^frac` — both operands are exact in `f64` and IEEE division rounds
 /// correctly, so the result equals `str::parse::<f64>`. Anything else falls back to it.
 pub(crate) fn parse_decimal(s: &str) -> Option<f64> {
-    const POW10: [f64; 16] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-    ];
+    const POW10: [f64; 16] =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
     let bytes = s.as_bytes();
     let (neg, digits) = match bytes.first() {
         Some(b'-') => (true, &bytes[1..]),
@@ -91,10 +90,7 @@ mod tests {
 
     #[test]
     fn integers() {
-        assert_eq!(
-            parse_u64(b"1723161255030314667"),
-            Some(1_723_161_255_030_314_667)
-        );
+        assert_eq!(parse_u64(b"1723161255030314667"), Some(1_723_161_255_030_314_667));
         assert_eq!(parse_u64(b"99999999999999999999"), None);
         assert_eq!(parse_i64("-42"), Some(-42));
         assert_eq!(parse_i64("4x"), None);

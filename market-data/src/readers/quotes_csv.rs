@@ -60,11 +60,7 @@ impl QuotesParser {
         let line = std::str::from_utf8(line).map_err(|_| "line is not UTF-8")?;
         self.row.split(line)?;
         if self.row.len() != self.n_cols {
-            return Err(format!(
-                "expected {} fields, found {}",
-                self.n_cols,
-                self.row.len()
-            ));
+            return Err(format!("expected {} fields, found {}", self.n_cols, self.row.len()));
         }
         let f = |i: usize| self.row.get(line, i);
         let num = |i: usize| {

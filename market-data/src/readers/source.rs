@@ -41,10 +41,7 @@ pub(crate) fn wrap<R: Read + Send + 'static>(reader: R, background: bool) -> io:
         };
         Ok(Input { reader, gzip: true })
     } else {
-        Ok(Input {
-            reader: Box::new(raw),
-            gzip: false,
-        })
+        Ok(Input { reader: Box::new(raw), gzip: false })
     }
 }
 
@@ -68,13 +65,7 @@ impl ThreadedReader {
         std::thread::Builder::new()
             .name("md-gunzip".into())
             .spawn(move || pump(inner, &tx, &spare))?;
-        Ok(Self {
-            blocks,
-            recycle,
-            cur: Vec::new(),
-            pos: 0,
-            done: false,
-        })
+        Ok(Self { blocks, recycle, cur: Vec::new(), pos: 0, done: false })
     }
 }
 

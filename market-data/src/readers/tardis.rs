@@ -61,30 +61,18 @@ pub(crate) struct TardisParser {
 impl TardisParser {
     pub(crate) fn from_header(header: &[u8]) -> Result<Self, String> {
         let text = std::str::from_utf8(header).map_err(|_| "header is not UTF-8")?;
-        let cols: Vec<&str> = text
-            .trim_start_matches('\u{feff}')
-            .split(',')
-            .map(str::trim)
-            .collect();
+        let cols: Vec<&str> =
+            text.trim_start_matches('\u{feff}').split(',').map(str::trim).collect();
         let find = |name: &str| cols.iter().position(|c| *c == name);
         let need = |names: [&str; 4]| -> Option<[usize; 4]> {
-            Some([
-                find(names[0])?,
-                find(names[1])?,
-                find(names[2])?,
-                find(names[3])?,
-            ])
+            Some([find(names[0])?, find(names[1])?, find(names[2])?, find(names[3])?])
         };
         let kind = if let Some(cols4) = need(["is_snapshot", "side", "price", "amount"]) {
             TardisKind::IncrementalL2 { cols: cols4 }
         } else if let (Some(side), Some(price), Some(amount)) =
             (find("side"), find("price"), find("amount"))
         {
-            TardisKind::Trades {
-                side,
-                price,
-                amount,
-            }
+            TardisKind::Trades { side, price, amount }
         } else if let Some(cols4) = need(["bid_price", "bid_amount", "ask_price", "ask_amount"]) {
             TardisKind::Quotes { cols: cols4 }
         } else if find("bids[0].price").is_some() || find("asks[0].price").is_some() {
@@ -109,12 +97,7 @@ impl TardisParser {
                 text.chars().take(120).collect::<String>()
             ));
         };
-        Ok(Self {
-            kind,
-            n_cols: cols.len(),
-            row: CsvRow::default(),
-            pending: None,
-        })
+        Ok(Self { kind, n_cols: cols.len(), row: CsvRow::default(), pending: None })
     }
 
     /// The detected data type.
@@ -132,11 +115,7 @@ impl TardisParser {
         let line = std::str::from_utf8(line).map_err(|_| "line is not UTF-8")?;
         self.row.split(line)?;
         if self.row.len() != self.n_cols {
-            return Err(format!(
-                "expected {} fields, found {}",
-                self.n_cols,
-                self.row.len()
-            ));
+            return Err(format!("expected {} fields, found {}", self.n_cols, self.row.len()));
         }
         let row = &self.row;
         let f = |i: usize| row.get(line, i);
@@ -158,11 +137,7 @@ impl TardisParser {
             }),
         };
         match &self.kind {
-            TardisKind::Trades {
-                side,
-                price,
-                amount,
-            } => {
+            TardisKind::Trades { side, price, amount } => {
                 let aggressor = match f(*side) {
                     "buy" => Some(Side::Buy),
                     "sell" => Some(Side::Sell),
@@ -189,16 +164,10 @@ impl TardisParser {
                 let mut asks = Vec::with_capacity(levels.len());
                 for c in levels {
                     if !f(c[0]).is_empty() {
-                        bids.push(Level {
-                            price: num(f(c[0]))?,
-                            qty: num(f(c[1]))?,
-                        });
+                        bids.push(Level { price: num(f(c[0]))?, qty: num(f(c[1]))? });
                     }
                     if !f(c[2]).is_empty() {
-                        asks.push(Level {
-                            price: num(f(c[2]))?,
-                            qty: num(f(c[3]))?,
-                        });
+                        asks.push(Level { price: num(f(c[2]))?, qty: num(f(c[3]))? });
                     }
                 }
                 ev.event = TickEvent::Depth(Box::new(DepthUpdate {
@@ -215,21 +184,14 @@ impl TardisParser {
                     "false" => false,
                     other => return Err(format!("invalid is_snapshot {other:?}")),
                 };
-                let level = Level {
-                    price: num(f(cols[2]))?,
-                    qty: num(f(cols[3]))?,
-                };
+                let level = Level { price: num(f(cols[2]))?, qty: num(f(cols[3]))? };
                 let (bids, asks) = match f(cols[1]) {
                     "bid" | "buy" => (vec![level], vec![]),
                     "ask" | "sell" => (vec![], vec![level]),
                     other => return Err(format!("invalid side {other:?}")),
                 };
                 ev.event = TickEvent::Depth(Box::new(DepthUpdate {
-                    kind: if is_snapshot {
-                        DepthKind::Snapshot
-                    } else {
-                        DepthKind::Diff
-                    },
+                    kind: if is_snapshot { DepthKind::Snapshot } else { DepthKind::Diff },
                     ids: None,
                     end_of_event: false,
                     bids,
@@ -299,12 +261,7 @@ mod tests {
             b"exchange,symbol,timestamp,local_timestamp,asks[0].price,asks[0].amount,bids[0].price,bids[0].amount",
         )
         .expect("snapshot");
-        assert_eq!(
-            p.kind(),
-            &TardisKind::BookSnapshot {
-                levels: vec![[6, 7, 4, 5]]
-            }
-        );
+        assert_eq!(p.kind(), &TardisKind::BookSnapshot { levels: vec![[6, 7, 4, 5]] });
         assert!(TardisParser::from_header(
             b"exchange,symbol,timestamp,local_timestamp,funding_rate"
         )
@@ -318,16 +275,11 @@ mod tests {
         )
         .expect("l2");
         let mut out = VecDeque::new();
-        for (i, l) in [
-            "d,X,1,2,true,ask,10,1",
-            "d,X,1,2,true,bid,9,1",
-            "d,X,3,4,false,bid,9,0",
-        ]
-        .iter()
-        .enumerate()
+        for (i, l) in ["d,X,1,2,true,ask,10,1", "d,X,1,2,true,bid,9,1", "d,X,3,4,false,bid,9,0"]
+            .iter()
+            .enumerate()
         {
-            p.parse_line(l.as_bytes(), i as u64 + 2, &mut out)
-                .expect("row");
+            p.parse_line(l.as_bytes(), i as u64 + 2, &mut out).expect("row");
         }
         p.finish(&mut out);
         let ends: Vec<bool> = out

@@ -126,16 +126,10 @@ mod tests {
     fn iso_variants() {
         // 2013-01-01T22:00:00.295Z = 1357077600.295 s
         let want = 1_357_077_600_295_000_000;
-        assert_eq!(
-            parse_timestamp_ns("2013-01-01 22:00:00.295000+00:00"),
-            Ok(want)
-        );
+        assert_eq!(parse_timestamp_ns("2013-01-01 22:00:00.295000+00:00"), Ok(want));
         assert_eq!(parse_timestamp_ns("2013-01-01T22:00:00.295Z"), Ok(want));
         assert_eq!(parse_timestamp_ns("20130101 22:00:00.295"), Ok(want));
-        assert_eq!(
-            parse_timestamp_ns("2013-01-02T00:00:00.295+02:00"),
-            Ok(want)
-        );
+        assert_eq!(parse_timestamp_ns("2013-01-02T00:00:00.295+02:00"), Ok(want));
         assert_eq!(parse_timestamp_ns("1357077600295"), Ok(want));
         assert_eq!(parse_timestamp_ns("1970-01-01T00:00:00Z"), Ok(0));
         assert!(parse_timestamp_ns("2013-13-01T00:00:00Z").is_err());

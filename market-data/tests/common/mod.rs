@@ -7,18 +7,13 @@ use std::path::PathBuf;
 /// The shared data folder: `$MYCELIUM_DATA_DIR`, else `../shared/data` beside the
 /// workspace. `None` (after printing why) when it is absent.
 pub fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("MYCELIUM_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
-        });
+    let dir = std::env::var_os("MYCELIUM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
+    });
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!(
-            "skipped: {} not found (set MYCELIUM_DATA_DIR)",
-            dir.display()
-        );
+        println!("skipped: {} not found (set MYCELIUM_DATA_DIR)", dir.display());
         None
     }
 }
@@ -29,10 +24,7 @@ pub fn data_file(name: &str) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        println!(
-            "skipped: {} not found (set MYCELIUM_DATA_DIR)",
-            path.display()
-        );
+        println!("skipped: {} not found (set MYCELIUM_DATA_DIR)", path.display());
         None
     }
 }

@@ -51,12 +51,7 @@ impl MarketMaker {
     /// A market maker with `params`.
     pub fn new(params: MarketMakerParams) -> Self {
         let symbol = params.symbol.as_deref().and_then(|s| s.parse().ok());
-        Self {
-            params,
-            symbol,
-            quoted_mid: None,
-            quotes: Vec::new(),
-        }
+        Self { params, symbol, quoted_mid: None, quotes: Vec::new() }
     }
 }
 
@@ -85,12 +80,10 @@ impl Strategy for MarketMaker {
         let center = mid * (1.0 - inventory * p.skew_bps_per_unit / 1e4);
         let offset = center * p.half_spread_bps / 1e4;
         if inventory + p.qty <= p.max_inventory {
-            self.quotes
-                .push(ctx.limit(symbol, Side::Buy, p.qty, center - offset));
+            self.quotes.push(ctx.limit(symbol, Side::Buy, p.qty, center - offset));
         }
         if inventory - p.qty >= -p.max_inventory {
-            self.quotes
-                .push(ctx.limit(symbol, Side::Sell, p.qty, center + offset));
+            self.quotes.push(ctx.limit(symbol, Side::Sell, p.qty, center + offset));
         }
         self.quoted_mid = Some(mid);
     }

@@ -25,12 +25,7 @@ pub struct MovingAverageParams {
 
 impl Default for MovingAverageParams {
     fn default() -> Self {
-        Self {
-            symbol: None,
-            fast: 20,
-            slow: 100,
-            qty: 1.0,
-        }
+        Self { symbol: None, fast: 20, slow: 100, qty: 1.0 }
     }
 }
 
@@ -69,11 +64,8 @@ impl Strategy for MovingAverageCross {
         if !self.slow.is_full() || ctx.open_orders().next().is_some() {
             return;
         }
-        let target = if self.fast.mean() > self.slow.mean() {
-            self.params.qty
-        } else {
-            -self.params.qty
-        };
+        let target =
+            if self.fast.mean() > self.slow.mean() { self.params.qty } else { -self.params.qty };
         let delta = target - ctx.position(&symbol).qty;
         if delta.abs() > 1e-12 {
             let side = if delta > 0.0 { Side::Buy } else { Side::Sell };
@@ -91,11 +83,7 @@ struct Window {
 
 impl Window {
     fn new(size: usize) -> Self {
-        Self {
-            values: VecDeque::with_capacity(size),
-            size,
-            sum: 0.0,
-        }
+        Self { values: VecDeque::with_capacity(size), size, sum: 0.0 }
     }
     fn push(&mut self, v: f64) {
         if self.values.len() == self.size {
