@@ -25,7 +25,6 @@ use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, SendError
 
 use crate::adapter::TickError;
 use crate::replay::{Pacer, Speed};
-use crate::stats::FeedStats;
 use crate::tick::{MarketTick, Symbol};
 
 /// Ticks handled per `Pump`: large enough to amortize the self-send, small enough that
@@ -94,8 +93,6 @@ pub enum FeedMsg<M> {
 pub struct FeedReport {
     /// Ticks published.
     pub ticks: u64,
-    /// Per-symbol counts and time range.
-    pub stats: FeedStats,
     /// Sequence gaps reported by the source (never applied).
     pub gaps: u64,
     /// Ticks replaced by a newer one for a conflating subscriber, per subscriber.
@@ -241,19 +238,16 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
     }
 
     async fn publish(&mut self, tick: MarketTick) {
-        let scheduled = match self.pacer.deadline(tick.exchange_ts_ns) {
-            Some(deadline) => {
-                wait_until(deadline).await;
-                deadline.into_std()
-            }
-            None => Instant::now(),
-        };
-        self.report.stats.observe_tick(&tick);
+        let deadline = self.pacer.deadline(tick.exchange_ts_ns);
+        if let Some(deadline) = deadline {
+            wait_until(deadline).await;
+        }
+        let ingress = Instant::now();
         let tick = Arc::new(FeedTick {
             seq: self.report.ticks + 1,
             tick,
-            ingress: Instant::now(),
-            scheduled,
+            ingress,
+            scheduled: deadline.map_or(ingress, |d| d.into_std()),
         });
         self.first_tick.get_or_insert(tick.ingress);
         let mut ended = false;

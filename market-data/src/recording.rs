@@ -206,10 +206,15 @@ impl<R: Read> RecordingReader<R> {
         if len == 0 || len > MAX_RECORD_LEN {
             return Err(RecordingError::BadRecordLength { index, offset, len });
         }
-        self.buf.clear();
-        self.buf.resize(len as usize, 0);
-        let got = read_full(&mut self.input, &mut self.buf)?;
-        if got < len as usize {
+        // The buffer only grows: zero-filling it for every record cost more than the
+        // read. Bytes past `len` are left from earlier records and never looked at.
+        let len_usize = len as usize;
+        if self.buf.len() < len_usize {
+            self.buf.resize(len_usize, 0);
+        }
+        let record = &mut self.buf[..len_usize];
+        let got = read_full(&mut self.input, record)?;
+        if got < len_usize {
             return Err(truncated(u64::from(len), got as u64));
         }
         let invalid = |e: rancor::Error| RecordingError::InvalidRecord {
@@ -218,7 +223,7 @@ impl<R: Read> RecordingReader<R> {
             reason: e.to_string(),
         };
         let archived =
-            rkyv::access::<ArchivedMarketTick, rancor::Error>(&self.buf).map_err(invalid)?;
+            rkyv::access::<ArchivedMarketTick, rancor::Error>(&self.buf[..len_usize]).map_err(invalid)?;
         let tick = rkyv::deserialize::<MarketTick, rancor::Error>(archived).map_err(invalid)?;
         self.index += 1;
         self.offset += 4 + u64::from(len);
