@@ -85,11 +85,8 @@ impl<M: Send + 'static> ActorRef<M> {
     }
 
     /// Request-reply: builds the request around a fresh [`ReplyTo`], sends it and waits
-    /// for the answer, all within `timeout`.
-    ///
-    /// ```ignore
-    /// let count = counter.ask(Msg::Get, Duration::from_millis(100)).await?;
-    /// ```
+    /// for the answer, all within `timeout`: `counter.ask(Msg::Get, timeout)` where
+    /// `Msg::Get(ReplyTo<u64>)` is a variant (see the crate example).
     pub async fn ask<R>(
         &self,
         request: impl FnOnce(ReplyTo<R>) -> M,
