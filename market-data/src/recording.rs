@@ -222,8 +222,8 @@ impl<R: Read> RecordingReader<R> {
             offset,
             reason: e.to_string(),
         };
-        let archived =
-            rkyv::access::<ArchivedMarketTick, rancor::Error>(&self.buf[..len_usize]).map_err(invalid)?;
+        let archived = rkyv::access::<ArchivedMarketTick, rancor::Error>(&self.buf[..len_usize])
+            .map_err(invalid)?;
         let tick = rkyv::deserialize::<MarketTick, rancor::Error>(archived).map_err(invalid)?;
         self.index += 1;
         self.offset += 4 + u64::from(len);
