@@ -1,23 +1,11 @@
 //! `mycelium record` then `mycelium replay` of the recording gives the same counts as
 //! replaying the source, and a bad file is a clear error, not a panic.
-use std::path::PathBuf;
+mod support;
+
 use std::process::Command;
 
 fn mycelium() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mycelium"))
-}
-
-fn capture() -> Option<PathBuf> {
-    let dir = std::env::var_os("MYCELIUM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
-    });
-    let file = dir.join("hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz");
-    if file.is_file() {
-        Some(file)
-    } else {
-        println!("skipped: {} not found (set MYCELIUM_DATA_DIR)", file.display());
-        None
-    }
 }
 
 /// The per-symbol table of a replay: every line up to the events/s summary.
@@ -29,7 +17,7 @@ fn table(out: &std::process::Output) -> String {
 
 #[test]
 fn a_recording_replays_like_its_source() {
-    let Some(capture) = capture() else { return };
+    let Some(capture) = support::capture() else { return };
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("capture.myct");
     let out = mycelium()
