@@ -21,6 +21,34 @@ echo
 cargo build --quiet --release -p mycelium-benches --bin local_report
 ./target/release/local_report ${quick}
 
+# The trading stack, through the `mycelium` binary (one current_thread runtime).
+cargo build --quiet --release -p mycelium-apps
+bin=./target/release/mycelium
+data="${MYCELIUM_DATA_DIR:-../shared/data}"
+capture="$data/hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz"
+ticks=200000
+[ -n "$quick" ] && ticks=50000
+
+echo
+echo "## Tick-to-order in one process (paced 50k ticks/s synthetic feed, one market maker)"
+echo
+echo '```'
+"$bin" run --strategy mm --ticks "$ticks" | sed -n '/^latency/,$p'
+echo '```'
+
+echo
+echo "## Replay throughput (feed + one counting subscriber, as fast as possible)"
+echo
+if [ -f "$capture" ]; then
+    tmp=$(mktemp -d)
+    trap 'rm -rf "$tmp"' EXIT
+    "$bin" record --out "$tmp/capture.myct" --source "$capture" > /dev/null
+    echo "- gzip JSON capture (parse, book, broadcast): $("$bin" replay --stats-only "$capture" | tail -1)"
+    echo "- its binary recording: $("$bin" replay --stats-only "$tmp/capture.myct" | tail -1)"
+else
+    echo "skipped: $capture not found (set MYCELIUM_DATA_DIR)"
+fi
+
 if [ -z "$quick" ]; then
     echo
     echo "## criterion (means per message)"

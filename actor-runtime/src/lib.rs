@@ -69,6 +69,7 @@ mod mailbox;
 mod metrics;
 mod node;
 mod registry;
+pub mod remote;
 mod reply;
 mod signal;
 mod supervision;
@@ -85,6 +86,7 @@ pub use mailbox::DEFAULT_CAPACITY;
 pub use metrics::{new_histogram, ActorMetrics};
 pub use node::{Node, ShutdownReport, SpawnOptions};
 pub use registry::{Registration, Registry};
+pub use remote::RemoteMessage;
 pub use reply::ReplyTo;
 pub use supervision::{
     Backoff, ChildExit, ChildInfo, ChildSpec, ChildState, Intensity, Restart, Strategy,

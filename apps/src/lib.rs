@@ -7,10 +7,12 @@
 //! - [`pipeline`]: [`Pipeline`]: start, run to the end, collect the figures.
 //! - [`summary`]: the console summary.
 //! - [`sources`]: the synthetic feed of `run`, built from the config.
+//! - [`report`]: latency reports: histogram files, `.hgrm`, `summary.json`, chart.
 #![warn(clippy::unwrap_used)]
 
 pub mod config;
 pub mod pipeline;
+pub mod report;
 pub mod sources;
 pub mod summary;
 

@@ -4,11 +4,13 @@
 //! - `run`: `mycelium run` (the pipeline on the synthetic feed) and `mycelium config`.
 //! - `replay`: `mycelium replay`, recorded market data through the feed.
 //! - `record`: `mycelium record`, ticks into the project's binary recording format.
+//! - `report_cmd`: `mycelium report`, and the `--report DIR` of run and replay.
 //! - `progress`: a progress bar on a terminal, nothing when output is piped.
 
 mod progress;
 mod record;
 mod replay;
+mod report_cmd;
 mod run;
 
 use clap::{Parser, Subcommand};
@@ -31,6 +33,8 @@ enum Command {
     Replay(replay::Args),
     /// Record ticks (synthetic or from recorded data) into a binary recording.
     Record(record::Args),
+    /// Merge latency reports (`--report DIR`) per hop, or compare two.
+    Report(report_cmd::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -54,5 +58,6 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Replay(args) => rt.block_on(replay::run(args)),
         Command::Record(args) => record::run(args),
+        Command::Report(args) => report_cmd::run(args),
     }
 }

@@ -50,7 +50,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     for tick in source {
         writer.write(&tick?)?;
         count += 1;
-        if count % 4096 == 0 {
+        if count.is_multiple_of(4096) {
             bar.set_position(count);
         }
     }

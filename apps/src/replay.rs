@@ -33,9 +33,13 @@ pub(crate) struct Args {
     #[arg(long)]
     stats_only: bool,
     /// The pipeline config whose strategies and execution trade the replay
-    /// (default: the embedded one; its [feed] section is not used).
+    /// (default: the embedded one; its `[feed]` section is not used).
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Write latency histograms, .hgrm files, summary.json and a chart into DIR
+    /// (not with --stats-only).
+    #[arg(long, value_name = "DIR", conflicts_with = "stats_only")]
+    report: Option<PathBuf>,
 }
 
 /// Counts what the feed publishes.
@@ -68,7 +72,7 @@ impl Actor for Counter {
                 self.stats.observe_tick(&t);
                 self.seen += 1;
                 // Even a hidden bar reads the clock on each update: batch them.
-                if self.seen % 4096 == 0 {
+                if self.seen.is_multiple_of(4096) {
                     self.bar.set_position(self.seen);
                 }
             }
@@ -105,6 +109,9 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
             mycelium_apps::Pipeline::start(&node, &config, &registry, source, args.speed).await?;
         let outcome = pipeline.finish(None).await?;
         print!("{}", mycelium_apps::summary::render(&outcome));
+        if let Some(dir) = &args.report {
+            crate::report_cmd::write_for_run(dir, "replay", args.config.as_deref(), &outcome)?;
+        }
         return Ok(());
     }
     let counter = node.spawn_with(

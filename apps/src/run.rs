@@ -25,6 +25,9 @@ pub(crate) struct Args {
     /// Run only these strategies of the config (by name; repeatable).
     #[arg(long = "strategy")]
     strategies: Vec<String>,
+    /// Write latency histograms, .hgrm files, summary.json and a chart into DIR.
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
 }
 
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -76,6 +79,9 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         Pipeline::start(&node, &config, &StrategyRegistry::with_samples(), source, speed).await?;
     let outcome = pipeline.finish(args.duration).await?;
     print!("{}", summary::render(&outcome));
+    if let Some(dir) = &args.report {
+        crate::report_cmd::write_for_run(dir, "run", args.config.as_deref(), &outcome)?;
+    }
     Ok(())
 }
 

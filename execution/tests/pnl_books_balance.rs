@@ -87,7 +87,7 @@ fn balanced_after_a_random_strategy_trades_synthetic_ticks() {
         let TickEvent::Quote(q) = tick.event else {
             continue;
         };
-        if next(&mut rng) % 4 != 0 {
+        if !next(&mut rng).is_multiple_of(4) {
             continue;
         }
         id += 1;
@@ -103,7 +103,7 @@ fn balanced_after_a_random_strategy_trades_synthetic_ticks() {
             _ => Order::limit(strategy, cid, tick.symbol, side, qty, q.bid_px, stamp),
         };
         e.submit(order);
-        if r % 5 == 0 {
+        if r.is_multiple_of(5) {
             e.cancel(mycelium_execution::Cancel {
                 client_order_id: ClientOrderId(id - 1),
                 strategy,
