@@ -307,10 +307,20 @@ async fn wait_until(deadline: tokio::time::Instant) {
             tokio::time::sleep_until(early).await;
         }
     }
-    while tokio::time::Instant::now() < deadline {
+    // Bounded: on a paused clock (tests) time only moves when the runtime is idle, so
+    // an unbounded spin would never end; the final sleep lets it advance.
+    for _ in 0..MAX_SPINS {
+        if tokio::time::Instant::now() >= deadline {
+            return;
+        }
         tokio::task::yield_now().await;
     }
+    tokio::time::sleep_until(deadline).await;
 }
+
+/// A yield costs about a microsecond here, so a millisecond's spin takes ~1000; the
+/// bound is a hundred times that.
+const MAX_SPINS: u32 = 100_000;
 
 fn schedule_pump<M: From<Arc<FeedTick>> + Send + 'static>(ctx: &Context<Feed<M>>) {
     if let Err(SendError::Full(pump)) = ctx.myself().try_send(FeedMsg::Pump) {
