@@ -39,12 +39,12 @@ pub struct SpawnOptions {
 
 impl Default for SpawnOptions {
     fn default() -> Self {
-        Self { name: None, capacity: DEFAULT_CAPACITY, timing: true }
+        Self { name: None, capacity: DEFAULT_CAPACITY, timing: false }
     }
 }
 
 impl SpawnOptions {
-    /// Default options: no name, capacity [`DEFAULT_CAPACITY`], timing on.
+    /// Default options: no name, capacity [`DEFAULT_CAPACITY`], timing off.
     pub fn new() -> Self {
         Self::default()
     }
@@ -61,9 +61,11 @@ impl SpawnOptions {
         self
     }
 
-    /// Whether the actor records mailbox-wait and handler-time histograms (default
-    /// on). Timing costs two clock reads per message (~50 ns); turn it off for the
-    /// hottest actors, whose latency the application measures end to end anyway.
+    /// Whether the actor records mailbox-wait and handler-time histograms and its
+    /// mailbox high-water mark (default off). Timing costs three clock reads and two
+    /// histogram records per message: about 40 ns on a one-way send and half of the
+    /// tell throughput (docs/BENCHMARKS.md). Turn it on where you want those figures;
+    /// the message count is always kept.
     pub fn timing(mut self, on: bool) -> Self {
         self.timing = on;
         self

@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 async fn figures_count_every_message() {
     let node = Node::new("metrics");
     let (rec, mut rx) = recorder::<u32>();
-    let actor = node.spawn(rec).unwrap();
+    let actor = node.spawn_with(rec, SpawnOptions::new().timing(true)).unwrap();
     let (gate, held) = oneshot::channel();
     actor.send(RecMsg::Hold(held)).await.unwrap();
     for i in 0..10 {
@@ -30,10 +30,10 @@ async fn figures_count_every_message() {
 }
 
 #[tokio::test]
-async fn timing_off_still_counts() {
+async fn timing_off_by_default_still_counts() {
     let node = Node::new("metrics");
     let (rec, mut rx) = recorder::<u32>();
-    let actor = node.spawn_with(rec, SpawnOptions::new().timing(false)).unwrap();
+    let actor = node.spawn(rec).unwrap();
     actor.send(RecMsg::Put(1)).await.unwrap();
     next(&mut rx).await;
     let m = node.metrics(&actor, WAIT).await.unwrap();

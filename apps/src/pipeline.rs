@@ -16,7 +16,7 @@ use mycelium::{
 use mycelium_execution::{
     ExecMsg, ExecReport, ExecutionActor, ExecutionEngine, HopHistograms, StrategyId,
 };
-use mycelium_market_data::{Feed, FeedMsg, FeedReport, Policy, Speed, TickSource};
+use mycelium_market_data::{Feed, FeedMsg, Policy, Speed, TickSource};
 use mycelium_strategies::{HostReport, Maker, StrategyHost, StrategyMsg, StrategyRegistry};
 
 use crate::config::PipelineConfig;
@@ -41,8 +41,8 @@ pub struct Pipeline {
 /// What a finished run reports.
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
-    /// The feed's figures.
-    pub feed: FeedReport,
+    /// Ticks that went through the pipeline (applied by execution).
+    pub ticks: u64,
     /// Execution's figures: orders, fills, rejects, positions.
     pub execution: ExecReport,
     /// Each strategy's figures, by name.
@@ -104,8 +104,7 @@ impl Pipeline {
             // would get a feed with nothing to publish.
             feed.take().unwrap_or_else(|| Feed::new(Box::new(std::iter::empty()), Speed::Max))
         })
-        .restart(Restart::Temporary)
-        .options(SpawnOptions::new().timing(false));
+        .restart(Restart::Temporary);
         let feed = supervisor.add_child(feed_spec, ASK).await?;
         Ok(Self {
             node: node.clone(),
@@ -125,18 +124,11 @@ impl Pipeline {
     /// Waits for the feed to finish (or stops it after `limit`), lets every strategy
     /// and execution catch up, collects the figures and shuts the pipeline down.
     pub async fn finish(self, limit: Option<Duration>) -> anyhow::Result<RunOutcome> {
-        let feed_report = match limit {
-            Some(limit) => match tokio::time::timeout(limit, self.feed.join()).await {
-                Ok(_) => None,
-                Err(_) => {
-                    let report = self.feed.ask(FeedMsg::Report, ASK).await.ok();
-                    self.feed.stop();
-                    self.feed.join().await;
-                    report
-                }
-            },
-            None => None,
-        };
+        if let Some(limit) = limit {
+            if tokio::time::timeout(limit, self.feed.join()).await.is_err() {
+                self.feed.stop();
+            }
+        }
         let feed_reason = self.feed.join().await;
         if feed_reason.is_abnormal() {
             anyhow::bail!("the feed failed: {feed_reason}");
@@ -155,11 +147,16 @@ impl Pipeline {
         hops.merge(&execution.hops);
         let elapsed = self.started.elapsed();
         let restarts = self.node.supervision_counters().restarts();
-        let mut feed = feed_report.unwrap_or_default();
-        feed.ticks = hosts.iter().map(|(_, _, r)| r.ticks).max().unwrap_or(0).max(feed.ticks);
         self.supervisor.stop();
         self.node.shutdown(Duration::from_secs(5)).await;
-        Ok(RunOutcome { feed, execution, strategies: hosts, hops, elapsed, restarts })
+        Ok(RunOutcome {
+            ticks: execution.ticks,
+            execution,
+            strategies: hosts,
+            hops,
+            elapsed,
+            restarts,
+        })
     }
 }
 

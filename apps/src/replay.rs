@@ -116,7 +116,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     }
     let counter = node.spawn_with(
         Counter { stats: FeedStats::new(), seen: 0, bar: crate::progress::counter("events") },
-        SpawnOptions::new().timing(false),
+        SpawnOptions::new(),
     )?;
     let feed =
         node.spawn(Feed::new(source, args.speed).subscriber(counter.clone(), None, Policy::Block))?;

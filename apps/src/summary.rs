@@ -18,9 +18,9 @@ pub fn render(outcome: &RunOutcome) -> String {
     let _ = writeln!(
         out,
         "ticks {}  in {:.2} s ({:.0} ticks/s)  strategy restarts {}",
-        outcome.feed.ticks,
+        outcome.ticks,
         secs,
-        outcome.feed.ticks as f64 / secs,
+        outcome.ticks as f64 / secs,
         outcome.restarts
     );
     let _ = writeln!(

@@ -1,5 +1,6 @@
 //! The scenarios on Mycelium actors.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,7 @@ fn options(timing: bool) -> SpawnOptions {
 /// Records the one-way latency of each stamped message it receives.
 struct Sink {
     hist: Histogram<u64>,
+    received: Arc<AtomicU64>,
 }
 
 enum SinkMsg {
@@ -29,7 +31,10 @@ impl Actor for Sink {
     type Msg = SinkMsg;
     async fn handle(&mut self, msg: SinkMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
         match msg {
-            SinkMsg::Stamped(sent, _tick) => record(&mut self.hist, sent.elapsed()),
+            SinkMsg::Stamped(sent, _tick) => {
+                record(&mut self.hist, sent.elapsed());
+                self.received.fetch_add(1, Ordering::Release);
+            }
             SinkMsg::Finish(reply) => {
                 let _ = reply.send(std::mem::replace(&mut self.hist, histogram()));
             }
@@ -38,15 +43,17 @@ impl Actor for Sink {
     }
 }
 
-/// One-way latency: send a stamped message, yield, let the actor record
-/// enqueue-to-handle time.
+/// One-way latency: send a stamped message, let the actor record enqueue-to-handle
+/// time, wait (yielding) until it has before sending the next.
 pub async fn one_way(n: u64, timing: bool) -> Histogram<u64> {
     let node = Node::new("bench");
-    let sink = node.spawn_with(Sink { hist: histogram() }, options(timing)).expect("spawn");
+    let received = Arc::new(AtomicU64::new(0));
+    let sink = Sink { hist: histogram(), received: received.clone() };
+    let sink = node.spawn_with(sink, options(timing)).expect("spawn");
     let tick = Arc::new(Tick::new(0));
-    for _ in 0..n {
+    for i in 1..=n {
         sink.send(SinkMsg::Stamped(Instant::now(), tick.clone())).await.expect("sink alive");
-        tokio::task::yield_now().await;
+        crate::raw::wait_for(&received, i).await;
     }
     let h = sink.ask(SinkMsg::Finish, ASK_TIMEOUT).await.expect("histogram");
     node.shutdown(Duration::from_secs(1)).await;

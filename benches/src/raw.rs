@@ -1,5 +1,6 @@
 //! The baseline: the same scenarios on raw tokio `mpsc` channels and tasks.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,24 +11,35 @@ use crate::{histogram, record, Tick, ASK_TIMEOUT};
 
 const CAPACITY: usize = mycelium::DEFAULT_CAPACITY;
 
-/// One-way latency: send a stamped message, yield, let the receiver record
-/// enqueue-to-dequeue time.
+/// One-way latency: send a stamped message, let the receiver record
+/// enqueue-to-dequeue time, wait (yielding) until it has before sending the next.
 pub async fn one_way(n: u64) -> Histogram<u64> {
     let (tx, mut rx) = mpsc::channel::<(Instant, Arc<Tick>)>(CAPACITY);
+    let received = Arc::new(AtomicU64::new(0));
+    let count = received.clone();
     let receiver = tokio::spawn(async move {
         let mut h = histogram();
         while let Some((sent, _tick)) = rx.recv().await {
             record(&mut h, sent.elapsed());
+            count.fetch_add(1, Ordering::Release);
         }
         h
     });
     let tick = Arc::new(Tick::new(0));
-    for _ in 0..n {
+    for i in 1..=n {
         tx.send((Instant::now(), tick.clone())).await.expect("receiver alive");
-        tokio::task::yield_now().await;
+        wait_for(&received, i).await;
     }
     drop(tx);
     receiver.await.expect("receiver task")
+}
+
+/// Yields until `counter` reaches `n`: the sender waits for each delivery without
+/// parking, so a one-way figure is one message's trip, not a queue.
+pub async fn wait_for(counter: &AtomicU64, n: u64) {
+    while counter.load(Ordering::Acquire) < n {
+        tokio::task::yield_now().await;
+    }
 }
 
 /// Round trips between two tasks over two channels.

@@ -65,7 +65,7 @@ impl Counts {
     pub fn of(outcome: &RunOutcome) -> Self {
         let stats = &outcome.execution.stats;
         Self {
-            ticks: outcome.feed.ticks,
+            ticks: outcome.ticks,
             orders: stats.orders,
             fills: stats.fills,
             rejects: stats.rejects(),

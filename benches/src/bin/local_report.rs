@@ -31,8 +31,8 @@ fn main() {
             placement,
             &[
                 ("raw tokio mpsc", rt.block_on(raw::one_way(n))),
-                ("mycelium, timing off", rt.block_on(myc::one_way(n, false))),
-                ("mycelium, timing on (default)", rt.block_on(myc::one_way(n, true))),
+                ("mycelium (default: timing off)", rt.block_on(myc::one_way(n, false))),
+                ("mycelium, timing on", rt.block_on(myc::one_way(n, true))),
             ],
         );
         latency_rows(
@@ -40,8 +40,8 @@ fn main() {
             placement,
             &[
                 ("raw tokio mpsc", rt.block_on(raw::ping_pong(n))),
-                ("mycelium, timing off", rt.block_on(myc::ping_pong(n, false))),
-                ("mycelium, timing on (default)", rt.block_on(myc::ping_pong(n, true))),
+                ("mycelium (default: timing off)", rt.block_on(myc::ping_pong(n, false))),
+                ("mycelium, timing on", rt.block_on(myc::ping_pong(n, true))),
             ],
         );
         latency_rows(
@@ -50,8 +50,8 @@ fn main() {
             &[
                 ("raw tokio mpsc + oneshot", rt.block_on(raw::ask(n, false))),
                 ("raw tokio mpsc + oneshot + timeout", rt.block_on(raw::ask(n, true))),
-                ("mycelium ask, timing off", rt.block_on(myc::ask(n, false))),
-                ("mycelium ask, timing on (default)", rt.block_on(myc::ask(n, true))),
+                ("mycelium ask (default: timing off)", rt.block_on(myc::ask(n, false))),
+                ("mycelium ask, timing on", rt.block_on(myc::ask(n, true))),
             ],
         );
     }
@@ -67,8 +67,8 @@ fn main() {
             n,
             &[
                 ("raw tokio mpsc", rt.block_on(raw::throughput(n))),
-                ("mycelium, timing off", rt.block_on(myc::throughput(n, false))),
-                ("mycelium, timing on (default)", rt.block_on(myc::throughput(n, true))),
+                ("mycelium (default: timing off)", rt.block_on(myc::throughput(n, false))),
+                ("mycelium, timing on", rt.block_on(myc::throughput(n, true))),
             ],
         );
         rate_rows(
@@ -77,11 +77,11 @@ fn main() {
             b * 8,
             &[
                 ("raw tokio mpsc x8", rt.block_on(raw::broadcast(b, 8))),
-                ("mycelium Broadcast, timing off", rt.block_on(myc::broadcast(b, 8, false))),
                 (
-                    "mycelium Broadcast, timing on (default)",
-                    rt.block_on(myc::broadcast(b, 8, true)),
+                    "mycelium Broadcast (default: timing off)",
+                    rt.block_on(myc::broadcast(b, 8, false)),
                 ),
+                ("mycelium Broadcast, timing on", rt.block_on(myc::broadcast(b, 8, true))),
             ],
         );
     }
