@@ -36,6 +36,7 @@ pub struct Pipeline {
     execution: ActorRef<ExecMsg<StrategyMsg>>,
     strategies: Vec<(String, StrategyId, ActorRef<StrategyMsg>)>,
     started: Instant,
+    simulated_latency_ns: i64,
 }
 
 /// What a finished run reports.
@@ -53,6 +54,9 @@ pub struct RunOutcome {
     pub elapsed: Duration,
     /// Strategy restarts during the run.
     pub restarts: u64,
+    /// The simulated exchange's order latency, in exchange-time ns (a setting, not a
+    /// measurement: matching applies it in exchange time).
+    pub simulated_latency_ns: i64,
 }
 
 impl Pipeline {
@@ -113,6 +117,7 @@ impl Pipeline {
             execution,
             strategies,
             started: Instant::now(),
+            simulated_latency_ns: config.execution.exchange.order_latency_ns,
         })
     }
 
@@ -156,6 +161,7 @@ impl Pipeline {
             hops,
             elapsed,
             restarts,
+            simulated_latency_ns: self.simulated_latency_ns,
         })
     }
 }

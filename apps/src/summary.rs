@@ -66,7 +66,12 @@ pub fn render(outcome: &RunOutcome) -> String {
     }
     let _ = writeln!(
         out,
-        "\nlatency (wall clock){:>12} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "\nsimulated order latency (exchange time, a setting): {}",
+        fmt_ns(u64::try_from(outcome.simulated_latency_ns).unwrap_or(0))
+    );
+    let _ = writeln!(
+        out,
+        "latency (wall clock, measured){:>2} {:>10} {:>10} {:>10} {:>10} {:>10}",
         "p50", "p90", "p99", "p99.9", "max", "count"
     );
     for hop in SUMMARY_HOPS {

@@ -35,3 +35,20 @@ async fn a_synthetic_run_accounts_for_every_order_and_balances() {
         );
     }
 }
+
+#[test]
+fn run_for_a_duration_stops_the_feed_and_reports() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mycelium"))
+        .args(["run", "--duration", "500ms"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let ticks: u64 = text.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(ticks > 0, "{text}");
+    assert!(
+        text.contains("simulated order latency (exchange time, a setting): 100.0 us"),
+        "{text}"
+    );
+    assert!(text.contains("latency (wall clock, measured)"), "{text}");
+}
