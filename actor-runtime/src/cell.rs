@@ -7,7 +7,6 @@
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use tokio::sync::{mpsc, watch};
-use tokio::task::AbortHandle;
 
 use crate::actor::ExitReason;
 use crate::dead_letters::DeadLetter;
@@ -15,6 +14,7 @@ use crate::id::ActorId;
 use crate::mailbox::{Envelope, Mailbox};
 use crate::metrics::Stats;
 use crate::node::NodeInner;
+use crate::pinned::{Aborter, Pinned};
 use crate::signal::{signal_channel, Signal, SignalTx};
 use crate::watch::{Terminated, Watcher};
 
@@ -25,6 +25,8 @@ pub(crate) struct Cell<M> {
     pub(crate) signals: SignalTx,
     /// Whether senders stamp enqueue times (the actor records latency histograms).
     pub(crate) timed: bool,
+    /// Run instances on a pinned, busy-polling thread instead of a Tokio task.
+    pub(crate) pinned: Option<Pinned>,
     /// The mailbox while no instance holds it.
     mailbox: Mutex<Option<Mailbox<M>>>,
     state: Mutex<CellState>,
@@ -41,7 +43,7 @@ struct CellState {
     /// Watchers already told of the end, so watching again does not tell them twice.
     told: Vec<ActorId>,
     names: Vec<String>,
-    abort: Option<AbortHandle>,
+    abort: Option<Aborter>,
 }
 
 /// Locks a mutex that guards plain bookkeeping; no code panics while holding these, so
@@ -57,6 +59,7 @@ impl<M: Send + 'static> Cell<M> {
         name: Option<String>,
         capacity: usize,
         timed: bool,
+        pinned: Option<Pinned>,
     ) -> Arc<Self> {
         let (tx, rx) = mpsc::channel(capacity);
         let (signals_tx, signals) = signal_channel();
@@ -67,6 +70,7 @@ impl<M: Send + 'static> Cell<M> {
             tx,
             signals: signals_tx,
             timed,
+            pinned,
             mailbox: Mutex::new(Some(mailbox)),
             state: Mutex::new(CellState::default()),
             exit: watch::channel(None).0,
@@ -173,7 +177,7 @@ impl<M> Cell<M> {
         lock(&self.state).watchers.retain(|w| w.id != watcher);
     }
 
-    pub(crate) fn set_abort(&self, handle: AbortHandle) {
+    pub(crate) fn set_abort(&self, handle: Aborter) {
         let mut st = lock(&self.state);
         if st.ended.is_none() {
             st.abort = Some(handle);
@@ -204,8 +208,8 @@ impl<M: Send + 'static> AnyCell for Cell<M> {
         self.signals.send(signal)
     }
     fn abort(&self) {
-        if let Some(h) = &lock(&self.state).abort {
-            h.abort();
+        if let Some(aborter) = &lock(&self.state).abort {
+            aborter.abort();
         }
     }
     fn exit_rx(&self) -> watch::Receiver<Option<ExitReason>> {

@@ -23,7 +23,6 @@ use std::time::Instant;
 
 use futures_util::FutureExt;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::actor::{Actor, ActorError, ExitReason};
@@ -33,6 +32,7 @@ use crate::context::Context;
 use crate::dead_letters::DeadLetter;
 use crate::mailbox::{Envelope, Mailbox};
 use crate::node::Node;
+use crate::pinned::{self, InstanceHandle};
 use crate::signal::{Signal, SignalTx};
 use crate::supervision::ChildExit;
 
@@ -56,9 +56,10 @@ pub(crate) struct Start<A: Actor> {
     pub(crate) started: Option<oneshot::Sender<()>>,
 }
 
-/// Spawns an instance on the current Tokio runtime. `None` if the mailbox is not
-/// available (the actor has ended, or an instance is still running).
-pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<JoinHandle<()>> {
+/// Spawns an instance on the current Tokio runtime, or on a pinned thread for a
+/// hot-path actor. `None` if the mailbox is not available (the actor has ended, or an
+/// instance is still running) or no thread could be started.
+pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<InstanceHandle> {
     let Start { cell, actor, node, parent, generation, started } = start;
     let mut mailbox = cell.lease_mailbox()?;
     if generation > 0 {
@@ -81,8 +82,23 @@ pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<JoinHandle<()>
         node: node.clone(),
     };
     let ctx = Context::new(ActorRef::from_cell(cell.clone()), node, token, started);
-    let handle = tokio::spawn(instance_main(guard, actor, ctx));
-    cell.set_abort(handle.abort_handle());
+    let instance = instance_main(guard, actor, ctx);
+    let handle = match cell.pinned {
+        None => InstanceHandle::Task(tokio::spawn(instance)),
+        Some(pinned) => {
+            let name = format!("mycelium-{}", cell.name.as_deref().unwrap_or("pinned"));
+            match pinned::spawn(instance, pinned, name) {
+                Ok(handle) => handle,
+                Err(e) => {
+                    // The instance future was dropped with the closure: its guard has
+                    // already reported the exit.
+                    tracing::error!(actor = %cell.id, error = %e, "cannot start a pinned thread");
+                    return None;
+                }
+            }
+        }
+    };
+    cell.set_abort(handle.aborter());
     Some(handle)
 }
 

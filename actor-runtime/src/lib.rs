@@ -52,6 +52,7 @@
 //! - `watch`: [`Terminated`], delivered to watchers.
 //! - `supervision`: [`Supervisor`], [`ChildSpec`], strategies and intensity.
 //! - `broadcast`: [`Broadcast`], one message to many actors, one `Arc` clone each.
+//! - `pinned`: hot-path actors on a pinned, busy-polling thread ([`Pinned`]).
 //! - `metrics`: per-actor figures and histograms.
 //! - `dead_letters`: messages that could not be handled.
 #![warn(clippy::unwrap_used)]
@@ -68,6 +69,7 @@ mod instance;
 mod mailbox;
 mod metrics;
 mod node;
+mod pinned;
 mod registry;
 pub mod remote;
 mod reply;
@@ -85,6 +87,7 @@ pub use id::ActorId;
 pub use mailbox::DEFAULT_CAPACITY;
 pub use metrics::{new_histogram, ActorMetrics};
 pub use node::{Node, ShutdownReport, SpawnOptions};
+pub use pinned::{Idle, Pinned};
 pub use registry::{Registration, Registry};
 pub use remote::RemoteMessage;
 pub use reply::ReplyTo;

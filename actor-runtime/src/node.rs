@@ -25,6 +25,7 @@ use crate::id::ActorId;
 use crate::instance::{spawn_instance, Start};
 use crate::mailbox::DEFAULT_CAPACITY;
 use crate::metrics::ActorMetrics;
+use crate::pinned::Pinned;
 use crate::registry::Registry;
 use crate::signal::Signal;
 use crate::supervision::SupervisionCounters;
@@ -35,11 +36,12 @@ pub struct SpawnOptions {
     pub(crate) name: Option<String>,
     pub(crate) capacity: usize,
     pub(crate) timing: bool,
+    pub(crate) pinned: Option<Pinned>,
 }
 
 impl Default for SpawnOptions {
     fn default() -> Self {
-        Self { name: None, capacity: DEFAULT_CAPACITY, timing: false }
+        Self { name: None, capacity: DEFAULT_CAPACITY, timing: false, pinned: None }
     }
 }
 
@@ -58,6 +60,14 @@ impl SpawnOptions {
     /// The mailbox capacity (at least 1).
     pub fn capacity(mut self, capacity: usize) -> Self {
         self.capacity = capacity;
+        self
+    }
+
+    /// Runs the actor's instances on a dedicated OS thread, pinned to a core, that
+    /// busy-polls the mailbox (a hot-path actor): same `ActorRef`, supervisable,
+    /// below Tokio's wake-up cost at the price of a core. See [`Pinned`].
+    pub fn pinned(mut self, pinned: Pinned) -> Self {
+        self.pinned = Some(pinned);
         self
     }
 
@@ -196,8 +206,14 @@ impl Node {
             return Err(SpawnError::ZeroCapacity);
         }
         let id = ActorId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
-        let cell =
-            Cell::new(&self.inner, id, options.name.clone(), options.capacity, options.timing);
+        let cell = Cell::new(
+            &self.inner,
+            id,
+            options.name.clone(),
+            options.capacity,
+            options.timing,
+            options.pinned,
+        );
         let actor_ref = ActorRef::from_cell(cell);
         if let Some(name) = &options.name {
             self.inner.registry.register(name, &actor_ref)?;

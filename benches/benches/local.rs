@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use mycelium_benches::myc::Mode;
 use mycelium_benches::{myc, raw, Placement};
 
 fn per_message(c: &mut Criterion) {
@@ -18,25 +19,25 @@ fn per_message(c: &mut Criterion) {
             b.iter_custom(|n| timed(|| rt.block_on(raw::ping_pong(n))))
         });
         g.bench_function(BenchmarkId::new("ping_pong", "mycelium"), |b| {
-            b.iter_custom(|n| timed(|| rt.block_on(myc::ping_pong(n, false))))
+            b.iter_custom(|n| timed(|| rt.block_on(myc::ping_pong(n, Mode::Task))))
         });
         g.bench_function(BenchmarkId::new("ask", "raw_tokio"), |b| {
             b.iter_custom(|n| timed(|| rt.block_on(raw::ask(n, false))))
         });
         g.bench_function(BenchmarkId::new("ask", "mycelium"), |b| {
-            b.iter_custom(|n| timed(|| rt.block_on(myc::ask(n, false))))
+            b.iter_custom(|n| timed(|| rt.block_on(myc::ask(n, Mode::Task))))
         });
         g.bench_function(BenchmarkId::new("tell", "raw_tokio"), |b| {
             b.iter_custom(|n| rt.block_on(raw::throughput(n)))
         });
         g.bench_function(BenchmarkId::new("tell", "mycelium"), |b| {
-            b.iter_custom(|n| rt.block_on(myc::throughput(n, false)))
+            b.iter_custom(|n| rt.block_on(myc::throughput(n, Mode::Task)))
         });
         g.bench_function(BenchmarkId::new("broadcast_1_to_8", "raw_tokio"), |b| {
             b.iter_custom(|n| rt.block_on(raw::broadcast(n, 8)))
         });
         g.bench_function(BenchmarkId::new("broadcast_1_to_8", "mycelium"), |b| {
-            b.iter_custom(|n| rt.block_on(myc::broadcast(n, 8, false)))
+            b.iter_custom(|n| rt.block_on(myc::broadcast(n, 8, Mode::Task)))
         });
         g.finish();
     }

@@ -5,15 +5,33 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use mycelium::{Actor, ActorError, ActorRef, Broadcast, Context, Node, ReplyTo, SpawnOptions};
+use mycelium::{
+    Actor, ActorError, ActorRef, Broadcast, Context, Idle, Node, Pinned, ReplyTo, SpawnOptions,
+};
 use tokio::sync::oneshot;
 
 use crate::{histogram, record, Tick, ASK_TIMEOUT};
 
-/// Spawn options for the benched actors: `timing` says whether the actor records its
-/// own mailbox-wait and handler histograms (the runtime's default is on).
-fn options(timing: bool) -> SpawnOptions {
-    SpawnOptions::new().timing(timing)
+/// How a benched actor runs: a Tokio task with or without its own timing
+/// histograms, or a hot-path actor pinned to a core, busy-polling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A task actor, timing off (the default).
+    Task,
+    /// A task actor recording mailbox-wait and handler histograms.
+    Timed,
+    /// Pinned to this core, spinning.
+    Pinned(usize),
+}
+
+fn options(mode: Mode) -> SpawnOptions {
+    match mode {
+        Mode::Task => SpawnOptions::new(),
+        Mode::Timed => SpawnOptions::new().timing(true),
+        Mode::Pinned(core) => {
+            SpawnOptions::new().pinned(Pinned { core: Some(core), idle: Idle::Spin })
+        }
+    }
 }
 
 /// Records the one-way latency of each stamped message it receives.
@@ -45,11 +63,11 @@ impl Actor for Sink {
 
 /// One-way latency: send a stamped message, let the actor record enqueue-to-handle
 /// time, wait (yielding) until it has before sending the next.
-pub async fn one_way(n: u64, timing: bool) -> Histogram<u64> {
+pub async fn one_way(n: u64, mode: Mode) -> Histogram<u64> {
     let node = Node::new("bench");
     let received = Arc::new(AtomicU64::new(0));
     let sink = Sink { hist: histogram(), received: received.clone() };
-    let sink = node.spawn_with(sink, options(timing)).expect("spawn");
+    let sink = node.spawn_with(sink, options(mode)).expect("spawn");
     let tick = Arc::new(Tick::new(0));
     for i in 1..=n {
         sink.send(SinkMsg::Stamped(Instant::now(), tick.clone())).await.expect("sink alive");
@@ -121,13 +139,17 @@ impl Actor for Pinger {
 }
 
 /// Round trips between two actors.
-pub async fn ping_pong(n: u64, timing: bool) -> Histogram<u64> {
+pub async fn ping_pong(n: u64, mode: Mode) -> Histogram<u64> {
     let node = Node::new("bench");
-    let ponger = node.spawn_with(Ponger { peer: None }, options(timing)).expect("spawn");
+    let ponger = node.spawn_with(Ponger { peer: None }, options(mode)).expect("spawn");
     let pinger = node
         .spawn_with(
             Pinger { ponger: ponger.clone(), left: 0, hist: histogram(), done: None },
-            options(timing),
+            // Pinned: the pinger takes the other core.
+            options(match mode {
+                Mode::Pinned(core) => Mode::Pinned(1 - core.min(1)),
+                other => other,
+            }),
         )
         .expect("spawn");
     ponger.send(PongerMsg::Peer(pinger.clone())).await.expect("ponger");
@@ -157,9 +179,9 @@ impl Actor for Server {
 }
 
 /// `ask` round trips from a task.
-pub async fn ask(n: u64, timing: bool) -> Histogram<u64> {
+pub async fn ask(n: u64, mode: Mode) -> Histogram<u64> {
     let node = Node::new("bench");
-    let server = node.spawn_with(Server(0), options(timing)).expect("spawn");
+    let server = node.spawn_with(Server(0), options(mode)).expect("spawn");
     let asker = tokio::spawn(async move {
         let mut h = histogram();
         for _ in 0..n {
@@ -198,22 +220,18 @@ impl Actor for Counter {
     }
 }
 
-fn counter(
-    node: &Node,
-    expected: u64,
-    timing: bool,
-) -> (ActorRef<Arc<Tick>>, oneshot::Receiver<()>) {
+fn counter(node: &Node, expected: u64, mode: Mode) -> (ActorRef<Arc<Tick>>, oneshot::Receiver<()>) {
     let (done, finished) = oneshot::channel();
     let actor = node
-        .spawn_with(Counter { seen: 0, expected, done: Some(done) }, options(timing))
+        .spawn_with(Counter { seen: 0, expected, done: Some(done) }, options(mode))
         .expect("spawn");
     (actor, finished)
 }
 
 /// A burst of `n` fresh `Arc<Tick>`s from one sender; time until all are handled.
-pub async fn throughput(n: u64, timing: bool) -> Duration {
+pub async fn throughput(n: u64, mode: Mode) -> Duration {
     let node = Node::new("bench");
-    let (actor, finished) = counter(&node, n, timing);
+    let (actor, finished) = counter(&node, n, mode);
     let start = Instant::now();
     for i in 0..n {
         actor.send(Arc::new(Tick::new(i))).await.expect("counter alive");
@@ -226,12 +244,12 @@ pub async fn throughput(n: u64, timing: bool) -> Duration {
 
 /// `n` ticks through a [`Broadcast`] to `subscribers` actors; time until all are
 /// handled.
-pub async fn broadcast(n: u64, subscribers: usize, timing: bool) -> Duration {
+pub async fn broadcast(n: u64, subscribers: usize, mode: Mode) -> Duration {
     let node = Node::new("bench");
     let mut bcast = Broadcast::new();
     let mut finished = Vec::new();
     for _ in 0..subscribers {
-        let (actor, done) = counter(&node, n, timing);
+        let (actor, done) = counter(&node, n, mode);
         bcast.subscribe(actor);
         finished.push(done);
     }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::spec::{ChildSpec, Restart};
 use crate::actor::{Actor, ExitReason};
@@ -14,6 +13,7 @@ use crate::cell::AnyCell;
 use crate::error::SpawnError;
 use crate::instance::{spawn_instance, Parent, Start};
 use crate::node::Node;
+use crate::pinned::InstanceHandle;
 use crate::signal::Signal;
 
 /// How long to wait for an aborted instance to unwind.
@@ -28,7 +28,7 @@ pub(crate) trait Factory: Send {
         parent: Parent,
         generation: u64,
         started: oneshot::Sender<()>,
-    ) -> Option<JoinHandle<()>>;
+    ) -> Option<InstanceHandle>;
     fn cell(&self) -> Arc<dyn AnyCell>;
     /// The child's `ActorRef<A::Msg>`, boxed.
     fn actor_ref(&self) -> Box<dyn Any + Send>;
@@ -46,7 +46,7 @@ impl<A: Actor> Factory for Typed<A> {
         parent: Parent,
         generation: u64,
         started: oneshot::Sender<()>,
-    ) -> Option<JoinHandle<()>> {
+    ) -> Option<InstanceHandle> {
         spawn_instance(Start {
             cell: self.actor_ref.cell().clone(),
             actor: (self.factory)(),
@@ -101,7 +101,7 @@ pub(crate) struct Child {
     /// Instances started so far, minus one: the generation of the current instance.
     pub(crate) generation: u64,
     /// The running instance.
-    pub(crate) running: Option<JoinHandle<()>>,
+    pub(crate) running: Option<InstanceHandle>,
     pub(crate) restarts: u64,
     pub(crate) last_exit: Option<ExitReason>,
     started_once: bool,
@@ -116,14 +116,21 @@ impl Child {
             return;
         }
         let generation = if self.started_once { self.generation + 1 } else { 0 };
+        // Counted before the instance runs, so nobody sees the new instance's work
+        // before its restart is counted; taken back if it cannot start.
+        let counters = &node.inner().supervision;
+        if self.started_once {
+            self.restarts += 1;
+            counters.count_restart();
+        }
         let (tx, started) = oneshot::channel();
         self.running = self.factory.start(node, parent, generation, tx);
         if self.running.is_none() {
+            if self.started_once {
+                self.restarts -= 1;
+                counters.uncount_restart();
+            }
             return;
-        }
-        if self.started_once {
-            self.restarts += 1;
-            node.inner().supervision.count_restart();
         }
         self.started_once = true;
         self.generation = generation;

@@ -85,6 +85,10 @@ impl SupervisionCounters {
         self.restarts.fetch_add(1, Ordering::Relaxed);
     }
 
+    pub(crate) fn uncount_restart(&self) {
+        self.restarts.fetch_sub(1, Ordering::Relaxed);
+    }
+
     pub(crate) fn count_escalation(&self) {
         self.escalations.fetch_add(1, Ordering::Relaxed);
     }

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
+use mycelium_benches::myc::Mode;
 use mycelium_benches::{myc, raw, Placement};
 
 struct Sizes {
@@ -28,33 +29,57 @@ fn main() {
         let n = sizes.latency;
         latency_rows(
             "one-way",
-            placement,
+            placement.label(),
             &[
                 ("raw tokio mpsc", rt.block_on(raw::one_way(n))),
-                ("mycelium (default: timing off)", rt.block_on(myc::one_way(n, false))),
-                ("mycelium, timing on", rt.block_on(myc::one_way(n, true))),
+                ("mycelium (default: timing off)", rt.block_on(myc::one_way(n, Mode::Task))),
+                ("mycelium, timing on", rt.block_on(myc::one_way(n, Mode::Timed))),
             ],
         );
         latency_rows(
             "ping-pong RTT",
-            placement,
+            placement.label(),
             &[
                 ("raw tokio mpsc", rt.block_on(raw::ping_pong(n))),
-                ("mycelium (default: timing off)", rt.block_on(myc::ping_pong(n, false))),
-                ("mycelium, timing on", rt.block_on(myc::ping_pong(n, true))),
+                ("mycelium (default: timing off)", rt.block_on(myc::ping_pong(n, Mode::Task))),
+                ("mycelium, timing on", rt.block_on(myc::ping_pong(n, Mode::Timed))),
             ],
         );
         latency_rows(
             "ask RTT",
-            placement,
+            placement.label(),
             &[
                 ("raw tokio mpsc + oneshot", rt.block_on(raw::ask(n, false))),
                 ("raw tokio mpsc + oneshot + timeout", rt.block_on(raw::ask(n, true))),
-                ("mycelium ask (default: timing off)", rt.block_on(myc::ask(n, false))),
-                ("mycelium ask, timing on", rt.block_on(myc::ask(n, true))),
+                ("mycelium ask (default: timing off)", rt.block_on(myc::ask(n, Mode::Task))),
+                ("mycelium ask, timing on", rt.block_on(myc::ask(n, Mode::Timed))),
             ],
         );
     }
+    // Hot-path actors: each on its own pinned thread, busy-polling (the runtime thread
+    // only waits); the baseline is raw tokio on two workers, the other way to cross
+    // cores.
+    let rt = Placement::CurrentThread.runtime();
+    let two = Placement::TwoWorkers.runtime();
+    let n = sizes.latency;
+    let pinned = "across cores";
+    latency_rows(
+        "one-way",
+        pinned,
+        &[
+            ("raw tokio mpsc, 2 workers", two.block_on(raw::one_way(n))),
+            ("mycelium pinned actor (spinning)", rt.block_on(myc::one_way(n, Mode::Pinned(1)))),
+        ],
+    );
+    latency_rows(
+        "ping-pong RTT",
+        pinned,
+        &[
+            ("raw tokio mpsc, 2 workers", two.block_on(raw::ping_pong(n))),
+            ("mycelium pinned actors (spinning)", rt.block_on(myc::ping_pong(n, Mode::Pinned(1)))),
+        ],
+    );
+    drop((rt, two));
     println!();
     println!("| scenario | placement | implementation | msgs/s | vs raw tokio |");
     println!("|---|---|---|---:|---:|");
@@ -67,8 +92,8 @@ fn main() {
             n,
             &[
                 ("raw tokio mpsc", rt.block_on(raw::throughput(n))),
-                ("mycelium (default: timing off)", rt.block_on(myc::throughput(n, false))),
-                ("mycelium, timing on", rt.block_on(myc::throughput(n, true))),
+                ("mycelium (default: timing off)", rt.block_on(myc::throughput(n, Mode::Task))),
+                ("mycelium, timing on", rt.block_on(myc::throughput(n, Mode::Timed))),
             ],
         );
         rate_rows(
@@ -79,9 +104,9 @@ fn main() {
                 ("raw tokio mpsc x8", rt.block_on(raw::broadcast(b, 8))),
                 (
                     "mycelium Broadcast (default: timing off)",
-                    rt.block_on(myc::broadcast(b, 8, false)),
+                    rt.block_on(myc::broadcast(b, 8, Mode::Task)),
                 ),
-                ("mycelium Broadcast, timing on", rt.block_on(myc::broadcast(b, 8, true))),
+                ("mycelium Broadcast, timing on", rt.block_on(myc::broadcast(b, 8, Mode::Timed))),
             ],
         );
     }
@@ -91,12 +116,11 @@ fn ns(h: &Histogram<u64>, q: f64) -> u64 {
     h.value_at_quantile(q)
 }
 
-fn latency_rows(scenario: &str, placement: Placement, rows: &[(&str, Histogram<u64>)]) {
+fn latency_rows(scenario: &str, placement: &str, rows: &[(&str, Histogram<u64>)]) {
     let base = ns(&rows[0].1, 0.5) as f64;
     for (name, h) in rows {
         println!(
-            "| {scenario} | {} | {name} | {} ns | {} ns | {} ns | {:.2}x |",
-            placement.label(),
+            "| {scenario} | {placement} | {name} | {} ns | {} ns | {} ns | {:.2}x |",
             ns(h, 0.5),
             ns(h, 0.99),
             ns(h, 0.999),
