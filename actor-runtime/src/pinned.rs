@@ -131,14 +131,20 @@ pub(crate) fn spawn(
     Ok(InstanceHandle::Thread { stop, done })
 }
 
+/// The size of the kernel's CPU set: `core_affinity` indexes a fixed array of this many
+/// bits and aborts the process past it, so larger ids are refused here.
+const CPU_SET_SIZE: usize = 1024;
+
+/// Asks the OS for `core` directly: listing the cores first would only list those of
+/// the spawning thread's affinity mask, which this thread inherits (a runtime thread
+/// pinned elsewhere would make every other core look unavailable). The OS refuses a
+/// core that does not exist.
 fn pin_to(core: Option<usize>) {
     let Some(core) = core else { return };
-    let available = core_affinity::get_core_ids().unwrap_or_default();
-    match available.into_iter().find(|c| c.id == core) {
-        Some(id) if core_affinity::set_for_current(id) => {
-            tracing::debug!(core, "pinned actor thread pinned");
-        }
-        _ => tracing::warn!(core, "core unavailable for a pinned actor: running unpinned"),
+    if core < CPU_SET_SIZE && core_affinity::set_for_current(core_affinity::CoreId { id: core }) {
+        tracing::debug!(core, "pinned actor thread pinned");
+    } else {
+        tracing::warn!(core, "core unavailable for a pinned actor: running unpinned");
     }
 }
 

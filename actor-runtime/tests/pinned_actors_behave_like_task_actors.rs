@@ -41,9 +41,14 @@ async fn an_unavailable_core_runs_unpinned() {
     let node = Node::new("pinned");
     let (rec, mut rx) = recorder::<u32>();
     let idle = Idle::SpinThenPark { spins: 100 };
-    let actor = node.spawn_with(rec, pinned(Some(100_000), idle)).unwrap();
+    // Past the machine's cores, and past the kernel's CPU set.
+    let actor = node.spawn_with(rec, pinned(Some(500), idle)).unwrap();
     actor.send(RecMsg::Put(1)).await.unwrap();
     assert_eq!(next(&mut rx).await, 1);
+    let (rec2, mut rx2) = recorder::<u32>();
+    let far = node.spawn_with(rec2, pinned(Some(100_000), idle)).unwrap();
+    far.send(RecMsg::Put(2)).await.unwrap();
+    assert_eq!(next(&mut rx2).await, 2);
     within("shutdown", node.shutdown(WAIT)).await;
 }
 

@@ -57,7 +57,12 @@ async fn run(ticks: u64) -> anyhow::Result<RunOutcome> {
     let mut config = PipelineConfig::default_config()?;
     config.feed.rate = 0.0; // as fast as possible
     let params = toml::from_str("lookback = 100\nqty = 1.0\nmax_position = 2.0")?;
-    let spec = StrategySpec { name: "breakout".into(), kind: "breakout".into(), params };
+    let spec = StrategySpec {
+        name: "breakout".into(),
+        kind: "breakout".into(),
+        params,
+        pinned_core: None,
+    };
     config.strategies.push(spec);
     let (source, speed) = sources::synthetic(&config.feed, ticks)?;
     let pipeline = Pipeline::start(&Node::new("custom"), &config, &registry, source, speed).await?;

@@ -55,6 +55,11 @@ pub struct StrategySpec {
     /// Its parameters.
     #[serde(default)]
     pub params: toml::Table,
+    /// Run it as a hot-path actor on a thread pinned to this core, busy-polling its
+    /// mailbox: the feed -> strategy hop then costs no thread wake-up. It takes the
+    /// whole core.
+    #[serde(default)]
+    pub pinned_core: Option<usize>,
 }
 
 /// A config that could not be read.

@@ -17,4 +17,4 @@ pub mod sources;
 pub mod summary;
 
 pub use config::{ConfigError, PipelineConfig, DEFAULT_CONFIG};
-pub use pipeline::{trading_fingerprint, Pipeline, RunOutcome};
+pub use pipeline::{pin_runtime_thread, trading_fingerprint, Pipeline, RunOutcome};

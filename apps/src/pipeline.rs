@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use mycelium::{
-    ActorRef, ChildSpec, Node, Restart, SpawnOptions, Strategy as SupervisionStrategy, Supervisor,
-    SupervisorMsg,
+    ActorRef, ChildSpec, Idle, Node, Pinned, Restart, SpawnOptions,
+    Strategy as SupervisionStrategy, Supervisor, SupervisorMsg,
 };
 use mycelium_execution::{
     ExecMsg, ExecReport, ExecutionActor, ExecutionEngine, HopHistograms, StrategyId,
@@ -71,10 +71,16 @@ impl Pipeline {
     ) -> anyhow::Result<Self> {
         // Check every strategy before starting anything: an unknown name or bad
         // parameters is an error here, not a crash loop later.
-        let mut makers: Vec<(String, StrategyId, Maker)> = Vec::new();
+        let mut makers: Vec<(String, StrategyId, Maker, SpawnOptions)> = Vec::new();
         for (i, spec) in config.strategies.iter().enumerate() {
             let maker = registry.prepare(&spec.kind, &spec.params)?;
-            makers.push((spec.name.clone(), StrategyId(i as u32 + 1), maker));
+            let options = match spec.pinned_core {
+                Some(core) => {
+                    SpawnOptions::new().pinned(Pinned { core: Some(core), idle: Idle::Spin })
+                }
+                None => SpawnOptions::new(),
+            };
+            makers.push((spec.name.clone(), StrategyId(i as u32 + 1), maker, options));
         }
         let exec_config = config.execution.clone();
         let supervisor = node
@@ -91,11 +97,11 @@ impl Pipeline {
             .await?;
         let execution = node.lookup::<ExecMsg<StrategyMsg>>("execution")?;
         let mut strategies = Vec::new();
-        for (name, id, maker) in makers {
+        for (name, id, maker, options) in makers {
             let exec = execution.clone();
             let spec =
                 ChildSpec::new(name.clone(), move || StrategyHost::new(id, maker(), exec.clone()))
-                    .options(SpawnOptions::new().timing(false));
+                    .options(options);
             let host = supervisor.add_child(spec, ASK).await?;
             strategies.push((name, id, host));
         }
@@ -164,6 +170,18 @@ impl Pipeline {
             simulated_latency_ns: self.simulated_latency_ns,
         })
     }
+}
+
+/// Pins the calling thread (the one running the runtime) to a core that no pinned
+/// strategy uses, so the OS never time-slices it with a spinning actor; returns the
+/// core. Does nothing when no strategy is pinned.
+pub fn pin_runtime_thread(config: &PipelineConfig) -> Option<usize> {
+    let taken: Vec<usize> = config.strategies.iter().filter_map(|s| s.pinned_core).collect();
+    if taken.is_empty() {
+        return None;
+    }
+    let free = core_affinity::get_core_ids()?.into_iter().find(|c| !taken.contains(&c.id))?;
+    core_affinity::set_for_current(free).then_some(free.id)
 }
 
 /// Orders, fills and final positions of a run, without timing: equal for two runs of

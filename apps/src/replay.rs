@@ -104,6 +104,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let node = Node::new("replay");
     if !args.stats_only {
         let config = crate::run::load_config(args.config.as_ref())?;
+        mycelium_apps::pin_runtime_thread(&config);
         let registry = mycelium_strategies::StrategyRegistry::with_samples();
         let pipeline =
             mycelium_apps::Pipeline::start(&node, &config, &registry, source, args.speed).await?;

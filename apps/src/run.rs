@@ -73,6 +73,9 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         (None, Some(_)) => u64::MAX,
         (None, None) => config.feed.ticks,
     };
+    if let Some(core) = mycelium_apps::pin_runtime_thread(&config) {
+        tracing::info!(core, "runtime thread pinned away from the pinned strategies");
+    }
     let (source, speed) = mycelium_apps::sources::synthetic(&config.feed, ticks)?;
     let node = Node::new("run");
     let pipeline =

@@ -71,8 +71,8 @@ pub fn render(outcome: &RunOutcome) -> String {
     );
     let _ = writeln!(
         out,
-        "latency (wall clock, measured){:>2} {:>10} {:>10} {:>10} {:>10} {:>10}",
-        "p50", "p90", "p99", "p99.9", "max", "count"
+        "{:<22} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "latency (measured)", "p50", "p90", "p99", "p99.9", "max", "count"
     );
     for hop in SUMMARY_HOPS {
         let Some(h) = outcome.hops.get(hop) else {

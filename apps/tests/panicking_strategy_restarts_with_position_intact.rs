@@ -66,6 +66,7 @@ async fn the_crashed_strategy_recovers_its_position() {
         name: "fragile".into(),
         kind: "fragile".into(),
         params: toml::Table::new(),
+        pinned_core: None,
     });
     let outcome = support::run_synthetic(&config, &registry).await;
 
