@@ -49,6 +49,17 @@ impl CsvRow {
         self.ranges.len()
     }
 
+    /// Splits a raw line that must be UTF-8 and have exactly `n` fields; returns it
+    /// as text for [`get`](Self::get).
+    pub(crate) fn split_exact<'a>(&mut self, line: &'a [u8], n: usize) -> Result<&'a str, String> {
+        let line = std::str::from_utf8(line).map_err(|_| "line is not UTF-8")?;
+        self.split(line)?;
+        if self.len() != n {
+            return Err(format!("expected {n} fields, found {}", self.len()));
+        }
+        Ok(line)
+    }
+
     /// Field `i` (empty if absent), trimmed of surrounding spaces.
     pub(crate) fn get<'a>(&'a self, line: &'a str, i: usize) -> &'a str {
         let src = if self.use_owned { self.owned.as_str() } else { line };

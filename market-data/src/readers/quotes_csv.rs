@@ -57,11 +57,7 @@ impl QuotesParser {
         line_no: u64,
         out: &mut VecDeque<RecordedEvent>,
     ) -> Result<(), String> {
-        let line = std::str::from_utf8(line).map_err(|_| "line is not UTF-8")?;
-        self.row.split(line)?;
-        if self.row.len() != self.n_cols {
-            return Err(format!("expected {} fields, found {}", self.n_cols, self.row.len()));
-        }
+        let line = self.row.split_exact(line, self.n_cols)?;
         let f = |i: usize| self.row.get(line, i);
         let num = |i: usize| {
             let s = f(i);
