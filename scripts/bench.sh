@@ -21,6 +21,14 @@ echo
 cargo build --quiet --release -p mycelium-benches --bin local_report
 ./target/release/local_report ${quick}
 
+# Issue 9's comparison: Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
+# and the peer runtimes (actix, ractor, kameo: built only with `--features peers`).
+echo
+echo "## Mycelium beside actix, ractor and kameo (peer_report, issue 9)"
+echo
+cargo run --quiet --release -p mycelium-benches --features peers --bin peer_report -- ${quick}
+echo
+
 # The trading stack, through the `mycelium` binary (one current_thread runtime).
 cargo build --quiet --release -p mycelium-apps
 bin=./target/release/mycelium

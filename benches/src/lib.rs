@@ -13,6 +13,8 @@
 //! - [`Placement`]: which runtime a figure was measured on.
 
 pub mod myc;
+#[cfg(feature = "peers")]
+pub mod peers;
 pub mod raw;
 mod tick;
 

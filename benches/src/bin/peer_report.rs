@@ -1,0 +1,206 @@
+//! Issue 9's comparison: Mycelium task and pinned actors beside raw tokio `mpsc`, a
+//! raw spinning SPSC ring, and the peers actix 0.13, ractor 0.16 and kameo 0.22, same
+//! messages, same run. Prints one Markdown table; each figure has its ratio to the
+//! best peer and to its raw baseline (tokio `mpsc` for task actors and peers, the
+//! SPSC ring for pinned actors).
+//!
+//! `cargo run --release -p mycelium-benches --features peers --bin peer_report [-- --quick]`
+
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+use mycelium_benches::myc::Mode;
+use mycelium_benches::peers::{
+    actix_peer, current_thread, kameo_peer, myc_same, ractor_peer, spsc, PINNED_CORE,
+};
+use mycelium_benches::{myc, raw};
+
+/// One measured figure.
+enum Figure {
+    /// Latency samples, ns.
+    Latency(Histogram<u64>),
+    /// Messages per second.
+    Rate(f64),
+}
+
+impl Figure {
+    fn rate(count: u64, d: Duration) -> Self {
+        Figure::Rate(count as f64 / d.as_secs_f64())
+    }
+
+    fn cells(&self) -> String {
+        match self {
+            Figure::Latency(h) => {
+                format!("{} ns | {} ns", h.value_at_quantile(0.5), h.value_at_quantile(0.99))
+            }
+            Figure::Rate(r) => format!("{:.2}M msgs/s | ", r / 1e6),
+        }
+    }
+
+    /// `self` over `other`: p50 and p99 ratios for latency (below 1 = faster), the
+    /// rate ratio for throughput (above 1 = faster).
+    fn ratio(&self, other: &Figure) -> String {
+        match (self, other) {
+            (Figure::Latency(a), Figure::Latency(b)) => {
+                let q = |h: &Histogram<u64>, q| h.value_at_quantile(q) as f64;
+                format!("{:.2}x / {:.2}x", q(a, 0.5) / q(b, 0.5), q(a, 0.99) / q(b, 0.99))
+            }
+            (Figure::Rate(a), Figure::Rate(b)) => format!("{:.2}x", a / b),
+            _ => unreachable!("ratio of a latency to a rate"),
+        }
+    }
+
+    /// The better of two figures of one kind (by p50 for latency).
+    fn better<'a>(&'a self, other: &'a Figure) -> &'a Figure {
+        match (self, other) {
+            (Figure::Latency(a), Figure::Latency(b)) => {
+                if a.value_at_quantile(0.5) <= b.value_at_quantile(0.5) {
+                    self
+                } else {
+                    other
+                }
+            }
+            (Figure::Rate(a), Figure::Rate(b)) => {
+                if a >= b {
+                    self
+                } else {
+                    other
+                }
+            }
+            _ => unreachable!("comparing a latency to a rate"),
+        }
+    }
+}
+
+/// Which raw baseline a row is compared with.
+#[derive(Clone, Copy, PartialEq)]
+enum Base {
+    Tokio,
+    Spsc,
+}
+
+struct Row {
+    name: &'static str,
+    placement: &'static str,
+    base: Base,
+    peer: bool,
+    figure: Figure,
+}
+
+fn row(name: &'static str, placement: &'static str, base: Base, figure: Figure) -> Row {
+    Row { name, placement, base, peer: false, figure }
+}
+
+fn peer(name: &'static str, placement: &'static str, figure: Figure) -> Row {
+    Row { name, placement, base: Base::Tokio, peer: true, figure }
+}
+
+const ONE_THREAD: &str = "current_thread";
+const PINNED: &str = "pinned, spinning, across cores";
+const ACTIX: &str = "own actix System (current_thread)";
+
+fn print_rows(scenario: &str, rows: &[Row], tokio: Option<usize>, spsc: Option<usize>) {
+    let best_peer = rows.iter().filter(|r| r.peer).map(|r| &r.figure).reduce(Figure::better);
+    for r in rows {
+        let vs_peer = best_peer.map_or("n/a".to_string(), |b| r.figure.ratio(b));
+        let base = match r.base {
+            Base::Tokio => tokio,
+            Base::Spsc => spsc,
+        };
+        let vs_raw = base.map_or("n/a".to_string(), |i| r.figure.ratio(&rows[i].figure));
+        println!(
+            "| {scenario} | {} | {} | {} | {vs_peer} | {vs_raw} |",
+            r.name,
+            r.placement,
+            r.figure.cells()
+        );
+    }
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let (asks, burst, one_way) =
+        if quick { (20_000, 200_000, 20_000) } else { (200_000, 1_000_000, 200_000) };
+    let pinned = Mode::Pinned(PINNED_CORE);
+    let rt = current_thread();
+
+    println!(
+        "Ratios: p50 / p99 for latency (below 1x = faster), rate for throughput (above \
+         1x = faster). Raw baseline: tokio mpsc for task actors and peers, the SPSC ring \
+         for pinned actors. Best peer: the best of actix, ractor, kameo (by p50 or rate)."
+    );
+    println!();
+    println!("| scenario | implementation (API) | placement | p50 | p99 | vs best peer | vs raw baseline |");
+    println!("|---|---|---|---:|---:|---:|---:|");
+
+    let ask = format!("ask RTT, {asks} asks of a Tick");
+    let rows = [
+        row(
+            "raw tokio mpsc + oneshot",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::Latency(rt.block_on(myc_same::raw_ask(asks))),
+        ),
+        row(
+            "raw SPSC rings (request + reply)",
+            PINNED,
+            Base::Spsc,
+            Figure::Latency(spsc::ask(asks)),
+        ),
+        row(
+            "mycelium task actor (ask)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::Latency(rt.block_on(myc_same::ask(asks, Mode::Task))),
+        ),
+        row(
+            "mycelium pinned actor (ask)",
+            PINNED,
+            Base::Spsc,
+            Figure::Latency(rt.block_on(myc_same::ask(asks, pinned))),
+        ),
+        peer("actix (send().await)", ACTIX, Figure::Latency(actix_peer::ask(asks))),
+        peer("ractor (call!)", ONE_THREAD, Figure::Latency(ractor_peer::ask(asks))),
+        peer("kameo (ask().await)", ONE_THREAD, Figure::Latency(kameo_peer::ask(asks))),
+    ];
+    print_rows(&ask, &rows, Some(0), Some(1));
+
+    let tell = format!("tell {burst} fresh Arc<Tick>");
+    let rows = [
+        row(
+            "raw tokio mpsc (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::rate(burst, rt.block_on(raw::throughput(burst))),
+        ),
+        row("raw SPSC ring (push)", PINNED, Base::Spsc, Figure::rate(burst, spsc::tell(burst))),
+        row(
+            "mycelium task actor (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::rate(burst, rt.block_on(myc::throughput(burst, Mode::Task))),
+        ),
+        row(
+            "mycelium pinned actor (send().await)",
+            PINNED,
+            Base::Spsc,
+            Figure::rate(burst, rt.block_on(myc::throughput(burst, pinned))),
+        ),
+        peer("actix (do_send)", ACTIX, Figure::rate(burst, actix_peer::tell(burst))),
+        peer("ractor (cast)", ONE_THREAD, Figure::rate(burst, ractor_peer::tell(burst))),
+        peer("kameo (tell().await)", ONE_THREAD, Figure::rate(burst, kameo_peer::tell(burst))),
+    ];
+    print_rows(&tell, &rows, Some(0), Some(1));
+
+    let one = format!("one-way, {one_way} stamped Arc<Tick>");
+    let rows = [
+        row("raw SPSC ring (push)", PINNED, Base::Spsc, Figure::Latency(spsc::one_way(one_way))),
+        row(
+            "mycelium pinned actor (send().await)",
+            PINNED,
+            Base::Spsc,
+            Figure::Latency(rt.block_on(myc::one_way(one_way, pinned))),
+        ),
+    ];
+    print_rows(&one, &rows, None, Some(0));
+}
