@@ -11,14 +11,10 @@ use crate::actor::ExitReason;
 use crate::cell::{AnyCell, Cell};
 use crate::error::{AskError, SendError};
 use crate::id::ActorId;
+use crate::instance::ABORT_GRACE;
 use crate::mailbox::Envelope;
 use crate::reply::ReplyTo;
 use crate::signal::Signal;
-
-/// How long [`ActorRef::stop_within`] waits for an aborted instance to unwind: abort
-/// takes effect at the instance's next `.await`, which a handler stuck in a busy loop
-/// never reaches.
-const ABORT_GRACE: Duration = Duration::from_secs(1);
 
 /// A cheap, cloneable handle to an actor taking messages of type `M`.
 ///

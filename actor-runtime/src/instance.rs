@@ -19,7 +19,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Poll;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 use tokio::sync::oneshot;
@@ -35,6 +35,11 @@ use crate::node::Node;
 use crate::pinned::{self, InstanceHandle};
 use crate::signal::{Signal, SignalTx};
 use crate::supervision::ChildExit;
+
+/// How long to wait for an aborted instance to unwind: an abort takes effect at the
+/// instance's next `.await` (or poll, on a pinned thread), which a handler stuck in a
+/// busy loop never reaches.
+pub(crate) const ABORT_GRACE: Duration = Duration::from_secs(1);
 
 /// The supervisor of an instance: where its exit is reported.
 #[derive(Clone)]

@@ -2,13 +2,12 @@
 //! behaviour as a task actor: FIFO, ask, stop drains, supervision restarts it with
 //! its mailbox, a stop deadline aborts it, and an unavailable core is a warning, not
 //! a crash.
-mod common;
 mod support;
 
 use std::time::Duration;
 
-use common::*;
 use mycelium::{ExitReason, Idle, Node, Pinned, SpawnOptions, Strategy, Supervisor};
+use support::common::*;
 use tokio::sync::oneshot;
 
 fn pinned(core: Option<usize>, idle: Idle) -> SpawnOptions {

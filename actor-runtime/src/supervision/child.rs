@@ -11,13 +11,10 @@ use crate::actor::{Actor, ExitReason};
 use crate::actor_ref::ActorRef;
 use crate::cell::AnyCell;
 use crate::error::SpawnError;
-use crate::instance::{spawn_instance, Parent, Start};
+use crate::instance::{spawn_instance, Parent, Start, ABORT_GRACE};
 use crate::node::Node;
 use crate::pinned::InstanceHandle;
 use crate::signal::Signal;
-
-/// How long to wait for an aborted instance to unwind.
-const ABORT_GRACE: Duration = Duration::from_secs(1);
 
 /// The typed half of a child: its factory and its cell.
 pub(crate) trait Factory: Send {

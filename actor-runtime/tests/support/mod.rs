@@ -3,9 +3,8 @@
 //! A [`Probe`] reports each step of its life as an [`Event`] on an unbounded channel
 //! the test reads with [`next`], which fails the test after [`WAIT`] instead of
 //! hanging. Nothing here sleeps: every wait is on an event, a reply or an exit.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
-use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,8 +12,10 @@ use std::time::Duration;
 use mycelium::{Actor, ActorError, ChildSpec, Context, ReplyTo, Terminated};
 use tokio::sync::{mpsc, oneshot};
 
-/// Every wait in these tests is bounded by this.
-pub const WAIT: Duration = Duration::from_secs(5);
+// The bounded waits are the ones every runtime test uses.
+#[path = "../common/mod.rs"]
+pub mod common;
+pub use common::{next, within, WAIT};
 
 /// The answer timeout for `ask`s and `children()` calls.
 pub const ASK: Duration = Duration::from_secs(5);
@@ -58,19 +59,6 @@ pub fn stopped(name: &'static str, generation: u64) -> Event {
 }
 pub fn dropped(name: &'static str, generation: u64) -> Event {
     Event::Dropped { name, generation }
-}
-
-/// Awaits `f`, failing the test with `what` if it takes longer than [`WAIT`].
-pub async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(WAIT, f).await {
-        Ok(v) => v,
-        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
-    }
-}
-
-/// The next event, failing the test after [`WAIT`].
-pub async fn next(rx: &mut EventRx) -> Event {
-    within("the next event", rx.recv()).await.expect("event channel closed")
 }
 
 /// Reads `expected.len()` events and checks they are exactly `expected`, in order.
