@@ -103,8 +103,9 @@ struct Registered {
     done_through: u64,
 }
 
-/// A step and the port its reply goes to.
-type PendingStep = (Step, ReplyTo<Vec<OrderUpdate>>);
+/// A step, the port its reply goes to, and when it arrived (latency is measured to
+/// the arrival, not to the barrier's release).
+type PendingStep = (Step, ReplyTo<Vec<OrderUpdate>>, Instant);
 
 /// See the module docs.
 pub struct ExecutionActor<M> {
@@ -171,14 +172,14 @@ impl<M: Send + 'static> ExecutionActor<M> {
                 return;
             };
             let started = Instant::now();
-            let tick = steps.values().find_map(|(step, _)| step.tick.clone());
+            let tick = steps.values().find_map(|(step, _, _)| step.tick.clone());
             let mut updates = match &tick {
                 Some(t) => self.engine.on_tick(&t.tick),
                 None => Vec::new(),
             };
             let mut replies = Vec::with_capacity(steps.len());
-            for (strategy, (step, reply)) in steps {
-                updates.extend(self.apply_step(step, started));
+            for (strategy, (step, reply, arrived)) in steps {
+                updates.extend(self.apply_step(step, arrived));
                 replies.push((strategy, reply));
             }
             self.route(updates, replies);
@@ -263,7 +264,10 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                     if let Some(s) = self.strategies.get_mut(&step.strategy) {
                         s.done_through = s.done_through.max(step.seq);
                     }
-                    self.steps.entry(step.seq).or_default().insert(step.strategy, (step, reply));
+                    self.steps
+                        .entry(step.seq)
+                        .or_default()
+                        .insert(step.strategy, (step, reply, received));
                     self.advance();
                 }
             }
