@@ -31,17 +31,8 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (num, unit) =
-        s.trim().split_at(s.trim().find(|c: char| c.is_alphabetic()).unwrap_or(s.len()));
-    let n: f64 =
-        num.parse().map_err(|_| format!("bad duration {s:?}: expected e.g. 500ms, 30s, 2m"))?;
-    let secs = match unit {
-        "ms" => n / 1e3,
-        "s" | "" => n,
-        "m" => n * 60.0,
-        _ => return Err(format!("bad duration unit in {s:?}: use ms, s or m")),
-    };
-    Duration::try_from_secs_f64(secs).map_err(|e| format!("bad duration {s:?}: {e}"))
+    humantime::parse_duration(s)
+        .map_err(|e| format!("bad duration {s:?} ({e}): use e.g. 500ms, 30s, 2m"))
 }
 
 pub(crate) fn load_config(path: Option<&PathBuf>) -> anyhow::Result<PipelineConfig> {
