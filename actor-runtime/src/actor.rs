@@ -89,13 +89,17 @@ pub enum ExitReason {
     Panicked(String),
     /// A handler or hook returned an error, or a supervisor gave up; the error text.
     Failed(String),
+    /// The actor is on another node and the link to that node was lost: it may still
+    /// be running, but nothing reaches it. Why the link was lost.
+    Unreachable(String),
 }
 
 impl ExitReason {
-    /// Whether this is a failure (killed, panicked or failed) rather than a normal end.
+    /// Whether this is a failure (killed, panicked, failed, unreachable) rather than a
+    /// normal end.
     /// Transient children are restarted only after an abnormal exit.
     pub fn is_abnormal(&self) -> bool {
-        matches!(self, Self::Killed | Self::Panicked(_) | Self::Failed(_))
+        matches!(self, Self::Killed | Self::Panicked(_) | Self::Failed(_) | Self::Unreachable(_))
     }
 }
 
@@ -107,6 +111,7 @@ impl fmt::Display for ExitReason {
             Self::Killed => f.write_str("killed"),
             Self::Panicked(msg) => write!(f, "panicked: {msg}"),
             Self::Failed(msg) => write!(f, "failed: {msg}"),
+            Self::Unreachable(why) => write!(f, "unreachable: {why}"),
         }
     }
 }

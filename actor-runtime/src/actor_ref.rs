@@ -13,91 +13,160 @@ use crate::error::{AskError, SendError};
 use crate::id::ActorId;
 use crate::instance::ABORT_GRACE;
 use crate::mailbox::Envelope;
+use crate::remote::link::LinkState;
+use crate::remote::remote_ref::RemoteTarget;
+use crate::remote::Transport;
 use crate::reply::ReplyTo;
 use crate::signal::Signal;
 
-/// A cheap, cloneable handle to an actor taking messages of type `M`.
+/// A cheap, cloneable handle to an actor taking messages of type `M`, on this node
+/// or on another.
 ///
-/// Sending never touches the registry or a lock: it is one push onto the actor's
-/// bounded mailbox. Two refs are equal when they name the same actor. The ref stays
-/// valid across restarts of a supervised actor.
+/// Sending to a local actor never touches the registry or a lock: it is one push onto
+/// the actor's bounded mailbox, and the message moves as a value. Sending to a remote
+/// actor (a ref from [`Node::lookup_remote`](crate::Node::lookup_remote)) serializes
+/// it into the link's outbound queue; the calls and their outcomes are the same, and
+/// [`transport`](Self::transport) says which one is in use. Two refs are equal when
+/// they name the same actor. The ref stays valid across restarts of a supervised
+/// actor.
 pub struct ActorRef<M> {
-    cell: Arc<Cell<M>>,
+    target: Target<M>,
+}
+
+enum Target<M> {
+    Local(Arc<Cell<M>>),
+    Remote(Arc<RemoteTarget<M>>),
 }
 
 impl<M: Send + 'static> ActorRef<M> {
     pub(crate) fn from_cell(cell: Arc<Cell<M>>) -> Self {
-        Self { cell }
+        Self { target: Target::Local(cell) }
     }
 
-    pub(crate) fn cell(&self) -> &Arc<Cell<M>> {
-        &self.cell
+    pub(crate) fn from_remote(remote: RemoteTarget<M>) -> Self {
+        Self { target: Target::Remote(Arc::new(remote)) }
     }
 
-    pub(crate) fn any_cell(&self) -> Arc<dyn AnyCell> {
-        self.cell.clone()
+    /// The cell of a local actor. Refs the runtime made itself (spawned actors,
+    /// supervised children) are always local.
+    pub(crate) fn local(&self) -> Option<&Arc<Cell<M>>> {
+        match &self.target {
+            Target::Local(cell) => Some(cell),
+            Target::Remote(_) => None,
+        }
     }
 
-    /// The actor's id.
+    pub(crate) fn remote(&self) -> Option<&Arc<RemoteTarget<M>>> {
+        match &self.target {
+            Target::Local(_) => None,
+            Target::Remote(remote) => Some(remote),
+        }
+    }
+
+    /// The actor's id on its node (0 for a remote actor, which is known by name).
     pub fn id(&self) -> ActorId {
-        self.cell.id
+        match &self.target {
+            Target::Local(cell) => cell.id,
+            Target::Remote(_) => ActorId(0),
+        }
     }
 
-    /// The actor's name, if it was given one.
+    /// The actor's name, if it was given one (a remote actor's is the name it is
+    /// exposed under on its node).
     pub fn name(&self) -> Option<&str> {
-        self.cell.name.as_deref()
+        match &self.target {
+            Target::Local(cell) => cell.name.as_deref(),
+            Target::Remote(remote) => Some(&remote.name),
+        }
     }
 
-    /// Sends `msg`, waiting while the mailbox is full (backpressure).
-    /// Fails with [`SendError::Closed`] if the actor has ended.
+    /// The node a remote actor lives on; `None` for a local actor.
+    pub fn node_name(&self) -> Option<&str> {
+        self.remote().map(|r| r.link.peer.as_str())
+    }
+
+    /// What carries messages to the actor now: [`Transport::Local`] for an actor on
+    /// this node; for a remote one, the transport of its link's connection (`None`
+    /// while the link is down).
+    pub fn transport(&self) -> Option<Transport> {
+        match &self.target {
+            Target::Local(_) => Some(Transport::Local),
+            Target::Remote(remote) => remote.link.transport(),
+        }
+    }
+
+    /// Sends `msg`, waiting while the mailbox (or a remote actor's link queue) is full
+    /// (backpressure). Fails with [`SendError::Closed`] if the actor has ended, and,
+    /// for a remote actor, with [`SendError::Unreachable`] if its link is down with a
+    /// full queue.
     #[inline]
     pub async fn send(&self, msg: M) -> Result<(), SendError<M>> {
-        self.cell
-            .tx
-            .send(Envelope::new(msg, self.cell.timed))
-            .await
-            .map_err(|e| SendError::Closed(e.0.msg))
+        match &self.target {
+            Target::Local(cell) => cell
+                .tx
+                .send(Envelope::new(msg, cell.timed))
+                .await
+                .map_err(|e| SendError::Closed(e.0.msg)),
+            Target::Remote(remote) => remote.send(msg).await,
+        }
     }
 
     /// Sends `msg` if there is room now: [`SendError::Full`] or [`SendError::Closed`]
     /// otherwise, with the message handed back.
     #[inline]
     pub fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
-        self.cell.tx.try_send(Envelope::new(msg, self.cell.timed)).map_err(|e| match e {
-            TrySendError::Full(env) => SendError::Full(env.msg),
-            TrySendError::Closed(env) => SendError::Closed(env.msg),
-        })
+        match &self.target {
+            Target::Local(cell) => {
+                cell.tx.try_send(Envelope::new(msg, cell.timed)).map_err(|e| match e {
+                    TrySendError::Full(env) => SendError::Full(env.msg),
+                    TrySendError::Closed(env) => SendError::Closed(env.msg),
+                })
+            }
+            Target::Remote(remote) => remote.try_send(msg),
+        }
     }
 
     /// Sends `msg`, waiting at most `timeout` for room: [`SendError::Timeout`] or
     /// [`SendError::Closed`] otherwise, with the message handed back.
     pub async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
-        self.cell.tx.send_timeout(Envelope::new(msg, self.cell.timed), timeout).await.map_err(|e| {
-            match e {
-                SendTimeoutError::Timeout(env) => SendError::Timeout(env.msg),
-                SendTimeoutError::Closed(env) => SendError::Closed(env.msg),
-            }
-        })
+        match &self.target {
+            Target::Local(cell) => cell
+                .tx
+                .send_timeout(Envelope::new(msg, cell.timed), timeout)
+                .await
+                .map_err(|e| match e {
+                    SendTimeoutError::Timeout(env) => SendError::Timeout(env.msg),
+                    SendTimeoutError::Closed(env) => SendError::Closed(env.msg),
+                }),
+            Target::Remote(remote) => remote.send_timeout(msg, timeout).await,
+        }
     }
 
     /// Request-reply: builds the request around a fresh [`ReplyTo`], sends it and waits
     /// for the answer, all within `timeout`: `counter.ask(Msg::Get, timeout)` where
-    /// `Msg::Get(ReplyTo<u64>)` is a variant (see the crate example).
+    /// `Msg::Get(ReplyTo<u64>)` is a variant (see the crate example). For a remote
+    /// actor the answer comes back over the same link.
     pub async fn ask<R>(
         &self,
         request: impl FnOnce(ReplyTo<R>) -> M,
         timeout: Duration,
     ) -> Result<R, AskError<M>> {
+        let cell = match &self.target {
+            Target::Local(cell) => cell,
+            Target::Remote(remote) => return remote.ask(request, timeout).await,
+        };
         let (reply, answer) = ReplyTo::new();
         let deadline = tokio::time::Instant::now() + timeout;
         let msg = request(reply);
         // Fast path: room in the mailbox, no timer needed for the send.
-        match self.try_send(msg) {
+        match cell.tx.try_send(Envelope::new(msg, cell.timed)) {
             Ok(()) => {}
-            Err(SendError::Full(msg)) => {
-                self.send_timeout(msg, timeout).await.map_err(AskError::Send)?
+            Err(TrySendError::Full(env)) => {
+                self.send_timeout(env.msg, timeout).await.map_err(AskError::Send)?
             }
-            Err(e) => return Err(AskError::Send(e)),
+            Err(TrySendError::Closed(env)) => {
+                return Err(AskError::Send(SendError::Closed(env.msg)))
+            }
         }
         match tokio::time::timeout_at(deadline, answer).await {
             Ok(Ok(r)) => Ok(r),
@@ -109,42 +178,65 @@ impl<M: Send + 'static> ActorRef<M> {
     /// Asks the actor to stop: it handles what is already queued, runs `stopped`, then
     /// ends with [`ExitReason::Stopped`]. Unsupervised actors close their mailbox at
     /// once, so later sends fail with `Closed`. Returns at once; see
-    /// [`stop_within`](Self::stop_within) to wait.
+    /// [`stop_within`](Self::stop_within) to wait. Local actors only: a remote
+    /// actor is stopped by its own node.
     pub fn stop(&self) {
-        self.cell.signals.send(Signal::Stop);
+        if let Target::Local(cell) = &self.target {
+            cell.signals.send(Signal::Stop);
+        }
     }
 
     /// Asks the actor to end after its current message, leaving queued messages
-    /// unhandled (they go to dead letters), with [`ExitReason::Killed`].
+    /// unhandled (they go to dead letters), with [`ExitReason::Killed`]. Local actors
+    /// only.
     pub fn kill(&self) {
-        self.cell.signals.send(Signal::Kill);
+        if let Target::Local(cell) = &self.target {
+            cell.signals.send(Signal::Kill);
+        }
     }
 
     /// Stops the actor and waits for its end up to `deadline`; past it, the running
     /// instance is aborted at its next `.await` point. Returns why it ended, or `None`
     /// if it still had not ended a second after the abort (a handler that never
-    /// yields cannot be aborted).
+    /// yields cannot be aborted), or if the actor is remote.
     pub async fn stop_within(&self, deadline: Duration) -> Option<ExitReason> {
-        stop_cell_within(self.cell.as_ref(), deadline).await
+        stop_cell_within(self.local()?.as_ref(), deadline).await
     }
 
-    /// Waits until the actor has ended and returns why.
+    /// Waits until the actor has ended and returns why; for a remote actor, until its
+    /// link is lost ([`ExitReason::Unreachable`]).
     pub async fn join(&self) -> ExitReason {
-        let mut rx = self.cell.exit_rx();
-        // The sender lives in the cell, which `self` keeps alive, so this cannot fail.
-        let reason = rx.wait_for(Option::is_some).await.ok().and_then(|r| r.clone());
-        reason.unwrap_or(ExitReason::Stopped)
+        match &self.target {
+            Target::Local(cell) => {
+                let mut rx = cell.exit_rx();
+                // The sender lives in the cell, which `self` keeps alive: cannot fail.
+                let reason = rx.wait_for(Option::is_some).await.ok().and_then(|r| r.clone());
+                reason.unwrap_or(ExitReason::Stopped)
+            }
+            Target::Remote(remote) => {
+                let mut state = remote.link.state_rx();
+                let _ = state.wait_for(|s| *s != LinkState::Closed && !matches!(s, LinkState::Up(_))).await;
+                ExitReason::Unreachable(format!("link to {} is down", remote.link.peer))
+            }
+        }
     }
 
-    /// Whether the actor has not ended yet. A supervised actor between two instances
-    /// is alive.
+    /// Whether the actor has not ended yet (a supervised actor between two instances
+    /// is alive); for a remote actor, whether its link is up.
     pub fn is_alive(&self) -> bool {
-        self.cell.exit_rx().borrow().is_none()
+        match &self.target {
+            Target::Local(cell) => cell.exit_rx().borrow().is_none(),
+            Target::Remote(remote) => matches!(remote.link.state(), LinkState::Up(_)),
+        }
     }
 
-    /// Messages waiting in the mailbox now.
+    /// Messages waiting in the mailbox now (for a remote actor: frames waiting in its
+    /// link's outbound queue, for every actor on that node).
     pub fn queued(&self) -> usize {
-        self.cell.tx.max_capacity() - self.cell.tx.capacity()
+        match &self.target {
+            Target::Local(cell) => cell.tx.max_capacity() - cell.tx.capacity(),
+            Target::Remote(remote) => remote.link.outbox.queued(),
+        }
     }
 }
 
@@ -170,13 +262,21 @@ pub(crate) async fn stop_cell_within(cell: &dyn AnyCell, deadline: Duration) -> 
 
 impl<M> Clone for ActorRef<M> {
     fn clone(&self) -> Self {
-        Self { cell: self.cell.clone() }
+        let target = match &self.target {
+            Target::Local(cell) => Target::Local(cell.clone()),
+            Target::Remote(remote) => Target::Remote(remote.clone()),
+        };
+        Self { target }
     }
 }
 
 impl<M> PartialEq for ActorRef<M> {
     fn eq(&self, other: &Self) -> bool {
-        self.cell.id == other.cell.id
+        match (&self.target, &other.target) {
+            (Target::Local(a), Target::Local(b)) => a.id == b.id,
+            (Target::Remote(a), Target::Remote(b)) => a.link.peer == b.link.peer && a.name == b.name,
+            _ => false,
+        }
     }
 }
 
@@ -184,15 +284,21 @@ impl<M> Eq for ActorRef<M> {}
 
 impl<M> Hash for ActorRef<M> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.cell.id.hash(state);
+        match &self.target {
+            Target::Local(cell) => cell.id.hash(state),
+            Target::Remote(remote) => (&remote.link.peer, &remote.name).hash(state),
+        }
     }
 }
 
 impl<M> fmt::Display for ActorRef<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.cell.name {
-            Some(name) => write!(f, "{name}{}", self.cell.id),
-            None => write!(f, "{}", self.cell.id),
+        match &self.target {
+            Target::Local(cell) => match &cell.name {
+                Some(name) => write!(f, "{name}{}", cell.id),
+                None => write!(f, "{}", cell.id),
+            },
+            Target::Remote(remote) => write!(f, "{}@{}", remote.name, remote.link.peer),
         }
     }
 }

@@ -1,19 +1,24 @@
 //! The [`Context`] an actor's hooks receive: its own reference, its node, watching,
 //! and a way to end itself.
 
+use std::sync::Arc;
+
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::actor::Actor;
 use crate::actor_ref::ActorRef;
+use crate::cell::Cell;
 use crate::id::ActorId;
 use crate::instance::Parent;
 use crate::node::Node;
+use crate::signal::SignalTx;
 use crate::watch::Watcher;
 
 /// Handed to every hook of an actor instance.
 pub struct Context<A: Actor> {
     myself: ActorRef<A::Msg>,
+    cell: Arc<Cell<A::Msg>>,
     node: Node,
     token: CancellationToken,
     started: Option<oneshot::Sender<()>>,
@@ -22,12 +27,12 @@ pub struct Context<A: Actor> {
 
 impl<A: Actor> Context<A> {
     pub(crate) fn new(
-        myself: ActorRef<A::Msg>,
+        cell: Arc<Cell<A::Msg>>,
         node: Node,
         token: CancellationToken,
         started: Option<oneshot::Sender<()>>,
     ) -> Self {
-        Self { myself, node, token, started, stop_requested: false }
+        Self { myself: ActorRef::from_cell(cell.clone()), cell, node, token, started, stop_requested: false }
     }
 
     /// A reference to this actor, to hand to others.
@@ -58,15 +63,29 @@ impl<A: Actor> Context<A> {
 
     /// Asks to be told when `other` ends: [`Actor::on_terminated`] runs exactly once
     /// for it (at once if it has already ended). Watching twice is watching once.
+    /// For a remote actor, the `Terminated` comes when the link to its node is lost,
+    /// with [`ExitReason::Unreachable`](crate::ExitReason::Unreachable).
     pub fn watch<M: Send + 'static>(&self, other: &ActorRef<M>) {
-        other
-            .cell()
-            .add_watcher(Watcher { id: self.id(), signals: self.myself.cell().signals.clone() });
+        let watcher = Watcher { id: self.id(), signals: self.signals().clone() };
+        match (other.local(), other.remote()) {
+            (Some(cell), _) => cell.add_watcher(watcher),
+            (_, Some(remote)) => remote.link.add_watcher(watcher, remote.name.clone()),
+            _ => {}
+        }
     }
 
     /// Stops watching `other`. A `Terminated` already on its way may still arrive.
     pub fn unwatch<M: Send + 'static>(&self, other: &ActorRef<M>) {
-        other.cell().remove_watcher(self.id());
+        match (other.local(), other.remote()) {
+            (Some(cell), _) => cell.remove_watcher(self.id()),
+            (_, Some(remote)) => remote.link.remove_watcher(self.id(), &remote.name),
+            _ => {}
+        }
+    }
+
+    /// This actor's signal queue (its own ref is always local).
+    fn signals(&self) -> &SignalTx {
+        &self.cell.signals
     }
 
     pub(crate) fn stop_requested(&self) -> bool {
@@ -81,6 +100,6 @@ impl<A: Actor> Context<A> {
 
     /// This instance as the parent of the children it supervises.
     pub(crate) fn as_parent(&self) -> Parent {
-        Parent { signals: self.myself.cell().signals.clone(), token: self.token.clone() }
+        Parent { signals: self.signals().clone(), token: self.token.clone() }
     }
 }

@@ -16,13 +16,25 @@ pub enum SendError<M> {
     /// The mailbox stayed full for the whole timeout (`send_timeout`, `ask`).
     #[error("timed out waiting for mailbox capacity")]
     Timeout(M),
+    /// Remote actor: the link to its node is down and the link's outbound queue is
+    /// full, so the message cannot even wait for a reconnect.
+    #[error("the actor's node is unreachable and the link's queue is full")]
+    Unreachable(M),
+    /// Remote actor: the message could not be serialized (the reason is logged), e.g.
+    /// a `ReplyTo` sent with a tell instead of an ask.
+    #[error("the message cannot be serialized for the wire")]
+    Unencodable(M),
 }
 
 impl<M> SendError<M> {
     /// The message that was not delivered.
     pub fn into_inner(self) -> M {
         match self {
-            Self::Full(m) | Self::Closed(m) | Self::Timeout(m) => m,
+            Self::Full(m)
+            | Self::Closed(m)
+            | Self::Timeout(m)
+            | Self::Unreachable(m)
+            | Self::Unencodable(m) => m,
         }
     }
 }
@@ -33,6 +45,8 @@ impl<M> fmt::Debug for SendError<M> {
             Self::Full(_) => "Full",
             Self::Closed(_) => "Closed",
             Self::Timeout(_) => "Timeout",
+            Self::Unreachable(_) => "Unreachable",
+            Self::Unencodable(_) => "Unencodable",
         };
         write!(f, "SendError::{kind}(..)")
     }
@@ -51,6 +65,13 @@ pub enum AskError<M> {
     /// The handler dropped the reply port without replying.
     #[error("the actor dropped the reply port without replying")]
     NoReply,
+    /// Remote actor: its node answered that the request could not be delivered (no
+    /// such actor any more, or the request did not decode there).
+    #[error("the remote node refused the request: {0}")]
+    Remote(String),
+    /// Remote actor: the link to its node was lost while the answer was awaited.
+    #[error("the link to the actor's node was lost before the reply")]
+    LinkLost,
 }
 
 impl<M> fmt::Debug for AskError<M> {
@@ -59,6 +80,8 @@ impl<M> fmt::Debug for AskError<M> {
             Self::Send(e) => write!(f, "AskError::Send({e:?})"),
             Self::Timeout => f.write_str("AskError::Timeout"),
             Self::NoReply => f.write_str("AskError::NoReply"),
+            Self::Remote(why) => write!(f, "AskError::Remote({why:?})"),
+            Self::LinkLost => f.write_str("AskError::LinkLost"),
         }
     }
 }
@@ -83,6 +106,47 @@ pub enum RegistryError {
     /// Another live actor already holds the name.
     #[error("name {0:?} is already registered")]
     NameTaken(String),
+    /// Remote actor refs cannot be registered in a local registry.
+    #[error("{0:?} is a remote actor: only local actors are registered")]
+    NotLocal(String),
+}
+
+/// A lookup of `name@node` failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LookupError {
+    /// The name is local (no `@node`, or this node's name) and the local lookup failed.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The peer is exposed under no name like that, or it takes another type.
+    #[error("{name}@{node}: {why}")]
+    Remote {
+        /// The name looked up.
+        name: String,
+        /// The node.
+        node: String,
+        /// What the node said.
+        why: String,
+    },
+    /// The remote actor takes another message type.
+    #[error("{name}@{node} takes {found}, not {expected}")]
+    TypeMismatch {
+        /// The name looked up.
+        name: String,
+        /// The node.
+        node: String,
+        /// The message type the caller asked for.
+        expected: &'static str,
+        /// The message type the remote actor takes.
+        found: String,
+    },
+    /// This node knows no link to that node (call `Node::connect` first), or has no
+    /// remote side.
+    #[error("no link to node {0:?}")]
+    UnknownNode(String),
+    /// The node did not answer (or its link did not come up) within the timeout.
+    #[error("node {0:?} did not answer in time")]
+    Timeout(String),
 }
 
 /// An actor could not be spawned.

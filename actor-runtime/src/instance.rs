@@ -26,7 +26,6 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::actor::{Actor, ActorError, ExitReason};
-use crate::actor_ref::ActorRef;
 use crate::cell::Cell;
 use crate::context::Context;
 use crate::dead_letters::DeadLetter;
@@ -86,7 +85,7 @@ pub(crate) fn spawn_instance<A: Actor>(start: Start<A>) -> Option<InstanceHandle
         ended,
         node: node.clone(),
     };
-    let ctx = Context::new(ActorRef::from_cell(cell.clone()), node, token, started);
+    let ctx = Context::new(cell.clone(), node, token, started);
     let instance = instance_main(guard, actor, ctx);
     let handle = match cell.pinned {
         None => InstanceHandle::Task(tokio::spawn(instance)),

@@ -52,6 +52,7 @@
 //! - `watch`: [`Terminated`], delivered to watchers.
 //! - `supervision`: [`Supervisor`], [`ChildSpec`], strategies and intensity.
 //! - `broadcast`: [`Broadcast`], one message to many actors, one `Arc` clone each.
+//! - [`remote`]: actors on other nodes: wire format, links, transports.
 //! - `pinned`: hot-path actors on a pinned, busy-polling thread ([`Pinned`]).
 //! - `metrics`: per-actor figures and histograms.
 //! - `dead_letters`: messages that could not be handled.
@@ -82,15 +83,15 @@ pub use actor_ref::ActorRef;
 pub use broadcast::Broadcast;
 pub use context::Context;
 pub use dead_letters::{DeadLetter, DeadLetters, DEAD_LETTER_CAPACITY};
-pub use error::{AskError, RegistryError, SendError, SpawnError};
+pub use error::{AskError, LookupError, RegistryError, SendError, SpawnError};
 pub use id::ActorId;
 pub use mailbox::DEFAULT_CAPACITY;
 pub use metrics::{new_histogram, ActorMetrics};
 pub use node::{Node, ShutdownReport, SpawnOptions};
 pub use pinned::{Idle, Pinned};
 pub use registry::{Registration, Registry};
-pub use remote::RemoteMessage;
-pub use reply::ReplyTo;
+pub use remote::{PeerAddr, RemoteConfig, RemoteMessage, Transport};
+pub use reply::{ArchivedReplyTo, ReplyTo, WireReplyTo};
 pub use supervision::{
     Backoff, ChildExit, ChildInfo, ChildSpec, ChildState, Intensity, Restart, Strategy,
     SupervisionCounters, Supervisor, SupervisorError, SupervisorMsg, DEFAULT_SHUTDOWN,

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -27,6 +27,7 @@ use crate::mailbox::DEFAULT_CAPACITY;
 use crate::metrics::ActorMetrics;
 use crate::pinned::Pinned;
 use crate::registry::Registry;
+use crate::remote::net::Net;
 use crate::signal::Signal;
 use crate::supervision::SupervisionCounters;
 
@@ -109,6 +110,8 @@ pub(crate) struct NodeInner {
     closing: AtomicBool,
     /// Live top-level actors by id. Ids grow with each spawn, so this is spawn order.
     top_level: Mutex<BTreeMap<ActorId, Arc<dyn AnyCell>>>,
+    /// The remote side, once started ([`Node::start_remote`]).
+    pub(crate) remote: OnceLock<Arc<Net>>,
 }
 
 impl NodeInner {
@@ -130,6 +133,7 @@ impl Node {
                 token: CancellationToken::new(),
                 closing: AtomicBool::new(false),
                 top_level: Mutex::new(BTreeMap::new()),
+                remote: OnceLock::new(),
             }),
         }
     }
@@ -163,10 +167,11 @@ impl Node {
         options: &SpawnOptions,
         started: Option<tokio::sync::oneshot::Sender<()>>,
     ) -> Result<ActorRef<A::Msg>, SpawnError> {
-        let actor_ref = self.new_actor_ref::<A::Msg>(options)?;
-        lock(&self.inner.top_level).insert(actor_ref.id(), actor_ref.any_cell());
+        let cell = self.new_cell::<A::Msg>(options)?;
+        let actor_ref = ActorRef::from_cell(cell.clone());
+        lock(&self.inner.top_level).insert(cell.id, cell.clone());
         spawn_instance(Start {
-            cell: actor_ref.cell().clone(),
+            cell,
             actor,
             node: self.clone(),
             parent: None,
@@ -195,10 +200,10 @@ impl Node {
     }
 
     /// A new cell with its name registered, not yet running.
-    pub(crate) fn new_actor_ref<M: Send + 'static>(
+    pub(crate) fn new_cell<M: Send + 'static>(
         &self,
         options: &SpawnOptions,
-    ) -> Result<ActorRef<M>, SpawnError> {
+    ) -> Result<Arc<Cell<M>>, SpawnError> {
         if self.inner.closing.load(Ordering::Acquire) {
             return Err(SpawnError::ShuttingDown);
         }
@@ -214,11 +219,10 @@ impl Node {
             options.timing,
             options.pinned,
         );
-        let actor_ref = ActorRef::from_cell(cell);
         if let Some(name) = &options.name {
-            self.inner.registry.register(name, &actor_ref)?;
+            self.inner.registry.register(name, &ActorRef::from_cell(cell.clone()))?;
         }
-        Ok(actor_ref)
+        Ok(cell)
     }
 
     /// The node's registry.
@@ -259,7 +263,7 @@ impl Node {
         timeout: Duration,
     ) -> Option<ActorMetrics> {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        if !actor.cell().signal(Signal::Metrics(tx)) {
+        if !actor.local()?.signal(Signal::Metrics(tx)) {
             return None;
         }
         tokio::time::timeout(timeout, rx).await.ok()?.ok()
@@ -291,6 +295,10 @@ impl Node {
                 Some(_) => report.stopped.push(cell.id()),
                 None => report.unresponsive.push(cell.id()),
             }
+        }
+        if let Some(net) = self.inner.remote.get() {
+            let left = end.saturating_duration_since(Instant::now());
+            net.shutdown(left.min(Duration::from_secs(1))).await;
         }
         self.inner.token.cancel();
         tracing::info!(node = %self.inner.name, stopped = report.stopped.len(), killed = report.killed.len(), "node shut down");

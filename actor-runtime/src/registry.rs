@@ -42,6 +42,9 @@ impl Registry {
         name: &str,
         actor: &ActorRef<M>,
     ) -> Result<(), RegistryError> {
+        let Some(cell) = actor.local() else {
+            return Err(RegistryError::NotLocal(name.to_owned()));
+        };
         if !actor.is_alive() {
             return Err(RegistryError::NotFound(name.to_owned()));
         }
@@ -55,7 +58,7 @@ impl Registry {
                 });
             }
         }
-        actor.cell().note_registered(name);
+        cell.note_registered(name);
         // The actor may have ended between the liveness check and the insert; its
         // cleanup may then have missed this name.
         if !actor.is_alive() {

@@ -129,6 +129,15 @@ impl FrameEncoder {
         self.frames
     }
 
+    /// Swaps the batch with `other` (which must be empty, e.g. the last written batch
+    /// after `clear`) and returns how many frames the batch held. Lets a writer take a
+    /// batch out from under a lock and write it while senders fill the other buffer.
+    pub(crate) fn swap_batch(&mut self, other: &mut AlignedVec) -> usize {
+        debug_assert!(other.is_empty());
+        std::mem::swap(&mut self.batch, other);
+        std::mem::take(&mut self.frames)
+    }
+
     /// Drops the batched frames, keeping the buffer's capacity.
     pub fn clear(&mut self) {
         self.batch.clear();

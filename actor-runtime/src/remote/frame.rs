@@ -38,6 +38,8 @@ pub const DEFAULT_MAX_PAYLOAD: u32 = 1 << 20;
 pub const FLAG_TARGET_NAME: u8 = 0x01;
 /// Flag bit (on `Reply`): the remote ask failed; the payload describes the error.
 pub const FLAG_ERROR: u8 = 0x02;
+/// Flag bit (on `Heartbeat`): an echo of the peer's probe, carrying its correlation.
+pub const FLAG_ECHO: u8 = 0x04;
 
 /// What a frame carries. Unknown kinds are rejected as [`FrameError::UnknownKind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,6 +92,9 @@ pub enum CloseReason {
     VersionMismatch = 2,
     /// The peer sent something this side cannot parse.
     ProtocolError = 3,
+    /// Both nodes connected to each other at once; this connection is the one given
+    /// up (the one initiated by the node with the greater name). Not a loss.
+    Duplicate = 4,
 }
 
 impl CloseReason {
@@ -99,6 +104,7 @@ impl CloseReason {
             1 => Self::WrongSecret,
             2 => Self::VersionMismatch,
             3 => Self::ProtocolError,
+            4 => Self::Duplicate,
             _ => Self::Normal,
         }
     }

@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use super::spec::{ChildSpec, Restart};
 use crate::actor::{Actor, ExitReason};
 use crate::actor_ref::ActorRef;
-use crate::cell::AnyCell;
+use crate::cell::{AnyCell, Cell};
 use crate::error::SpawnError;
 use crate::instance::{spawn_instance, Parent, Start, ABORT_GRACE};
 use crate::node::Node;
@@ -33,7 +33,7 @@ pub(crate) trait Factory: Send {
 
 struct Typed<A: Actor> {
     factory: Box<dyn FnMut() -> A + Send>,
-    actor_ref: ActorRef<A::Msg>,
+    cell: Arc<Cell<A::Msg>>,
 }
 
 impl<A: Actor> Factory for Typed<A> {
@@ -45,7 +45,7 @@ impl<A: Actor> Factory for Typed<A> {
         started: oneshot::Sender<()>,
     ) -> Option<InstanceHandle> {
         spawn_instance(Start {
-            cell: self.actor_ref.cell().clone(),
+            cell: self.cell.clone(),
             actor: (self.factory)(),
             node: node.clone(),
             parent: Some(parent),
@@ -54,10 +54,10 @@ impl<A: Actor> Factory for Typed<A> {
         })
     }
     fn cell(&self) -> Arc<dyn AnyCell> {
-        self.actor_ref.any_cell()
+        self.cell.clone()
     }
     fn actor_ref(&self) -> Box<dyn Any + Send> {
-        Box::new(self.actor_ref.clone())
+        Box::new(ActorRef::from_cell(self.cell.clone()))
     }
 }
 
@@ -74,12 +74,12 @@ impl<A: Actor> PendingSpec for ChildSpec<A> {
     fn into_child(self: Box<Self>, node: &Node) -> Result<Child, SpawnError> {
         let spec = *self;
         let options = spec.options.clone().name(spec.name.clone());
-        let actor_ref = node.new_actor_ref::<A::Msg>(&options)?;
+        let cell = node.new_cell::<A::Msg>(&options)?;
         Ok(Child {
             name: spec.name,
             restart: spec.restart,
             shutdown: spec.shutdown,
-            factory: Box::new(Typed { factory: spec.factory, actor_ref }),
+            factory: Box::new(Typed { factory: spec.factory, cell }),
             generation: 0,
             running: None,
             restarts: 0,

@@ -1,0 +1,264 @@
+//! A link: everything this node keeps about one peer node, across the connections
+//! that come and go under it. Its outbound queue, its state, the asks waiting for a
+//! reply through it, the actors watching through it, and its figures.
+//!
+//! A link outlives its connections: while it is down, sends still queue (up to the
+//! outbound bound) and go out when a connection is installed again.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::config::Transport;
+use super::outbox::Outbox;
+use crate::actor::ExitReason;
+use crate::cell::lock;
+use crate::id::ActorId;
+use crate::watch::{Terminated, Watcher};
+
+/// Where a link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// No connection yet, or between two connections: sends queue.
+    Down,
+    /// A connection is installed and carries frames.
+    Up(Transport),
+    /// The node shut down; the link is gone for good.
+    Closed,
+}
+
+/// A link's figures, as returned by [`Node::link_metrics`](crate::Node::link_metrics).
+#[derive(Debug, Clone)]
+pub struct LinkMetrics {
+    /// The peer node.
+    pub peer: String,
+    /// Where the link stands now.
+    pub state: LinkState,
+    /// Frames written, and their bytes (headers and padding included).
+    pub frames_out: u64,
+    /// Bytes written.
+    pub bytes_out: u64,
+    /// Frames read.
+    pub frames_in: u64,
+    /// Bytes read.
+    pub bytes_in: u64,
+    /// Connections installed after the first.
+    pub reconnects: u64,
+    /// Times the link was declared lost.
+    pub losses: u64,
+    /// Frames waiting in the outbound queue.
+    pub queued: usize,
+    /// Heartbeat round trips, in nanoseconds.
+    pub rtt_ns: Histogram<u64>,
+}
+
+/// A reply awaited by an asker on this node: completes with the reply frame's
+/// payload, or with why none will come.
+pub(crate) type PendingReply = Box<dyn FnOnce(Result<&[u8], ReplyFailure>) + Send>;
+
+/// Why an awaited reply will not come.
+#[derive(Debug, Clone)]
+pub(crate) enum ReplyFailure {
+    /// The handler dropped the reply port without answering.
+    Dropped,
+    /// The peer answered with an error (unknown target, undecodable request).
+    Remote(String),
+    /// The link was lost before the reply came.
+    LinkLost,
+}
+
+#[derive(Default)]
+pub(crate) struct Counters {
+    pub(crate) frames_out: AtomicU64,
+    pub(crate) bytes_out: AtomicU64,
+    pub(crate) frames_in: AtomicU64,
+    pub(crate) bytes_in: AtomicU64,
+    pub(crate) connections: AtomicU64,
+    pub(crate) losses: AtomicU64,
+}
+
+/// The connection a link currently writes to.
+pub(crate) struct Slot {
+    pub(crate) id: u64,
+    /// The node that opened the connection.
+    pub(crate) initiator: String,
+    pub(crate) transport: Transport,
+    /// Cancelled when another connection replaces this one: its writer stops at a
+    /// batch boundary and closes with `Close(Duplicate)`; its reader reads on to the
+    /// end, so nothing already sent on it is lost.
+    pub(crate) retire: CancellationToken,
+}
+
+pub(crate) struct Link {
+    pub(crate) peer: String,
+    conn: Mutex<Option<Slot>>,
+    pub(crate) outbox: Outbox,
+    state: watch::Sender<LinkState>,
+    pending: Mutex<HashMap<u64, PendingReply>>,
+    next_correlation: AtomicU64,
+    watchers: Mutex<Vec<(Watcher, String)>>,
+    pub(crate) counters: Counters,
+    rtt: Mutex<Histogram<u64>>,
+    /// Origin of heartbeat timestamps (monotonic, this node only).
+    epoch: Instant,
+}
+
+impl Link {
+    pub(crate) fn new(peer: String, outbox: Outbox) -> Self {
+        Self {
+            peer,
+            conn: Mutex::new(None),
+            outbox,
+            state: watch::channel(LinkState::Down).0,
+            pending: Mutex::new(HashMap::new()),
+            next_correlation: AtomicU64::new(1),
+            watchers: Mutex::new(Vec::new()),
+            counters: Counters::default(),
+            rtt: Mutex::new(crate::metrics::new_histogram()),
+            epoch: Instant::now(),
+        }
+    }
+
+    pub(crate) fn state(&self) -> LinkState {
+        *self.state.borrow()
+    }
+
+    pub(crate) fn state_rx(&self) -> watch::Receiver<LinkState> {
+        self.state.subscribe()
+    }
+
+    pub(crate) fn set_state(&self, state: LinkState) {
+        self.state.send_if_modified(|s| {
+            // Closed is final.
+            if *s == state || *s == LinkState::Closed {
+                return false;
+            }
+            *s = state;
+            true
+        });
+    }
+
+    /// Makes `slot` the link's connection, unless the link already has one opened by
+    /// the other side and that side's name is smaller: when two nodes connect to each
+    /// other at once, both keep the connection the smaller name opened, so they end up
+    /// with the same one. A replaced connection is retired. False if `slot` lost.
+    pub(crate) fn install(&self, slot: Slot) -> bool {
+        let mut conn = lock(&self.conn);
+        if let Some(current) = conn.as_ref() {
+            if current.initiator != slot.initiator && slot.initiator > current.initiator {
+                return false;
+            }
+            current.retire.cancel();
+        }
+        let transport = slot.transport;
+        *conn = Some(slot);
+        self.counters.connections.fetch_add(1, Ordering::Relaxed);
+        self.set_state(LinkState::Up(transport));
+        true
+    }
+
+    /// Removes connection `id` if it is still the link's, marking the link down.
+    /// Returns whether it was.
+    pub(crate) fn uninstall(&self, id: u64) -> bool {
+        let mut conn = lock(&self.conn);
+        if conn.as_ref().is_some_and(|c| c.id == id) {
+            *conn = None;
+            self.set_state(LinkState::Down);
+            return true;
+        }
+        false
+    }
+
+    /// The transport of the current connection, if any.
+    pub(crate) fn transport(&self) -> Option<Transport> {
+        lock(&self.conn).as_ref().map(|c| c.transport)
+    }
+
+    /// A fresh correlation id for an ask.
+    pub(crate) fn next_correlation(&self) -> u64 {
+        self.next_correlation.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Registers how to complete the ask `id` when its reply (or its failure) comes.
+    pub(crate) fn register_reply_at(&self, id: u64, complete: PendingReply) {
+        lock(&self.pending).insert(id, complete);
+    }
+
+    /// Forgets an ask that gave up (timed out or was not sent).
+    pub(crate) fn forget_reply(&self, id: u64) {
+        lock(&self.pending).remove(&id);
+    }
+
+    /// Completes the ask `id` with `result`; false if nobody waits for it (it timed
+    /// out, or the peer invented the id).
+    pub(crate) fn complete_reply(&self, id: u64, result: Result<&[u8], ReplyFailure>) -> bool {
+        let Some(complete) = lock(&self.pending).remove(&id) else {
+            return false;
+        };
+        complete(result);
+        true
+    }
+
+    /// Adds a watcher of `name` on the peer: told once, when the link is lost.
+    pub(crate) fn add_watcher(&self, watcher: Watcher, name: String) {
+        let mut watchers = lock(&self.watchers);
+        if !watchers.iter().any(|(w, n)| w.id == watcher.id && *n == name) {
+            watchers.push((watcher, name));
+        }
+    }
+
+    pub(crate) fn remove_watcher(&self, watcher: ActorId, name: &str) {
+        lock(&self.watchers).retain(|(w, n)| !(w.id == watcher && n == name));
+    }
+
+    /// Declares the link lost: every pending ask fails, every watcher through it is
+    /// told `Terminated(Unreachable)` once and forgotten.
+    pub(crate) fn declare_lost(&self, why: &str) {
+        self.counters.losses.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(peer = %self.peer, why, "link lost");
+        let pending: Vec<_> = lock(&self.pending).drain().collect();
+        for (_, complete) in pending {
+            complete(Err(ReplyFailure::LinkLost));
+        }
+        let watchers = std::mem::take(&mut *lock(&self.watchers));
+        for (w, name) in watchers {
+            w.notify(Terminated {
+                id: ActorId(0),
+                name: Some(format!("{name}@{}", self.peer)),
+                reason: ExitReason::Unreachable(format!("link to {} lost: {why}", self.peer)),
+            });
+        }
+    }
+
+    pub(crate) fn record_rtt(&self, rtt: Duration) {
+        let ns = u64::try_from(rtt.as_nanos()).unwrap_or(u64::MAX).max(1);
+        let _ = lock(&self.rtt).record(ns);
+    }
+
+    /// Nanoseconds since the link's epoch: heartbeat stamps.
+    pub(crate) fn now_ns(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    pub(crate) fn metrics(&self) -> LinkMetrics {
+        let c = &self.counters;
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        LinkMetrics {
+            peer: self.peer.clone(),
+            state: self.state(),
+            frames_out: load(&c.frames_out),
+            bytes_out: load(&c.bytes_out),
+            frames_in: load(&c.frames_in),
+            bytes_in: load(&c.bytes_in),
+            reconnects: load(&c.connections).saturating_sub(1),
+            losses: load(&c.losses),
+            queued: self.outbox.queued(),
+            rtt_ns: lock(&self.rtt).clone(),
+        }
+    }
+}

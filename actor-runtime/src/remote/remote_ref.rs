@@ -1,0 +1,154 @@
+//! The remote half of an [`ActorRef`](crate::ActorRef): an actor on a peer node,
+//! reached through the link to that node.
+//!
+//! A send serializes the message straight into the link's outbound batch (no
+//! intermediate buffer) and returns: a tell never waits for an acknowledgement. The
+//! outcomes mirror the local ones: `Full` when the link's outbound queue is at its
+//! bound, `Unreachable` when it is full while the link is down, `Closed` once this
+//! node has shut down; each hands the message back.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::frame::{FrameHeader, FrameKind, FLAG_TARGET_NAME};
+use super::link::{Link, LinkState, ReplyFailure};
+use super::outbox::{push_fn, PushError, PushFn};
+use super::wire::RemoteMessage;
+use crate::cell::lock;
+use crate::error::{AskError, SendError};
+use crate::reply::{with_ask_route, ReplyTo};
+
+pub(crate) struct RemoteTarget<M> {
+    pub(crate) link: Arc<Link>,
+    /// The name the actor is exposed under on the peer.
+    pub(crate) name: String,
+    target: u64,
+    push: PushFn<M>,
+}
+
+impl<M: RemoteMessage> RemoteTarget<M> {
+    pub(crate) fn new(link: Arc<Link>, name: String) -> Self {
+        let target = super::frame::name_hash(&name);
+        Self { link, name, target, push: push_fn::<M>() }
+    }
+}
+
+impl<M: Send + 'static> RemoteTarget<M> {
+    fn header(&self, kind: FrameKind, correlation: u64) -> FrameHeader {
+        let mut header = FrameHeader::new(kind);
+        header.flags = FLAG_TARGET_NAME;
+        header.target = self.target;
+        header.correlation = correlation;
+        header
+    }
+
+    fn push(&self, header: FrameHeader, msg: M) -> Result<(), SendError<M>> {
+        let push = self.push;
+        match self.link.outbox.push_with(header, false, |enc, h| push(enc, h, &msg)) {
+            Ok(()) => Ok(()),
+            Err(PushError::Full) if self.link.state() == LinkState::Down => {
+                Err(SendError::Unreachable(msg))
+            }
+            Err(PushError::Full) => Err(SendError::Full(msg)),
+            Err(PushError::Closed) => Err(SendError::Closed(msg)),
+            Err(PushError::Wire(e)) => {
+                tracing::warn!(target = %self.name, peer = %self.link.peer, error = %e, "cannot encode message");
+                Err(SendError::Unencodable(msg))
+            }
+        }
+    }
+
+    pub(crate) fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
+        self.push(self.header(FrameKind::Tell, 0), msg)
+    }
+
+    /// Pushes with `push_once`, waiting for room while the queue is full and the link
+    /// is up, until `deadline`.
+    async fn push_waiting(
+        &self,
+        mut msg: M,
+        deadline: Option<Instant>,
+        mut push_once: impl FnMut(M) -> Result<(), SendError<M>>,
+    ) -> Result<(), SendError<M>> {
+        loop {
+            let room = self.link.outbox.room.notified();
+            tokio::pin!(room);
+            room.as_mut().enable();
+            match push_once(msg) {
+                Err(SendError::Full(back)) => msg = back,
+                other => return other,
+            }
+            // Room may have been made between the push and `enable`: look again.
+            if self.link.outbox.has_room() {
+                continue;
+            }
+            let waited = until(deadline, async {
+                let mut state = self.link.state_rx();
+                tokio::select! {
+                    _ = room => {}
+                    // Waiting only makes sense while the link drains the queue.
+                    _ = state.wait_for(|s| !matches!(s, LinkState::Up(_))) => {}
+                }
+            })
+            .await;
+            if !waited {
+                return Err(SendError::Timeout(msg));
+            }
+        }
+    }
+
+    pub(crate) async fn send(&self, msg: M) -> Result<(), SendError<M>> {
+        self.push_waiting(msg, None, |m| self.try_send(m)).await
+    }
+
+    pub(crate) async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
+        self.push_waiting(msg, Some(Instant::now() + timeout), |m| self.try_send(m)).await
+    }
+
+    pub(crate) async fn ask<R>(
+        &self,
+        request: impl FnOnce(ReplyTo<R>) -> M,
+        timeout: Duration,
+    ) -> Result<R, AskError<M>> {
+        let deadline = Instant::now() + timeout;
+        let correlation = self.link.next_correlation();
+        let (reply, answer, failure) = ReplyTo::asking(correlation);
+        let msg = request(reply);
+        let header = self.header(FrameKind::Ask, correlation);
+        let sent = self
+            .push_waiting(msg, Some(deadline), |m| {
+                with_ask_route(&self.link, || self.push(header, m))
+            })
+            .await;
+        if let Err(e) = sent {
+            self.link.forget_reply(correlation);
+            return Err(AskError::Send(e));
+        }
+        match tokio::time::timeout_at(deadline, answer).await {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(_)) => Err(match lock(&failure).take() {
+                Some(ReplyFailure::Remote(why)) => AskError::Remote(why),
+                Some(ReplyFailure::LinkLost) => AskError::LinkLost,
+                Some(ReplyFailure::Dropped) | None => AskError::NoReply,
+            }),
+            Err(_) => {
+                self.link.forget_reply(correlation);
+                Err(AskError::Timeout)
+            }
+        }
+    }
+}
+
+/// Runs `wait` until `deadline` (forever if `None`); false if the deadline passed.
+async fn until(deadline: Option<Instant>, wait: impl Future<Output = ()>) -> bool {
+    match deadline {
+        Some(deadline) => tokio::time::timeout_at(deadline, wait).await.is_ok(),
+        None => {
+            wait.await;
+            true
+        }
+    }
+}
