@@ -1,0 +1,125 @@
+//! Nodes on loopback and a test actor that takes remote messages, shared by the
+//! remote tests. Every socket lives in a temp dir or on 127.0.0.1; every wait is
+//! bounded.
+#![allow(dead_code, unreachable_pub)]
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use mycelium::{Actor, ActorError, Context, Node, PeerAddr, RemoteConfig, ReplyTo, Transport};
+use tokio::sync::mpsc;
+
+/// Every wait in these tests is bounded by this.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub const SECRET: &[u8] = b"test cookie";
+
+/// Awaits `f`, failing the test with `what` if it takes longer than [`WAIT`].
+pub async fn within<T>(what: &str, f: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(WAIT, f).await {
+        Ok(v) => v,
+        Err(_) => panic!("timed out after {WAIT:?} waiting for {what}"),
+    }
+}
+
+/// Messages of the test actor; they cross the wire.
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub enum Msg {
+    /// Record `seq` from `sender`.
+    Put { sender: u32, seq: u64 },
+    /// Answer with how many `Put`s were handled.
+    Count(ReplyTo<u64>),
+    /// Answer with the text, upper-cased.
+    Shout(String, ReplyTo<String>),
+    /// Drop the reply port.
+    Ignore(ReplyTo<u64>),
+}
+
+/// Records every `Put` into a channel the test reads.
+pub struct Sink {
+    pub out: mpsc::UnboundedSender<(u32, u64)>,
+    pub count: u64,
+}
+
+impl Actor for Sink {
+    type Msg = Msg;
+    async fn handle(&mut self, msg: Msg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            Msg::Put { sender, seq } => {
+                self.count += 1;
+                let _ = self.out.send((sender, seq));
+            }
+            Msg::Count(reply) => {
+                let _ = reply.send(self.count);
+            }
+            Msg::Shout(text, reply) => {
+                let _ = reply.send(text.to_uppercase());
+            }
+            Msg::Ignore(reply) => drop(reply),
+        }
+        Ok(())
+    }
+}
+
+/// Where a test node listens.
+pub struct Place {
+    pub dir: tempfile::TempDir,
+}
+
+impl Place {
+    pub fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("temp dir") }
+    }
+    pub fn socket(&self, name: &str) -> PathBuf {
+        self.dir.path().join(format!("{name}.sock"))
+    }
+}
+
+/// A config for a test node with fast timings.
+pub fn config() -> RemoteConfig {
+    RemoteConfig::new(SECRET)
+        .heartbeat(Duration::from_millis(50))
+        .loss_timeout(Duration::from_millis(400))
+        .backoff(Duration::from_millis(10), Duration::from_millis(100))
+}
+
+/// A node listening on a Unix socket in `place` and on a free TCP port on loopback.
+pub async fn node(place: &Place, name: &str) -> Node {
+    node_with(place, name, config()).await
+}
+
+pub async fn node_with(place: &Place, name: &str, config: RemoteConfig) -> Node {
+    let node = Node::new(name);
+    let loopback: SocketAddr = "127.0.0.1:0".parse().expect("addr");
+    node.start_remote(config.listen_unix(place.socket(name)).listen_tcp(loopback))
+        .await
+        .expect("start remote");
+    node
+}
+
+/// How `node` is reached over `transport`.
+pub fn addr_of(node: &Node, transport: Transport) -> PeerAddr {
+    let peer = PeerAddr::new(node.name());
+    match transport {
+        Transport::Unix => peer.unix(node.local_unix_path().expect("unix path")),
+        Transport::Tcp => peer.tcp(node.local_tcp_addr().expect("tcp addr")),
+        Transport::Local => peer,
+    }
+}
+
+/// Spawns a `Sink` on `server`, exposed as `name`; returns what it records.
+pub fn sink(server: &Node, name: &str) -> mpsc::UnboundedReceiver<(u32, u64)> {
+    let (out, rx) = mpsc::unbounded_channel();
+    let sink = server.spawn(Sink { out, count: 0 }).expect("spawn sink");
+    server.expose(name, &sink).expect("expose");
+    rx
+}
+
+/// `client` connected to `server` over `transport`, with the remote `sink`.
+pub async fn remote_sink(client: &Node, server: &Node, transport: Transport) -> mycelium::ActorRef<Msg> {
+    client.connect(addr_of(server, transport)).expect("connect");
+    let path = format!("sink@{}", server.name());
+    within("remote lookup", client.lookup_remote::<Msg>(&path, WAIT)).await.expect("lookup")
+}
