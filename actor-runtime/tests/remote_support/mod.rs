@@ -8,7 +8,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mycelium::{Actor, ActorError, Context, Node, PeerAddr, RemoteConfig, ReplyTo, Transport};
+use mycelium::{
+    Actor, ActorError, Context, Node, PeerAddr, RemoteConfig, ReplyTo, SpawnOptions, Transport,
+};
 use tokio::sync::mpsc;
 
 /// Every wait in these tests is bounded by this.
@@ -109,10 +111,12 @@ pub fn addr_of(node: &Node, transport: Transport) -> PeerAddr {
     }
 }
 
-/// Spawns a `Sink` on `server`, exposed as `name`; returns what it records.
+/// Spawns a `Sink` on `server`, registered and exposed as `name`; returns what it
+/// records.
 pub fn sink(server: &Node, name: &str) -> mpsc::UnboundedReceiver<(u32, u64)> {
     let (out, rx) = mpsc::unbounded_channel();
-    let sink = server.spawn(Sink { out, count: 0 }).expect("spawn sink");
+    let options = SpawnOptions::new().name(name);
+    let sink = server.spawn_with(Sink { out, count: 0 }, options).expect("spawn sink");
     server.expose(name, &sink).expect("expose");
     rx
 }
