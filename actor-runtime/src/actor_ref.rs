@@ -215,7 +215,7 @@ impl<M: Send + 'static> ActorRef<M> {
             }
             Target::Remote(remote) => {
                 let mut state = remote.link.state_rx();
-                let _ = state.wait_for(|s| *s != LinkState::Closed && !matches!(s, LinkState::Up(_))).await;
+                let _ = state.wait_for(|s| !matches!(s, LinkState::Up(_))).await;
                 ExitReason::Unreachable(format!("link to {} is down", remote.link.peer))
             }
         }

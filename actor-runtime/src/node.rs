@@ -27,6 +27,7 @@ use crate::mailbox::DEFAULT_CAPACITY;
 use crate::metrics::ActorMetrics;
 use crate::pinned::Pinned;
 use crate::registry::Registry;
+use crate::remote::exposed::Exposed;
 use crate::remote::net::Net;
 use crate::signal::Signal;
 use crate::supervision::SupervisionCounters;
@@ -112,6 +113,9 @@ pub(crate) struct NodeInner {
     top_level: Mutex<BTreeMap<ActorId, Arc<dyn AnyCell>>>,
     /// The remote side, once started ([`Node::start_remote`]).
     pub(crate) remote: OnceLock<Arc<Net>>,
+    /// Actors reachable from other nodes; filled before or after the remote side
+    /// starts.
+    pub(crate) exposed: Arc<Exposed>,
 }
 
 impl NodeInner {
@@ -134,6 +138,7 @@ impl Node {
                 closing: AtomicBool::new(false),
                 top_level: Mutex::new(BTreeMap::new()),
                 remote: OnceLock::new(),
+                exposed: Arc::default(),
             }),
         }
     }

@@ -25,7 +25,7 @@ impl Node {
             return Err(RemoteError::AlreadyStarted);
         }
         let token = self.token().child_token();
-        let net = Net::start(self.name(), config, token, Arc::downgrade(self.inner())).await?;
+        let net = Net::start(self.name(), config, token, self.inner()).await?;
         self.inner().remote.set(net).map_err(|_| RemoteError::AlreadyStarted)
     }
 
@@ -40,7 +40,8 @@ impl Node {
         self.net()?.connect(peer).map(|_| ())
     }
 
-    /// Makes the local `actor` reachable from other nodes as `name`. Incoming frames
+    /// Makes the local `actor` reachable from other nodes as `name` (before or after
+    /// [`start_remote`](Self::start_remote)). Incoming frames
     /// are validated and deserialized into `M` before delivery. The name stays
     /// exposed until [`unexpose`](Self::unexpose) or until the actor ends and another
     /// actor is exposed under it.
@@ -60,7 +61,7 @@ impl Node {
     }
 
     fn expose_inbound(&self, name: &str, inbound: Arc<dyn Inbound>) -> Result<(), RemoteError> {
-        self.net()?.exposed.insert(name, inbound).map_err(|e| RemoteError::Expose {
+        self.inner().exposed.insert(name, inbound).map_err(|e| RemoteError::Expose {
             name: name.to_owned(),
             why: format!("{e:?}"),
         })
@@ -68,7 +69,7 @@ impl Node {
 
     /// Stops exposing `name`; returns whether it was exposed.
     pub fn unexpose(&self, name: &str) -> bool {
-        self.net().is_ok_and(|net| net.exposed.remove(name))
+        self.inner().exposed.remove(name)
     }
 
     /// Looks up `path`: `name` or `name@<this node>` in the local registry;

@@ -38,7 +38,8 @@ enum End {
     Closed,
 }
 
-/// Runs a connection whose handshake succeeded until it ends.
+/// Runs a connection whose handshake succeeded until it ends. Returns false if it
+/// was never installed (a duplicate, given up or refused).
 pub(crate) async fn run(
     net: Arc<Net>,
     link: Arc<Link>,
@@ -46,14 +47,35 @@ pub(crate) async fn run(
     mut write: WriteHalf,
     transport: Transport,
     initiator: String,
-) {
+) -> bool {
+    let mut dec = FrameDecoder::with_max_payload(read, net.config.max_payload);
+    if initiator == net.node_name {
+        // The acceptor speaks first: its first frame says whether it keeps this
+        // connection (anything but `Close(Duplicate)`) or the one it opened itself.
+        let verdict = tokio::time::timeout(net.config.loss_timeout, dec.next_frame()).await;
+        match verdict {
+            Ok(Ok(Some((h, p)))) if h.kind == FrameKind::Close && p.first() == Some(&(CloseReason::Duplicate as u8)) => {
+                tracing::debug!(peer = %link.peer, "the peer keeps its own connection");
+                return false;
+            }
+            Ok(Ok(Some(_))) => dec.unread(),
+            _ => {
+                tracing::debug!(peer = %link.peer, "no first frame from the peer");
+                return false;
+            }
+        }
+    } else if link.refuses_incoming(&net.node_name) {
+        tracing::debug!(peer = %link.peer, "refused: our own connection to the peer is kept");
+        let _ = close(&mut write, CloseReason::Duplicate).await;
+        return false;
+    }
     let retire = CancellationToken::new();
     let id = net.next_conn_id();
     let slot = Slot { id, initiator: initiator.clone(), transport, retire: retire.clone() };
     if !link.install(slot) {
         tracing::debug!(peer = %link.peer, %initiator, "duplicate connection given up");
         let _ = close(&mut write, CloseReason::Duplicate).await;
-        return;
+        return false;
     }
     tracing::info!(peer = %link.peer, %transport, %initiator, "link up");
     let kill = net.token.child_token();
@@ -64,11 +86,11 @@ pub(crate) async fn run(
         kill.clone(),
         net.config.heartbeat,
     ));
-    let end = read_loop(&net, &link, read, &kill).await;
+    let end = read_loop(&net, &link, dec, &kill).await;
     kill.cancel();
     let _ = writer.await;
     if !link.uninstall(id) {
-        return;
+        return true;
     }
     match end {
         End::Lost(why) => link.declare_lost(&why),
@@ -86,6 +108,7 @@ pub(crate) async fn run(
             });
         }
     }
+    true
 }
 
 async fn close(write: &mut WriteHalf, reason: CloseReason) -> std::io::Result<()> {
@@ -147,8 +170,12 @@ async fn write_batch<W: AsyncWrite + Unpin>(write: &mut W, batch: &[u8]) -> std:
 }
 
 /// Reads and dispatches frames until the connection ends.
-async fn read_loop(net: &Net, link: &Arc<Link>, read: ReadHalf, kill: &CancellationToken) -> End {
-    let mut dec = FrameDecoder::with_max_payload(read, net.config.max_payload);
+async fn read_loop(
+    net: &Net,
+    link: &Arc<Link>,
+    mut dec: FrameDecoder<ReadHalf>,
+    kill: &CancellationToken,
+) -> End {
     let mut cache = net.exposed.cache();
     // Liveness is checked every half loss timeout against a frame count, so one timer
     // serves the whole connection instead of one per frame.

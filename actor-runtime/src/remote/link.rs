@@ -6,7 +6,7 @@
 //! outbound bound) and go out when a connection is installed again.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -97,6 +97,8 @@ pub(crate) struct Slot {
 pub(crate) struct Link {
     pub(crate) peer: String,
     conn: Mutex<Option<Slot>>,
+    /// Set while this node's dialer is connecting to the peer.
+    pub(crate) dialing: AtomicBool,
     pub(crate) outbox: Outbox,
     state: watch::Sender<LinkState>,
     pending: Mutex<HashMap<u64, PendingReply>>,
@@ -113,6 +115,7 @@ impl Link {
         Self {
             peer,
             conn: Mutex::new(None),
+            dialing: AtomicBool::new(false),
             outbox,
             state: watch::channel(LinkState::Down).0,
             pending: Mutex::new(HashMap::new()),
@@ -172,6 +175,18 @@ impl Link {
             return true;
         }
         false
+    }
+
+    /// Whether this node, named `me`, should refuse a connection the peer opened:
+    /// when both nodes connect at once, the one the smaller name opened is kept, so
+    /// the smaller name refuses the peer's while its own is being dialed or is up.
+    /// The peer waits for this verdict before it sends anything on the connection.
+    pub(crate) fn refuses_incoming(&self, me: &str) -> bool {
+        if me >= self.peer.as_str() {
+            return false;
+        }
+        self.dialing.load(Ordering::Acquire)
+            || lock(&self.conn).as_ref().is_some_and(|c| c.initiator == me)
     }
 
     /// The transport of the current connection, if any.

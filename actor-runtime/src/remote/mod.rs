@@ -21,6 +21,7 @@
 //!   ([`ArchivedMessage`]).
 //! - `remote_ref`: sends and asks to a remote actor.
 //! - `sys`: node-level requests (typed lookup).
+//! - `proxy`: [`FaultProxy`], link faults on demand, for tests.
 //! - `api`: the `Node` methods above.
 //!
 //! - [`FrameHeader`]: the fixed 48-byte little-endian header in front of every frame.
@@ -60,13 +61,14 @@ mod config;
 mod conn;
 mod decoder;
 mod encoder;
-mod exposed;
+pub(crate) mod exposed;
 mod frame;
 mod handshake;
 mod inbound;
 pub(crate) mod link;
 pub(crate) mod net;
 pub(crate) mod outbox;
+mod proxy;
 pub(crate) mod remote_ref;
 mod stream;
 mod sys;
@@ -87,4 +89,5 @@ pub use handshake::{handshake, HandshakeError, PeerInfo, Role, CHALLENGE_LEN, MA
 pub use inbound::ArchivedMessage;
 pub use link::{LinkMetrics, LinkState};
 pub use net::RemoteError;
+pub use proxy::FaultProxy;
 pub use wire::{access_payload, decode_payload, encode_payload, RemoteMessage, WireError};

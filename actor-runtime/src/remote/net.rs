@@ -36,9 +36,12 @@ pub(crate) struct Net {
     pub(crate) node_name: String,
     pub(crate) config: RemoteConfig,
     links: DashMap<String, Arc<Link>>,
-    pub(crate) exposed: Exposed,
+    pub(crate) exposed: Arc<Exposed>,
     /// Cancelled when the node shuts down: listeners, dialers and connections end.
     pub(crate) token: CancellationToken,
+    /// Cancelled first at shutdown: no new connection is accepted or dialed while
+    /// the links flush.
+    listening: CancellationToken,
     handshakes: Arc<Semaphore>,
     pub(crate) unix_path: Option<PathBuf>,
     pub(crate) tcp_addr: Option<std::net::SocketAddr>,
@@ -87,7 +90,7 @@ impl Net {
         node_name: &str,
         config: RemoteConfig,
         token: CancellationToken,
-        node: Weak<NodeInner>,
+        node: &Arc<NodeInner>,
     ) -> Result<Arc<Self>, RemoteError> {
         if node_name.is_empty() || node_name.len() > super::MAX_NAME_LEN {
             return Err(RemoteError::InvalidConfig("node name must be 1 to 255 bytes"));
@@ -112,11 +115,12 @@ impl Net {
             tcp_addr,
             config,
             links: DashMap::new(),
-            exposed: Exposed::default(),
+            exposed: node.exposed.clone(),
+            listening: token.child_token(),
             token,
             handshakes: Arc::new(Semaphore::new(MAX_PENDING_HANDSHAKES)),
             next_conn: AtomicU64::new(1),
-            node,
+            node: Arc::downgrade(node),
         });
         if let Some(listener) = unix {
             tokio::spawn(accept_unix(net.clone(), listener));
@@ -183,6 +187,10 @@ impl Net {
     /// Shuts the remote side down: every link sends what is queued and closes; the
     /// listeners stop and the Unix socket file is removed.
     pub(crate) async fn shutdown(&self, within: Duration) {
+        self.listening.cancel();
+        if let Some(path) = &self.unix_path {
+            let _ = std::fs::remove_file(path);
+        }
         for link in self.links() {
             link.outbox.close();
         }
@@ -197,9 +205,6 @@ impl Net {
         self.token.cancel();
         for link in self.links() {
             link.set_state(LinkState::Closed);
-        }
-        if let Some(path) = &self.unix_path {
-            let _ = std::fs::remove_file(path);
         }
     }
 }
@@ -227,7 +232,7 @@ fn bind_unix(path: &Path) -> Result<UnixListener, RemoteError> {
 async fn accept_unix(net: Arc<Net>, listener: UnixListener) {
     loop {
         let accepted = tokio::select! {
-            _ = net.token.cancelled() => return,
+            _ = net.listening.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
@@ -243,7 +248,7 @@ async fn accept_unix(net: Arc<Net>, listener: UnixListener) {
 async fn accept_tcp(net: Arc<Net>, listener: TcpListener) {
     loop {
         let accepted = tokio::select! {
-            _ = net.token.cancelled() => return,
+            _ = net.listening.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
@@ -338,17 +343,32 @@ async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
                 }
             }
         }
+        // Set from the dial until the connection ends: meanwhile the peer's own
+        // connection to us is refused if ours is to be kept (`refuses_incoming`).
+        link.dialing.store(true, Ordering::Release);
         let attempt = tokio::select! {
-            _ = net.token.cancelled() => return,
+            _ = net.listening.cancelled() => return,
             attempt = dial(&net, &peer) => attempt,
         };
         match attempt {
             Ok((read, write, transport)) => {
-                delay = backoff.min;
-                conn::run(net.clone(), link.clone(), read, write, transport, net.node_name.clone())
-                    .await;
+                let name = net.node_name.clone();
+                let installed = conn::run(net.clone(), link.clone(), read, write, transport, name).await;
+                link.dialing.store(false, Ordering::Release);
+                if installed {
+                    delay = backoff.min;
+                    continue;
+                }
+                // Refused for the peer's own connection: that one should come up
+                // shortly; look again after a pause.
+                tokio::select! {
+                    _ = net.token.cancelled() => return,
+                    _ = tokio::time::sleep(delay) => {}
+                }
+                delay = (delay * 2).min(backoff.max);
             }
             Err(e) => {
+                link.dialing.store(false, Ordering::Release);
                 tracing::debug!(peer = %peer.name, error = %e, ?delay, "dial failed; retrying");
                 tokio::select! {
                     _ = net.token.cancelled() => return,

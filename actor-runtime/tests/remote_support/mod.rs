@@ -94,11 +94,28 @@ pub async fn node(place: &Place, name: &str) -> Node {
 
 pub async fn node_with(place: &Place, name: &str, config: RemoteConfig) -> Node {
     let node = Node::new(name);
+    listen(&node, place, config).await;
+    node
+}
+
+/// A node that exposes a `Sink` as "sink" before it starts listening, so that nothing
+/// sent to it on connect misses the sink.
+pub async fn node_with_sink(
+    place: &Place,
+    name: &str,
+) -> (Node, mpsc::UnboundedReceiver<(u32, u64)>) {
+    let node = Node::new(name);
+    let seen = sink(&node, "sink");
+    listen(&node, place, config()).await;
+    (node, seen)
+}
+
+async fn listen(node: &Node, place: &Place, config: RemoteConfig) {
+    let name = node.name().to_owned();
     let loopback: SocketAddr = "127.0.0.1:0".parse().expect("addr");
-    node.start_remote(config.listen_unix(place.socket(name)).listen_tcp(loopback))
+    node.start_remote(config.listen_unix(place.socket(&name)).listen_tcp(loopback))
         .await
         .expect("start remote");
-    node
 }
 
 /// How `node` is reached over `transport`.
