@@ -130,14 +130,14 @@ impl<M: Send + 'static> ActorRef<M> {
     /// [`SendError::Closed`] otherwise, with the message handed back.
     pub async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
         match &self.target {
-            Target::Local(cell) => cell
-                .tx
-                .send_timeout(Envelope::new(msg, cell.timed), timeout)
-                .await
-                .map_err(|e| match e {
-                    SendTimeoutError::Timeout(env) => SendError::Timeout(env.msg),
-                    SendTimeoutError::Closed(env) => SendError::Closed(env.msg),
-                }),
+            Target::Local(cell) => {
+                cell.tx.send_timeout(Envelope::new(msg, cell.timed), timeout).await.map_err(|e| {
+                    match e {
+                        SendTimeoutError::Timeout(env) => SendError::Timeout(env.msg),
+                        SendTimeoutError::Closed(env) => SendError::Closed(env.msg),
+                    }
+                })
+            }
             Target::Remote(remote) => remote.send_timeout(msg, timeout).await,
         }
     }
@@ -274,7 +274,9 @@ impl<M> PartialEq for ActorRef<M> {
     fn eq(&self, other: &Self) -> bool {
         match (&self.target, &other.target) {
             (Target::Local(a), Target::Local(b)) => a.id == b.id,
-            (Target::Remote(a), Target::Remote(b)) => a.link.peer == b.link.peer && a.name == b.name,
+            (Target::Remote(a), Target::Remote(b)) => {
+                a.link.peer == b.link.peer && a.name == b.name
+            }
             _ => false,
         }
     }

@@ -32,7 +32,14 @@ impl<A: Actor> Context<A> {
         token: CancellationToken,
         started: Option<oneshot::Sender<()>>,
     ) -> Self {
-        Self { myself: ActorRef::from_cell(cell.clone()), cell, node, token, started, stop_requested: false }
+        Self {
+            myself: ActorRef::from_cell(cell.clone()),
+            cell,
+            node,
+            token,
+            started,
+            stop_requested: false,
+        }
     }
 
     /// A reference to this actor, to hand to others.

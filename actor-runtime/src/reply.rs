@@ -88,7 +88,11 @@ impl<R> ReplyTo<R> {
     ) -> (Self, oneshot::Receiver<R>, Arc<Mutex<Option<ReplyFailure>>>) {
         let (tx, rx) = oneshot::channel();
         let failure = Arc::new(Mutex::new(None));
-        let port = Port::Asking(Asking { correlation, tx: Mutex::new(Some(tx)), failure: failure.clone() });
+        let port = Port::Asking(Asking {
+            correlation,
+            tx: Mutex::new(Some(tx)),
+            failure: failure.clone(),
+        });
         (Self { port }, rx, failure)
     }
 

@@ -32,7 +32,9 @@ async fn attacker(server: &Node, transport: Transport) -> Box<dyn Raw> {
     let mut stream: Box<dyn Raw> = match transport {
         Transport::Unix => {
             let path = server.local_unix_path().expect("unix path");
-            Box::new(within("a raw unix connect", UnixStream::connect(path)).await.expect("connect"))
+            Box::new(
+                within("a raw unix connect", UnixStream::connect(path)).await.expect("connect"),
+            )
         }
         Transport::Tcp => {
             let addr = server.local_tcp_addr().expect("tcp addr");
@@ -123,8 +125,8 @@ impl Scene {
         let place = Place::new();
         // The loss timeout is far past every wait here: a bad connection can only be
         // closed for its bad frame, never for being quiet.
-        let config = config().max_payload(MAX_PAYLOAD).loss_timeout(Duration::from_secs(30));
-        let server = node_with(&place, "server", config).await;
+        let limits = config().max_payload(MAX_PAYLOAD).loss_timeout(Duration::from_secs(30));
+        let server = node_with(&place, "server", limits).await;
         let seen = sink(&server, "sink");
         let mut legit = Vec::new();
         for (id, transport) in (1..).zip(TRANSPORTS) {
@@ -260,7 +262,8 @@ async fn an_invalid_payload_is_a_dead_letter_and_the_connection_carries_on() {
         // probe on it is echoed.
         enc.push(to_sink(FrameKind::Tell), &Msg::Put { sender: 666, seq: scene.round })
             .expect("frame a put");
-        let heartbeat = FrameHeader { correlation: probe, ..FrameHeader::new(FrameKind::Heartbeat) };
+        let heartbeat =
+            FrameHeader { correlation: probe, ..FrameHeader::new(FrameKind::Heartbeat) };
         enc.push_raw(heartbeat, &[]).expect("frame a probe");
         send(&mut stream, &mut enc).await;
         let got = within("the attacker's valid put", scene.seen.recv()).await;

@@ -7,7 +7,9 @@ mod remote_support;
 use std::time::Duration;
 
 use mycelium::remote::{FaultProxy, LinkState};
-use mycelium::{Actor, ActorError, Context, ExitReason, PeerAddr, SendError, Terminated, Transport};
+use mycelium::{
+    Actor, ActorError, Context, ExitReason, PeerAddr, SendError, Terminated, Transport,
+};
 use remote_support::*;
 use tokio::sync::mpsc;
 
@@ -22,7 +24,8 @@ async fn sends_queue_while_down_then_fail_with_unreachable() {
 
     // Start the server, look the sink up, then take the server away again.
     let (server, _) = node_with_sink(&place, "server").await;
-    let remote = within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
+    let remote =
+        within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
     server.shutdown(WAIT).await;
     within("link down", async {
         while client.link_metrics("server").map(|m| m.state) != Some(LinkState::Down) {
@@ -69,7 +72,11 @@ impl Actor for Watcher {
     async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) -> Result<(), ActorError> {
         Ok(())
     }
-    async fn on_terminated(&mut self, t: Terminated, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    async fn on_terminated(
+        &mut self,
+        t: Terminated,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
         let _ = self.out.send(t);
         Ok(())
     }
@@ -98,7 +105,8 @@ async fn a_lost_link_fails_pending_asks_tells_watchers_and_comes_back() {
     // Through a proxy that can pull the cable while both nodes stay up.
     let proxy = FaultProxy::start(server.local_tcp_addr().expect("tcp")).await.expect("proxy");
     client.connect(PeerAddr::new("server").tcp(proxy.addr())).expect("connect");
-    let remote = within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
+    let remote =
+        within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
 
     let (out, mut told) = mpsc::unbounded_channel();
     client.spawn(Watcher { target: remote.clone(), out }).expect("spawn watcher");
@@ -143,8 +151,10 @@ async fn two_nodes_dialing_each_other_end_up_with_one_link() {
         let mut seen_b = sink(&b, "sink");
         a.connect(addr_of(&b, Transport::Unix)).expect("connect a->b");
         b.connect(addr_of(&a, Transport::Unix)).expect("connect b->a");
-        let to_b = within("lookup b", a.lookup_remote::<Msg>("sink@beta", WAIT)).await.expect("lookup");
-        let to_a = within("lookup a", b.lookup_remote::<Msg>("sink@alpha", WAIT)).await.expect("lookup");
+        let to_b =
+            within("lookup b", a.lookup_remote::<Msg>("sink@beta", WAIT)).await.expect("lookup");
+        let to_a =
+            within("lookup a", b.lookup_remote::<Msg>("sink@alpha", WAIT)).await.expect("lookup");
         for seq in 0..100 {
             to_b.send(Msg::Put { sender: 1, seq }).await.expect("send");
             to_a.send(Msg::Put { sender: 2, seq }).await.expect("send");

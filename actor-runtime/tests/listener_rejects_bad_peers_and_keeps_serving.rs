@@ -32,7 +32,9 @@ async fn dial_raw(server: &Node, transport: Transport) -> Box<dyn Raw> {
     match transport {
         Transport::Unix => {
             let path = server.local_unix_path().expect("unix path");
-            Box::new(within("a raw unix connect", UnixStream::connect(path)).await.expect("connect"))
+            Box::new(
+                within("a raw unix connect", UnixStream::connect(path)).await.expect("connect"),
+            )
         }
         Transport::Tcp => {
             let addr = server.local_tcp_addr().expect("tcp addr");
@@ -154,7 +156,12 @@ impl Served {
     /// Nothing from the bad peers reached the sink or the dead letters.
     async fn finish(mut self) {
         assert!(self.seen.try_recv().is_err(), "the sink saw a put no good client made");
-        assert_eq!(self.server.dead_letters().total(), 0, "{:?}", self.server.dead_letters().drain());
+        assert_eq!(
+            self.server.dead_letters().total(),
+            0,
+            "{:?}",
+            self.server.dead_letters().drain()
+        );
         self.server.shutdown(WAIT).await;
     }
 }
@@ -198,20 +205,19 @@ async fn another_protocol_version_gets_close_version_mismatch_and_the_listener_k
     }
     served.finish().await;
     // Checked last, so that everything above is checked on both transports first.
-    for (transport, ended) in endings {
-        assert_eq!(
-            ended,
-            Ended::Eof,
-            "{transport}: after Close(VersionMismatch) the server reset the connection \
-             instead of closing it (it left the rest of our Hello unread)"
-        );
-    }
+    assert_eq!(
+        endings,
+        [(Transport::Unix, Ended::Eof), (Transport::Tcp, Ended::Eof)],
+        "after Close(VersionMismatch) the server must close the connection, not reset it \
+         (a reset comes from dropping the socket with the rest of our Hello unread)"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn random_bytes_are_dropped_and_the_listener_keeps_serving() {
     let mut served = Served::start().await;
-    for (transport, seed) in TRANSPORTS.into_iter().zip([0x9e37_79b9_7f4a_7c15, 0x2545_f491_4f6c_dd1d])
+    for (transport, seed) in
+        TRANSPORTS.into_iter().zip([0x9e37_79b9_7f4a_7c15, 0x2545_f491_4f6c_dd1d])
     {
         let bytes = noise(4096, seed);
         assert_ne!(bytes[..4], MAGIC, "the noise must not start like a frame");
@@ -221,7 +227,9 @@ async fn random_bytes_are_dropped_and_the_listener_keeps_serving() {
             let gone = [io::ErrorKind::BrokenPipe, io::ErrorKind::ConnectionReset];
             assert!(gone.contains(&e.kind()), "{transport}: {e}");
         }
-        let (got, ended) = read_until_closed(&mut stream, WAIT).await;
+        // Closed within the bound, by end of stream or by a reset (our bytes are left
+        // unread), either is fine here.
+        let (got, _ended) = read_until_closed(&mut stream, WAIT).await;
         // The server may say Close(ProtocolError) first (best effort), nothing else.
         if !got.is_empty() {
             let mut frames = FrameDecoder::new(&got[..]);
@@ -230,15 +238,14 @@ async fn random_bytes_are_dropped_and_the_listener_keeps_serving() {
             assert_eq!(payload, [CloseReason::ProtocolError as u8], "{transport}");
             assert!(frames.next_frame().await.expect("clean end").is_none(), "{transport}");
         }
-        eprintln!("{transport}: random bytes: server sent {} bytes, then {ended:?}", got.len());
         served.good_client_is_served(transport).await;
     }
     served.finish().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stalled_half_header_is_dropped_after_the_handshake_timeout_and_others_are_served_meanwhile()
-{
+async fn a_stalled_half_header_is_dropped_after_the_handshake_timeout_and_others_are_served_meanwhile(
+) {
     let mut served = Served::start().await;
     let mut header = [0; HEADER_LEN];
     let hello = FrameHeader { payload_len: 40, ..FrameHeader::new(FrameKind::Hello) };

@@ -27,7 +27,8 @@ async fn local_unix_and_tcp_are_chosen_as_specified() {
         .tcp(server.local_tcp_addr().expect("tcp"));
     assert_eq!(both.choose(), Some(Transport::Unix));
     client.connect(both).expect("connect");
-    let remote = within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
+    let remote =
+        within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
     assert_eq!(remote.transport(), Some(Transport::Unix));
     assert_eq!(remote.ask(Msg::Count, WAIT).await.expect("ask"), 0);
 
@@ -39,10 +40,14 @@ async fn local_unix_and_tcp_are_chosen_as_specified() {
         .tcp(other.local_tcp_addr().expect("tcp"));
     assert_eq!(elsewhere.choose(), Some(Transport::Tcp));
     client.connect(elsewhere).expect("connect");
-    let far = within("lookup", client.lookup_remote::<Msg>("sink@other", WAIT)).await.expect("lookup");
+    let far =
+        within("lookup", client.lookup_remote::<Msg>("sink@other", WAIT)).await.expect("lookup");
     assert_eq!(far.transport(), Some(Transport::Tcp));
     assert_eq!(far.ask(Msg::Count, WAIT).await.expect("ask"), 0);
-    assert_eq!(client.link_metrics("other").expect("link").state, mycelium::remote::LinkState::Up(Transport::Tcp));
+    assert_eq!(
+        client.link_metrics("other").expect("link").state,
+        mycelium::remote::LinkState::Up(Transport::Tcp)
+    );
 
     for n in [client, server, other] {
         n.shutdown(WAIT).await;

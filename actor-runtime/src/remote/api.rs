@@ -45,7 +45,11 @@ impl Node {
     /// are validated and deserialized into `M` before delivery. The name stays
     /// exposed until [`unexpose`](Self::unexpose) or until the actor ends and another
     /// actor is exposed under it.
-    pub fn expose<M: RemoteMessage>(&self, name: &str, actor: &ActorRef<M>) -> Result<(), RemoteError> {
+    pub fn expose<M: RemoteMessage>(
+        &self,
+        name: &str,
+        actor: &ActorRef<M>,
+    ) -> Result<(), RemoteError> {
         self.expose_inbound(name, Arc::new(Decoding(actor.clone())))
     }
 
@@ -61,10 +65,10 @@ impl Node {
     }
 
     fn expose_inbound(&self, name: &str, inbound: Arc<dyn Inbound>) -> Result<(), RemoteError> {
-        self.inner().exposed.insert(name, inbound).map_err(|e| RemoteError::Expose {
-            name: name.to_owned(),
-            why: format!("{e:?}"),
-        })
+        self.inner()
+            .exposed
+            .insert(name, inbound)
+            .map_err(|e| RemoteError::Expose { name: name.to_owned(), why: format!("{e:?}") })
     }
 
     /// Stops exposing `name`; returns whether it was exposed.
@@ -93,20 +97,22 @@ impl Node {
         let link = net.existing_link(node).ok_or_else(unknown)?;
         let deadline = tokio::time::Instant::now() + timeout;
         let mut state = link.state_rx();
-        let up = tokio::time::timeout_at(deadline, state.wait_for(|s| matches!(s, LinkState::Up(_))));
+        let up =
+            tokio::time::timeout_at(deadline, state.wait_for(|s| matches!(s, LinkState::Up(_))));
         if !matches!(up.await, Ok(Ok(_))) {
             return Err(LookupError::Timeout(node.to_owned()));
         }
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         let request = LookupRequest { name: name.to_owned() };
-        let reply: LookupReply = sys::request(&link, &request, left).await.map_err(|e| match e {
-            RequestError::Timeout => LookupError::Timeout(node.to_owned()),
-            other => LookupError::Remote {
-                name: name.to_owned(),
-                node: node.to_owned(),
-                why: format!("{other:?}"),
-            },
-        })?;
+        let reply: LookupReply =
+            sys::request(&link, &request, left).await.map_err(|e| match e {
+                RequestError::Timeout => LookupError::Timeout(node.to_owned()),
+                other => LookupError::Remote {
+                    name: name.to_owned(),
+                    node: node.to_owned(),
+                    why: format!("{other:?}"),
+                },
+            })?;
         let expected = std::any::type_name::<M>();
         match reply.wire_type {
             None => Err(LookupError::Remote {
@@ -130,8 +136,8 @@ impl Node {
             return false;
         };
         let mut state = link.state_rx();
-        let up = tokio::time::timeout(timeout, state.wait_for(|s| matches!(s, LinkState::Up(_))))
-            .await;
+        let up =
+            tokio::time::timeout(timeout, state.wait_for(|s| matches!(s, LinkState::Up(_)))).await;
         matches!(up, Ok(Ok(_)))
     }
 

@@ -54,7 +54,10 @@ pub(crate) async fn run(
         // connection (anything but `Close(Duplicate)`) or the one it opened itself.
         let verdict = tokio::time::timeout(net.config.loss_timeout, dec.next_frame()).await;
         match verdict {
-            Ok(Ok(Some((h, p)))) if h.kind == FrameKind::Close && p.first() == Some(&(CloseReason::Duplicate as u8)) => {
+            Ok(Ok(Some((h, p))))
+                if h.kind == FrameKind::Close
+                    && p.first() == Some(&(CloseReason::Duplicate as u8)) =>
+            {
                 tracing::debug!(peer = %link.peer, "the peer keeps its own connection");
                 return false;
             }
@@ -79,13 +82,8 @@ pub(crate) async fn run(
     }
     tracing::info!(peer = %link.peer, %transport, %initiator, "link up");
     let kill = net.token.child_token();
-    let writer = tokio::spawn(write_loop(
-        link.clone(),
-        write,
-        retire,
-        kill.clone(),
-        net.config.heartbeat,
-    ));
+    let writer =
+        tokio::spawn(write_loop(link.clone(), write, retire, kill.clone(), net.config.heartbeat));
     let end = read_loop(&net, &link, dec, &kill).await;
     kill.cancel();
     let _ = writer.await;
@@ -233,7 +231,9 @@ async fn read_loop(
                 link.complete_reply(header.correlation, result);
             }
             FrameKind::Heartbeat if header.flags & FLAG_ECHO != 0 => {
-                link.record_rtt(Duration::from_nanos(link.now_ns().saturating_sub(header.correlation)));
+                link.record_rtt(Duration::from_nanos(
+                    link.now_ns().saturating_sub(header.correlation),
+                ));
             }
             FrameKind::Heartbeat => {
                 let mut echo = FrameHeader::new(FrameKind::Heartbeat);
@@ -255,7 +255,13 @@ async fn read_loop(
     }
 }
 
-async fn deliver(net: &Net, link: &Arc<Link>, header: &FrameHeader, inbound: &dyn Inbound, payload: &[u8]) {
+async fn deliver(
+    net: &Net,
+    link: &Arc<Link>,
+    header: &FrameHeader,
+    inbound: &dyn Inbound,
+    payload: &[u8],
+) {
     let failed = match inbound.deliver(link, payload) {
         Delivery::Done => return,
         Delivery::Wait(room) => match room.await {
@@ -269,7 +275,8 @@ async fn deliver(net: &Net, link: &Arc<Link>, header: &FrameHeader, inbound: &dy
 
 /// A frame that reached no actor: the asker is told; a tell goes to dead letters.
 fn refuse(net: &Net, link: &Link, header: &FrameHeader, code: u8, why: &str) {
-    let target = net.exposed.name_of(header.target).unwrap_or_else(|| format!("{:#x}", header.target));
+    let target =
+        net.exposed.name_of(header.target).unwrap_or_else(|| format!("{:#x}", header.target));
     tracing::debug!(peer = %link.peer, %target, why, "remote message not delivered");
     if header.kind == FrameKind::Ask {
         send_error_reply(link, header.correlation, code, why);

@@ -103,9 +103,11 @@ impl Net {
             None => None,
         };
         let tcp = match config.tcp {
-            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| {
-                RemoteError::Listen { what: addr.to_string(), source }
-            })?),
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .map_err(|source| RemoteError::Listen { what: addr.to_string(), source })?,
+            ),
             None => None,
         };
         let tcp_addr = tcp.as_ref().and_then(|l| l.local_addr().ok());
@@ -353,7 +355,8 @@ async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
         match attempt {
             Ok((read, write, transport)) => {
                 let name = net.node_name.clone();
-                let installed = conn::run(net.clone(), link.clone(), read, write, transport, name).await;
+                let installed =
+                    conn::run(net.clone(), link.clone(), read, write, transport, name).await;
                 link.dialing.store(false, Ordering::Release);
                 if installed {
                     delay = backoff.min;
@@ -382,7 +385,10 @@ async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
 
 /// One connection attempt: Unix socket if the peer's socket file exists here, TCP
 /// otherwise.
-async fn dial(net: &Net, peer: &PeerAddr) -> Result<(ReadHalf, WriteHalf, Transport), HandshakeError> {
+async fn dial(
+    net: &Net,
+    peer: &PeerAddr,
+) -> Result<(ReadHalf, WriteHalf, Transport), HandshakeError> {
     let timeout = net.config.connect_timeout;
     let timed_out = || HandshakeError::Io(std::io::ErrorKind::TimedOut.into());
     let expect = Some(peer.name.as_str());

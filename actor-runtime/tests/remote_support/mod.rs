@@ -139,7 +139,11 @@ pub fn sink(server: &Node, name: &str) -> mpsc::UnboundedReceiver<(u32, u64)> {
 }
 
 /// `client` connected to `server` over `transport`, with the remote `sink`.
-pub async fn remote_sink(client: &Node, server: &Node, transport: Transport) -> mycelium::ActorRef<Msg> {
+pub async fn remote_sink(
+    client: &Node,
+    server: &Node,
+    transport: Transport,
+) -> mycelium::ActorRef<Msg> {
     client.connect(addr_of(server, transport)).expect("connect");
     let path = format!("sink@{}", server.name());
     within("remote lookup", client.lookup_remote::<Msg>(&path, WAIT)).await.expect("lookup")
