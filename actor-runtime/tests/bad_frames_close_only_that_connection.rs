@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use mycelium::remote::{
     decode_payload, handshake, name_hash, FrameDecoder, FrameEncoder, FrameHeader, FrameKind,
-    LinkState, Role, FLAG_ECHO, FLAG_TARGET_NAME, HEADER_LEN,
+    LinkState, Role, FLAG_ECHO, FLAG_RESUME, FLAG_TARGET_NAME, HEADER_LEN,
 };
 use mycelium::{ActorRef, Node, Transport};
 use remote_support::*;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::mpsc;
 
@@ -49,6 +49,17 @@ async fn attacker(server: &Node, transport: Transport) -> Box<dyn Raw> {
     .await
     .expect("the attacker knows the secret");
     assert_eq!(peer.name, "server");
+    // The link opens with a resume frame each way (docs/PROTOCOL.md): the server's
+    // comes first (48 bytes, no payload), then ours.
+    let mut first = [0; HEADER_LEN];
+    within("the server's resume", stream.read_exact(&mut first)).await.expect("read resume");
+    let resume = FrameHeader::decode(&first).expect("a frame");
+    assert_eq!((resume.kind, resume.flags & FLAG_RESUME), (FrameKind::Ack, FLAG_RESUME));
+    let mut enc = FrameEncoder::new();
+    let ours =
+        FrameHeader { flags: FLAG_RESUME, correlation: 42, ..FrameHeader::new(FrameKind::Ack) };
+    enc.push_raw(ours, &[]).expect("frame a resume");
+    send(&mut stream, &mut enc).await;
     stream
 }
 
@@ -83,9 +94,10 @@ async fn until_closed(stream: &mut Box<dyn Raw>) -> Ended {
     within("the server to close the bad connection", async {
         loop {
             match frames.next_frame().await {
-                Ok(Some((header, _))) => {
-                    assert_eq!(header.kind, FrameKind::Heartbeat, "unexpected {header:?}")
-                }
+                Ok(Some((header, _))) => assert!(
+                    matches!(header.kind, FrameKind::Heartbeat | FrameKind::Ack),
+                    "unexpected {header:?}"
+                ),
                 Ok(None) => return Ended::Eof,
                 Err(e) => return Ended::Error(e.to_string()),
             }
@@ -278,6 +290,7 @@ async fn an_invalid_payload_is_a_dead_letter_and_the_connection_carries_on() {
                             return;
                         }
                     }
+                    Ok(Some((h, _))) if h.kind == FrameKind::Ack => {}
                     other => panic!("{transport}: the connection did not carry on: {other:?}"),
                 }
             }

@@ -35,12 +35,14 @@ async fn a_slow_remote_actor_pushes_back_and_loses_nothing() {
     let server = Node::new("server");
     let (open, gate) = watch::channel(false);
     let (out, mut seen) = mpsc::unbounded_channel();
-    let gated = server
-        .spawn_with(Gated { gate, out }, SpawnOptions::new().capacity(4))
-        .expect("spawn");
+    let gated =
+        server.spawn_with(Gated { gate, out }, SpawnOptions::new().capacity(4)).expect("spawn");
     server.expose("sink", &gated).expect("expose");
     let loopback = "127.0.0.1:0".parse().expect("addr");
-    server.start_remote(config().listen_unix(place.socket("server")).listen_tcp(loopback)).await.expect("start");
+    server
+        .start_remote(config().listen_unix(place.socket("server")).listen_tcp(loopback))
+        .await
+        .expect("start");
     let client = node_with(&place, "client", config().outbound_bound(32, 1 << 20)).await;
     let remote = remote_sink(&client, &server, Transport::Tcp).await;
 
@@ -94,9 +96,17 @@ struct Reader(mpsc::UnboundedSender<(u64, String, f64)>);
 
 impl Actor for Reader {
     type Msg = ArchivedMessage<Tick>;
-    async fn handle(&mut self, msg: ArchivedMessage<Tick>, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    async fn handle(
+        &mut self,
+        msg: ArchivedMessage<Tick>,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
         let tick = msg.get();
-        let _ = self.0.send((tick.seq.to_native(), tick.symbol.as_str().to_owned(), tick.ask.to_native()));
+        let _ = self.0.send((
+            tick.seq.to_native(),
+            tick.symbol.as_str().to_owned(),
+            tick.ask.to_native(),
+        ));
         assert_eq!(msg.to_owned().expect("deserializes too").seq, tick.seq.to_native());
         Ok(())
     }
@@ -114,17 +124,24 @@ async fn an_actor_reads_remote_messages_in_place() {
     client.connect(addr_of(&server, Transport::Unix)).expect("connect");
 
     // Senders name the wire type; the lookup checks it against the exposed one.
-    let ticks = within("lookup", client.lookup_remote::<Tick>("ticks@server", WAIT)).await.expect("lookup");
+    let ticks =
+        within("lookup", client.lookup_remote::<Tick>("ticks@server", WAIT)).await.expect("lookup");
     let wrong = client.lookup_remote::<Msg>("ticks@server", WAIT).await;
     assert!(wrong.is_err(), "type mismatch expected");
     let symbols = Arc::new(["BTCUSDT", "ETHUSDT", "XRPUSDT"]);
     for seq in 0..300u64 {
         let symbol = symbols[seq as usize % 3].to_owned();
-        ticks.send(Tick { symbol, bid: 100.0 + seq as f64, ask: 100.5 + seq as f64, seq }).await.expect("send");
+        ticks
+            .send(Tick { symbol, bid: 100.0 + seq as f64, ask: 100.5 + seq as f64, seq })
+            .await
+            .expect("send");
     }
     for seq in 0..300u64 {
         let (got, symbol, ask) = within("a tick", seen.recv()).await.expect("reader");
-        assert_eq!((got, symbol.as_str(), ask), (seq, symbols[seq as usize % 3], 100.5 + seq as f64));
+        assert_eq!(
+            (got, symbol.as_str(), ask),
+            (seq, symbols[seq as usize % 3], 100.5 + seq as f64)
+        );
     }
     client.shutdown(WAIT).await;
     server.shutdown(WAIT).await;

@@ -16,14 +16,18 @@ use std::time::Duration;
 
 use rkyv::util::AlignedVec;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::config::Transport;
 use super::decoder::FrameDecoder;
-use super::frame::{CloseReason, FrameHeader, FrameKind, FLAG_ECHO, FLAG_ERROR, FLAG_TARGET_NAME};
+use super::frame::{
+    CloseReason, FrameHeader, FrameKind, FLAG_ECHO, FLAG_ERROR, FLAG_RESUME, FLAG_TARGET_NAME,
+};
 use super::inbound::{Delivery, Inbound};
 use super::link::{Link, ReplyFailure, Slot};
 use super::net::Net;
+use super::outbox::count_frames;
 use super::stream::{ReadHalf, WriteHalf};
 use super::sys;
 use crate::reply::{send_error_reply, REPLY_DROPPED, REPLY_NOT_DELIVERED, REPLY_UNKNOWN_TARGET};
@@ -49,44 +53,64 @@ pub(crate) async fn run(
     initiator: String,
 ) -> bool {
     let mut dec = FrameDecoder::with_max_payload(read, net.config.max_payload);
-    if initiator == net.node_name {
-        // The acceptor speaks first: its first frame says whether it keeps this
-        // connection (anything but `Close(Duplicate)`) or the one it opened itself.
-        let verdict = tokio::time::timeout(net.config.loss_timeout, dec.next_frame()).await;
-        match verdict {
-            Ok(Ok(Some((h, p))))
-                if h.kind == FrameKind::Close
-                    && p.first() == Some(&(CloseReason::Duplicate as u8)) =>
-            {
-                tracing::debug!(peer = %link.peer, "the peer keeps its own connection");
-                return false;
-            }
-            Ok(Ok(Some(_))) => dec.unread(),
-            _ => {
-                tracing::debug!(peer = %link.peer, "no first frame from the peer");
-                return false;
-            }
-        }
-    } else if link.refuses_incoming(&net.node_name) {
+    let acceptor = initiator != net.node_name;
+    if acceptor && link.refuses_incoming(&net.node_name) {
         tracing::debug!(peer = %link.peer, "refused: our own connection to the peer is kept");
         let _ = close(&mut write, CloseReason::Duplicate).await;
         return false;
     }
+    if acceptor {
+        // The peer reconnected before we saw its old connection die: end that one
+        // first (a dialer never overlaps its own connections).
+        link.end_current().await;
+    }
+    // Each side opens with a resume frame. The acceptor speaks first, so its resume is
+    // also its verdict: the initiator sends nothing on a connection the acceptor
+    // might refuse (`Close(Duplicate)` instead).
+    if acceptor && send_resume(&net, &link, &mut write).await.is_err() {
+        return false;
+    }
+    let resume = match first_frame(&net, &mut dec).await {
+        Ok(resume) => resume,
+        Err(why) => {
+            tracing::debug!(peer = %link.peer, why, "connection given up before use");
+            return false;
+        }
+    };
+    if !acceptor && send_resume(&net, &link, &mut write).await.is_err() {
+        return false;
+    }
+    let resend = resume_link(&net, &link, &resume);
     let retire = CancellationToken::new();
+    let kill = net.token.child_token();
+    let (finished, finished_rx) = watch::channel(false);
     let id = net.next_conn_id();
-    let slot = Slot { id, initiator: initiator.clone(), transport, retire: retire.clone() };
+    let slot = Slot {
+        id,
+        initiator: initiator.clone(),
+        transport,
+        retire: retire.clone(),
+        kill: kill.clone(),
+        finished: finished_rx,
+    };
     if !link.install(slot) {
         tracing::debug!(peer = %link.peer, %initiator, "duplicate connection given up");
         let _ = close(&mut write, CloseReason::Duplicate).await;
         return false;
     }
     tracing::info!(peer = %link.peer, %transport, %initiator, "link up");
-    let kill = net.token.child_token();
-    let writer =
-        tokio::spawn(write_loop(link.clone(), write, retire, kill.clone(), net.config.heartbeat));
+    let writer = tokio::spawn(write_loop(
+        link.clone(),
+        write,
+        resend,
+        retire,
+        kill.clone(),
+        net.config.heartbeat,
+    ));
     let end = read_loop(&net, &link, dec, &kill).await;
     kill.cancel();
     let _ = writer.await;
+    finished.send_replace(true);
     if !link.uninstall(id) {
         return true;
     }
@@ -109,6 +133,63 @@ pub(crate) async fn run(
     true
 }
 
+/// Sends this side's resume frame: who we are, who we think the peer is, and the
+/// last data frame we have from it.
+async fn send_resume(net: &Net, link: &Link, write: &mut WriteHalf) -> std::io::Result<()> {
+    let mut resume = FrameHeader::new(FrameKind::Ack);
+    resume.flags = FLAG_RESUME;
+    resume.correlation = net.incarnation;
+    resume.target = link.peer_incarnation.load(Ordering::Acquire);
+    resume.sequence = link.last_in.load(Ordering::Acquire);
+    let mut enc = super::encoder::FrameEncoder::new();
+    let _ = enc.push_raw(resume, &[]);
+    enc.flush(write).await
+}
+
+/// The peer's first frame: its resume, or its refusal.
+async fn first_frame(
+    net: &Net,
+    dec: &mut FrameDecoder<ReadHalf>,
+) -> Result<FrameHeader, &'static str> {
+    match tokio::time::timeout(net.config.loss_timeout, dec.next_frame()).await {
+        Ok(Ok(Some((h, _)))) if h.kind == FrameKind::Ack && h.flags & FLAG_RESUME != 0 => Ok(h),
+        Ok(Ok(Some((h, p)))) if h.kind == FrameKind::Close => {
+            Err(if p.first() == Some(&(CloseReason::Duplicate as u8)) {
+                "the peer keeps its own connection"
+            } else {
+                "the peer closed the connection"
+            })
+        }
+        Ok(Ok(Some(_))) => Err("the first frame is not a resume"),
+        Ok(Ok(None)) | Ok(Err(_)) => Err("the connection ended before its first frame"),
+        Err(_) => Err("no first frame in time"),
+    }
+}
+
+/// Takes the peer's resume into account; returns the frames to write again first.
+fn resume_link(net: &Net, link: &Link, resume: &FrameHeader) -> AlignedVec {
+    let theirs = resume.correlation;
+    if link.peer_incarnation.swap(theirs, Ordering::AcqRel) != theirs {
+        // A new peer process (or the first connection): count its frames afresh.
+        link.last_in.store(0, Ordering::Release);
+    }
+    if resume.target == net.incarnation {
+        let resend = link.outbox.unacked_after(resume.sequence);
+        let frames = count_frames(&resend);
+        if frames > 0 {
+            tracing::info!(peer = %link.peer, frames, "resending what the peer had not acknowledged");
+            link.counters.resent.fetch_add(frames, Ordering::Relaxed);
+        }
+        return resend;
+    }
+    let dropped = link.outbox.forget_sent();
+    if dropped > 0 {
+        tracing::warn!(peer = %link.peer, dropped, "the peer restarted: unacknowledged frames given up");
+        link.counters.dropped_for_restart.fetch_add(dropped, Ordering::Relaxed);
+    }
+    AlignedVec::new()
+}
+
 async fn close(write: &mut WriteHalf, reason: CloseReason) -> std::io::Result<()> {
     let mut enc = super::encoder::FrameEncoder::new();
     let _ = enc.push_raw(FrameHeader::new(FrameKind::Close), &[reason as u8]);
@@ -116,32 +197,57 @@ async fn close(write: &mut WriteHalf, reason: CloseReason) -> std::io::Result<()
     write.shutdown().await
 }
 
-/// Takes whole batches from the outbound queue and writes each with one `write_all`;
-/// sends a heartbeat probe every `heartbeat`.
+/// Writes `resend` first, then takes whole batches from the outbound queue and
+/// writes each with one `write_all` (control frames before data), keeping data
+/// batches until acknowledged; sends a heartbeat probe every `heartbeat`.
 async fn write_loop(
     link: Arc<Link>,
     mut write: WriteHalf,
+    resend: AlignedVec,
     retire: CancellationToken,
     kill: CancellationToken,
     heartbeat: Duration,
 ) {
-    let mut spare = AlignedVec::new();
+    let failed = |e: std::io::Error| {
+        tracing::debug!(peer = %link.peer, error = %e, "write failed");
+        // The reader sees the same socket fail; make sure it stops.
+        kill.cancel();
+    };
+    if !resend.is_empty() {
+        if let Err(e) = write_batch(&mut write, &resend).await {
+            return failed(e);
+        }
+        count_out(&link, count_frames(&resend), resend.len());
+    }
+    let mut control = AlignedVec::new();
+    let mut batch = AlignedVec::new();
     let mut beat = tokio::time::interval(heartbeat);
     beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        let frames = link.outbox.take(&mut spare);
-        if frames > 0 {
-            if let Err(e) = write_batch(&mut write, &spare).await {
-                tracing::debug!(peer = %link.peer, error = %e, "write failed");
-                // The reader sees the same socket fail; make sure it stops.
-                kill.cancel();
-                return;
+        if link.outbox.take_control(&mut control) {
+            if let Err(e) = write_batch(&mut write, &control).await {
+                return failed(e);
             }
-            link.counters.frames_out.fetch_add(frames as u64, Ordering::Relaxed);
-            link.counters.bytes_out.fetch_add(spare.len() as u64, Ordering::Relaxed);
+            count_out(&link, count_frames(&control), control.len());
+        }
+        let taken = link.outbox.take(&mut batch);
+        if taken.frames > 0 {
+            // Abortable: a peer that stops reading must not hold the writer forever.
+            let written = tokio::select! {
+                written = write_batch(&mut write, &batch) => written,
+                _ = kill.cancelled() => Err(std::io::ErrorKind::Interrupted.into()),
+            };
+            if let Err(e) = written {
+                // Retained all the same: the next connection resends it, and the peer
+                // drops whatever part of it did arrive.
+                link.outbox.retain(taken.last_seq, std::mem::take(&mut batch));
+                return failed(e);
+            }
+            count_out(&link, taken.frames as u64, batch.len());
+            link.outbox.retain(taken.last_seq, std::mem::take(&mut batch));
             continue;
         }
-        if link.outbox.is_closed() {
+        if link.outbox.is_closed() && link.outbox.is_drained() {
             let _ = close(&mut write, CloseReason::Normal).await;
             return;
         }
@@ -156,10 +262,15 @@ async fn write_loop(
             _ = beat.tick() => {
                 let mut probe = FrameHeader::new(FrameKind::Heartbeat);
                 probe.correlation = link.now_ns();
-                let _ = link.outbox.push_raw(probe, &[]);
+                link.outbox.push_control(probe, &[]);
             }
         }
     }
+}
+
+fn count_out(link: &Link, frames: u64, bytes: usize) {
+    link.counters.frames_out.fetch_add(frames, Ordering::Relaxed);
+    link.counters.bytes_out.fetch_add(bytes as u64, Ordering::Relaxed);
 }
 
 async fn write_batch<W: AsyncWrite + Unpin>(write: &mut W, batch: &[u8]) -> std::io::Result<()> {
@@ -182,6 +293,8 @@ async fn read_loop(
     let mut seen = 0u64;
     let mut seen_at_check = 0u64;
     let mut quiet_checks = 0u32;
+    let mut last_in = link.last_in.load(Ordering::Acquire);
+    let mut last_acked = last_in;
     loop {
         let next = tokio::select! {
             biased;
@@ -209,6 +322,21 @@ async fn read_loop(
         seen += 1;
         link.counters.frames_in.fetch_add(1, Ordering::Relaxed);
         link.counters.bytes_in.fetch_add(header.wire_len() as u64, Ordering::Relaxed);
+        if matches!(header.kind, FrameKind::Tell | FrameKind::Ask | FrameKind::Reply) {
+            let seq = header.sequence;
+            if last_in != 0 && seq <= last_in {
+                // Resent after a reconnect, and already handled.
+                link.counters.duplicates.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            if last_in != 0 && seq > last_in + 1 {
+                let missing = seq - last_in - 1;
+                tracing::warn!(peer = %link.peer, missing, "gap in the peer's frames");
+                link.counters.gaps.fetch_add(missing, Ordering::Relaxed);
+            }
+            last_in = seq;
+            link.last_in.store(seq, Ordering::Release);
+        }
         match header.kind {
             FrameKind::Tell | FrameKind::Ask => {
                 let inbound = (header.flags & FLAG_TARGET_NAME != 0)
@@ -239,9 +367,10 @@ async fn read_loop(
                 let mut echo = FrameHeader::new(FrameKind::Heartbeat);
                 echo.flags = FLAG_ECHO;
                 echo.correlation = header.correlation;
-                let _ = link.outbox.push_raw(echo, &[]);
+                link.outbox.push_control(echo, &[]);
             }
-            FrameKind::Ack => {}
+            FrameKind::Ack if header.flags & FLAG_RESUME == 0 => link.outbox.ack(header.sequence),
+            FrameKind::Ack => return End::Lost("a second resume on one connection".into()),
             FrameKind::Close => {
                 return match payload.first().map(|b| CloseReason::from_u8(*b)) {
                     Some(CloseReason::Duplicate) => End::Duplicate,
@@ -252,8 +381,19 @@ async fn read_loop(
                 return End::Lost("handshake frame after the handshake".into())
             }
         }
+        // Acknowledge at the end of each burst read, and at least every ACK_EVERY
+        // frames within a long one, so the sender can free what it retains.
+        if last_in != last_acked && (dec.buffered() == 0 || last_in - last_acked >= ACK_EVERY) {
+            let mut ack = FrameHeader::new(FrameKind::Ack);
+            ack.sequence = last_in;
+            link.outbox.push_control(ack, &[]);
+            last_acked = last_in;
+        }
     }
 }
+
+/// Most data frames received between two acknowledgements.
+const ACK_EVERY: u64 = 1024;
 
 async fn deliver(
     net: &Net,

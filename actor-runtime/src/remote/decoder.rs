@@ -102,11 +102,6 @@ impl<R: AsyncRead + Unpin> FrameDecoder<R> {
         }
     }
 
-    /// Hands the frame last returned out again at the next call (to peek at it).
-    pub(crate) fn unread(&mut self) {
-        self.consumed = 0;
-    }
-
     /// The payload limit in force.
     pub fn max_payload(&self) -> u32 {
         self.max_payload

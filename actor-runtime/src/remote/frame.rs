@@ -40,6 +40,11 @@ pub const FLAG_TARGET_NAME: u8 = 0x01;
 pub const FLAG_ERROR: u8 = 0x02;
 /// Flag bit (on `Heartbeat`): an echo of the peer's probe, carrying its correlation.
 pub const FLAG_ECHO: u8 = 0x04;
+/// Flag bit (on `Ack`): the first frame of a connection, resuming the link (see
+/// `docs/PROTOCOL.md`): `correlation` is the sender's incarnation, `target` the
+/// receiver's incarnation as the sender knows it (0 if none), `sequence` the last
+/// data frame the sender received in order from that incarnation.
+pub const FLAG_RESUME: u8 = 0x08;
 
 /// What a frame carries. Unknown kinds are rejected as [`FrameError::UnknownKind`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::encoder::FrameEncoder;
 use super::frame::{CloseReason, FrameError, FrameHeader, FrameKind, HEADER_LEN, PROTOCOL_VERSION};
@@ -33,6 +33,10 @@ pub const CHALLENGE_LEN: usize = 32;
 const PROOF_LEN: usize = 32;
 /// Largest Hello payload: challenge then name.
 const HELLO_MAX: usize = CHALLENGE_LEN + MAX_NAME_LEN;
+/// How long a refusing side keeps reading before it drops the connection.
+const LINGER: Duration = Duration::from_millis(100);
+/// At most this many reads of 1 KiB while lingering.
+const LINGER_READS: usize = 64;
 /// Domain separation for the proofs.
 const PROOF_TAG: &[u8] = b"mycelium-handshake-v1";
 
@@ -149,6 +153,7 @@ where
         if let Some(reason) = result.as_ref().err().and_then(HandshakeError::close_reason) {
             // Best effort: the peer may already be gone.
             let _ = io.send(FrameKind::Close, &[reason as u8]).await;
+            io.linger().await;
         }
         result
     };
@@ -300,6 +305,23 @@ impl<S: AsyncRead + AsyncWrite + Unpin + ?Sized> HandshakeIo<'_, S> {
             });
         }
         Ok((header, len))
+    }
+
+    /// After a refusal: closes our side and reads (and drops) what the peer already
+    /// sent, briefly and boundedly, so that unread input does not turn the close
+    /// into a reset that could destroy the `Close` frame before the peer reads it.
+    async fn linger(&mut self) {
+        let _ = self.stream.shutdown().await;
+        let mut sink = [0u8; 1024];
+        let drain = async {
+            for _ in 0..LINGER_READS {
+                match self.stream.read(&mut sink).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+            }
+        };
+        let _ = tokio::time::timeout(LINGER, drain).await;
     }
 
     async fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), HandshakeError> {

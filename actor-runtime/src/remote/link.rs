@@ -33,15 +33,15 @@ pub enum LinkState {
 }
 
 /// A link's figures, as returned by [`Node::link_metrics`](crate::Node::link_metrics).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LinkMetrics {
     /// The peer node.
     pub peer: String,
     /// Where the link stands now.
     pub state: LinkState,
-    /// Frames written, and their bytes (headers and padding included).
+    /// Frames written (resent ones included).
     pub frames_out: u64,
-    /// Bytes written.
+    /// Bytes written, headers and padding included.
     pub bytes_out: u64,
     /// Frames read.
     pub frames_in: u64,
@@ -51,10 +51,42 @@ pub struct LinkMetrics {
     pub reconnects: u64,
     /// Times the link was declared lost.
     pub losses: u64,
+    /// Data frames written again on a new connection because the peer had not
+    /// acknowledged them.
+    pub resent: u64,
+    /// Data frames received twice (resent after a reconnect) and dropped.
+    pub duplicates: u64,
+    /// Data frames that never arrived: gaps in the peer's sequence (should stay 0).
+    pub gaps: u64,
+    /// Unacknowledged frames given up because the peer restarted (a new process
+    /// never saw them); the senders' own retries must cover these.
+    pub dropped_for_restart: u64,
     /// Frames waiting in the outbound queue.
     pub queued: usize,
     /// Heartbeat round trips, in nanoseconds.
     pub rtt_ns: Histogram<u64>,
+}
+
+impl std::fmt::Debug for LinkMetrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkMetrics")
+            .field("peer", &self.peer)
+            .field("state", &self.state)
+            .field("frames_out", &self.frames_out)
+            .field("bytes_out", &self.bytes_out)
+            .field("frames_in", &self.frames_in)
+            .field("bytes_in", &self.bytes_in)
+            .field("reconnects", &self.reconnects)
+            .field("losses", &self.losses)
+            .field("resent", &self.resent)
+            .field("duplicates", &self.duplicates)
+            .field("gaps", &self.gaps)
+            .field("dropped_for_restart", &self.dropped_for_restart)
+            .field("queued", &self.queued)
+            .field("rtt_samples", &self.rtt_ns.len())
+            .field("rtt_p50_ns", &self.rtt_ns.value_at_quantile(0.5))
+            .finish()
+    }
 }
 
 /// A reply awaited by an asker on this node: completes with the reply frame's
@@ -80,6 +112,10 @@ pub(crate) struct Counters {
     pub(crate) bytes_in: AtomicU64,
     pub(crate) connections: AtomicU64,
     pub(crate) losses: AtomicU64,
+    pub(crate) resent: AtomicU64,
+    pub(crate) duplicates: AtomicU64,
+    pub(crate) gaps: AtomicU64,
+    pub(crate) dropped_for_restart: AtomicU64,
 }
 
 /// The connection a link currently writes to.
@@ -92,6 +128,10 @@ pub(crate) struct Slot {
     /// batch boundary and closes with `Close(Duplicate)`; its reader reads on to the
     /// end, so nothing already sent on it is lost.
     pub(crate) retire: CancellationToken,
+    /// Cancelled to end the connection at once (reader and writer).
+    pub(crate) kill: CancellationToken,
+    /// Turns true once the connection's reader and writer have both stopped.
+    pub(crate) finished: watch::Receiver<bool>,
 }
 
 pub(crate) struct Link {
@@ -99,6 +139,11 @@ pub(crate) struct Link {
     conn: Mutex<Option<Slot>>,
     /// Set while this node's dialer is connecting to the peer.
     pub(crate) dialing: AtomicBool,
+    /// The peer's incarnation (random at its start; 0 before the first connection).
+    pub(crate) peer_incarnation: AtomicU64,
+    /// The last data frame received in order from that incarnation; 0 when none, in
+    /// which case the next one received starts the count.
+    pub(crate) last_in: AtomicU64,
     pub(crate) outbox: Outbox,
     state: watch::Sender<LinkState>,
     pending: Mutex<HashMap<u64, PendingReply>>,
@@ -116,6 +161,8 @@ impl Link {
             peer,
             conn: Mutex::new(None),
             dialing: AtomicBool::new(false),
+            peer_incarnation: AtomicU64::new(0),
+            last_in: AtomicU64::new(0),
             outbox,
             state: watch::channel(LinkState::Down).0,
             pending: Mutex::new(HashMap::new()),
@@ -163,6 +210,17 @@ impl Link {
         self.counters.connections.fetch_add(1, Ordering::Relaxed);
         self.set_state(LinkState::Up(transport));
         true
+    }
+
+    /// Ends the current connection, if any, and waits until its reader and writer
+    /// have stopped, so that a new connection resumes from settled counts (what was
+    /// received, what is retained) and never reads alongside an old one.
+    pub(crate) async fn end_current(&self) {
+        let current = lock(&self.conn).as_ref().map(|c| (c.kill.clone(), c.finished.clone()));
+        if let Some((kill, mut finished)) = current {
+            kill.cancel();
+            let _ = finished.wait_for(|done| *done).await;
+        }
     }
 
     /// Removes connection `id` if it is still the link's, marking the link down.
@@ -272,6 +330,10 @@ impl Link {
             bytes_in: load(&c.bytes_in),
             reconnects: load(&c.connections).saturating_sub(1),
             losses: load(&c.losses),
+            resent: load(&c.resent),
+            duplicates: load(&c.duplicates),
+            gaps: load(&c.gaps),
+            dropped_for_restart: load(&c.dropped_for_restart),
             queued: self.outbox.queued(),
             rtt_ns: lock(&self.rtt).clone(),
         }

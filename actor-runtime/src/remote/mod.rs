@@ -82,8 +82,8 @@ pub use decoder::FrameDecoder;
 pub use encoder::FrameEncoder;
 pub use frame::{
     name_hash, unix_nanos_now, CloseReason, FrameError, FrameHeader, FrameKind,
-    DEFAULT_MAX_PAYLOAD, FLAG_ECHO, FLAG_ERROR, FLAG_TARGET_NAME, FRAME_ALIGN, HEADER_LEN, MAGIC,
-    PROTOCOL_VERSION,
+    DEFAULT_MAX_PAYLOAD, FLAG_ECHO, FLAG_ERROR, FLAG_RESUME, FLAG_TARGET_NAME, FRAME_ALIGN,
+    HEADER_LEN, MAGIC, PROTOCOL_VERSION,
 };
 pub use handshake::{handshake, HandshakeError, PeerInfo, Role, CHALLENGE_LEN, MAX_NAME_LEN};
 pub use inbound::ArchivedMessage;

@@ -34,6 +34,9 @@ const MAX_PENDING_HANDSHAKES: usize = 64;
 
 pub(crate) struct Net {
     pub(crate) node_name: String,
+    /// Random at start: tells peers whether they talk to the same process as before
+    /// (and may resume) or to a new one.
+    pub(crate) incarnation: u64,
     pub(crate) config: RemoteConfig,
     links: DashMap<String, Arc<Link>>,
     pub(crate) exposed: Arc<Exposed>,
@@ -113,6 +116,8 @@ impl Net {
         let tcp_addr = tcp.as_ref().and_then(|l| l.local_addr().ok());
         let net = Arc::new(Self {
             node_name: node_name.to_owned(),
+            // Never 0, which means "unknown" in a resume frame.
+            incarnation: rand::random::<u64>() | 1,
             unix_path: config.unix.clone(),
             tcp_addr,
             config,

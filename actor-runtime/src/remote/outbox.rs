@@ -1,19 +1,29 @@
-//! A link's outbound queue: frames serialized straight into one shared batch buffer,
-//! bounded in frames and bytes, taken whole by the link's writer.
+//! A link's outbound side: data frames serialized straight into one shared batch
+//! buffer, bounded, numbered, and kept after writing until the peer acknowledges
+//! them; link-control frames in a small batch of their own.
 //!
 //! Senders lock the outbox for as long as one rkyv serialization takes (nanoseconds),
 //! push their frame, and wake the writer only when the batch was empty: the writer
 //! always takes everything there is, so one wake-up per batch is enough. The writer
-//! swaps the batch with its spare buffer and writes it with one `write_all`, so a
-//! burst of sends becomes one syscall and a warm link allocates nothing.
+//! swaps the batch with a spare buffer and writes it with one `write_all`, so a burst
+//! of sends becomes one syscall and a warm link allocates nothing.
+//!
+//! # Delivery across connections
+//! Data frames (tell, ask, reply) carry per-link sequence numbers. A written batch is
+//! retained until the peer's cumulative `Ack` covers it; when a connection is
+//! replaced (a dropped cable, a proxy cut), the next one starts by resending what the
+//! peer has not acknowledged, and the peer drops what it had already seen. Control
+//! frames (heartbeats, acks, close) are unnumbered and never resent. Retained bytes
+//! count against the bound, so an unacknowledging peer pushes back on senders.
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use rkyv::util::AlignedVec;
 use tokio::sync::Notify;
 
 use super::encoder::FrameEncoder;
-use super::frame::FrameHeader;
+use super::frame::{FrameHeader, HEADER_LEN};
 use super::wire::{RemoteMessage, WireError};
 use crate::cell::lock;
 
@@ -28,10 +38,22 @@ pub(crate) enum PushError {
     Wire(WireError),
 }
 
+/// A written batch of data frames, kept until acknowledged.
+struct Sent {
+    last_seq: u64,
+    bytes: AlignedVec,
+}
+
 struct State {
     enc: FrameEncoder,
-    /// The sequence number of the last frame queued (per link and direction).
+    control: FrameEncoder,
+    /// The sequence number of the last data frame queued.
     seq: u64,
+    /// Written, not yet acknowledged, oldest first.
+    sent: VecDeque<Sent>,
+    sent_bytes: usize,
+    /// Emptied buffers of acknowledged batches, for the writer to reuse.
+    spares: Vec<AlignedVec>,
     closed: bool,
 }
 
@@ -41,8 +63,14 @@ pub(crate) struct Outbox {
     max_bytes: usize,
     /// Wakes the writer: data was queued into an empty batch.
     pub(crate) data: Notify,
-    /// Wakes senders waiting for room: the writer took a batch.
+    /// Wakes senders waiting for room: the writer took a batch, or an ack freed one.
     pub(crate) room: Notify,
+}
+
+/// A batch taken by the writer.
+pub(crate) struct Taken {
+    pub(crate) frames: usize,
+    pub(crate) last_seq: u64,
 }
 
 /// A typed frame pusher, monomorphized where the message type is known to be a
@@ -54,12 +82,19 @@ pub(crate) fn push_fn<M: RemoteMessage>() -> PushFn<M> {
     |enc, header, value| enc.push(header, value)
 }
 
+/// Most spare buffers kept for reuse.
+const MAX_SPARES: usize = 4;
+
 impl Outbox {
     pub(crate) fn new(max_frames: usize, max_bytes: usize, max_payload: u32) -> Self {
         Self {
             state: Mutex::new(State {
                 enc: FrameEncoder::with_max_payload(max_payload),
+                control: FrameEncoder::new(),
                 seq: 0,
+                sent: VecDeque::new(),
+                sent_bytes: 0,
+                spares: Vec::new(),
                 closed: false,
             }),
             max_frames,
@@ -69,8 +104,13 @@ impl Outbox {
         }
     }
 
-    /// Queues one frame built by `push`, numbering it. Fails with `Full` at the bound
-    /// unless `over_bound` (replies and link frames, which must not be refused).
+    fn full(&self, st: &State) -> bool {
+        st.enc.frames() >= self.max_frames || st.enc.len() + st.sent_bytes >= self.max_bytes
+    }
+
+    /// Queues one data frame built by `push`, numbering it. Fails with `Full` at the
+    /// bound unless `over_bound` (replies and node requests, which must not be
+    /// refused).
     pub(crate) fn push_with(
         &self,
         mut header: FrameHeader,
@@ -82,11 +122,10 @@ impl Outbox {
             if st.closed {
                 return Err(PushError::Closed);
             }
-            if !over_bound && (st.enc.frames() >= self.max_frames || st.enc.len() >= self.max_bytes)
-            {
+            if !over_bound && self.full(&st) {
                 return Err(PushError::Full);
             }
-            let was_empty = st.enc.is_empty();
+            let was_empty = st.enc.is_empty() && st.control.is_empty();
             header.sequence = st.seq + 1;
             push(&mut st.enc, header).map_err(PushError::Wire)?;
             st.seq += 1;
@@ -98,34 +137,120 @@ impl Outbox {
         Ok(())
     }
 
-    /// Queues a frame with a raw payload (heartbeats, errors, link requests).
+    /// Queues a data frame with a raw payload (error replies).
     pub(crate) fn push_raw(&self, header: FrameHeader, payload: &[u8]) -> Result<(), PushError> {
         self.push_with(header, true, |enc, h| enc.push_raw(h, payload))
     }
 
-    /// Whether a frame fits under the bound now.
-    pub(crate) fn has_room(&self) -> bool {
-        let st = lock(&self.state);
-        st.enc.frames() < self.max_frames && st.enc.len() < self.max_bytes
+    /// Queues a link-control frame (heartbeat, ack: not numbered as data; an ack's
+    /// `sequence` is what it acknowledges), never refused for room, never resent.
+    pub(crate) fn push_control(&self, header: FrameHeader, payload: &[u8]) {
+        let was_empty = {
+            let mut st = lock(&self.state);
+            let was_empty = st.enc.is_empty() && st.control.is_empty();
+            // A control payload is at most a few bytes: always under the limit.
+            let _ = st.control.push_raw(header, payload);
+            was_empty
+        };
+        if was_empty {
+            self.data.notify_one();
+        }
     }
 
-    /// Frames waiting to be written.
+    /// Whether a frame fits under the bound now.
+    pub(crate) fn has_room(&self) -> bool {
+        !self.full(&lock(&self.state))
+    }
+
+    /// Data frames waiting to be written.
     pub(crate) fn queued(&self) -> usize {
         lock(&self.state).enc.frames()
     }
 
-    /// Takes the whole batch, leaving `spare` (emptied) in its place, and wakes the
-    /// senders waiting for room. Returns the number of frames taken.
-    pub(crate) fn take(&self, spare: &mut AlignedVec) -> usize {
-        spare.clear();
-        let frames = {
+    /// Takes the control batch into `out` (emptied first); false if there was none.
+    pub(crate) fn take_control(&self, out: &mut AlignedVec) -> bool {
+        out.clear();
+        lock(&self.state).control.swap_batch(out) > 0
+    }
+
+    /// Takes the whole data batch, leaving an empty buffer (an old one when there is
+    /// one) in its place. The taken batch is in `out`; after writing it, hand it back
+    /// with [`retain`](Self::retain).
+    pub(crate) fn take(&self, out: &mut AlignedVec) -> Taken {
+        let taken = {
             let mut st = lock(&self.state);
-            st.enc.swap_batch(spare)
+            let mut spare = st.spares.pop().unwrap_or_default();
+            spare.clear();
+            let frames = st.enc.swap_batch(&mut spare);
+            *out = spare;
+            Taken { frames, last_seq: st.seq }
         };
-        if frames > 0 {
+        if taken.frames > 0 {
             self.room.notify_waiters();
         }
-        frames
+        taken
+    }
+
+    /// Keeps a written batch until the peer acknowledges `last_seq`.
+    pub(crate) fn retain(&self, last_seq: u64, bytes: AlignedVec) {
+        let mut st = lock(&self.state);
+        st.sent_bytes += bytes.len();
+        st.sent.push_back(Sent { last_seq, bytes });
+    }
+
+    /// The peer has everything up to `seq`: frees the batches it covers.
+    pub(crate) fn ack(&self, seq: u64) {
+        let freed = {
+            let mut st = lock(&self.state);
+            let mut freed = false;
+            while st.sent.front().is_some_and(|s| s.last_seq <= seq) {
+                if let Some(done) = st.sent.pop_front() {
+                    st.sent_bytes -= done.bytes.len();
+                    if st.spares.len() < MAX_SPARES {
+                        st.spares.push(done.bytes);
+                    }
+                    freed = true;
+                }
+            }
+            freed
+        };
+        if freed {
+            self.room.notify_waiters();
+        }
+    }
+
+    /// The frames to write again on a new connection: every retained frame after
+    /// `acked`, in order, as one buffer (frame boundaries keep it aligned).
+    pub(crate) fn unacked_after(&self, acked: u64) -> AlignedVec {
+        self.ack(acked);
+        let st = lock(&self.state);
+        let mut out = AlignedVec::new();
+        for sent in &st.sent {
+            let mut at = 0;
+            while at + HEADER_LEN <= sent.bytes.len() {
+                let Ok(h) = FrameHeader::decode(&sent.bytes[at..]) else { break };
+                let len = h.wire_len();
+                if h.sequence > acked {
+                    out.extend_from_slice(&sent.bytes[at..(at + len).min(sent.bytes.len())]);
+                }
+                at += len;
+            }
+        }
+        out
+    }
+
+    /// The peer is a new incarnation that never saw what we retained: forgets it all.
+    /// Returns how many frames were dropped.
+    pub(crate) fn forget_sent(&self) -> u64 {
+        let dropped = {
+            let mut st = lock(&self.state);
+            let dropped = st.sent.iter().map(|s| count_frames(&s.bytes)).sum();
+            st.sent.clear();
+            st.sent_bytes = 0;
+            dropped
+        };
+        self.room.notify_waiters();
+        dropped
     }
 
     /// Refuses every later push; wakes everyone waiting.
@@ -138,4 +263,22 @@ impl Outbox {
     pub(crate) fn is_closed(&self) -> bool {
         lock(&self.state).closed
     }
+
+    /// Whether nothing is waiting to be written (data or control).
+    pub(crate) fn is_drained(&self) -> bool {
+        let st = lock(&self.state);
+        st.enc.is_empty() && st.control.is_empty()
+    }
+}
+
+/// Frames in a buffer of whole frames.
+pub(crate) fn count_frames(bytes: &[u8]) -> u64 {
+    let mut at = 0;
+    let mut n = 0;
+    while at + HEADER_LEN <= bytes.len() {
+        let Ok(h) = FrameHeader::decode(&bytes[at..]) else { break };
+        at += h.wire_len();
+        n += 1;
+    }
+    n
 }
