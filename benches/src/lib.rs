@@ -10,12 +10,14 @@
 //! - `tick`: the MarketTick-sized message.
 //! - [`myc`]: the scenarios on Mycelium actors.
 //! - [`raw`]: the same scenarios on raw tokio channels and tasks.
+//! - [`remote`]: two nodes over loopback sockets, beside raw sockets.
 //! - [`Placement`]: which runtime a figure was measured on.
 
 pub mod myc;
 #[cfg(feature = "peers")]
 pub mod peers;
 pub mod raw;
+pub mod remote;
 mod tick;
 
 use std::time::Duration;
