@@ -109,6 +109,7 @@ impl<R> ReplyTo<R> {
                     .link
                     .outbox
                     .push_with(header, true, |enc, h| push(enc, h, &reply))
+                    .map(|_| ())
                     .map_err(|_| reply)
             }
             Port::Asking(_) | Port::Detached => Err(reply),

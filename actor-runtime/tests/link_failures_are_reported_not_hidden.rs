@@ -35,6 +35,11 @@ async fn sends_queue_while_down_then_fail_with_unreachable() {
     .await;
     assert!(!remote.is_alive());
     assert!(matches!(within("join", remote.join()).await, ExitReason::Unreachable(_)));
+    // Watching through a link that is down: told at once, as Erlang does.
+    let (out, mut told) = mpsc::unbounded_channel();
+    client.spawn(Watcher { target: remote.clone(), out }).expect("spawn watcher");
+    let t = within("Terminated for a down link", told.recv()).await.expect("watcher");
+    assert!(matches!(t.reason, ExitReason::Unreachable(_)), "{t:?}");
 
     // Down: eight sends wait in the link's queue, the ninth is refused with the message.
     for seq in 0..8 {

@@ -93,10 +93,13 @@ pub fn frame_len() -> usize {
     HEADER_LEN + buf.len().next_multiple_of(16)
 }
 
-/// Two nodes and a remote ref from the client to the server's echo actor.
+/// Two nodes and a remote ref from the client to the server's echo actor. The
+/// server node runs on its own thread with its own `current_thread` runtime, as a
+/// node in another process would; the client on the caller's runtime.
 pub struct Pair {
     client: Node,
-    server: Node,
+    stop_server: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<std::thread::JoinHandle<()>>,
     /// The server's echo actor, seen from the client.
     pub echo: ActorRef<EchoMsg>,
     counted: Arc<AtomicU64>,
@@ -112,27 +115,53 @@ impl Drop for TempDir {
     }
 }
 
+fn config(busy: bool) -> RemoteConfig {
+    RemoteConfig::new("bench").busy_poll(busy)
+}
+
+/// Runs the server node on this thread until `stop` fires.
+fn serve(
+    socket: PathBuf,
+    busy: bool,
+    counted: Arc<AtomicU64>,
+    ready: std::sync::mpsc::Sender<SocketAddr>,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    rt.block_on(async move {
+        let loopback: SocketAddr = "127.0.0.1:0".parse().expect("loopback");
+        let server = Node::new("server");
+        let echo = server.spawn(Echo { counted }).expect("spawn echo");
+        server.expose("echo", &echo).expect("expose");
+        server
+            .start_remote(config(busy).listen_unix(&socket).listen_tcp(loopback))
+            .await
+            .expect("server listens");
+        let _ = ready.send(server.local_tcp_addr().expect("tcp"));
+        let _ = stop.await;
+        server.shutdown(Duration::from_secs(1)).await;
+    });
+}
+
 impl Pair {
     /// Starts both nodes, the client reaching the server over `transport`, links in
     /// busy-poll mode if `busy`.
     pub async fn start(transport: Transport, busy: bool) -> Self {
         let dir = std::env::temp_dir().join(format!("mycelium-bench-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
-        let config = || RemoteConfig::new("bench").busy_poll(busy);
-        let loopback: SocketAddr = "127.0.0.1:0".parse().expect("loopback");
-        let server = Node::new("server");
-        let counted = Arc::new(AtomicU64::new(0));
-        let echo = server.spawn(Echo { counted: counted.clone() }).expect("spawn echo");
-        server.expose("echo", &echo).expect("expose");
         let socket = dir.join("server.sock");
-        server
-            .start_remote(config().listen_unix(&socket).listen_tcp(loopback))
-            .await
-            .expect("server listens");
+        let counted = Arc::new(AtomicU64::new(0));
+        let (ready, addr) = std::sync::mpsc::channel();
+        let (stop_server, stop) = tokio::sync::oneshot::channel();
+        let server = {
+            let (socket, counted) = (socket.clone(), counted.clone());
+            std::thread::spawn(move || serve(socket, busy, counted, ready, stop))
+        };
+        let tcp = addr.recv().expect("the server started");
         let client = Node::new("client");
-        client.start_remote(config()).await.expect("client remote side");
+        client.start_remote(config(busy)).await.expect("client remote side");
         let peer = match transport {
-            Transport::Tcp => PeerAddr::new("server").tcp(server.local_tcp_addr().expect("tcp")),
+            Transport::Tcp => PeerAddr::new("server").tcp(tcp),
             _ => PeerAddr::new("server").unix(&socket),
         };
         client.connect(peer).expect("connect");
@@ -141,13 +170,25 @@ impl Pair {
             .await
             .expect("lookup");
         assert_eq!(echo.transport(), Some(transport));
-        Self { client, server, echo, counted, _dir: TempDir(dir) }
+        Self {
+            client,
+            stop_server: Some(stop_server),
+            server: Some(server),
+            echo,
+            counted,
+            _dir: TempDir(dir),
+        }
     }
 
     /// Stops both nodes.
-    pub async fn stop(self) {
+    pub async fn stop(mut self) {
         self.client.shutdown(Duration::from_secs(1)).await;
-        self.server.shutdown(Duration::from_secs(1)).await;
+        if let Some(stop) = self.stop_server.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.join();
+        }
     }
 }
 
@@ -203,27 +244,43 @@ async fn raw_pair(transport: Transport, dir: &Path) -> RawPair {
     }
 }
 
-/// Raw tokio sockets: frames of `frame` bytes, echoed by a task on the other end.
+/// Raw tokio sockets: frames of `frame` bytes, echoed by a task on another thread
+/// with its own `current_thread` runtime (where the Mycelium server node runs).
 pub async fn raw_rtt(transport: Transport, n: u64, frame: usize) -> Histogram<u64> {
     let dir = TempDir(std::env::temp_dir().join(format!("mycelium-raw-{}", std::process::id())));
     let _ = std::fs::create_dir_all(&dir.0);
     match raw_pair(transport, &dir.0).await {
-        RawPair::Unix(c, s) => raw_rtt_on(c, s, n, frame).await,
-        RawPair::Tcp(c, s) => raw_rtt_on(c, s, n, frame).await,
+        RawPair::Unix(c, s) => {
+            let s = s.into_std().expect("std socket");
+            raw_rtt_on(c, n, frame, move || UnixStream::from_std(s).expect("socket")).await
+        }
+        RawPair::Tcp(c, s) => {
+            let s = s.into_std().expect("std socket");
+            raw_rtt_on(c, n, frame, move || TcpStream::from_std(s).expect("socket")).await
+        }
     }
 }
 
-async fn raw_rtt_on<S>(mut client: S, mut server: S, n: u64, frame: usize) -> Histogram<u64>
+async fn raw_rtt_on<S>(
+    mut client: S,
+    n: u64,
+    frame: usize,
+    server: impl FnOnce() -> S + Send + 'static,
+) -> Histogram<u64>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let echo = tokio::spawn(async move {
-        let mut buf = vec![0u8; frame];
-        while server.read_exact(&mut buf).await.is_ok() {
-            if server.write_all(&buf).await.is_err() {
-                break;
+    let echo = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+        rt.block_on(async move {
+            let mut server = server();
+            let mut buf = vec![0u8; frame];
+            while server.read_exact(&mut buf).await.is_ok() {
+                if server.write_all(&buf).await.is_err() {
+                    break;
+                }
             }
-        }
+        });
     });
     let mut h = histogram();
     let mut buf = vec![7u8; frame];
@@ -234,7 +291,7 @@ where
         record(&mut h, start.elapsed());
     }
     drop(client);
-    let _ = echo.await;
+    let _ = echo.join();
     h
 }
 
@@ -321,37 +378,49 @@ fn spin_rtt_on<S: SpinSocket>(
 }
 
 /// Raw tokio socket stream: `n` frames of `frame` bytes written `batch` at a time,
-/// read and counted on the other end; time until all arrived.
+/// read and counted on another thread (its own `current_thread` runtime); time until
+/// all arrived.
 pub async fn raw_stream(transport: Transport, n: u64, frame: usize, batch: usize) -> Duration {
     let dir = TempDir(std::env::temp_dir().join(format!("mycelium-rs-{}", std::process::id())));
     let _ = std::fs::create_dir_all(&dir.0);
     match raw_pair(transport, &dir.0).await {
-        RawPair::Unix(c, s) => raw_stream_on(c, s, n, frame, batch).await,
-        RawPair::Tcp(c, s) => raw_stream_on(c, s, n, frame, batch).await,
+        RawPair::Unix(c, s) => {
+            let s = s.into_std().expect("std socket");
+            raw_stream_on(c, n, frame, batch, move || UnixStream::from_std(s).expect("socket"))
+                .await
+        }
+        RawPair::Tcp(c, s) => {
+            let s = s.into_std().expect("std socket");
+            raw_stream_on(c, n, frame, batch, move || TcpStream::from_std(s).expect("socket")).await
+        }
     }
 }
 
 async fn raw_stream_on<S>(
     mut client: S,
-    mut server: S,
     n: u64,
     frame: usize,
     batch: usize,
+    server: impl FnOnce() -> S + Send + 'static,
 ) -> Duration
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let total = n as usize * frame;
-    let reader = tokio::spawn(async move {
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut got = 0;
-        while got < total {
-            match server.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(k) => got += k,
+    let reader = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+        rt.block_on(async move {
+            let mut server = server();
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut got = 0;
+            while got < total {
+                match server.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(k) => got += k,
+                }
             }
-        }
-        got
+            got
+        })
     });
     let chunk = vec![1u8; frame * batch];
     let start = Instant::now();
@@ -361,7 +430,7 @@ where
         client.write_all(&chunk[..len]).await.expect("write");
         sent += len;
     }
-    let got = reader.await.expect("reader");
+    let got = reader.join().expect("reader");
     assert_eq!(got, total);
     start.elapsed()
 }

@@ -186,10 +186,12 @@ impl RemoteConfig {
         self
     }
 
-    /// Bound on each link's outbound queue: at most `frames` frames and `bytes`
-    /// bytes wait to be written (defaults [`DEFAULT_OUTBOUND_FRAMES`],
-    /// [`DEFAULT_OUTBOUND_BYTES`]). A full queue makes `send` wait, `try_send` fail
-    /// with `Full`, and, while the link is down, every send fail with `Unreachable`.
+    /// Bound on each link's outbound queue: at most `frames` frames wait to be
+    /// written, and at most `bytes` bytes are held, counting both those waiting and
+    /// those written but not yet acknowledged by the peer (kept to be resent after a
+    /// reconnect). Defaults [`DEFAULT_OUTBOUND_FRAMES`], [`DEFAULT_OUTBOUND_BYTES`].
+    /// A full queue makes `send` wait, `try_send` fail with `Full`, and, while the
+    /// link is down, every send fail with `Unreachable`.
     pub fn outbound_bound(mut self, frames: usize, bytes: usize) -> Self {
         self.outbound_frames = frames.max(1);
         self.outbound_bytes = bytes.max(1);

@@ -10,7 +10,7 @@
 //!   peer closes, so every frame already sent on it is still delivered.
 //! - The node shuts down: the writer sends what is queued, then `Close(Normal)`.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -84,6 +84,7 @@ pub(crate) async fn run(
     let retire = CancellationToken::new();
     let kill = net.token.child_token();
     let (finished, finished_rx) = watch::channel(false);
+    let replaced = Arc::new(AtomicBool::new(false));
     let id = net.next_conn_id();
     let slot = Slot {
         id,
@@ -92,6 +93,7 @@ pub(crate) async fn run(
         retire: retire.clone(),
         kill: kill.clone(),
         finished: finished_rx,
+        replaced: replaced.clone(),
     };
     if !link.install(slot) {
         tracing::debug!(peer = %link.peer, %initiator, "duplicate connection given up");
@@ -111,7 +113,8 @@ pub(crate) async fn run(
     kill.cancel();
     let _ = writer.await;
     finished.send_replace(true);
-    if !link.uninstall(id) {
+    if !link.uninstall(id) || replaced.load(Ordering::Acquire) {
+        // Replaced by a newer connection, which resumes where this one stopped.
         return true;
     }
     match end {
@@ -295,7 +298,24 @@ async fn read_loop(
     let mut quiet_checks = 0u32;
     let mut last_in = link.last_in.load(Ordering::Acquire);
     let mut last_acked = last_in;
+    // Frames and bytes read but not yet added to the link's counters.
+    let (mut seen_counted, mut bytes_in) = (0u64, 0u64);
     loop {
+        // At the end of each burst read: publish the counts, and acknowledge (also at
+        // least every ACK_EVERY frames within a long burst) so the sender can free
+        // what it retains.
+        let burst_end = dec.buffered() == 0;
+        if burst_end && seen != seen_counted {
+            link.counters.frames_in.fetch_add(seen - seen_counted, Ordering::Relaxed);
+            link.counters.bytes_in.fetch_add(std::mem::take(&mut bytes_in), Ordering::Relaxed);
+            seen_counted = seen;
+        }
+        if last_in != last_acked && (burst_end || last_in - last_acked >= ACK_EVERY) {
+            let mut ack = FrameHeader::new(FrameKind::Ack);
+            ack.sequence = last_in;
+            link.outbox.push_control(ack, &[]);
+            last_acked = last_in;
+        }
         let next = tokio::select! {
             biased;
             next = dec.next_frame() => next,
@@ -320,8 +340,7 @@ async fn read_loop(
             Err(e) => return End::Lost(format!("bad input: {e}")),
         };
         seen += 1;
-        link.counters.frames_in.fetch_add(1, Ordering::Relaxed);
-        link.counters.bytes_in.fetch_add(header.wire_len() as u64, Ordering::Relaxed);
+        bytes_in += header.wire_len() as u64;
         if matches!(header.kind, FrameKind::Tell | FrameKind::Ask | FrameKind::Reply) {
             let seq = header.sequence;
             if last_in != 0 && seq <= last_in {
@@ -343,8 +362,11 @@ async fn read_loop(
                     .then(|| cache.get(header.target))
                     .flatten();
                 match inbound {
-                    Some(inbound) => deliver(net, link, &header, &*inbound, payload).await,
-                    None if header.kind == FrameKind::Ask && header.target == 0 => {
+                    Some(inbound) => deliver(net, link, &header, inbound, payload).await,
+                    None if header.kind == FrameKind::Ask
+                        && header.target == 0
+                        && header.flags & FLAG_TARGET_NAME == 0 =>
+                    {
                         sys::answer(net, link, &header, payload)
                     }
                     None => refuse(net, link, &header, REPLY_UNKNOWN_TARGET, "unknown target"),
@@ -381,14 +403,6 @@ async fn read_loop(
                 return End::Lost("handshake frame after the handshake".into())
             }
         }
-        // Acknowledge at the end of each burst read, and at least every ACK_EVERY
-        // frames within a long one, so the sender can free what it retains.
-        if last_in != last_acked && (dec.buffered() == 0 || last_in - last_acked >= ACK_EVERY) {
-            let mut ack = FrameHeader::new(FrameKind::Ack);
-            ack.sequence = last_in;
-            link.outbox.push_control(ack, &[]);
-            last_acked = last_in;
-        }
     }
 }
 
@@ -402,7 +416,8 @@ async fn deliver(
     inbound: &dyn Inbound,
     payload: &[u8],
 ) {
-    let failed = match inbound.deliver(link, payload) {
+    let route = (header.kind == FrameKind::Ask).then_some(link);
+    let failed = match inbound.deliver(route, payload) {
         Delivery::Done => return,
         Delivery::Wait(room) => match room.await {
             Ok(()) => return,

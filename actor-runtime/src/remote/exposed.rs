@@ -6,6 +6,7 @@
 //! bumped on every change, tells the readers to drop their copies.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -78,7 +79,7 @@ impl Exposed {
         ExposedCache {
             exposed: self,
             generation: self.generation.load(Ordering::Acquire),
-            map: HashMap::new(),
+            map: HashMap::default(),
         }
     }
 }
@@ -87,21 +88,41 @@ impl Exposed {
 pub(crate) struct ExposedCache<'a> {
     exposed: &'a Exposed,
     generation: u64,
-    map: HashMap<u64, Arc<dyn Inbound>>,
+    /// Keyed by name hashes, which are already well mixed: no need for SipHash.
+    map: HashMap<u64, Arc<dyn Inbound>, BuildHasherDefault<IdentityHasher>>,
+}
+
+/// Passes a `u64` key through: name hashes are FNV-1a outputs already.
+#[derive(Default)]
+pub(crate) struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl ExposedCache<'_> {
-    pub(crate) fn get(&mut self, hash: u64) -> Option<Arc<dyn Inbound>> {
+    /// The actor exposed under the name hashing to `hash`: one atomic load and a
+    /// map probe per frame (a stream to one actor hits the same entry each time).
+    pub(crate) fn get(&mut self, hash: u64) -> Option<&dyn Inbound> {
         let now = self.exposed.generation.load(Ordering::Acquire);
         if now != self.generation {
             self.map.clear();
             self.generation = now;
         }
-        if let Some(found) = self.map.get(&hash) {
-            return Some(found.clone());
+        if !self.map.contains_key(&hash) {
+            let found = self.exposed.map.get(&hash)?.inbound.clone();
+            self.map.insert(hash, found);
         }
-        let found = self.exposed.map.get(&hash)?.inbound.clone();
-        self.map.insert(hash, found.clone());
-        Some(found)
+        self.map.get(&hash).map(|found| &**found)
     }
 }

@@ -36,7 +36,9 @@ pub(crate) trait Inbound: Send + Sync {
     /// The type name of the messages on the wire (what a remote lookup checks).
     fn wire_type(&self) -> &'static str;
     fn is_alive(&self) -> bool;
-    fn deliver(&self, link: &Arc<Link>, payload: &[u8]) -> Delivery;
+    /// Decodes and delivers `payload`. `reply_route` is the link to answer a request
+    /// on: given only for `Ask` frames, the only ones that can carry a `ReplyTo`.
+    fn deliver(&self, reply_route: Option<&Arc<Link>>, payload: &[u8]) -> Delivery;
 }
 
 /// The default: validate, deserialize, deliver the owned message.
@@ -49,8 +51,12 @@ impl<M: RemoteMessage> Inbound for Decoding<M> {
     fn is_alive(&self) -> bool {
         self.0.is_alive()
     }
-    fn deliver(&self, link: &Arc<Link>, payload: &[u8]) -> Delivery {
-        let msg = match with_reply_route(link, || decode_payload::<M>(payload)) {
+    fn deliver(&self, reply_route: Option<&Arc<Link>>, payload: &[u8]) -> Delivery {
+        let decoded = match reply_route {
+            Some(link) => with_reply_route(link, || decode_payload::<M>(payload)),
+            None => decode_payload::<M>(payload),
+        };
+        let msg = match decoded {
             Ok(msg) => msg,
             Err(e) => return Delivery::Failed(e.to_string()),
         };
@@ -69,7 +75,7 @@ impl<M: RemoteMessage> Inbound for InPlace<M> {
     fn is_alive(&self) -> bool {
         self.0.is_alive()
     }
-    fn deliver(&self, _link: &Arc<Link>, payload: &[u8]) -> Delivery {
+    fn deliver(&self, _reply_route: Option<&Arc<Link>>, payload: &[u8]) -> Delivery {
         match ArchivedMessage::<M>::from_payload(payload) {
             Ok(msg) => offer(&self.0, msg),
             Err(e) => Delivery::Failed(e.to_string()),

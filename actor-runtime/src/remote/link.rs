@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -132,6 +132,8 @@ pub(crate) struct Slot {
     pub(crate) kill: CancellationToken,
     /// Turns true once the connection's reader and writer have both stopped.
     pub(crate) finished: watch::Receiver<bool>,
+    /// Set when a newer connection ends this one: its end is then no loss.
+    pub(crate) replaced: Arc<AtomicBool>,
 }
 
 pub(crate) struct Link {
@@ -216,7 +218,10 @@ impl Link {
     /// have stopped, so that a new connection resumes from settled counts (what was
     /// received, what is retained) and never reads alongside an old one.
     pub(crate) async fn end_current(&self) {
-        let current = lock(&self.conn).as_ref().map(|c| (c.kill.clone(), c.finished.clone()));
+        let current = lock(&self.conn).as_ref().map(|c| {
+            c.replaced.store(true, Ordering::Release);
+            (c.kill.clone(), c.finished.clone())
+        });
         if let Some((kill, mut finished)) = current {
             kill.cancel();
             let _ = finished.wait_for(|done| *done).await;
@@ -278,10 +283,26 @@ impl Link {
     }
 
     /// Adds a watcher of `name` on the peer: told once, when the link is lost.
+    /// Adds a watcher of `name` on the peer: told once, when the link is lost; at
+    /// once if the link is not up now (as Erlang tells a monitor of a node it is not
+    /// connected to).
     pub(crate) fn add_watcher(&self, watcher: Watcher, name: String) {
         let mut watchers = lock(&self.watchers);
+        if !matches!(self.state(), LinkState::Up(_)) {
+            drop(watchers);
+            watcher.notify(self.terminated(&name, "the link is down"));
+            return;
+        }
         if !watchers.iter().any(|(w, n)| w.id == watcher.id && *n == name) {
             watchers.push((watcher, name));
+        }
+    }
+
+    fn terminated(&self, name: &str, why: &str) -> Terminated {
+        Terminated {
+            id: ActorId(0),
+            name: Some(format!("{name}@{}", self.peer)),
+            reason: ExitReason::Unreachable(format!("link to {}: {why}", self.peer)),
         }
     }
 
@@ -300,11 +321,7 @@ impl Link {
         }
         let watchers = std::mem::take(&mut *lock(&self.watchers));
         for (w, name) in watchers {
-            w.notify(Terminated {
-                id: ActorId(0),
-                name: Some(format!("{name}@{}", self.peer)),
-                reason: ExitReason::Unreachable(format!("link to {} lost: {why}", self.peer)),
-            });
+            w.notify(self.terminated(&name, &format!("lost: {why}")));
         }
     }
 

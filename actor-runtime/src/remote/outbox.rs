@@ -108,16 +108,16 @@ impl Outbox {
         st.enc.frames() >= self.max_frames || st.enc.len() + st.sent_bytes >= self.max_bytes
     }
 
-    /// Queues one data frame built by `push`, numbering it. Fails with `Full` at the
-    /// bound unless `over_bound` (replies and node requests, which must not be
-    /// refused).
+    /// Queues one data frame built by `push`, numbering it; returns how many frames
+    /// the batch now holds. Fails with `Full` at the bound unless `over_bound`
+    /// (replies and node requests, which must not be refused).
     pub(crate) fn push_with(
         &self,
         mut header: FrameHeader,
         over_bound: bool,
         push: impl FnOnce(&mut FrameEncoder, FrameHeader) -> Result<(), WireError>,
-    ) -> Result<(), PushError> {
-        let was_empty = {
+    ) -> Result<usize, PushError> {
+        let (was_empty, frames) = {
             let mut st = lock(&self.state);
             if st.closed {
                 return Err(PushError::Closed);
@@ -129,17 +129,17 @@ impl Outbox {
             header.sequence = st.seq + 1;
             push(&mut st.enc, header).map_err(PushError::Wire)?;
             st.seq += 1;
-            was_empty
+            (was_empty, st.enc.frames())
         };
         if was_empty {
             self.data.notify_one();
         }
-        Ok(())
+        Ok(frames)
     }
 
     /// Queues a data frame with a raw payload (error replies).
     pub(crate) fn push_raw(&self, header: FrameHeader, payload: &[u8]) -> Result<(), PushError> {
-        self.push_with(header, true, |enc, h| enc.push_raw(h, payload))
+        self.push_with(header, true, |enc, h| enc.push_raw(h, payload)).map(|_| ())
     }
 
     /// Queues a link-control frame (heartbeat, ack: not numbered as data; an ack's

@@ -21,6 +21,9 @@ use crate::cell::lock;
 use crate::error::{AskError, SendError};
 use crate::reply::{with_ask_route, ReplyTo};
 
+/// A `send` yields to the scheduler when the link's batch reaches a multiple of this.
+const YIELD_EVERY: usize = 256;
+
 pub(crate) struct RemoteTarget<M> {
     pub(crate) link: Arc<Link>,
     /// The name the actor is exposed under on the peer.
@@ -45,10 +48,11 @@ impl<M: Send + 'static> RemoteTarget<M> {
         header
     }
 
-    fn push(&self, header: FrameHeader, msg: M) -> Result<(), SendError<M>> {
+    /// Queues `msg`; returns how many frames the link's batch now holds.
+    fn push(&self, header: FrameHeader, msg: M) -> Result<usize, SendError<M>> {
         let push = self.push;
         match self.link.outbox.push_with(header, false, |enc, h| push(enc, h, &msg)) {
-            Ok(()) => Ok(()),
+            Ok(frames) => Ok(frames),
             Err(PushError::Full) if self.link.state() == LinkState::Down => {
                 Err(SendError::Unreachable(msg))
             }
@@ -62,7 +66,7 @@ impl<M: Send + 'static> RemoteTarget<M> {
     }
 
     pub(crate) fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
-        self.push(self.header(FrameKind::Tell, 0), msg)
+        self.push(self.header(FrameKind::Tell, 0), msg).map(|_| ())
     }
 
     /// Pushes with `push_once`, waiting for room while the queue is full and the link
@@ -71,8 +75,13 @@ impl<M: Send + 'static> RemoteTarget<M> {
         &self,
         mut msg: M,
         deadline: Option<Instant>,
-        mut push_once: impl FnMut(M) -> Result<(), SendError<M>>,
-    ) -> Result<(), SendError<M>> {
+        mut push_once: impl FnMut(M) -> Result<usize, SendError<M>>,
+    ) -> Result<usize, SendError<M>> {
+        // Fast path: room now, no waiter registered.
+        match push_once(msg) {
+            Err(SendError::Full(back)) => msg = back,
+            other => return other,
+        }
         loop {
             let room = self.link.outbox.room.notified();
             tokio::pin!(room);
@@ -101,11 +110,22 @@ impl<M: Send + 'static> RemoteTarget<M> {
     }
 
     pub(crate) async fn send(&self, msg: M) -> Result<(), SendError<M>> {
-        self.push_waiting(msg, None, |m| self.try_send(m)).await
+        let frames =
+            self.push_waiting(msg, None, |m| self.push(self.header(FrameKind::Tell, 0), m)).await?;
+        // A sender that never waits would keep the writer (maybe on this very
+        // thread) from running until the queue is full: let it write every few
+        // hundred frames, so writing overlaps with filling the next batch.
+        if frames % YIELD_EVERY == 0 {
+            tokio::task::yield_now().await;
+        }
+        Ok(())
     }
 
     pub(crate) async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
-        self.push_waiting(msg, Some(Instant::now() + timeout), |m| self.try_send(m)).await
+        let deadline = Some(Instant::now() + timeout);
+        self.push_waiting(msg, deadline, |m| self.push(self.header(FrameKind::Tell, 0), m))
+            .await
+            .map(|_| ())
     }
 
     pub(crate) async fn ask<R>(
@@ -122,7 +142,8 @@ impl<M: Send + 'static> RemoteTarget<M> {
             .push_waiting(msg, Some(deadline), |m| {
                 with_ask_route(&self.link, || self.push(header, m))
             })
-            .await;
+            .await
+            .map(|_| ());
         if let Err(e) = sent {
             self.link.forget_reply(correlation);
             return Err(AskError::Send(e));

@@ -14,10 +14,22 @@ use mycelium_benches::Placement;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    // `--stream-only`: just the Mycelium Unix stream, for profiling.
+    if std::env::args().any(|a| a == "--stream-only") {
+        let rt = Placement::CurrentThread.runtime();
+        let d = rt.block_on(async {
+            let pair = Pair::start(Transport::Unix, false).await;
+            let d = remote::stream(&pair, 3_000_000).await;
+            pair.stop().await;
+            d
+        });
+        println!("{:.2}M msgs/s", 3e6 / d.as_secs_f64() / 1e6);
+        return;
+    }
     let (rtts, burst) = if quick { (5_000, 200_000) } else { (50_000, 1_000_000) };
     let frame = remote::frame_len();
-    let rt = Placement::TwoWorkers.runtime();
-    println!("Frames of {frame} bytes (48-byte header, rkyv MarketTick-sized payload, padding); one process, one 2-worker runtime.");
+    let rt = Placement::CurrentThread.runtime();
+    println!("Frames of {frame} bytes (48-byte header, rkyv MarketTick-sized payload, padding). One process, two threads: the server node on its own current_thread runtime, the client (and the raw client) on another; the raw tokio echo task runs on the client's runtime.");
     println!();
     println!(
         "| scenario | transport | implementation | p50 | p99 | p99.9 | vs raw tokio socket (p50) |"
