@@ -14,9 +14,19 @@ const MESSAGES: u64 = 200_000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_survives_cuts_truncations_and_a_blackhole_exactly_once() {
+    survives(config()).await;
+}
+
+/// The same over busy-poll links, whose senders write inline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_poll_stream_survives_cuts_exactly_once() {
+    survives(config().busy_poll(true)).await;
+}
+
+async fn survives(config: mycelium::RemoteConfig) {
     let place = Place::new();
     let (server, mut seen) = node_with_sink(&place, "server").await;
-    let client = node(&place, "client").await;
+    let client = node_with(&place, "client", config).await;
     let proxy = FaultProxy::start(server.local_tcp_addr().expect("tcp")).await.expect("proxy");
     client.connect(PeerAddr::new("server").tcp(proxy.addr())).expect("connect");
     let remote =

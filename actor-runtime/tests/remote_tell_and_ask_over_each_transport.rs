@@ -8,9 +8,13 @@ use mycelium::{AskError, Transport};
 use remote_support::*;
 
 async fn tell_and_ask(transport: Transport) {
+    tell_and_ask_with(transport, config()).await;
+}
+
+async fn tell_and_ask_with(transport: Transport, config: mycelium::RemoteConfig) {
     let place = Place::new();
-    let server = node(&place, "server").await;
-    let client = node(&place, "client").await;
+    let server = node_with(&place, "server", config.clone()).await;
+    let client = node_with(&place, "client", config).await;
     let mut seen = sink(&server, "sink");
     let remote = remote_sink(&client, &server, transport).await;
     assert_eq!(remote.transport(), Some(transport));
@@ -53,4 +57,11 @@ async fn tell_and_ask_over_tcp() {
 #[tokio::test(flavor = "current_thread")]
 async fn tell_and_ask_on_one_thread() {
     tell_and_ask(Transport::Unix).await;
+}
+
+/// Busy-poll links (spinning readers, inline writes) keep every outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tell_and_ask_over_busy_poll_links() {
+    tell_and_ask_with(Transport::Unix, config().busy_poll(true)).await;
+    tell_and_ask_with(Transport::Tcp, config().busy_poll(true)).await;
 }

@@ -192,16 +192,22 @@ impl Pair {
     }
 }
 
-/// Ask round trips to the remote echo actor.
+/// Ask round trips to the remote echo actor, from a spawned task (as an actor
+/// asks): on a `current_thread` runtime the `block_on` future itself is polled only
+/// between batches of tasks, which a spinning link reader fills.
 pub async fn ask_rtt(pair: &Pair, n: u64) -> Histogram<u64> {
-    let mut h = histogram();
-    for i in 0..n {
-        let start = Instant::now();
-        let tick = WireTick::new(i);
-        pair.echo.ask(|r| EchoMsg::Echo(tick, r), ASK_TIMEOUT).await.expect("echo");
-        record(&mut h, start.elapsed());
-    }
-    h
+    let echo = pair.echo.clone();
+    let asker = tokio::spawn(async move {
+        let mut h = histogram();
+        for i in 0..n {
+            let start = Instant::now();
+            let tick = WireTick::new(i);
+            echo.ask(|r| EchoMsg::Echo(tick, r), ASK_TIMEOUT).await.expect("echo");
+            record(&mut h, start.elapsed());
+        }
+        h
+    });
+    asker.await.expect("asker task")
 }
 
 /// A stream of `n` tells to the remote actor; time until it has counted them all.

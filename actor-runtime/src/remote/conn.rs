@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rkyv::util::AlignedVec;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
@@ -27,7 +27,7 @@ use super::frame::{
 use super::inbound::{Delivery, Inbound};
 use super::link::{Link, ReplyFailure, Slot};
 use super::net::Net;
-use super::outbox::count_frames;
+use super::outbox::{count_frames, Inline};
 use super::stream::{ReadHalf, WriteHalf};
 use super::sys;
 use crate::reply::{send_error_reply, REPLY_DROPPED, REPLY_NOT_DELIVERED, REPLY_UNKNOWN_TARGET};
@@ -101,6 +101,10 @@ pub(crate) async fn run(
         return false;
     }
     tracing::info!(peer = %link.peer, %transport, %initiator, "link up");
+    let write = Arc::new(write);
+    if net.config.busy_poll {
+        link.outbox.attach_inline(Inline { half: write.clone(), kill: kill.clone() });
+    }
     let writer = tokio::spawn(write_loop(
         link.clone(),
         write,
@@ -112,6 +116,7 @@ pub(crate) async fn run(
     let end = read_loop(&net, &link, dec, &kill).await;
     kill.cancel();
     let _ = writer.await;
+    link.outbox.detach_inline();
     finished.send_replace(true);
     if !link.uninstall(id) || replaced.load(Ordering::Acquire) {
         // Replaced by a newer connection, which resumes where this one stopped.
@@ -201,84 +206,106 @@ async fn close(write: &mut WriteHalf, reason: CloseReason) -> std::io::Result<()
 }
 
 /// Writes `resend` first, then takes whole batches from the outbound queue and
-/// writes each with one `write_all` (control frames before data), keeping data
-/// batches until acknowledged; sends a heartbeat probe every `heartbeat`.
+/// writes each with one write (control frames before data), keeping data batches
+/// until acknowledged; sends a heartbeat probe every `heartbeat`. On a busy-poll
+/// link senders may write batches themselves; this task then finishes what they
+/// could not.
 async fn write_loop(
     link: Arc<Link>,
-    mut write: WriteHalf,
+    write: Arc<WriteHalf>,
     resend: AlignedVec,
     retire: CancellationToken,
     kill: CancellationToken,
     heartbeat: Duration,
 ) {
+    let outbox = &link.outbox;
     let failed = |e: std::io::Error| {
         tracing::debug!(peer = %link.peer, error = %e, "write failed");
         // The reader sees the same socket fail; make sure it stops.
         kill.cancel();
     };
     if !resend.is_empty() {
-        if let Err(e) = write_batch(&mut write, &resend).await {
+        if let Err(e) = write_or_killed(&write, &kill, &resend).await {
             return failed(e);
         }
-        count_out(&link, count_frames(&resend), resend.len());
+        outbox.count_written(count_frames(&resend), resend.len());
     }
     let mut control = AlignedVec::new();
     let mut batch = AlignedVec::new();
     let mut beat = tokio::time::interval(heartbeat);
     beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        if link.outbox.take_control(&mut control) {
-            if let Err(e) = write_batch(&mut write, &control).await {
+        if outbox.take_control(&mut control) {
+            if let Err(e) = write_or_killed(&write, &kill, &control).await {
                 return failed(e);
             }
-            count_out(&link, count_frames(&control), control.len());
+            outbox.count_written(count_frames(&control), control.len());
         }
-        let taken = link.outbox.take(&mut batch);
-        if taken.frames > 0 {
-            // Abortable: a peer that stops reading must not hold the writer forever.
-            let written = tokio::select! {
-                written = write_batch(&mut write, &batch) => written,
-                _ = kill.cancelled() => Err(std::io::ErrorKind::Interrupted.into()),
-            };
+        if let Some(partial) = outbox.take_partial() {
+            let written = write_or_killed(&write, &kill, &partial.bytes[partial.written..]).await;
+            let len = partial.bytes.len();
+            outbox.retain(partial.last_seq, partial.bytes);
+            outbox.finish_write();
             if let Err(e) = written {
-                // Retained all the same: the next connection resends it, and the peer
-                // drops whatever part of it did arrive.
-                link.outbox.retain(taken.last_seq, std::mem::take(&mut batch));
                 return failed(e);
             }
-            count_out(&link, taken.frames as u64, batch.len());
-            link.outbox.retain(taken.last_seq, std::mem::take(&mut batch));
+            outbox.count_written(partial.frames as u64, len);
             continue;
         }
-        if link.outbox.is_closed() && link.outbox.is_drained() {
-            let _ = close(&mut write, CloseReason::Normal).await;
+        let taken = outbox.take(&mut batch);
+        if taken.frames > 0 {
+            let written = write_or_killed(&write, &kill, &batch).await;
+            let len = batch.len();
+            // Retained even when the write failed: the next connection resends it,
+            // and the peer drops whatever part of it did arrive.
+            outbox.retain(taken.last_seq, std::mem::take(&mut batch));
+            outbox.finish_write();
+            if let Err(e) = written {
+                return failed(e);
+            }
+            outbox.count_written(taken.frames as u64, len);
+            continue;
+        }
+        if outbox.is_closed() && outbox.is_drained() {
+            let _ = close_shared(&write, CloseReason::Normal).await;
             return;
         }
         tokio::select! {
             biased;
             _ = kill.cancelled() => return,
             _ = retire.cancelled() => {
-                let _ = close(&mut write, CloseReason::Duplicate).await;
+                let _ = close_shared(&write, CloseReason::Duplicate).await;
                 return;
             }
-            _ = link.outbox.data.notified() => {}
+            _ = outbox.data.notified() => {}
             _ = beat.tick() => {
                 let mut probe = FrameHeader::new(FrameKind::Heartbeat);
                 probe.correlation = link.now_ns();
-                link.outbox.push_control(probe, &[]);
+                outbox.push_control(probe, &[]);
             }
         }
     }
 }
 
-fn count_out(link: &Link, frames: u64, bytes: usize) {
-    link.counters.frames_out.fetch_add(frames, Ordering::Relaxed);
-    link.counters.bytes_out.fetch_add(bytes as u64, Ordering::Relaxed);
+/// Sends `Close(reason)` on a shared write half; the half shuts down when its last
+/// holder drops it.
+async fn close_shared(write: &WriteHalf, reason: CloseReason) -> std::io::Result<()> {
+    let mut enc = super::encoder::FrameEncoder::new();
+    let _ = enc.push_raw(FrameHeader::new(FrameKind::Close), &[reason as u8]);
+    write.write_all_shared(enc.as_bytes()).await
 }
 
-async fn write_batch<W: AsyncWrite + Unpin>(write: &mut W, batch: &[u8]) -> std::io::Result<()> {
-    write.write_all(batch).await?;
-    write.flush().await
+/// Writes `bytes`, unless the connection is killed first: a peer that stops reading
+/// must not hold the writer forever.
+async fn write_or_killed(
+    write: &WriteHalf,
+    kill: &CancellationToken,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    tokio::select! {
+        written = write.write_all_shared(bytes) => written,
+        _ = kill.cancelled() => Err(std::io::ErrorKind::Interrupted.into()),
+    }
 }
 
 /// Reads and dispatches frames until the connection ends.

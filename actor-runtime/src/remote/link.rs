@@ -106,8 +106,6 @@ pub(crate) enum ReplyFailure {
 
 #[derive(Default)]
 pub(crate) struct Counters {
-    pub(crate) frames_out: AtomicU64,
-    pub(crate) bytes_out: AtomicU64,
     pub(crate) frames_in: AtomicU64,
     pub(crate) bytes_in: AtomicU64,
     pub(crate) connections: AtomicU64,
@@ -341,8 +339,8 @@ impl Link {
         LinkMetrics {
             peer: self.peer.clone(),
             state: self.state(),
-            frames_out: load(&c.frames_out),
-            bytes_out: load(&c.bytes_out),
+            frames_out: self.outbox.written().0,
+            bytes_out: self.outbox.written().1,
             frames_in: load(&c.frames_in),
             bytes_in: load(&c.bytes_in),
             reconnects: load(&c.connections).saturating_sub(1),

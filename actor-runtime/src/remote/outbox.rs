@@ -17,13 +17,16 @@
 //! count against the bound, so an unacknowledging peer pushes back on senders.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rkyv::util::AlignedVec;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use super::encoder::FrameEncoder;
 use super::frame::{FrameHeader, HEADER_LEN};
+use super::stream::WriteHalf;
 use super::wire::{RemoteMessage, WireError};
 use crate::cell::lock;
 
@@ -44,6 +47,21 @@ struct Sent {
     bytes: AlignedVec,
 }
 
+/// A connection's write half lent to senders for inline writes (busy-poll links).
+pub(crate) struct Inline {
+    pub(crate) half: Arc<WriteHalf>,
+    /// Ends the connection if an inline write fails.
+    pub(crate) kill: CancellationToken,
+}
+
+/// A batch an inline writer could not finish: the writer task completes it.
+pub(crate) struct Partial {
+    pub(crate) bytes: AlignedVec,
+    pub(crate) written: usize,
+    pub(crate) frames: usize,
+    pub(crate) last_seq: u64,
+}
+
 struct State {
     enc: FrameEncoder,
     control: FrameEncoder,
@@ -55,6 +73,11 @@ struct State {
     /// Emptied buffers of acknowledged batches, for the writer to reuse.
     spares: Vec<AlignedVec>,
     closed: bool,
+    /// Someone (the writer task or an inline writer) is writing a data batch: data
+    /// goes to the socket one batch at a time, in sequence order.
+    writing: bool,
+    inline: Option<Arc<Inline>>,
+    partial: Option<Partial>,
 }
 
 pub(crate) struct Outbox {
@@ -65,6 +88,8 @@ pub(crate) struct Outbox {
     pub(crate) data: Notify,
     /// Wakes senders waiting for room: the writer took a batch, or an ack freed one.
     pub(crate) room: Notify,
+    frames_out: AtomicU64,
+    bytes_out: AtomicU64,
 }
 
 /// A batch taken by the writer.
@@ -96,12 +121,60 @@ impl Outbox {
                 sent_bytes: 0,
                 spares: Vec::new(),
                 closed: false,
+                writing: false,
+                inline: None,
+                partial: None,
             }),
             max_frames,
             max_bytes,
             data: Notify::new(),
             room: Notify::new(),
+            frames_out: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
         }
+    }
+
+    /// Counts frames written to a socket.
+    pub(crate) fn count_written(&self, frames: u64, bytes: usize) {
+        self.frames_out.fetch_add(frames, Ordering::Relaxed);
+        self.bytes_out.fetch_add(bytes as u64, Ordering::Relaxed);
+    }
+
+    /// Frames and bytes written so far.
+    pub(crate) fn written(&self) -> (u64, u64) {
+        (self.frames_out.load(Ordering::Relaxed), self.bytes_out.load(Ordering::Relaxed))
+    }
+
+    /// Lets senders write their frames to `inline`'s socket themselves when nobody
+    /// else is writing (busy-poll links: no hop through the writer task).
+    pub(crate) fn attach_inline(&self, inline: Inline) {
+        lock(&self.state).inline = Some(Arc::new(inline));
+    }
+
+    /// Stops inline writes (the connection ended); a batch left unfinished is kept
+    /// for resending.
+    pub(crate) fn detach_inline(&self) {
+        let partial = {
+            let mut st = lock(&self.state);
+            st.inline = None;
+            st.partial.take()
+        };
+        if let Some(p) = partial {
+            self.retain(p.last_seq, p.bytes);
+            self.finish_write();
+        }
+    }
+
+    /// The batch an inline writer left unfinished, for the writer task.
+    pub(crate) fn take_partial(&self) -> Option<Partial> {
+        lock(&self.state).partial.take()
+    }
+
+    /// The current writer is done with its batch; true if more data is queued.
+    pub(crate) fn finish_write(&self) -> bool {
+        let mut st = lock(&self.state);
+        st.writing = false;
+        !st.enc.is_empty()
     }
 
     fn full(&self, st: &State) -> bool {
@@ -129,12 +202,50 @@ impl Outbox {
             header.sequence = st.seq + 1;
             push(&mut st.enc, header).map_err(PushError::Wire)?;
             st.seq += 1;
-            (was_empty, st.enc.frames())
+            let frames = st.enc.frames();
+            match st.inline.clone() {
+                Some(inline) if !st.writing => {
+                    st.writing = true;
+                    let mut bytes = st.spares.pop().unwrap_or_default();
+                    bytes.clear();
+                    let taken = st.enc.swap_batch(&mut bytes);
+                    let last_seq = st.seq;
+                    drop(st);
+                    self.write_inline(&inline, bytes, taken, last_seq);
+                    return Ok(frames);
+                }
+                _ => (was_empty, frames),
+            }
         };
         if was_empty {
             self.data.notify_one();
         }
         Ok(frames)
+    }
+
+    /// Writes a batch from the sender's own thread; what the socket does not take now
+    /// is left to the writer task.
+    fn write_inline(&self, inline: &Inline, bytes: AlignedVec, frames: usize, last_seq: u64) {
+        match inline.half.write_now(&bytes) {
+            Ok(n) if n == bytes.len() => {
+                self.count_written(frames as u64, n);
+                self.retain(last_seq, bytes);
+                if self.finish_write() {
+                    self.data.notify_one();
+                }
+            }
+            Ok(written) => {
+                lock(&self.state).partial = Some(Partial { bytes, written, frames, last_seq });
+                self.data.notify_one();
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, "inline write failed");
+                // Kept for the next connection, which resends it.
+                self.retain(last_seq, bytes);
+                self.finish_write();
+                inline.kill.cancel();
+            }
+        }
     }
 
     /// Queues a data frame with a raw payload (error replies).
@@ -176,9 +287,15 @@ impl Outbox {
     /// Takes the whole data batch, leaving an empty buffer (an old one when there is
     /// one) in its place. The taken batch is in `out`; after writing it, hand it back
     /// with [`retain`](Self::retain).
+    /// Nothing is taken while someone else is writing. Call
+    /// [`finish_write`](Self::finish_write) after writing a batch taken here.
     pub(crate) fn take(&self, out: &mut AlignedVec) -> Taken {
         let taken = {
             let mut st = lock(&self.state);
+            if st.writing || st.enc.is_empty() {
+                return Taken { frames: 0, last_seq: st.seq };
+            }
+            st.writing = true;
             let mut spare = st.spares.pop().unwrap_or_default();
             spare.clear();
             let frames = st.enc.swap_batch(&mut spare);

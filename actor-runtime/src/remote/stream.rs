@@ -92,6 +92,43 @@ impl AsyncRead for ReadHalf {
     }
 }
 
+impl WriteHalf {
+    /// Writes what the socket takes now, without waiting: the bytes written, which
+    /// may be fewer than `buf` (0 when the socket buffer is full).
+    pub(crate) fn write_now(&self, buf: &[u8]) -> io::Result<usize> {
+        let mut at = 0;
+        while at < buf.len() {
+            let wrote = match self {
+                Self::Unix(w) => w.try_write(&buf[at..]),
+                Self::Tcp(w) => w.try_write(&buf[at..]),
+            };
+            match wrote {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => at += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(at)
+    }
+
+    /// Writes all of `buf`, waiting for the socket to take it. Takes `&self`, so the
+    /// writer task and senders writing inline can share the half (one at a time:
+    /// the outbox's `writing` flag decides who).
+    pub(crate) async fn write_all_shared(&self, buf: &[u8]) -> io::Result<()> {
+        let mut at = 0;
+        while at < buf.len() {
+            match self {
+                Self::Unix(w) => w.writable().await?,
+                Self::Tcp(w) => w.writable().await?,
+            }
+            at += self.write_now(&buf[at..])?;
+        }
+        Ok(())
+    }
+}
+
 impl AsyncWrite for WriteHalf {
     fn poll_write(
         self: Pin<&mut Self>,

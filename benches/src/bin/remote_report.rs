@@ -14,6 +14,18 @@ use mycelium_benches::Placement;
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
+    // `--busy-ask-only`: just busy-poll asks over Unix, for profiling.
+    if std::env::args().any(|a| a == "--busy-ask-only") {
+        let rt = Placement::CurrentThread.runtime();
+        let h = rt.block_on(async {
+            let pair = Pair::start(Transport::Unix, true).await;
+            let h = remote::ask_rtt(&pair, 100_000).await;
+            pair.stop().await;
+            h
+        });
+        println!("p50 {} ns, p99 {} ns", h.value_at_quantile(0.5), h.value_at_quantile(0.99));
+        return;
+    }
     // `--stream-only`: just the Mycelium Unix stream, for profiling.
     if std::env::args().any(|a| a == "--stream-only") {
         let rt = Placement::CurrentThread.runtime();
