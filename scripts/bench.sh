@@ -21,6 +21,13 @@ echo
 cargo build --quiet --release -p mycelium-benches --bin local_report
 ./target/release/local_report ${quick}
 
+# Issue 4: two nodes over loopback Unix and TCP sockets beside raw sockets.
+echo
+echo "## Remote actors over loopback (remote_report, issue 4)"
+echo
+cargo build --quiet --release -p mycelium-benches --bin remote_report
+./target/release/remote_report ${quick}
+
 # Issue 9's comparison: Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
 # and the peer runtimes (actix, ractor, kameo: built only with `--features peers`).
 echo
@@ -61,4 +68,5 @@ if [ -z "$quick" ]; then
     echo
     echo "## criterion (means per message)"
     cargo bench --quiet -p mycelium-benches --bench local -- --noplot 2>&1 | grep -E "^local/|time:|thrpt:" || true
+    cargo bench --quiet -p mycelium-benches --bench remote -- --noplot 2>&1 | grep -E "^wire/|^remote_rtt/|time:|thrpt:" || true
 fi
