@@ -101,22 +101,24 @@ pub(crate) async fn run(
         return false;
     }
     tracing::info!(peer = %link.peer, %transport, %initiator, "link up");
-    let write = Arc::new(write);
-    if net.config.busy_poll {
-        link.outbox.attach_inline(Inline { half: write.clone(), kill: kill.clone() });
-    }
     let writer = tokio::spawn(write_loop(
         link.clone(),
-        write,
+        Arc::new(write),
         resend,
         retire,
         kill.clone(),
         net.config.heartbeat,
+        net.config.busy_poll,
     ));
     let end = read_loop(&net, &link, dec, &kill).await;
     kill.cancel();
     let _ = writer.await;
     link.outbox.detach_inline();
+    // A sender may still be in the middle of an inline write (non-blocking, so
+    // briefly): its batch must be retained before the next connection resumes.
+    while link.outbox.is_writing() {
+        tokio::task::yield_now().await;
+    }
     finished.send_replace(true);
     if !link.uninstall(id) || replaced.load(Ordering::Acquire) {
         // Replaced by a newer connection, which resumes where this one stopped.
@@ -207,9 +209,9 @@ async fn close(write: &mut WriteHalf, reason: CloseReason) -> std::io::Result<()
 
 /// Writes `resend` first, then takes whole batches from the outbound queue and
 /// writes each with one write (control frames before data), keeping data batches
-/// until acknowledged; sends a heartbeat probe every `heartbeat`. On a busy-poll
-/// link senders may write batches themselves; this task then finishes what they
-/// could not.
+/// until acknowledged; sends a heartbeat probe every `heartbeat`. With
+/// `inline_writes` (busy-poll links) senders may write batches themselves once the
+/// resend is out; this task then finishes what they could not.
 async fn write_loop(
     link: Arc<Link>,
     write: Arc<WriteHalf>,
@@ -217,6 +219,7 @@ async fn write_loop(
     retire: CancellationToken,
     kill: CancellationToken,
     heartbeat: Duration,
+    inline_writes: bool,
 ) {
     let outbox = &link.outbox;
     let failed = |e: std::io::Error| {
@@ -229,6 +232,10 @@ async fn write_loop(
             return failed(e);
         }
         outbox.count_written(count_frames(&resend), resend.len());
+    }
+    if inline_writes {
+        // Only now: nothing new may overtake what is resent.
+        outbox.attach_inline(Inline { half: write.clone(), kill: kill.clone() });
     }
     let mut control = AlignedVec::new();
     let mut batch = AlignedVec::new();

@@ -165,6 +165,12 @@ impl Outbox {
         }
     }
 
+    /// Whether a batch is being written (by an inline writer, once the writer task
+    /// has stopped).
+    pub(crate) fn is_writing(&self) -> bool {
+        lock(&self.state).writing
+    }
+
     /// The batch an inline writer left unfinished, for the writer task.
     pub(crate) fn take_partial(&self) -> Option<Partial> {
         lock(&self.state).partial.take()
