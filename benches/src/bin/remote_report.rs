@@ -41,7 +41,7 @@ fn main() {
     let (rtts, burst) = if quick { (5_000, 200_000) } else { (50_000, 1_000_000) };
     let frame = remote::frame_len();
     let rt = Placement::CurrentThread.runtime();
-    println!("Frames of {frame} bytes (48-byte header, rkyv MarketTick-sized payload, padding). One process, two threads: the server node on its own current_thread runtime, the client (and the raw client) on another; the raw tokio echo task runs on the client's runtime.");
+    println!("Frames of {frame} bytes (48-byte header, rkyv MarketTick-sized payload, padding). One process, two threads, each with its own current_thread runtime: the server side (Mycelium server node, raw echo task, raw reader) on one, the client side on the other, as two processes would be.");
     println!();
     println!(
         "| scenario | transport | implementation | p50 | p99 | p99.9 | vs raw tokio socket (p50) |"
