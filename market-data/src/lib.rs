@@ -13,6 +13,7 @@
 //! - [`adapter`]: [`TickAdapter`] / [`Ticks`], turning recorded events into ticks (with
 //!   book-derived quotes and sequence-gap reports).
 //! - [`synthetic`]: a deterministic synthetic tick source.
+//! - [`prefetch`]: a source read ahead on a helper thread, in batches.
 //! - [`recording`]: the compact, versioned binary recording format (rkyv records).
 //! - [`replay`]: [`Speed`] and the [`Pacer`] that paces replay by exchange time.
 //! - [`source`]: [`open_source`] (any recorded format or a recording, by path) and
@@ -36,6 +37,7 @@
 pub mod adapter;
 pub mod book;
 pub mod feed;
+pub mod prefetch;
 pub mod readers;
 pub mod recording;
 pub mod replay;
@@ -47,6 +49,7 @@ pub mod tick;
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
 pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy, TickSource};
+pub use prefetch::prefetch;
 pub use readers::{
     BadLinePolicy, Format, MarketDataReader, ReadError, ReaderOptions, RecordedEvent,
 };

@@ -6,14 +6,21 @@ use std::path::{Path, PathBuf};
 
 use crate::adapter::{TickAdapter, TickError, Ticks};
 use crate::feed::TickSource;
+use crate::prefetch::prefetch;
 use crate::readers::{MarketDataReader, ReadError, ReaderOptions};
 use crate::recording::{RecordingReader, MAGIC};
 use crate::tick::MarketTick;
 
 /// Opens `path` as a tick source: a recording in the project's binary format
 /// (recognized by its magic bytes), else recorded market data in any format the
-/// readers know (per `options`).
+/// readers know (per `options`). With `options.background_decompression` (the
+/// default), the file is also read ahead on a helper thread ([`prefetch`]).
 pub fn open_source(path: &Path, options: &ReaderOptions) -> Result<TickSource, TickError> {
+    let source = open_in_line(path, options)?;
+    Ok(if options.background_decompression { prefetch(source, "md-prefetch") } else { source })
+}
+
+fn open_in_line(path: &Path, options: &ReaderOptions) -> Result<TickSource, TickError> {
     if is_recording(path) {
         let file =
             File::open(path).map_err(|e| ReadError::Open { path: path.to_owned(), source: e })?;

@@ -1,0 +1,90 @@
+//! [`prefetch`]: a tick source read ahead on a helper thread.
+//!
+//! Reading recorded data (decompress, parse, maintain the book, or validate and
+//! decode a recording) costs more per event than publishing it; on a helper thread
+//! it overlaps with the feed, so a replay uses two cores. Ticks travel in batches
+//! over a small bounded channel (the thread never runs more than a few batches
+//! ahead, so memory stays bounded), and emptied batches go back to be refilled, so a
+//! warm prefetcher allocates nothing per batch. Order is kept, errors included.
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+
+use crate::adapter::TickError;
+use crate::feed::TickSource;
+use crate::tick::MarketTick;
+
+/// Ticks per batch: large enough that the channel costs nothing per tick, small
+/// enough that the first tick waits for little.
+const BATCH: usize = 1024;
+/// Batches in flight between the thread and the reader.
+const IN_FLIGHT: usize = 4;
+
+type Batch = VecDeque<Result<MarketTick, TickError>>;
+
+/// Runs `source` on a helper thread named `name`, reading ahead. If the thread
+/// cannot be started, `source` is returned as it is.
+pub fn prefetch(source: TickSource, name: &str) -> TickSource {
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(IN_FLIGHT);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(IN_FLIGHT + 1);
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(source)));
+    let theirs = slot.clone();
+    let spawned = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
+        let source = theirs.lock().ok().and_then(|mut s| s.take());
+        if let Some(source) = source {
+            fill(source, &full_tx, &empty_rx);
+        }
+    });
+    match spawned {
+        Ok(_) => Box::new(Prefetched { full: full_rx, empty: empty_tx, current: VecDeque::new() }),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot start a prefetch thread: reading in line");
+            let source = slot.lock().ok().and_then(|mut s| s.take());
+            source.unwrap_or_else(|| Box::new(std::iter::empty()))
+        }
+    }
+}
+
+/// The helper thread: fill batches until the source ends or the reader is gone.
+fn fill(mut source: TickSource, full: &SyncSender<Batch>, empty: &Receiver<Batch>) {
+    loop {
+        let mut batch = empty.try_recv().unwrap_or_else(|_| VecDeque::with_capacity(BATCH));
+        batch.clear();
+        let mut ended = false;
+        while batch.len() < BATCH {
+            match source.next() {
+                Some(item) => batch.push_back(item),
+                None => {
+                    ended = true;
+                    break;
+                }
+            }
+        }
+        if (!batch.is_empty() && full.send(batch).is_err()) || ended {
+            return;
+        }
+    }
+}
+
+struct Prefetched {
+    full: Receiver<Batch>,
+    empty: SyncSender<Batch>,
+    current: Batch,
+}
+
+impl Iterator for Prefetched {
+    type Item = Result<MarketTick, TickError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.current.pop_front() {
+                return Some(item);
+            }
+            // Hand the emptied batch back (if the thread has enough, drop it) and
+            // take the next; the channel closes when the source has ended.
+            let next = self.full.recv().ok()?;
+            let done = std::mem::replace(&mut self.current, next);
+            let _ = self.empty.try_send(done);
+        }
+    }
+}
