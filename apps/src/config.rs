@@ -96,7 +96,7 @@ impl PipelineConfig {
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let cfg: Self = toml::from_str(text)
             .map_err(|source| ConfigError::Parse { origin: origin.to_owned(), source })?;
-        cfg.validate(origin)?;
+        cfg.check(origin)?;
         Ok(cfg)
     }
 
@@ -112,7 +112,8 @@ impl PipelineConfig {
         Self::parse(DEFAULT_CONFIG, "default config")
     }
 
-    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+    /// Checks that the values make sense together (`parse` does).
+    pub fn check(&self, origin: &str) -> Result<(), ConfigError> {
         let invalid = |reason: String| ConfigError::Invalid { origin: origin.to_owned(), reason };
         if self.feed.symbols == 0 {
             return Err(invalid("feed.symbols must be at least 1".into()));

@@ -8,8 +8,10 @@
 //! - [`summary`]: the console summary.
 //! - [`sources`]: the synthetic feed of `run`, built from the config.
 //! - [`report`]: latency reports: histogram files, `.hgrm`, `summary.json`, chart.
+//! - [`cluster`]: the pipeline split across nodes by a cluster file.
 #![warn(clippy::unwrap_used)]
 
+pub mod cluster;
 pub mod config;
 pub mod pipeline;
 pub mod report;

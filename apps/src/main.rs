@@ -5,8 +5,10 @@
 //! - `replay`: `mycelium replay`, recorded market data through the feed.
 //! - `record`: `mycelium record`, ticks into the project's binary recording format.
 //! - `report_cmd`: `mycelium report`, and the `--report DIR` of run and replay.
+//! - `node_cmd`: `mycelium node`, one node of the pipeline split across processes or hosts.
 //! - `progress`: a progress bar on a terminal, nothing when output is piped.
 
+mod node_cmd;
 mod progress;
 mod record;
 mod replay;
@@ -35,6 +37,8 @@ enum Command {
     Record(record::Args),
     /// Merge latency reports (`--report DIR`) per hop, or compare two.
     Report(report_cmd::Args),
+    /// Run one node of a cluster file (the pipeline split across processes or hosts).
+    Node(node_cmd::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -59,5 +63,6 @@ fn main() -> anyhow::Result<()> {
         Command::Replay(args) => rt.block_on(replay::run(args)),
         Command::Record(args) => record::run(args),
         Command::Report(args) => report_cmd::run(args),
+        Command::Node(args) => rt.block_on(node_cmd::run(args)),
     }
 }

@@ -55,8 +55,9 @@ pub struct Step {
     pub stamps: StepStamps,
 }
 
-/// What a (re)starting strategy gets back: execution is the source of truth.
-#[derive(Debug, Clone, Default)]
+/// What a (re)starting strategy gets back: execution is the source of truth. It
+/// crosses the wire when the strategy runs on another node.
+#[derive(Debug, Clone, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Recovery {
     /// The strategy's positions.
     pub positions: Vec<Position>,

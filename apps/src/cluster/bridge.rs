@@ -1,0 +1,297 @@
+//! The actors that join the pipeline's actors across nodes, so that the feed, the
+//! strategy hosts and the execution actor run unchanged on any node:
+//!
+//! ```text
+//! feed node                 strategy node                        execution node
+//! Feed -> TickForwarder ==> TickIngress -> StrategyHost -> ExecProxy ==> ExecGateway -> ExecutionActor
+//!         (a subscriber)    ("ticks")                       (per host)   ("execution")
+//! ```
+//!
+//! `==>` is a link (Unix socket or TCP, chosen by the runtime). The forwarder
+//! serializes each tick once per strategy node; the ingress hands one `Arc` to every
+//! local host; the proxy turns each host's `Step` ask into a remote ask.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mycelium::{Actor, ActorError, ActorRef, Context, Terminated};
+use mycelium_execution::{ExecMsg, Step, StepStamps, StrategyId};
+use mycelium_market_data::FeedTick;
+use mycelium_strategies::{HostReport, StrategyMsg};
+use tokio::sync::watch;
+
+use super::wire::{Clock, ExecWire, TickWire};
+
+/// How long a remote step or registration may take before the strategy fails (and
+/// is restarted by its supervisor).
+const REMOTE_ASK: Duration = Duration::from_secs(30);
+/// How long the end of the data may take to reach a strategy node: it queues behind
+/// every tick the node has not handled yet.
+const END_WAIT: Duration = Duration::from_secs(600);
+
+/// A subscriber of the feed that sends every tick to a strategy node's ingress.
+pub struct TickForwarder {
+    /// The ingress, `ticks@<node>`.
+    pub ingress: ActorRef<TickWire>,
+    /// The anchor for timestamps.
+    pub clock: Clock,
+    /// Ticks forwarded.
+    pub forwarded: u64,
+}
+
+impl Actor for TickForwarder {
+    type Msg = StrategyMsg;
+
+    async fn handle(
+        &mut self,
+        msg: StrategyMsg,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        match msg {
+            StrategyMsg::Tick(tick) => {
+                let wire = TickWire::Tick {
+                    seq: tick.seq,
+                    tick: tick.tick.clone(),
+                    scheduled_ns: self.clock.to_unix(tick.scheduled),
+                };
+                // Waits while the link's queue is full: backpressure reaches the feed.
+                self.ingress.send(wire).await.map_err(|e| format!("tick not forwarded: {e}"))?;
+                self.forwarded += 1;
+            }
+            // Queued behind every tick: the feed has ended and all were forwarded.
+            StrategyMsg::Report(reply) => {
+                self.ingress
+                    .ask(TickWire::End, END_WAIT)
+                    .await
+                    .map_err(|e| format!("the strategy node did not take the end: {e}"))?;
+                let _ = reply.send(HostReport { ticks: self.forwarded, ..HostReport::default() });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A strategy node's entry for ticks: one `Arc<FeedTick>` per tick to every local
+/// strategy host.
+pub struct TickIngress {
+    /// The local hosts.
+    pub hosts: Vec<ActorRef<StrategyMsg>>,
+    /// The anchor for timestamps.
+    pub clock: Clock,
+    /// Set when the feed has ended.
+    pub ended: watch::Sender<bool>,
+}
+
+impl Actor for TickIngress {
+    type Msg = TickWire;
+
+    async fn handle(&mut self, msg: TickWire, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        match msg {
+            TickWire::Tick { seq, tick, scheduled_ns } => {
+                let scheduled = self.clock.to_instant(scheduled_ns);
+                let tick = Arc::new(FeedTick { seq, tick, ingress: Instant::now(), scheduled });
+                for host in &self.hosts {
+                    host.send(StrategyMsg::Tick(tick.clone()))
+                        .await
+                        .map_err(|e| format!("tick not delivered to {host}: {e}"))?;
+                }
+            }
+            TickWire::End(reply) => {
+                self.ended.send_replace(true);
+                let _ = reply.send(());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Stands in for the execution actor on a strategy node: each `Register` and `Step`
+/// ask of one host becomes a remote ask to the execution node's gateway.
+pub struct ExecProxy {
+    /// The gateway, `execution@<node>`.
+    pub gateway: ActorRef<ExecWire>,
+    /// This node's name, sent with registrations.
+    pub node: String,
+    /// The anchor for timestamps.
+    pub clock: Clock,
+}
+
+impl Actor for ExecProxy {
+    type Msg = ExecMsg<StrategyMsg>;
+
+    async fn handle(
+        &mut self,
+        msg: ExecMsg<StrategyMsg>,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        match msg {
+            ExecMsg::Register { strategy, actor: _, reply } => {
+                let node = self.node.clone();
+                let recovery = self
+                    .gateway
+                    .ask(|r| ExecWire::Register { strategy, node, reply: r }, REMOTE_ASK)
+                    .await
+                    .map_err(|e| format!("registration of {strategy:?} failed: {e}"))?;
+                let _ = reply.send(recovery);
+            }
+            ExecMsg::Step(step, reply) => {
+                let Step { strategy, seq, tick, orders, cancels, stamps } = step;
+                let (clock, tick) = (self.clock, tick.map(|t| t.tick.clone()));
+                let updates = self
+                    .gateway
+                    .ask(
+                        |r| ExecWire::Step {
+                            strategy,
+                            seq,
+                            tick,
+                            orders,
+                            cancels,
+                            published_ns: clock.to_unix(stamps.published),
+                            decided_ns: clock.to_unix(stamps.decided),
+                            reply: r,
+                        },
+                        REMOTE_ASK,
+                    )
+                    .await
+                    .map_err(|e| format!("step {seq} of {strategy:?} failed: {e}"))?;
+                let _ = reply.send(updates);
+            }
+            // Figures are collected on the execution node itself.
+            ExecMsg::Report(reply) => drop(reply),
+        }
+        Ok(())
+    }
+}
+
+/// The execution node's entry: turns wire registrations and steps into the local
+/// execution actor's messages, each in a task of its own (a step's answer waits for
+/// the barrier, that is for the other strategies' steps, which must not queue behind
+/// it here).
+pub struct ExecGateway {
+    /// The execution actor.
+    pub execution: ActorRef<ExecMsg<StrategyMsg>>,
+    /// The anchor for timestamps.
+    pub clock: Clock,
+    /// The strategies that have stepped through the last tick.
+    pub done: watch::Sender<BTreeSet<StrategyId>>,
+}
+
+impl Actor for ExecGateway {
+    type Msg = ExecWire;
+
+    async fn handle(&mut self, msg: ExecWire, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        let execution = self.execution.clone();
+        match msg {
+            ExecWire::Register { strategy, node, reply } => {
+                // Execution watches what registers: a stand-in that ends when the
+                // link to the strategy's node is lost.
+                let stub = ctx.node().spawn(RemoteStrategy { node })?;
+                tokio::spawn(async move {
+                    let registered = execution
+                        .ask(|r| ExecMsg::Register { strategy, actor: stub, reply: r }, REMOTE_ASK)
+                        .await;
+                    match registered {
+                        Ok(recovery) => {
+                            let _ = reply.send(recovery);
+                        }
+                        Err(e) => tracing::warn!(?strategy, error = %e, "registration failed"),
+                    }
+                });
+            }
+            ExecWire::Step {
+                strategy,
+                seq,
+                tick,
+                orders,
+                cancels,
+                published_ns,
+                decided_ns,
+                reply,
+            } => {
+                let clock = self.clock;
+                let tick = tick.map(|tick| {
+                    let published = clock.to_instant(published_ns);
+                    Arc::new(FeedTick { seq, tick, ingress: published, scheduled: published })
+                });
+                let stamps = StepStamps {
+                    published: clock.to_instant(published_ns),
+                    decided: clock.to_instant(decided_ns),
+                };
+                let step = Step { strategy, seq, tick, orders, cancels, stamps };
+                tokio::spawn(async move {
+                    match execution.ask(|r| ExecMsg::Step(step, r), REMOTE_ASK).await {
+                        Ok(updates) => {
+                            let _ = reply.send(updates);
+                        }
+                        Err(e) => tracing::warn!(?strategy, seq, error = %e, "step failed"),
+                    }
+                });
+            }
+            ExecWire::Done { strategy, reply } => {
+                self.done.send_modify(|done| {
+                    done.insert(strategy);
+                });
+                let _ = reply.send(());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A strategy on another node, as the execution actor sees it: alive while the link
+/// to that node is.
+struct RemoteStrategy {
+    node: String,
+}
+
+impl Actor for RemoteStrategy {
+    type Msg = StrategyMsg;
+
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        // The strategy node exposes its ingress once all its hosts have registered
+        // (this one among them): look until it is there.
+        let path = format!("ticks@{}", self.node);
+        let ingress = wait_for::<TickWire>(ctx.node(), &path, REMOTE_ASK).await?;
+        ctx.watch(&ingress);
+        Ok(())
+    }
+
+    async fn handle(
+        &mut self,
+        _msg: StrategyMsg,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        Ok(())
+    }
+
+    async fn on_terminated(
+        &mut self,
+        t: Terminated,
+        ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        tracing::warn!(node = %self.node, reason = %t.reason, "strategy node unreachable");
+        ctx.stop();
+        Ok(())
+    }
+}
+
+/// Looks `path` (`name@node`) up until it is exposed, for up to `within`: nodes start
+/// in any order, and expose their actors as their roles come up.
+pub async fn wait_for<M: mycelium::RemoteMessage>(
+    node: &mycelium::Node,
+    path: &str,
+    within: Duration,
+) -> Result<ActorRef<M>, mycelium::LookupError> {
+    let until = Instant::now() + within;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        match node.lookup_remote::<M>(path, left).await {
+            Ok(found) => return Ok(found),
+            Err(mycelium::LookupError::Remote { .. }) if Instant::now() < until => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! A cluster file: the nodes (names, Unix socket paths, TCP addresses), the shared
+//! secret, which node runs which role, and the pipeline itself. The same kind of file
+//! describes a one-process run, processes on one host (Unix sockets, chosen by the
+//! runtime because the paths exist) and hosts apart (TCP).
+//!
+//! ```toml
+//! secret_file = "cookie"          # or: secret = "..."
+//! [roles]
+//! feed = "md"
+//! execution = "exec"
+//! strategies = { mm = "alpha", trend = "alpha" }
+//! [[node]]
+//! name = "md"
+//! unix = "/tmp/mycelium/md.sock"
+//! tcp = "127.0.0.1:7101"
+//! [pipeline]                       # what `mycelium config` prints
+//! ```
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, PipelineConfig};
+
+/// A whole cluster.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterConfig {
+    /// The shared secret, inline.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Or the file holding it (relative to the cluster file).
+    #[serde(default)]
+    pub secret_file: Option<PathBuf>,
+    /// Which node runs what.
+    pub roles: Roles,
+    /// The nodes.
+    #[serde(rename = "node")]
+    pub nodes: Vec<NodeSpec>,
+    /// The pipeline: feed, execution, strategies.
+    pub pipeline: PipelineConfig,
+}
+
+/// Which node runs which role.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Roles {
+    /// The node running the feed.
+    pub feed: String,
+    /// The node running execution.
+    pub execution: String,
+    /// Each strategy (by its name in `[[pipeline.strategy]]`) and its node.
+    pub strategies: BTreeMap<String, String>,
+}
+
+/// One node.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Its name (unique, the `@node` of its actors).
+    pub name: String,
+    /// The Unix socket it listens on (used by peers on the same host).
+    #[serde(default)]
+    pub unix: Option<PathBuf>,
+    /// The TCP address it listens on (used by peers elsewhere); loopback unless set
+    /// otherwise.
+    #[serde(default)]
+    pub tcp: Option<SocketAddr>,
+    /// Busy-poll its links (spinning readers, inline writes): lower latency for a core.
+    #[serde(default)]
+    pub busy_poll: bool,
+}
+
+impl ClusterConfig {
+    /// Reads and checks a cluster file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Io { path: origin.clone(), source })?;
+        let mut cfg = Self::parse(&text, &origin)?;
+        if let (None, Some(file)) = (&cfg.secret, &cfg.secret_file) {
+            let file = path.parent().unwrap_or(Path::new(".")).join(file);
+            let secret = std::fs::read_to_string(&file)
+                .map_err(|source| ConfigError::Io { path: file.display().to_string(), source })?;
+            cfg.secret = Some(secret.trim().to_owned());
+        }
+        if cfg.secret.as_deref().is_none_or(str::is_empty) {
+            return Err(invalid(&origin, "no secret: set `secret` or `secret_file`".into()));
+        }
+        Ok(cfg)
+    }
+
+    /// Parses `text` (a `secret_file` is not read here); `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let cfg: Self = toml::from_str(text)
+            .map_err(|source| ConfigError::Parse { origin: origin.to_owned(), source })?;
+        cfg.pipeline.check(origin)?;
+        cfg.validate(origin)?;
+        Ok(cfg)
+    }
+
+    fn validate(&self, origin: &str) -> Result<(), ConfigError> {
+        let mut names: Vec<&str> = self.nodes.iter().map(|n| n.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            return Err(invalid(origin, format!("two nodes are named {:?}", w[0])));
+        }
+        let known = |node: &str, what: &str| {
+            if self.node(node).is_none() {
+                return Err(invalid(
+                    origin,
+                    format!("{what} runs on {node:?}, which is not a [[node]]"),
+                ));
+            }
+            Ok(())
+        };
+        known(&self.roles.feed, "the feed")?;
+        known(&self.roles.execution, "execution")?;
+        for spec in &self.pipeline.strategies {
+            match self.roles.strategies.get(&spec.name) {
+                Some(node) => known(node, &format!("strategy {:?}", spec.name))?,
+                None => {
+                    return Err(invalid(
+                        origin,
+                        format!("strategy {:?} has no node in [roles.strategies]", spec.name),
+                    ))
+                }
+            }
+        }
+        if let Some(extra) = self
+            .roles
+            .strategies
+            .keys()
+            .find(|s| !self.pipeline.strategies.iter().any(|p| &p.name == *s))
+        {
+            return Err(invalid(
+                origin,
+                format!("[roles.strategies] names {extra:?}, which is not a strategy"),
+            ));
+        }
+        for node in &self.nodes {
+            if node.unix.is_none() && node.tcp.is_none() && self.nodes.len() > 1 {
+                return Err(invalid(
+                    origin,
+                    format!("node {:?} has neither `unix` nor `tcp`", node.name),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The node named `name`.
+    pub fn node(&self, name: &str) -> Option<&NodeSpec> {
+        self.nodes.iter().find(|n| n.name == name)
+    }
+
+    /// The nodes that run strategies.
+    pub fn strategy_nodes(&self) -> Vec<&str> {
+        let mut nodes: Vec<&str> = self.roles.strategies.values().map(String::as_str).collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+    }
+}
+
+fn invalid(origin: &str, reason: String) -> ConfigError {
+    ConfigError::Invalid { origin: origin.to_owned(), reason }
+}

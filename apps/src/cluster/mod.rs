@@ -1,0 +1,17 @@
+//! The pipeline split across nodes (processes on one host, or hosts), by a cluster
+//! file alone: the same feed, strategy hosts and execution actor as in one process,
+//! joined over links.
+//!
+//! # Layout
+//! - [`config`]: [`ClusterConfig`], the cluster file.
+//! - [`wire`]: the messages between nodes, and the clock anchor for timestamps.
+//! - [`bridge`]: the actors that join the pipeline's actors across links.
+//! - [`node`]: [`run_node`], one node's whole run.
+
+pub mod bridge;
+pub mod config;
+pub mod node;
+pub mod wire;
+
+pub use config::{ClusterConfig, NodeSpec, Roles};
+pub use node::{run_node, NodeOutcome};

@@ -1,0 +1,113 @@
+//! The pipeline split by a cluster file alone: three processes on one host over Unix
+//! sockets, and two nodes over TCP, trade exactly as the same pipeline in one process
+//! (the step protocol makes trading independent of placement), and each link uses
+//! the transport the runtime should choose.
+mod cluster_support;
+
+use cluster_support::*;
+
+const TICKS: u64 = 3000;
+
+fn one_process(dir: &std::path::Path) -> String {
+    let cluster = write_cluster(
+        dir,
+        &format!(
+            r#"secret = "s"
+[roles]
+feed = "solo"
+execution = "solo"
+strategies = {{ mm = "solo", trend = "solo" }}
+[[node]]
+name = "solo"
+{}"#,
+            pipeline(TICKS)
+        ),
+    );
+    let solo = finish(start(&cluster, "solo", &[]));
+    assert!(solo.success, "one-process run failed:\n{}", solo.stderr);
+    solo.stdout
+}
+
+#[test]
+fn three_processes_on_unix_sockets_trade_as_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reference = one_process(dir.path());
+    let sock = |n: &str| dir.path().join(format!("{n}.sock")).display().to_string();
+    let cluster = write_cluster(
+        dir.path(),
+        &format!(
+            r#"secret = "three processes"
+[roles]
+feed = "md"
+execution = "exec"
+strategies = {{ mm = "alpha", trend = "alpha" }}
+[[node]]
+name = "md"
+unix = "{}"
+[[node]]
+name = "alpha"
+unix = "{}"
+[[node]]
+name = "exec"
+unix = "{}"
+{}"#,
+            sock("md"),
+            sock("alpha"),
+            sock("exec"),
+            pipeline(TICKS)
+        ),
+    );
+    // Any start order: execution last here, so the others wait for it.
+    let md = start(&cluster, "md", &[]);
+    let alpha = start(&cluster, "alpha", &[]);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let exec = start(&cluster, "exec", &[]);
+    let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
+    for (name, node) in [("md", &md), ("alpha", &alpha), ("exec", &exec)] {
+        assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+    }
+    assert!(md.stdout.contains(&format!("feed published {TICKS} ticks")), "{}", md.stdout);
+    assert!(md.stdout.contains("link alpha: unix"), "{}", md.stdout);
+    assert!(exec.stdout.contains("link alpha: unix"), "{}", exec.stdout);
+    assert!(alpha.stdout.contains(&format!("strategy mm: {TICKS} ticks")), "{}", alpha.stdout);
+    assert!(
+        count(&exec.stdout, "orders") > 0 && count(&exec.stdout, "fills") > 0,
+        "{}",
+        exec.stdout
+    );
+    assert_eq!(trades(&exec.stdout), trades(&reference), "split trading differs from one process");
+}
+
+#[test]
+fn two_nodes_over_tcp_trade_as_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reference = one_process(dir.path());
+    let (a, b) = (free_port(), free_port());
+    let cluster = write_cluster(
+        dir.path(),
+        &format!(
+            r#"secret = "two hosts"
+[roles]
+feed = "trader"
+execution = "venue"
+strategies = {{ mm = "trader", trend = "trader" }}
+[[node]]
+name = "trader"
+tcp = "127.0.0.1:{a}"
+[[node]]
+name = "venue"
+tcp = "127.0.0.1:{b}"
+{}"#,
+            pipeline(TICKS)
+        ),
+    );
+    let venue = start(&cluster, "venue", &[]);
+    let trader = start(&cluster, "trader", &[]);
+    let (trader, venue) = (finish(trader), finish(venue));
+    for (name, node) in [("trader", &trader), ("venue", &venue)] {
+        assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+    }
+    assert!(venue.stdout.contains("link trader: tcp"), "{}", venue.stdout);
+    assert!(count(&venue.stdout, "fills") > 0, "{}", venue.stdout);
+    assert_eq!(trades(&venue.stdout), trades(&reference), "split trading differs from one process");
+}
