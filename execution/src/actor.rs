@@ -257,7 +257,10 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
             }
             ExecMsg::Step(step, reply) => {
                 let received = Instant::now();
-                if step.seq == 0 {
+                // Orders placed at start (seq 0), or a step for a tick already applied
+                // (a strategy that rejoined from another node and got old ticks):
+                // executed at once, without applying the tick again.
+                if step.seq == 0 || (step.seq <= self.last_seq && self.applied > 0) {
                     let strategy = step.strategy;
                     let updates = self.apply_step(step, received);
                     self.route(updates, vec![(strategy, reply)]);

@@ -31,6 +31,10 @@ const REMOTE_ASK: Duration = Duration::from_secs(30);
 const END_WAIT: Duration = Duration::from_secs(600);
 
 /// A subscriber of the feed that sends every tick to a strategy node's ingress.
+/// While that node is unreachable (its link down and the link's queue full), ticks
+/// are dropped and counted rather than stalling the feed for everyone: a strategy
+/// node that comes back recovers its state from execution and trades on from the
+/// ticks it gets.
 pub struct TickForwarder {
     /// The ingress, `ticks@<node>`.
     pub ingress: ActorRef<TickWire>,
@@ -38,6 +42,8 @@ pub struct TickForwarder {
     pub clock: Clock,
     /// Ticks forwarded.
     pub forwarded: u64,
+    /// Ticks dropped while the node was unreachable.
+    pub dropped: u64,
 }
 
 impl Actor for TickForwarder {
@@ -56,8 +62,16 @@ impl Actor for TickForwarder {
                     scheduled_ns: self.clock.to_unix(tick.scheduled),
                 };
                 // Waits while the link's queue is full: backpressure reaches the feed.
-                self.ingress.send(wire).await.map_err(|e| format!("tick not forwarded: {e}"))?;
-                self.forwarded += 1;
+                match self.ingress.send(wire).await {
+                    Ok(()) => self.forwarded += 1,
+                    Err(mycelium::SendError::Unreachable(_)) => {
+                        if self.dropped == 0 {
+                            tracing::warn!(to = %self.ingress, "strategy node unreachable: dropping ticks");
+                        }
+                        self.dropped += 1;
+                    }
+                    Err(e) => return Err(format!("tick not forwarded: {e}").into()),
+                }
             }
             // Queued behind every tick: the feed has ended and all were forwarded.
             StrategyMsg::Report(reply) => {

@@ -171,7 +171,8 @@ pub async fn run_node(
             let path = format!("ticks@{peer}");
             tracing::info!(node = name, "waiting for {path}");
             let ingress = wait_for::<TickWire>(&node, &path, PEER_WAIT).await?;
-            let forwarder = node.spawn(TickForwarder { ingress, clock, forwarded: 0 })?;
+            let forwarder =
+                node.spawn(TickForwarder { ingress, clock, forwarded: 0, dropped: 0 })?;
             f = f.subscriber(forwarder.clone(), None, Policy::Block);
             forwarders.push(forwarder);
         }
@@ -223,16 +224,18 @@ pub async fn run_node(
     }
 
     // Figures: a host's report queues behind its ticks, so it comes once it has
-    // stepped through all of them; then execution hears it is done.
+    // stepped through all of them; then execution hears it is done. Stopped early, a
+    // host may be waiting on a peer that is going too: give it a moment only.
+    let report_wait = if interrupted { Duration::from_secs(2) } else { ASK };
     let mut strategies = Vec::new();
     let hosted = hosts.iter().map(|(n, _, _)| n.clone()).collect();
     let mut hops = HopHistograms::new();
     for (strategy_name, id, host) in &hosts {
-        let report = host.ask(StrategyMsg::Report, ASK).await.unwrap_or_default();
+        let report = host.ask(StrategyMsg::Report, report_wait).await.unwrap_or_default();
         hops.merge(&report.hops);
         if let Some(gateway) = &gateway {
             let strategy = *id;
-            let done = gateway.ask(|reply| ExecWire::Done { strategy, reply }, ASK).await;
+            let done = gateway.ask(|reply| ExecWire::Done { strategy, reply }, report_wait).await;
             if let Err(e) = done {
                 tracing::warn!(?strategy, error = %e, "execution did not note the end");
             }

@@ -71,6 +71,53 @@ impl Drop for NodeProcess {
     }
 }
 
+impl NodeProcess {
+    /// Sends SIGTERM (a graceful stop).
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM failed");
+    }
+
+    /// Sends SIGKILL, as a crash would, and reaps the process.
+    pub fn kill_9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A three-node cluster file on Unix sockets in `dir` (feed `md`, strategies on
+/// `alpha`, execution on `exec`), publishing `ticks` at `rate` ticks/s.
+pub fn three_nodes(dir: &Path, ticks: u64, rate: u64) -> PathBuf {
+    let sock = |n: &str| dir.join(format!("{n}.sock")).display().to_string();
+    let pipeline = pipeline(ticks).replace("rate = 0", &format!("rate = {rate}"));
+    write_cluster(
+        dir,
+        &format!(
+            r#"secret = "three processes"
+[roles]
+feed = "md"
+execution = "exec"
+strategies = {{ mm = "alpha", trend = "alpha" }}
+[[node]]
+name = "md"
+unix = "{}"
+[[node]]
+name = "alpha"
+unix = "{}"
+[[node]]
+name = "exec"
+unix = "{}"
+{pipeline}"#,
+            sock("md"),
+            sock("alpha"),
+            sock("exec"),
+        ),
+    )
+}
+
 /// Starts `mycelium node --config CLUSTER --name NAME` with extra `args`.
 pub fn start(cluster: &Path, name: &str, args: &[&str]) -> NodeProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_mycelium"))

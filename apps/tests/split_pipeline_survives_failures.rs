@@ -1,0 +1,67 @@
+//! A split pipeline under failures: a node stopped by SIGTERM stops its actors in
+//! order, writes its histograms and exits 0; a strategy process killed with SIGKILL
+//! leaves the feed and execution running, and a new one rejoins and trades.
+mod cluster_support;
+
+use std::time::Duration;
+
+use cluster_support::*;
+
+#[test]
+fn nodes_stopped_by_sigterm_exit_0_with_their_histograms() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A long paced run, stopped early.
+    let cluster = three_nodes(dir.path(), 10_000_000, 2000);
+    let report = |n: &str| dir.path().join(format!("report-{n}"));
+    let args = |n: &str| vec!["--report".to_owned(), report(n).display().to_string()];
+    let nodes: Vec<NodeProcess> = ["exec", "alpha", "md"]
+        .iter()
+        .map(|n| {
+            let a = args(n);
+            start(&cluster, n, &a.iter().map(String::as_str).collect::<Vec<_>>())
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(3));
+    for node in &nodes {
+        node.terminate();
+    }
+    for node in nodes {
+        let name = node.name.clone();
+        let done = finish(node);
+        assert!(done.success, "node {name} did not exit 0:\n{}\n{}", done.stdout, done.stderr);
+        assert!(done.stdout.contains("stopped early"), "{name}: {}", done.stdout);
+        let summary = report(&name).join("summary.json");
+        assert!(summary.exists(), "{name} wrote no {}", summary.display());
+    }
+    let exec_hops = std::fs::read_to_string(report("exec").join("summary.json")).expect("read");
+    assert!(exec_hops.contains("tick_to_order"), "{exec_hops}");
+}
+
+#[test]
+fn a_killed_strategy_process_leaves_feed_and_execution_running_and_rejoins() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ticks = 8000;
+    let cluster = three_nodes(dir.path(), ticks, 2000);
+    let exec = start(&cluster, "exec", &[]);
+    let alpha = start(&cluster, "alpha", &[]);
+    let md = start(&cluster, "md", &[]);
+    std::thread::sleep(Duration::from_millis(1500));
+    alpha.kill_9();
+    std::thread::sleep(Duration::from_millis(500));
+    // A supervising script would restart it: the new process rejoins.
+    let alpha = start(&cluster, "alpha", &[]);
+    let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
+    for (name, node) in [("md", &md), ("alpha (restarted)", &alpha), ("exec", &exec)] {
+        assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+    }
+    assert!(md.stdout.contains(&format!("feed published {ticks} ticks")), "{}", md.stdout);
+    let mm_ticks: u64 = alpha
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("strategy mm: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the restarted node reports mm");
+    assert!(mm_ticks > 0 && mm_ticks < ticks, "the rejoined strategy saw {mm_ticks} ticks");
+    assert!(count(&exec.stdout, "fills") > 0, "{}", exec.stdout);
+}
