@@ -26,7 +26,7 @@ trap cleanup EXIT
 # The example file, with its sockets in this run's own directory.
 sed "s#/tmp/mycelium-cluster#$work#g" apps/config/cluster-3proc.toml > "$work/cluster.toml"
 if [ -n "$busy" ]; then
-    sed -i 's/^name = \(.*\)$/name = \1\nbusy_poll = true/' "$work/cluster.toml"
+    sed -i '/^\[\[node\]\]/{n;s/^name = \(.*\)$/name = \1\nbusy_poll = true/}' "$work/cluster.toml"
 fi
 
 echo "# three processes on Unix sockets${busy:+, busy-poll links} (at most $duration)"

@@ -24,6 +24,14 @@ pub(crate) struct Args {
     report: Option<PathBuf>,
 }
 
+impl Args {
+    /// Whether this node's links busy-poll (the runtime is tuned for it).
+    pub(crate) fn busy_poll_here(&self) -> anyhow::Result<bool> {
+        let cluster = ClusterConfig::load(&self.config)?;
+        Ok(cluster.node(&self.name).is_some_and(|n| n.busy_poll))
+    }
+}
+
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let cluster = ClusterConfig::load(&args.config)?;
     let registry = StrategyRegistry::with_samples();

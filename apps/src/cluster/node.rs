@@ -148,7 +148,9 @@ pub async fn run_node(
         hosts.push((spec.name.clone(), id, host));
     }
     let (ended_tx, mut ended_rx) = watch::channel(false);
-    if !local.is_empty() && !feed_here {
+    // Exposed even next to a local feed: execution watches it to know the strategies'
+    // node is alive.
+    if !local.is_empty() {
         let ingress = node.spawn(TickIngress {
             hosts: hosts.iter().map(|(_, _, h)| h.clone()).collect(),
             clock,

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Tick-to-order across processes (issue 8): the feed and a market maker in one
+# process (`trader`), execution in another (`venue`), over a Unix socket and over TCP
+# loopback, with default and busy-poll links; beside the same pipeline in one
+# process. Prints each run's merged hop table.
+#
+#   scripts/bench-cluster.sh [TICKS]      (default 20000, paced at 5000 ticks/s)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ticks="${1:-20000}"
+
+cargo build --quiet --release -p mycelium-apps
+bin="$PWD/target/release/mycelium"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+pipeline() {
+    cat <<TOML
+[pipeline.feed]
+symbols = 4
+seed = 1
+rate = 5000
+ticks = $ticks
+[pipeline.execution.exchange]
+order_latency_ns = 100000
+[[pipeline.strategy]]
+name = "mm"
+kind = "market_maker"
+[pipeline.strategy.params]
+half_spread_bps = 2.0
+qty = 1.0
+max_inventory = 5.0
+TOML
+}
+
+cluster() { # transport busy
+    local t="$1" busy="$2" a b
+    if [ "$t" = unix ]; then a="unix = \"$work/t.sock\""; b="unix = \"$work/v.sock\""
+    else a='tcp = "127.0.0.1:7301"'; b='tcp = "127.0.0.1:7302"'; fi
+    cat <<TOML
+secret = "bench"
+[roles]
+feed = "trader"
+execution = "venue"
+strategies = { mm = "trader" }
+[[node]]
+name = "trader"
+$a
+busy_poll = $busy
+[[node]]
+name = "venue"
+$b
+busy_poll = $busy
+TOML
+    pipeline
+}
+
+echo "## one process"
+{ printf 'secret = "bench"\n[roles]\nfeed = "solo"\nexecution = "solo"\nstrategies = { mm = "solo" }\n[[node]]\nname = "solo"\n'; pipeline; } > "$work/solo.toml"
+"$bin" node --config "$work/solo.toml" --name solo --report "$work/solo" > /dev/null
+"$bin" report "$work/solo" | grep -E "^hop|tick_to|strategy_to"
+for t in unix tcp; do
+    for busy in false true; do
+        echo
+        echo "## two processes over $t, busy_poll = $busy"
+        cluster "$t" "$busy" > "$work/c.toml"
+        "$bin" node --config "$work/c.toml" --name venue --report "$work/v" > /dev/null &
+        venue=$!
+        "$bin" node --config "$work/c.toml" --name trader --report "$work/t" > /dev/null
+        wait "$venue"
+        "$bin" report "$work/t" "$work/v" | grep -E "^hop|tick_to|strategy_to"
+        rm -rf "$work/t" "$work/v"
+    done
+done
