@@ -92,6 +92,11 @@ async fn a_node_in_another_process_is_reached_lost_and_found_again() {
 
     let (out, mut told) = mpsc::unbounded_channel();
     parent.spawn(Watcher { target: remote.clone(), out }).expect("watcher");
+    // An ask the child holds unanswered when it dies.
+    let stalled = tokio::spawn({
+        let remote = remote.clone();
+        async move { remote.ask(Msg::Stall, Duration::from_secs(60)).await }
+    });
     tokio::time::sleep(Duration::from_millis(50)).await;
     child.0.kill().expect("SIGKILL the child");
     let _ = child.0.wait();
@@ -104,6 +109,9 @@ async fn a_node_in_another_process_is_reached_lost_and_found_again() {
     assert!(parent.wait_for_link("child", WAIT).await, "link did not come back");
     let count = remote.ask(Msg::Count, WAIT).await.expect("ask the new child");
     assert_eq!(count, 0, "a new process starts from zero");
+    // The new process never saw that ask: it fails as soon as the link finds out.
+    let stalled = within("the stalled ask", stalled).await.expect("task");
+    assert!(matches!(stalled, Err(mycelium::AskError::LinkLost)), "{stalled:?}");
     assert!(parent.link_metrics("child").expect("link").losses >= 1);
     parent.shutdown(WAIT).await;
 }

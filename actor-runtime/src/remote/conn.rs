@@ -179,9 +179,14 @@ async fn first_frame(
 /// Takes the peer's resume into account; returns the frames to write again first.
 fn resume_link(net: &Net, link: &Link, resume: &FrameHeader) -> AlignedVec {
     let theirs = resume.correlation;
-    if link.peer_incarnation.swap(theirs, Ordering::AcqRel) != theirs {
-        // A new peer process (or the first connection): count its frames afresh.
+    let before = link.peer_incarnation.swap(theirs, Ordering::AcqRel);
+    if before != theirs {
+        // A new peer process (or the first connection): count its frames afresh; the
+        // asks the old process had will never be answered.
         link.last_in.store(0, Ordering::Release);
+        if before != 0 {
+            link.fail_pending("the peer restarted");
+        }
     }
     if resume.target == net.incarnation {
         let resend = link.outbox.unacked_after(resume.sequence);

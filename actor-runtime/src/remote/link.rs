@@ -308,18 +308,29 @@ impl Link {
         lock(&self.watchers).retain(|(w, n)| !(w.id == watcher && n == name));
     }
 
-    /// Declares the link lost: every pending ask fails, every watcher through it is
-    /// told `Terminated(Unreachable)` once and forgotten.
+    /// Declares the link lost: every watcher through it is told
+    /// `Terminated(Unreachable)` once and forgotten. Pending asks keep waiting: if
+    /// the same peer process comes back, the link resumes and their requests and
+    /// answers are delivered (they fail when the peer turns out to have restarted,
+    /// see [`fail_pending`](Self::fail_pending), or at their own timeout).
     pub(crate) fn declare_lost(&self, why: &str) {
         self.counters.losses.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(peer = %self.peer, why, "link lost");
-        let pending: Vec<_> = lock(&self.pending).drain().collect();
-        for (_, complete) in pending {
-            complete(Err(ReplyFailure::LinkLost));
-        }
         let watchers = std::mem::take(&mut *lock(&self.watchers));
         for (w, name) in watchers {
             w.notify(self.terminated(&name, &format!("lost: {why}")));
+        }
+    }
+
+    /// Fails every pending ask with `LinkLost`: their answers will never come (the
+    /// peer restarted, or this node shuts down).
+    pub(crate) fn fail_pending(&self, why: &str) {
+        let pending: Vec<_> = lock(&self.pending).drain().collect();
+        if !pending.is_empty() {
+            tracing::warn!(peer = %self.peer, asks = pending.len(), why, "pending asks failed");
+        }
+        for (_, complete) in pending {
+            complete(Err(ReplyFailure::LinkLost));
         }
     }
 

@@ -212,6 +212,7 @@ impl Net {
         self.token.cancel();
         for link in self.links() {
             link.set_state(LinkState::Closed);
+            link.fail_pending("this node shut down");
         }
     }
 }

@@ -37,12 +37,15 @@ pub enum Msg {
     Shout(String, ReplyTo<String>),
     /// Drop the reply port.
     Ignore(ReplyTo<u64>),
+    /// Keep the reply port, never answering.
+    Stall(ReplyTo<u64>),
 }
 
 /// Records every `Put` into a channel the test reads.
 pub struct Sink {
     pub out: mpsc::UnboundedSender<(u32, u64)>,
     pub count: u64,
+    pub stalled: Vec<ReplyTo<u64>>,
 }
 
 impl Actor for Sink {
@@ -60,6 +63,7 @@ impl Actor for Sink {
                 let _ = reply.send(text.to_uppercase());
             }
             Msg::Ignore(reply) => drop(reply),
+            Msg::Stall(reply) => self.stalled.push(reply),
         }
         Ok(())
     }
@@ -133,7 +137,9 @@ pub fn addr_of(node: &Node, transport: Transport) -> PeerAddr {
 pub fn sink(server: &Node, name: &str) -> mpsc::UnboundedReceiver<(u32, u64)> {
     let (out, rx) = mpsc::unbounded_channel();
     let options = SpawnOptions::new().name(name);
-    let sink = server.spawn_with(Sink { out, count: 0 }, options).expect("spawn sink");
+    let sink = server
+        .spawn_with(Sink { out, count: 0, stalled: Vec::new() }, options)
+        .expect("spawn sink");
     server.expose(name, &sink).expect("expose");
     rx
 }

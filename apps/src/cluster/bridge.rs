@@ -11,7 +11,7 @@
 //! serializes each tick once per strategy node; the ingress hands one `Arc` to every
 //! local host; the proxy turns each host's `Step` ask into a remote ask.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,8 @@ use super::wire::{Clock, ExecWire, TickWire};
 /// How long a remote step or registration may take before the strategy fails (and
 /// is restarted by its supervisor).
 const REMOTE_ASK: Duration = Duration::from_secs(30);
+/// How long a strategy waits for the execution node to come back before it fails.
+const RESUME_WAIT: Duration = Duration::from_secs(300);
 /// How long the end of the data may take to reach a strategy node: it queues behind
 /// every tick the node has not handled yet.
 const END_WAIT: Duration = Duration::from_secs(600);
@@ -137,36 +139,40 @@ impl Actor for ExecProxy {
     async fn handle(
         &mut self,
         msg: ExecMsg<StrategyMsg>,
-        _ctx: &mut Context<Self>,
+        ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
         match msg {
             ExecMsg::Register { strategy, actor: _, reply } => {
                 let node = self.node.clone();
                 let recovery = self
-                    .gateway
-                    .ask(|r| ExecWire::Register { strategy, node, reply: r }, REMOTE_ASK)
+                    .ask_through_drops(ctx, || {
+                        let node = node.clone();
+                        move |r| ExecWire::Register { strategy, node, reply: r }
+                    })
                     .await
                     .map_err(|e| format!("registration of {strategy:?} failed: {e}"))?;
                 let _ = reply.send(recovery);
             }
             ExecMsg::Step(step, reply) => {
                 let Step { strategy, seq, tick, orders, cancels, stamps } = step;
-                let (clock, tick) = (self.clock, tick.map(|t| t.tick.clone()));
+                let tick = tick.map(|t| t.tick.clone());
+                let published_ns = self.clock.to_unix(stamps.published);
+                let decided_ns = self.clock.to_unix(stamps.decided);
                 let updates = self
-                    .gateway
-                    .ask(
-                        |r| ExecWire::Step {
+                    .ask_through_drops(ctx, || {
+                        let (tick, orders, cancels) =
+                            (tick.clone(), orders.clone(), cancels.clone());
+                        move |r| ExecWire::Step {
                             strategy,
                             seq,
                             tick,
                             orders,
                             cancels,
-                            published_ns: clock.to_unix(stamps.published),
-                            decided_ns: clock.to_unix(stamps.decided),
+                            published_ns,
+                            decided_ns,
                             reply: r,
-                        },
-                        REMOTE_ASK,
-                    )
+                        }
+                    })
                     .await
                     .map_err(|e| format!("step {seq} of {strategy:?} failed: {e}"))?;
                 let _ = reply.send(updates);
@@ -175,6 +181,42 @@ impl Actor for ExecProxy {
             ExecMsg::Report(reply) => drop(reply),
         }
         Ok(())
+    }
+}
+
+impl ExecProxy {
+    /// Asks the gateway; when the link drops under the ask (or the answer is late),
+    /// waits for the link and asks again, for up to [`RESUME_WAIT`]. Asking twice is
+    /// safe: execution keeps one step per strategy and tick, and answers an order it
+    /// already has with its status instead of executing it again.
+    async fn ask_through_drops<R, F>(
+        &self,
+        ctx: &Context<Self>,
+        request: impl Fn() -> F,
+    ) -> Result<R, mycelium::AskError<ExecWire>>
+    where
+        F: FnOnce(mycelium::ReplyTo<R>) -> ExecWire,
+    {
+        let until = Instant::now() + RESUME_WAIT;
+        loop {
+            match self.gateway.ask(request(), REMOTE_ASK).await {
+                Err(mycelium::AskError::LinkLost | mycelium::AskError::Timeout)
+                    if Instant::now() < until =>
+                {
+                    let peer = self.gateway.node_name().unwrap_or_default().to_owned();
+                    tracing::warn!(%peer, "execution unreachable: waiting to ask again");
+                    let left = until.saturating_duration_since(Instant::now());
+                    ctx.node().wait_for_link(&peer, left).await;
+                }
+                // Unreachable with a full queue: wait for the link the same way.
+                Err(mycelium::AskError::Send(_)) if Instant::now() < until => {
+                    let peer = self.gateway.node_name().unwrap_or_default().to_owned();
+                    let left = until.saturating_duration_since(Instant::now());
+                    ctx.node().wait_for_link(&peer, left).await;
+                }
+                other => return other,
+            }
+        }
     }
 }
 
@@ -189,6 +231,8 @@ pub struct ExecGateway {
     pub clock: Clock,
     /// The strategies that have stepped through the last tick.
     pub done: watch::Sender<BTreeSet<StrategyId>>,
+    /// The stand-in of each registered remote strategy.
+    pub stand_ins: BTreeMap<StrategyId, ActorRef<StrategyMsg>>,
 }
 
 impl Actor for ExecGateway {
@@ -201,6 +245,10 @@ impl Actor for ExecGateway {
                 // Execution watches what registers: a stand-in that ends when the
                 // link to the strategy's node is lost.
                 let stub = ctx.node().spawn(RemoteStrategy { node })?;
+                if let Some(old) = self.stand_ins.insert(strategy, stub.clone()) {
+                    // Registered again (its node restarted): the old one is done.
+                    old.stop();
+                }
                 tokio::spawn(async move {
                     let registered = execution
                         .ask(|r| ExecMsg::Register { strategy, actor: stub, reply: r }, REMOTE_ASK)
@@ -253,22 +301,34 @@ impl Actor for ExecGateway {
     }
 }
 
-/// A strategy on another node, as the execution actor sees it: alive while the link
-/// to that node is.
+/// A strategy on another node, as the execution actor sees it: alive while its node
+/// is. A dropped connection that comes back within [`REJOIN_GRACE`] is no end (the
+/// link resumes, nothing is lost, and the barrier waits for the strategy as before);
+/// past it, the stand-in ends and execution stops waiting for the strategy's steps.
+/// A strategy that registers again (its node restarted) gets a new stand-in.
 struct RemoteStrategy {
     node: String,
 }
 
-impl Actor for RemoteStrategy {
-    type Msg = StrategyMsg;
+/// How long execution waits for a strategy node whose link dropped.
+const REJOIN_GRACE: Duration = Duration::from_secs(2);
 
-    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+impl RemoteStrategy {
+    async fn watch_ingress(&self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         // The strategy node exposes its ingress once all its hosts have registered
         // (this one among them): look until it is there.
         let path = format!("ticks@{}", self.node);
         let ingress = wait_for::<TickWire>(ctx.node(), &path, REMOTE_ASK).await?;
         ctx.watch(&ingress);
         Ok(())
+    }
+}
+
+impl Actor for RemoteStrategy {
+    type Msg = StrategyMsg;
+
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        self.watch_ingress(ctx).await
     }
 
     async fn handle(
@@ -284,7 +344,11 @@ impl Actor for RemoteStrategy {
         t: Terminated,
         ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
-        tracing::warn!(node = %self.node, reason = %t.reason, "strategy node unreachable");
+        if ctx.node().wait_for_link(&self.node, REJOIN_GRACE).await {
+            tracing::info!(node = %self.node, "strategy node back");
+            return self.watch_ingress(ctx).await;
+        }
+        tracing::warn!(node = %self.node, reason = %t.reason, "strategy node gone");
         ctx.stop();
         Ok(())
     }

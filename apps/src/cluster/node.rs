@@ -104,7 +104,12 @@ pub async fn run_node(
             ExecutionActor::<StrategyMsg>::new(ExecutionEngine::new(exec_config.clone()))
         });
         let exec = supervisor.add_child(spec, ASK).await?;
-        let gateway = node.spawn(ExecGateway { execution: exec.clone(), clock, done: done_tx })?;
+        let gateway = node.spawn(ExecGateway {
+            execution: exec.clone(),
+            clock,
+            done: done_tx,
+            stand_ins: Default::default(),
+        })?;
         node.expose("execution", &gateway)?;
         execution = Some(exec);
     }
