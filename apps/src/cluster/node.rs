@@ -226,14 +226,15 @@ pub async fn run_node(
     };
     if interrupted {
         if let Some(feed) = &feed {
-            feed.stop();
+            // It may be waiting on a full mailbox: stop it now, aborting past a second.
+            feed.stop_within(Duration::from_secs(1)).await;
         }
     }
 
     // Figures: a host's report queues behind its ticks, so it comes once it has
     // stepped through all of them; then execution hears it is done. Stopped early, a
     // host may be waiting on a peer that is going too: give it a moment only.
-    let report_wait = if interrupted { Duration::from_secs(2) } else { ASK };
+    let report_wait = if interrupted { Duration::from_millis(500) } else { ASK };
     let mut strategies = Vec::new();
     let hosted = hosts.iter().map(|(n, _, _)| n.clone()).collect();
     let mut hops = HopHistograms::new();

@@ -189,3 +189,15 @@ pub fn count(summary: &str, key: &str) -> u64 {
     let at = words.iter().position(|w| *w == key).expect("the key");
     words[at + 1].parse().expect("a number")
 }
+
+impl NodeProcess {
+    /// The process's resident memory in KiB (from /proc), if it is still running.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+    }
+}
