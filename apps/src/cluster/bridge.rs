@@ -185,10 +185,12 @@ impl Actor for ExecProxy {
 }
 
 impl ExecProxy {
-    /// Asks the gateway; when the link drops under the ask (or the answer is late),
-    /// waits for the link and asks again, for up to [`RESUME_WAIT`]. Asking twice is
-    /// safe: execution keeps one step per strategy and tick, and answers an order it
-    /// already has with its status instead of executing it again.
+    /// Asks the gateway; a dropped connection is survived by the link itself (the
+    /// request and the answer are resent), and an answer that is late or a queue that
+    /// is full while the link is down make it wait for the link and ask again, for up
+    /// to [`RESUME_WAIT`]. Asking twice is safe: execution keeps one step per strategy
+    /// and tick, and answers an order it already has with its status instead of
+    /// executing it again.
     async fn ask_through_drops<R, F>(
         &self,
         ctx: &Context<Self>,
@@ -200,9 +202,10 @@ impl ExecProxy {
         let until = Instant::now() + RESUME_WAIT;
         loop {
             match self.gateway.ask(request(), REMOTE_ASK).await {
-                Err(mycelium::AskError::LinkLost | mycelium::AskError::Timeout)
-                    if Instant::now() < until =>
-                {
+                // A late answer (the link may be down): ask again once it is up. A
+                // `LinkLost` (execution restarted, its books are new) is not retried:
+                // the host fails, and its restart registers with the new process.
+                Err(mycelium::AskError::Timeout) if Instant::now() < until => {
                     let peer = self.gateway.node_name().unwrap_or_default().to_owned();
                     tracing::warn!(%peer, "execution unreachable: waiting to ask again");
                     let left = until.saturating_duration_since(Instant::now());
