@@ -7,9 +7,7 @@ mod remote_support;
 use std::time::Duration;
 
 use mycelium::remote::{FaultProxy, LinkState};
-use mycelium::{
-    Actor, ActorError, Context, ExitReason, PeerAddr, SendError, Terminated, Transport,
-};
+use mycelium::{Actor, ActorError, Context, ExitReason, PeerAddr, SendError, Transport};
 use remote_support::*;
 use tokio::sync::mpsc;
 
@@ -60,31 +58,6 @@ async fn sends_queue_while_down_then_fail_with_unreachable() {
     assert!(client.link_metrics("server").expect("link").reconnects >= 1);
     client.shutdown(WAIT).await;
     server.shutdown(WAIT).await;
-}
-
-/// Forwards what it is told about the actors it watches.
-struct Watcher {
-    target: mycelium::ActorRef<Msg>,
-    out: mpsc::UnboundedSender<Terminated>,
-}
-
-impl Actor for Watcher {
-    type Msg = ();
-    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        ctx.watch(&self.target);
-        Ok(())
-    }
-    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        Ok(())
-    }
-    async fn on_terminated(
-        &mut self,
-        t: Terminated,
-        _ctx: &mut Context<Self>,
-    ) -> Result<(), ActorError> {
-        let _ = self.out.send(t);
-        Ok(())
-    }
 }
 
 /// Holds every `Count` request until a `Put` comes, then answers them all with 42.

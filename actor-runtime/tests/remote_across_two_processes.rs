@@ -9,7 +9,7 @@ mod remote_support;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use mycelium::{Actor, ActorError, Context, ExitReason, Node, PeerAddr, Terminated, Transport};
+use mycelium::{ExitReason, Node, PeerAddr, Transport};
 use remote_support::*;
 use tokio::sync::mpsc;
 
@@ -45,30 +45,6 @@ fn start_child(path: &std::path::Path) -> Guard {
         .spawn()
         .expect("spawn child process");
     Guard(child)
-}
-
-struct Watcher {
-    target: mycelium::ActorRef<Msg>,
-    out: mpsc::UnboundedSender<Terminated>,
-}
-
-impl Actor for Watcher {
-    type Msg = ();
-    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        ctx.watch(&self.target);
-        Ok(())
-    }
-    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        Ok(())
-    }
-    async fn on_terminated(
-        &mut self,
-        t: Terminated,
-        _ctx: &mut Context<Self>,
-    ) -> Result<(), ActorError> {
-        let _ = self.out.send(t);
-        Ok(())
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

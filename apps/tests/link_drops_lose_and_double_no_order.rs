@@ -6,7 +6,7 @@ mod cluster_support;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use cluster_support::{pipeline, trades};
+use cluster_support::{free_addr, pipeline, trades, two_nodes_text};
 use mycelium::remote::FaultProxy;
 use mycelium_apps::cluster::{run_node, ClusterConfig};
 use mycelium_apps::summary;
@@ -16,26 +16,9 @@ const TICKS: u64 = 4000;
 const CUTS: usize = 5;
 
 fn cluster(trader: SocketAddr, venue: SocketAddr) -> ClusterConfig {
-    let text = format!(
-        r#"secret = "drops"
-[roles]
-feed = "trader"
-execution = "venue"
-strategies = {{ mm = "trader", trend = "trader" }}
-[[node]]
-name = "trader"
-tcp = "{trader}"
-[[node]]
-name = "venue"
-tcp = "{venue}"
-{}"#,
-        pipeline(TICKS).replace("rate = 0", "rate = 4000")
-    );
-    ClusterConfig::parse(&text, "test cluster").expect("cluster file")
-}
-
-fn port() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port")
+    let pipeline = pipeline(TICKS).replace("rate = 0", "rate = 4000");
+    ClusterConfig::parse(&two_nodes_text(trader, venue, &pipeline), "test cluster")
+        .expect("cluster file")
 }
 
 async fn never() {
@@ -45,7 +28,7 @@ async fn never() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cut_links_lose_and_double_no_order() {
     let registry = StrategyRegistry::with_samples();
-    let (trader_addr, venue_addr) = (port(), port());
+    let (trader_addr, venue_addr) = (free_addr(), free_addr());
 
     // The reference: the same pipeline in one process.
     let mut solo = cluster(trader_addr, venue_addr);

@@ -12,25 +12,7 @@ use cluster_support::*;
 #[test]
 fn memory_stays_flat_under_overload() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (a, b) = (free_port(), free_port());
-    let cluster = write_cluster(
-        dir.path(),
-        &format!(
-            r#"secret = "soak"
-[roles]
-feed = "trader"
-execution = "venue"
-strategies = {{ mm = "trader", trend = "trader" }}
-[[node]]
-name = "trader"
-tcp = "127.0.0.1:{a}"
-[[node]]
-name = "venue"
-tcp = "127.0.0.1:{b}"
-{}"#,
-            pipeline(1_000_000_000)
-        ),
-    );
+    let cluster = two_nodes_tcp(dir.path(), free_addr(), free_addr(), &pipeline(1_000_000_000));
     let run = Duration::from_secs(8);
     let deadline = format!("{}s", run.as_secs());
     let venue = start(&cluster, "venue", &["--duration", &deadline]);

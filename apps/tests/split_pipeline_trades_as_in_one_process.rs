@@ -32,31 +32,7 @@ name = "solo"
 fn three_processes_on_unix_sockets_trade_as_one() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reference = one_process(dir.path());
-    let sock = |n: &str| dir.path().join(format!("{n}.sock")).display().to_string();
-    let cluster = write_cluster(
-        dir.path(),
-        &format!(
-            r#"secret = "three processes"
-[roles]
-feed = "md"
-execution = "exec"
-strategies = {{ mm = "alpha", trend = "alpha" }}
-[[node]]
-name = "md"
-unix = "{}"
-[[node]]
-name = "alpha"
-unix = "{}"
-[[node]]
-name = "exec"
-unix = "{}"
-{}"#,
-            sock("md"),
-            sock("alpha"),
-            sock("exec"),
-            pipeline(TICKS)
-        ),
-    );
+    let cluster = three_nodes(dir.path(), TICKS, 0);
     // Any start order: execution last here, so the others wait for it.
     let md = start(&cluster, "md", &[]);
     let alpha = start(&cluster, "alpha", &[]);
@@ -82,25 +58,7 @@ unix = "{}"
 fn two_nodes_over_tcp_trade_as_one() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reference = one_process(dir.path());
-    let (a, b) = (free_port(), free_port());
-    let cluster = write_cluster(
-        dir.path(),
-        &format!(
-            r#"secret = "two hosts"
-[roles]
-feed = "trader"
-execution = "venue"
-strategies = {{ mm = "trader", trend = "trader" }}
-[[node]]
-name = "trader"
-tcp = "127.0.0.1:{a}"
-[[node]]
-name = "venue"
-tcp = "127.0.0.1:{b}"
-{}"#,
-            pipeline(TICKS)
-        ),
-    );
+    let cluster = two_nodes_tcp(dir.path(), free_addr(), free_addr(), &pipeline(TICKS));
     let venue = start(&cluster, "venue", &[]);
     let trader = start(&cluster, "trader", &[]);
     let (trader, venue) = (finish(trader), finish(venue));

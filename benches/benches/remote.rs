@@ -9,24 +9,25 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mycelium::remote::{access_payload, decode_payload, encode_payload};
 use mycelium::Transport;
-use mycelium_benches::remote::{self, Pair, WireTick};
+use mycelium_benches::remote::{self, Pair};
 use mycelium_benches::Placement;
+use mycelium_benches::Tick;
 use rkyv::util::AlignedVec;
 
 fn wire(c: &mut Criterion) {
     let mut g = c.benchmark_group("wire");
     g.throughput(Throughput::Elements(1));
-    let tick = WireTick::new(7);
+    let tick = Tick::new(7);
     let mut buf = AlignedVec::new();
     g.bench_function("serialize_reused_buffer", |b| {
         b.iter(|| encode_payload(std::hint::black_box(&tick), &mut buf).expect("encode"))
     });
     encode_payload(&tick, &mut buf).expect("encode");
     g.bench_function("validated_access", |b| {
-        b.iter(|| access_payload::<WireTick>(std::hint::black_box(&buf)).expect("valid").seq)
+        b.iter(|| access_payload::<Tick>(std::hint::black_box(&buf)).expect("valid").seq)
     });
     g.bench_function("validate_and_deserialize", |b| {
-        b.iter(|| decode_payload::<WireTick>(std::hint::black_box(&buf)).expect("valid"))
+        b.iter(|| decode_payload::<Tick>(std::hint::black_box(&buf)).expect("valid"))
     });
     g.bench_function("fresh_to_bytes", |b| {
         b.iter(|| {

@@ -21,49 +21,15 @@ use rkyv::util::AlignedVec;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 
-use crate::{histogram, record, ASK_TIMEOUT};
-
-/// A MarketTick-sized message that crosses the wire.
-#[derive(Debug, Clone, Copy, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
-pub struct WireTick {
-    /// Symbol, inline.
-    pub symbol: [u8; 16],
-    /// Sequence number.
-    pub seq: u64,
-    /// Exchange timestamp, ns.
-    pub exchange_ts: u64,
-    /// Best bid.
-    pub bid: f64,
-    /// Best ask.
-    pub ask: f64,
-    /// Size at the bid.
-    pub bid_qty: f64,
-    /// Size at the ask.
-    pub ask_qty: f64,
-}
-
-impl WireTick {
-    /// Tick number `seq`.
-    pub fn new(seq: u64) -> Self {
-        Self {
-            symbol: *b"BTCUSDT\0\0\0\0\0\0\0\0\0",
-            seq,
-            exchange_ts: seq,
-            bid: 100.0,
-            ask: 100.5,
-            bid_qty: 1.0,
-            ask_qty: 2.0,
-        }
-    }
-}
+use crate::{histogram, record, Tick, ASK_TIMEOUT};
 
 /// The echo server's messages.
 #[derive(rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum EchoMsg {
     /// Answer with the tick.
-    Echo(WireTick, ReplyTo<WireTick>),
+    Echo(Tick, ReplyTo<Tick>),
     /// Count the tick.
-    Count(WireTick),
+    Count(Tick),
 }
 
 struct Echo {
@@ -89,7 +55,7 @@ impl Actor for Echo {
 /// raw baselines send frames of this size.
 pub fn frame_len() -> usize {
     let mut buf = AlignedVec::new();
-    let _ = encode_payload(&EchoMsg::Count(WireTick::new(0)), &mut buf);
+    let _ = encode_payload(&EchoMsg::Count(Tick::new(0)), &mut buf);
     HEADER_LEN + buf.len().next_multiple_of(16)
 }
 
@@ -201,7 +167,7 @@ pub async fn ask_rtt(pair: &Pair, n: u64) -> Histogram<u64> {
         let mut h = histogram();
         for i in 0..n {
             let start = Instant::now();
-            let tick = WireTick::new(i);
+            let tick = Tick::new(i);
             echo.ask(|r| EchoMsg::Echo(tick, r), ASK_TIMEOUT).await.expect("echo");
             record(&mut h, start.elapsed());
         }
@@ -215,7 +181,7 @@ pub async fn stream(pair: &Pair, n: u64) -> Duration {
     let before = pair.counted.load(Ordering::Acquire);
     let start = Instant::now();
     for i in 0..n {
-        pair.echo.send(EchoMsg::Count(WireTick::new(i))).await.expect("send");
+        pair.echo.send(EchoMsg::Count(Tick::new(i))).await.expect("send");
     }
     while pair.counted.load(Ordering::Acquire) < before + n {
         tokio::task::yield_now().await;

@@ -1,7 +1,7 @@
 //! The benches' message: the size and shape of a market tick.
 
-/// 64 bytes, like a top-of-book `MarketTick`.
-#[derive(Debug, Clone, Copy, Default)]
+/// 64 bytes, like a top-of-book `MarketTick`. Crosses the wire in the remote benches.
+#[derive(Debug, Clone, Copy, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Tick {
     /// Symbol, inline.
     pub symbol: [u8; 16],

@@ -130,10 +130,10 @@ impl Net {
             node: Arc::downgrade(node),
         });
         if let Some(listener) = unix {
-            tokio::spawn(accept_unix(net.clone(), listener));
+            tokio::spawn(accept_loop(net.clone(), Listener::Unix(listener)));
         }
         if let Some(listener) = tcp {
-            tokio::spawn(accept_tcp(net.clone(), listener));
+            tokio::spawn(accept_loop(net.clone(), Listener::Tcp(listener)));
         }
         tracing::info!(node = %net.node_name, unix = ?net.unix_path, tcp = ?net.tcp_addr, "listening");
         Ok(net)
@@ -237,32 +237,33 @@ fn bind_unix(path: &Path) -> Result<UnixListener, RemoteError> {
     Ok(listener)
 }
 
-async fn accept_unix(net: Arc<Net>, listener: UnixListener) {
-    loop {
-        let accepted = tokio::select! {
-            _ = net.listening.cancelled() => return,
-            accepted = listener.accept() => accepted,
-        };
-        match accepted {
-            Ok((stream, _)) => admit(&net, Accepted::Unix(stream)),
-            Err(e) => {
-                tracing::warn!(error = %e, "accept failed (unix)");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
+/// A bound listener of either kind.
+enum Listener {
+    Unix(UnixListener),
+    Tcp(TcpListener),
+}
+
+impl Listener {
+    async fn accept(&self) -> std::io::Result<Accepted> {
+        Ok(match self {
+            Self::Unix(l) => Accepted::Unix(l.accept().await?.0),
+            Self::Tcp(l) => Accepted::Tcp(l.accept().await?.0),
+        })
     }
 }
 
-async fn accept_tcp(net: Arc<Net>, listener: TcpListener) {
+/// Accepts until the node stops listening; each connection's handshake runs apart.
+async fn accept_loop(net: Arc<Net>, listener: Listener) {
     loop {
         let accepted = tokio::select! {
             _ = net.listening.cancelled() => return,
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok((stream, _)) => admit(&net, Accepted::Tcp(stream)),
+            Ok(stream) => admit(&net, stream),
             Err(e) => {
-                tracing::warn!(error = %e, "accept failed (tcp)");
+                // Out of file descriptors, say: pause rather than spin.
+                tracing::warn!(error = %e, "accept failed");
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }

@@ -154,3 +154,28 @@ pub async fn remote_sink(
     let path = format!("sink@{}", server.name());
     within("remote lookup", client.lookup_remote::<Msg>(&path, WAIT)).await.expect("lookup")
 }
+
+/// Watches `target` from its start and forwards each `Terminated` it is told.
+pub struct Watcher {
+    pub target: mycelium::ActorRef<Msg>,
+    pub out: mpsc::UnboundedSender<mycelium::Terminated>,
+}
+
+impl Actor for Watcher {
+    type Msg = ();
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        ctx.watch(&self.target);
+        Ok(())
+    }
+    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        Ok(())
+    }
+    async fn on_terminated(
+        &mut self,
+        t: mycelium::Terminated,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        let _ = self.out.send(t);
+        Ok(())
+    }
+}

@@ -118,6 +118,44 @@ unix = "{}"
     )
 }
 
+/// A two-node cluster file over TCP loopback in `dir`: the feed and both strategies
+/// on `trader` (at `trader`), execution on `venue` (at `venue`), with `pipeline`.
+pub fn two_nodes_tcp(
+    dir: &Path,
+    trader: std::net::SocketAddr,
+    venue: std::net::SocketAddr,
+    pipeline: &str,
+) -> PathBuf {
+    write_cluster(dir, &two_nodes_text(trader, venue, pipeline))
+}
+
+/// The text of [`two_nodes_tcp`]'s file.
+pub fn two_nodes_text(
+    trader: std::net::SocketAddr,
+    venue: std::net::SocketAddr,
+    pipeline: &str,
+) -> String {
+    format!(
+        r#"secret = "two nodes"
+[roles]
+feed = "trader"
+execution = "venue"
+strategies = {{ mm = "trader", trend = "trader" }}
+[[node]]
+name = "trader"
+tcp = "{trader}"
+[[node]]
+name = "venue"
+tcp = "{venue}"
+{pipeline}"#
+    )
+}
+
+/// A free TCP address on loopback.
+pub fn free_addr() -> std::net::SocketAddr {
+    std::net::SocketAddr::from(([127, 0, 0, 1], free_port()))
+}
+
 /// Starts `mycelium node --config CLUSTER --name NAME` with extra `args`.
 pub fn start(cluster: &Path, name: &str, args: &[&str]) -> NodeProcess {
     let child = Command::new(env!("CARGO_BIN_EXE_mycelium"))
