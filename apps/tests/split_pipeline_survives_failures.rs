@@ -65,3 +65,35 @@ fn a_killed_strategy_process_leaves_feed_and_execution_running_and_rejoins() {
     assert!(mm_ticks > 0 && mm_ticks < ticks, "the rejoined strategy saw {mm_ticks} ticks");
     assert!(count(&exec.stdout, "fills") > 0, "{}", exec.stdout);
 }
+
+#[test]
+fn a_killed_execution_process_is_replaced_and_the_strategies_trade_on() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ticks = 8000;
+    let cluster = three_nodes(dir.path(), ticks, 2000);
+    let exec = start(&cluster, "exec", &[]);
+    let alpha = start(&cluster, "alpha", &[]);
+    let md = start(&cluster, "md", &[]);
+    std::thread::sleep(Duration::from_millis(1500));
+    exec.kill_9();
+    std::thread::sleep(Duration::from_millis(500));
+    let exec = start(&cluster, "exec", &[]);
+    let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
+    for (name, node) in [("md", &md), ("alpha", &alpha), ("exec (restarted)", &exec)] {
+        assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+    }
+    assert!(md.stdout.contains(&format!("feed published {ticks} ticks")), "{}", md.stdout);
+    // The strategies failed their pending steps when the new process answered for
+    // the old one, were restarted by their supervisor (a host's figures restart with
+    // it), registered with the new process and traded with it to the end.
+    let mm_ticks: u64 = alpha
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("strategy mm: "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("alpha reports mm");
+    assert!(mm_ticks > 0, "{}", alpha.stdout);
+    assert!(count(&exec.stdout, "orders") > 0, "{}", exec.stdout);
+    assert!(exec.stdout.contains("run complete"), "{}", exec.stdout);
+}

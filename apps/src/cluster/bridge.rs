@@ -108,9 +108,11 @@ impl Actor for TickIngress {
                 let scheduled = self.clock.to_instant(scheduled_ns);
                 let tick = Arc::new(FeedTick { seq, tick, ingress: Instant::now(), scheduled });
                 for host in &self.hosts {
-                    host.send(StrategyMsg::Tick(tick.clone()))
-                        .await
-                        .map_err(|e| format!("tick not delivered to {host}: {e}"))?;
+                    // A host that has ended for good (its supervisor gave up) takes no
+                    // more; the others still do.
+                    if let Err(e) = host.send(StrategyMsg::Tick(tick.clone())).await {
+                        tracing::debug!(%host, error = %e, "tick not delivered");
+                    }
                 }
             }
             TickWire::End(reply) => {
@@ -149,9 +151,15 @@ impl Actor for ExecProxy {
                         let node = node.clone();
                         move |r| ExecWire::Register { strategy, node, reply: r }
                     })
-                    .await
-                    .map_err(|e| format!("registration of {strategy:?} failed: {e}"))?;
-                let _ = reply.send(recovery);
+                    .await;
+                // A failure drops the reply: the host fails and is restarted, and this
+                // proxy stays to carry its next registration.
+                match recovery {
+                    Ok(recovery) => {
+                        let _ = reply.send(recovery);
+                    }
+                    Err(e) => tracing::warn!(?strategy, error = %e, "registration failed"),
+                }
             }
             ExecMsg::Step(step, reply) => {
                 let Step { strategy, seq, tick, orders, cancels, stamps } = step;
@@ -173,9 +181,13 @@ impl Actor for ExecProxy {
                             reply: r,
                         }
                     })
-                    .await
-                    .map_err(|e| format!("step {seq} of {strategy:?} failed: {e}"))?;
-                let _ = reply.send(updates);
+                    .await;
+                match updates {
+                    Ok(updates) => {
+                        let _ = reply.send(updates);
+                    }
+                    Err(e) => tracing::warn!(?strategy, seq, error = %e, "step failed"),
+                }
             }
             // Figures are collected on the execution node itself.
             ExecMsg::Report(reply) => drop(reply),
