@@ -68,7 +68,7 @@ impl Node {
         self.inner()
             .exposed
             .insert(name, inbound)
-            .map_err(|e| RemoteError::Expose { name: name.to_owned(), why: format!("{e:?}") })
+            .map_err(|e| RemoteError::Expose { name: name.to_owned(), why: e.to_string() })
     }
 
     /// Stops exposing `name`; returns whether it was exposed.
@@ -110,7 +110,7 @@ impl Node {
                 other => LookupError::Remote {
                     name: name.to_owned(),
                     node: node.to_owned(),
-                    why: format!("{other:?}"),
+                    why: other.to_string(),
                 },
             })?;
         let expected = std::any::type_name::<M>();

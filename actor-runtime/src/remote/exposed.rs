@@ -27,11 +27,13 @@ pub(crate) struct Exposed {
 }
 
 /// Why a name cannot be exposed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum ExposeError {
     /// Another live actor is exposed under the name.
+    #[error("another live actor is exposed under that name")]
     Taken,
     /// Another name with the same 64-bit hash is exposed.
+    #[error("its hash collides with the exposed name {0:?}")]
     HashCollision(String),
 }
 

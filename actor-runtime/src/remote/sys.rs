@@ -45,8 +45,22 @@ pub(crate) fn answer(net: &Net, link: &Link, header: &FrameHeader, payload: &[u8
 #[derive(Debug)]
 pub(crate) enum RequestError {
     Timeout,
-    Failed(#[allow(dead_code)] ReplyFailure),
+    Failed(ReplyFailure),
     NotQueued,
+}
+
+impl std::fmt::Display for RequestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Timeout => f.write_str("no answer in time"),
+            Self::Failed(ReplyFailure::Dropped) => f.write_str("the node dropped the request"),
+            Self::Failed(ReplyFailure::Remote(why)) => write!(f, "the node refused: {why}"),
+            Self::Failed(ReplyFailure::LinkLost) => {
+                f.write_str("the node restarted or this one shut down")
+            }
+            Self::NotQueued => f.write_str("the link is closed"),
+        }
+    }
 }
 
 /// Sends a node-level request to the peer and awaits its answer.
