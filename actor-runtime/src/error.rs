@@ -69,8 +69,9 @@ pub enum AskError<M> {
     /// such actor any more, or the request did not decode there).
     #[error("the remote node refused the request: {0}")]
     Remote(String),
-    /// Remote actor: the link to its node was lost while the answer was awaited.
-    #[error("the link to the actor's node was lost before the reply")]
+    /// Remote actor: the answer will never come: the actor's node restarted (the link
+    /// came back to a new process) or this node shut down while it was awaited.
+    #[error("the actor's node restarted, or this node shut down, before the reply")]
     LinkLost,
 }
 

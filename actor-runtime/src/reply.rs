@@ -15,7 +15,7 @@ use tokio::sync::oneshot;
 
 use crate::cell::lock;
 use crate::remote::link::{Link, ReplyFailure};
-use crate::remote::outbox::{push_fn, PushFn};
+use crate::remote::outbox::{push_fn, PushError, PushFn};
 use crate::remote::{decode_payload, FrameHeader, FrameKind, RemoteMessage, FLAG_ERROR};
 
 /// Error code in a failed `Reply`: the handler dropped the port without answering.
@@ -96,21 +96,34 @@ impl<R> ReplyTo<R> {
         (Self { port }, rx, failure)
     }
 
-    /// Sends the answer. Returns it back if the asker has given up (timed out), or,
-    /// for a remote asker, if the link's outbound queue is closed.
+    /// Sends the answer. Returns it back if the asker has given up (timed out); for a
+    /// remote asker, if the answer cannot be encoded (the asker is told) or the link
+    /// cannot take it (closed, or at its ceiling).
     pub fn send(self, reply: R) -> Result<(), R> {
         match self.port {
             Port::Local(tx) => tx.send(reply),
             Port::Remote(mut remote) => {
-                remote.answered = true;
                 let header = reply_header(remote.correlation, 0);
                 let push = remote.push;
-                remote
-                    .link
-                    .outbox
-                    .push_with(header, true, |enc, h| push(enc, h, &reply))
-                    .map(|_| ())
-                    .map_err(|_| reply)
+                match remote.link.outbox.push_with(header, true, |enc, h| push(enc, h, &reply)) {
+                    Ok(_) => {
+                        remote.answered = true;
+                        Ok(())
+                    }
+                    Err(PushError::Wire(e)) => {
+                        remote.answered = true;
+                        let why = format!("the answer cannot be encoded: {e}");
+                        send_error_reply(
+                            &remote.link,
+                            remote.correlation,
+                            REPLY_NOT_DELIVERED,
+                            &why,
+                        );
+                        Err(reply)
+                    }
+                    // Full or closed: the port's drop tells the asker, if the link can.
+                    Err(_) => Err(reply),
+                }
             }
             Port::Asking(_) | Port::Detached => Err(reply),
         }

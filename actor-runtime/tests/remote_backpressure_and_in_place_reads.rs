@@ -91,6 +91,20 @@ struct Tick {
     seq: u64,
 }
 
+/// Takes `Msg` in place (and so cannot answer asks).
+struct HoldsArchived;
+
+impl Actor for HoldsArchived {
+    type Msg = ArchivedMessage<Msg>;
+    async fn handle(
+        &mut self,
+        _msg: ArchivedMessage<Msg>,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        Ok(())
+    }
+}
+
 /// Reads each tick in place.
 struct Reader(mpsc::UnboundedSender<(u64, String, f64)>);
 
@@ -135,6 +149,16 @@ async fn an_actor_reads_remote_messages_in_place() {
             .send(Tick { symbol, bid: 100.0 + seq as f64, ask: 100.5 + seq as f64, seq })
             .await
             .expect("send");
+    }
+    // An actor read in place cannot answer: an ask to it fails at once, with why.
+    let held = server.spawn(HoldsArchived).expect("spawn");
+    server.expose_archived::<Msg>("archived", &held).expect("expose");
+    let archived = within("lookup", client.lookup_remote::<Msg>("archived@server", WAIT))
+        .await
+        .expect("lookup");
+    match archived.ask(Msg::Count, WAIT).await {
+        Err(mycelium::AskError::Remote(why)) => assert!(why.contains("tells, not asks"), "{why}"),
+        other => panic!("expected a refused ask, got {other:?}"),
     }
     for seq in 0..300u64 {
         let (got, symbol, ask) = within("a tick", seen.recv()).await.expect("reader");

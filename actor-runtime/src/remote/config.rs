@@ -168,9 +168,15 @@ impl RemoteConfig {
     }
 
     /// A link that has received nothing for this long is declared lost (default 1 s):
-    /// pending asks fail and watchers through it get `Terminated`.
+    /// watchers through it get `Terminated`; pending asks wait for it to resume.
     pub fn loss_timeout(mut self, after: Duration) -> Self {
         self.loss_timeout = after;
+        self
+    }
+
+    /// Bound on opening each outgoing connection, before the handshake (default 1 s).
+    pub fn connect_timeout(mut self, within: Duration) -> Self {
+        self.connect_timeout = within;
         self
     }
 

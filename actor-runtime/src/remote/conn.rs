@@ -4,7 +4,8 @@
 //! # Ending
 //! - The reader sees end of stream, an error, a bad frame or nothing at all for the
 //!   loss timeout: the connection is dead; if it was the link's, the link is declared
-//!   lost (pending asks fail, watchers are told) and the dialer, if any, reconnects.
+//!   lost (watchers are told; pending asks wait for the link to resume) and the
+//!   dialer, if any, reconnects.
 //! - Another connection replaces it (both nodes connected at once): its writer stops
 //!   at a batch boundary and sends `Close(Duplicate)`; its reader reads on until the
 //!   peer closes, so every frame already sent on it is still delivered.
@@ -38,8 +39,10 @@ enum End {
     Lost(String),
     /// The peer gave this connection up for a duplicate; not a loss.
     Duplicate,
-    /// This node, or the peer, shut down in order.
+    /// The peer shut down in order.
     Closed,
+    /// This side ended the connection (shutdown, a write failure, a newer connection).
+    Killed,
 }
 
 /// Runs a connection whose handshake succeeded until it ends. Returns false if it
@@ -127,6 +130,7 @@ pub(crate) async fn run(
     match end {
         End::Lost(why) => link.declare_lost(&why),
         End::Closed => link.declare_lost("the peer closed the link"),
+        End::Killed => link.declare_lost("the connection failed or this node is stopping"),
         End::Duplicate => {
             // The peer keeps the other connection, which should be installed here
             // shortly; if it is not within the loss timeout, the link is lost.
@@ -186,6 +190,7 @@ fn resume_link(net: &Net, link: &Link, resume: &FrameHeader) -> AlignedVec {
         link.last_in.store(0, Ordering::Release);
         if before != 0 {
             link.fail_pending("the peer restarted");
+            link.tell_watchers("the peer restarted");
         }
     }
     if resume.target == net.incarnation {
@@ -368,7 +373,7 @@ async fn read_loop(
         let next = tokio::select! {
             biased;
             next = dec.next_frame() => next,
-            _ = &mut killed => return End::Closed,
+            _ = &mut killed => return End::Killed,
             _ = &mut check => {
                 ack_due = true;
                 if seen == seen_at_check {

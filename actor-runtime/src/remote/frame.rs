@@ -157,8 +157,8 @@ pub struct FrameHeader {
     pub version: u16,
     /// What the frame carries.
     pub kind: FrameKind,
-    /// Flag bits ([`FLAG_TARGET_NAME`], [`FLAG_ERROR`]); other bits are sent as 0
-    /// and ignored on receipt.
+    /// Flag bits ([`FLAG_TARGET_NAME`], [`FLAG_ERROR`], [`FLAG_ECHO`],
+    /// [`FLAG_RESUME`]); other bits are sent as 0 and ignored on receipt.
     pub flags: u8,
     /// The receiving actor: its `ActorId` number, or with [`FLAG_TARGET_NAME`] the
     /// [`name_hash`] of its registered name. 0 for frames addressed to the link.

@@ -75,7 +75,11 @@ impl<M: RemoteMessage> Inbound for InPlace<M> {
     fn is_alive(&self) -> bool {
         self.0.is_alive()
     }
-    fn deliver(&self, _reply_route: Option<&Arc<Link>>, payload: &[u8]) -> Delivery {
+    fn deliver(&self, reply_route: Option<&Arc<Link>>, payload: &[u8]) -> Delivery {
+        if reply_route.is_some() {
+            // Its `ReplyTo` would stay archived, with nobody to answer through.
+            return Delivery::Failed("an actor exposed in place takes tells, not asks".into());
+        }
         match ArchivedMessage::<M>::from_payload(payload) {
             Ok(msg) => offer(&self.0, msg),
             Err(e) => Delivery::Failed(e.to_string()),
@@ -99,7 +103,8 @@ fn offer<M: Send + 'static>(actor: &ActorRef<M>, msg: M) -> Delivery {
 /// A message received from another node, kept in its archived form: read it in
 /// place with [`get`](Self::get), without deserializing. Spawn an actor taking
 /// `ArchivedMessage<M>` and expose it with
-/// [`Node::expose_archived`](crate::Node::expose_archived); senders still send `M`.
+/// [`Node::expose_archived`](crate::Node::expose_archived); senders still send `M`,
+/// with tells (an ask to such an actor fails with `AskError::Remote`).
 ///
 /// The payload is validated (bytecheck) once, when the frame arrives, and copied into
 /// an aligned buffer of its own (one `memcpy`, no decoding), so the link's read

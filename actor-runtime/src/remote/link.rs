@@ -100,7 +100,7 @@ pub(crate) enum ReplyFailure {
     Dropped,
     /// The peer answered with an error (unknown target, undecodable request).
     Remote(String),
-    /// The link was lost before the reply came.
+    /// The answer will never come: the peer restarted, or this node shut down.
     LinkLost,
 }
 
@@ -139,6 +139,8 @@ pub(crate) struct Link {
     conn: Mutex<Option<Slot>>,
     /// Set while this node's dialer is connecting to the peer.
     pub(crate) dialing: AtomicBool,
+    /// Set once a dialer keeps this link up (one per link).
+    pub(crate) has_dialer: AtomicBool,
     /// The peer's incarnation (random at its start; 0 before the first connection).
     pub(crate) peer_incarnation: AtomicU64,
     /// The last data frame received in order from that incarnation; 0 when none, in
@@ -161,6 +163,7 @@ impl Link {
             peer,
             conn: Mutex::new(None),
             dialing: AtomicBool::new(false),
+            has_dialer: AtomicBool::new(false),
             peer_incarnation: AtomicU64::new(0),
             last_in: AtomicU64::new(0),
             outbox,
@@ -280,7 +283,6 @@ impl Link {
         true
     }
 
-    /// Adds a watcher of `name` on the peer: told once, when the link is lost.
     /// Adds a watcher of `name` on the peer: told once, when the link is lost; at
     /// once if the link is not up now (as Erlang tells a monitor of a node it is not
     /// connected to).
@@ -316,9 +318,14 @@ impl Link {
     pub(crate) fn declare_lost(&self, why: &str) {
         self.counters.losses.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(peer = %self.peer, why, "link lost");
+        self.tell_watchers(&format!("lost: {why}"));
+    }
+
+    /// Tells every watcher through the link, once, and forgets them.
+    pub(crate) fn tell_watchers(&self, why: &str) {
         let watchers = std::mem::take(&mut *lock(&self.watchers));
         for (w, name) in watchers {
-            w.notify(self.terminated(&name, &format!("lost: {why}")));
+            w.notify(self.terminated(&name, why));
         }
     }
 

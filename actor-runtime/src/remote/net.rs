@@ -77,6 +77,9 @@ pub enum RemoteError {
     /// A peer has neither a usable Unix socket path nor a TCP address.
     #[error("peer {0:?} has no address")]
     NoAddress(String),
+    /// `connect` was already called for this peer: its dialer keeps the link up.
+    #[error("already connecting to {0:?}")]
+    AlreadyConnecting(String),
     /// The name is already exposed by another live actor, or collides with one.
     #[error("cannot expose {name:?}: {why}")]
     Expose {
@@ -173,6 +176,9 @@ impl Net {
             return Err(RemoteError::NoAddress(peer.name));
         }
         let link = self.link(&peer.name);
+        if link.has_dialer.swap(true, Ordering::AcqRel) {
+            return Err(RemoteError::AlreadyConnecting(peer.name));
+        }
         tokio::spawn(dial_loop(self.clone(), link.clone(), peer));
         Ok(link)
     }

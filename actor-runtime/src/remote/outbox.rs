@@ -109,6 +109,10 @@ pub(crate) fn push_fn<M: RemoteMessage>() -> PushFn<M> {
 
 /// Most spare buffers kept for reuse.
 const MAX_SPARES: usize = 4;
+/// Frames that skip the bound may take the outbox to this many times the byte bound.
+const HARD_CEILING: usize = 4;
+/// Largest batch of control frames waiting to be written.
+const MAX_CONTROL_BYTES: usize = 64 * 1024;
 
 impl Outbox {
     pub(crate) fn new(max_frames: usize, max_bytes: usize, max_payload: u32) -> Self {
@@ -204,6 +208,13 @@ impl Outbox {
             if !over_bound && self.full(&st) {
                 return Err(PushError::Full);
             }
+            // Frames that skip the bound (answers to the peer's asks) still have a
+            // ceiling: a peer that asks and never reads cannot grow this without end.
+            if over_bound
+                && st.enc.len() + st.sent_bytes >= self.max_bytes.saturating_mul(HARD_CEILING)
+            {
+                return Err(PushError::Full);
+            }
             let was_empty = st.enc.is_empty() && st.control.is_empty();
             header.sequence = st.seq + 1;
             push(&mut st.enc, header).map_err(PushError::Wire)?;
@@ -217,6 +228,7 @@ impl Outbox {
                     let taken = st.enc.swap_batch(&mut bytes);
                     let last_seq = st.seq;
                     drop(st);
+                    self.room.notify_waiters();
                     self.write_inline(&inline, bytes, taken, last_seq);
                     return Ok(frames);
                 }
@@ -241,8 +253,17 @@ impl Outbox {
                 }
             }
             Ok(written) => {
-                lock(&self.state).partial = Some(Partial { bytes, written, frames, last_seq });
-                self.data.notify_one();
+                let mut st = lock(&self.state);
+                if st.inline.is_some() {
+                    st.partial = Some(Partial { bytes, written, frames, last_seq });
+                    drop(st);
+                    self.data.notify_one();
+                } else {
+                    // The connection ended meanwhile: keep it for the next one.
+                    drop(st);
+                    self.retain(last_seq, bytes);
+                    self.finish_write();
+                }
             }
             Err(e) => {
                 tracing::debug!(error = %e, "inline write failed");
@@ -264,6 +285,11 @@ impl Outbox {
     pub(crate) fn push_control(&self, header: FrameHeader, payload: &[u8]) {
         let was_empty = {
             let mut st = lock(&self.state);
+            if st.control.len() >= MAX_CONTROL_BYTES {
+                // A peer flooding probes while not reading: echoes and acks are best
+                // effort (an ack is cumulative, the next one covers this one).
+                return;
+            }
             let was_empty = st.enc.is_empty() && st.control.is_empty();
             // A control payload is at most a few bytes: always under the limit.
             let _ = st.control.push_raw(header, payload);
@@ -272,11 +298,6 @@ impl Outbox {
         if was_empty {
             self.data.notify_one();
         }
-    }
-
-    /// Whether a frame fits under the bound now.
-    pub(crate) fn has_room(&self) -> bool {
-        !self.full(&lock(&self.state))
     }
 
     /// Data frames waiting to be written.

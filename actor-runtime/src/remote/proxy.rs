@@ -89,8 +89,8 @@ impl FaultProxy {
         self.faults.refuse.store(on, Ordering::Relaxed);
     }
 
-    /// Forwards only `bytes` more bytes (in either direction), then cuts every
-    /// connection: the receiver sees a frame truncated mid-way.
+    /// Forwards only `bytes` more bytes (in whichever direction carries them first),
+    /// then ends that direction: its receiver sees the stream end mid-frame.
     pub fn truncate_after(&self, bytes: u64) {
         self.faults.truncate_after.store(bytes.max(1), Ordering::Relaxed);
     }
@@ -164,7 +164,7 @@ async fn pump(
             let _ = to.write_all(&buf[..keep]).await;
             if faults.truncate_after.fetch_sub(keep as u64, Ordering::Relaxed) <= keep as u64 {
                 faults.truncate_after.store(0, Ordering::Relaxed);
-                // Everyone sees the stream end mid-frame.
+                // This direction's receiver sees the stream end mid-frame.
                 return;
             }
             continue;

@@ -86,13 +86,10 @@ impl<M: Send + 'static> RemoteTarget<M> {
             let room = self.link.outbox.room.notified();
             tokio::pin!(room);
             room.as_mut().enable();
+            // Registered (enabled) before this push: room made after it wakes us.
             match push_once(msg) {
                 Err(SendError::Full(back)) => msg = back,
                 other => return other,
-            }
-            // Room may have been made between the push and `enable`: look again.
-            if self.link.outbox.has_room() {
-                continue;
             }
             let waited = until(deadline, async {
                 let mut state = self.link.state_rx();

@@ -81,7 +81,9 @@ impl Actor for TickForwarder {
                     .ask(TickWire::End, END_WAIT)
                     .await
                     .map_err(|e| format!("the strategy node did not take the end: {e}"))?;
-                let _ = reply.send(HostReport { ticks: self.forwarded, ..HostReport::default() });
+                // Every tick the feed gave this forwarder, sent or dropped.
+                let ticks = self.forwarded + self.dropped;
+                let _ = reply.send(HostReport { ticks, ..HostReport::default() });
             }
         }
         Ok(())
@@ -224,7 +226,9 @@ impl ExecProxy {
                     ctx.node().wait_for_link(&peer, left).await;
                 }
                 // Unreachable with a full queue: wait for the link the same way.
-                Err(mycelium::AskError::Send(_)) if Instant::now() < until => {
+                Err(mycelium::AskError::Send(
+                    mycelium::SendError::Unreachable(_) | mycelium::SendError::Timeout(_),
+                )) if Instant::now() < until => {
                     let peer = self.gateway.node_name().unwrap_or_default().to_owned();
                     let left = until.saturating_duration_since(Instant::now());
                     ctx.node().wait_for_link(&peer, left).await;

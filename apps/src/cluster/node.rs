@@ -209,7 +209,7 @@ pub async fn run_node(
             // Queued behind every tick: each forwarder then sends End.
             for forwarder in &forwarders {
                 if let Ok(report) = forwarder.ask(StrategyMsg::Report, ASK).await {
-                    forwarded = Some(report.ticks);
+                    forwarded = Some(forwarded.unwrap_or(0).max(report.ticks));
                 }
             }
         } else if !local.is_empty() {

@@ -3,7 +3,9 @@
 //! modes, beside raw tokio sockets (and busy-polled std sockets) carrying frames of
 //! the same size. Prints Markdown tables.
 //!
-//! `cargo run --release -p mycelium-benches --bin remote_report [-- --quick]`
+//! `cargo run --release -p mycelium-benches --bin remote_report [-- --quick]`; for
+//! profiling one scenario alone: `-- --busy-ask-only` (busy-poll asks over Unix) or
+//! `-- --stream-only` (a 3M-tick stream over Unix).
 
 use std::time::Duration;
 
