@@ -70,8 +70,9 @@ pub struct ReaderOptions {
     /// unset, it is guessed from the file name (the first all-capitals token, e.g.
     /// `USDJPY` in `truefx_USDJPY_ticks_20130101.csv`), else `UNKNOWN`.
     pub symbol: Option<Symbol>,
-    /// Decompress gzip input on a helper thread, overlapping it with parsing (default
-    /// `true`).
+    /// Read on helper threads (default `true`): gzip input is decompressed on one,
+    /// overlapping parsing, and [`open_source`](crate::open_source) reads the whole
+    /// file ahead on another ([`prefetch`](crate::prefetch())).
     pub background_decompression: bool,
 }
 
