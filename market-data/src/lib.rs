@@ -13,7 +13,7 @@
 //! - [`adapter`]: [`TickAdapter`] / [`Ticks`], turning recorded events into ticks (with
 //!   book-derived quotes and sequence-gap reports).
 //! - [`synthetic`]: a deterministic synthetic tick source.
-//! - [`prefetch`]: a source read ahead on a helper thread, in batches.
+//! - [`prefetch`](mod@prefetch): a source read ahead on a helper thread, in batches.
 //! - [`recording`]: the compact, versioned binary recording format (rkyv records).
 //! - [`replay`]: [`Speed`] and the [`Pacer`] that paces replay by exchange time.
 //! - [`source`]: [`open_source`] (any recorded format or a recording, by path) and
