@@ -92,6 +92,18 @@ pub enum ExecMsg<M> {
         /// The recovery reply.
         reply: ReplyTo<Recovery>,
     },
+    /// Like `Register`, for a strategy that trades live: the barrier does not wait for
+    /// it (a slow one then slows no one), and each of its steps is executed when it
+    /// arrives, against the market as it is then. Its trading depends on timing, so
+    /// it is not reproducible run to run.
+    RegisterLive {
+        /// Its id.
+        strategy: StrategyId,
+        /// Its actor, watched so that its end unregisters it.
+        actor: ActorRef<M>,
+        /// The recovery reply.
+        reply: ReplyTo<Recovery>,
+    },
     /// A strategy's answer to a tick; the reply carries its order updates.
     Step(Step, ReplyTo<Vec<OrderUpdate>>),
     /// Reply with the figures so far.
@@ -102,6 +114,8 @@ struct Registered {
     actor: ActorId,
     /// Highest step seen: the strategy is done with every tick up to it.
     done_through: u64,
+    /// Trades live, outside the barrier (see [`ExecMsg::RegisterLive`]).
+    live: bool,
 }
 
 /// A step, the port its reply goes to, and when it arrived (latency is measured to
@@ -163,10 +177,27 @@ impl<M: Send + 'static> ExecutionActor<M> {
         }
     }
 
+    fn register(
+        &mut self,
+        strategy: StrategyId,
+        actor: &ActorRef<M>,
+        reply: ReplyTo<Recovery>,
+        live: bool,
+        ctx: &mut Context<Self>,
+    ) {
+        ctx.watch(actor);
+        // The recovery below already reflects these updates.
+        self.undelivered.remove(&strategy);
+        let done_through = self.strategies.get(&strategy).map_or(self.last_seq, |s| s.done_through);
+        self.strategies.insert(strategy, Registered { actor: actor.id(), done_through, live });
+        let _ = reply.send(self.recovery(strategy));
+        tracing::info!(%strategy, live, "strategy registered with execution");
+    }
+
     /// Applies every tick whose steps are all in, in feed order.
     fn advance(&mut self) {
         while let Some((&seq, _)) = self.steps.first_key_value() {
-            if self.strategies.values().any(|s| s.done_through < seq) {
+            if self.strategies.values().any(|s| !s.live && s.done_through < seq) {
                 return;
             }
             let Some((_, steps)) = self.steps.pop_first() else {
@@ -246,21 +277,18 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
     async fn handle(&mut self, msg: ExecMsg<M>, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         match msg {
             ExecMsg::Register { strategy, actor, reply } => {
-                ctx.watch(&actor);
-                // The recovery below already reflects these updates.
-                self.undelivered.remove(&strategy);
-                let done_through =
-                    self.strategies.get(&strategy).map_or(self.last_seq, |s| s.done_through);
-                self.strategies.insert(strategy, Registered { actor: actor.id(), done_through });
-                let _ = reply.send(self.recovery(strategy));
-                tracing::info!(%strategy, "strategy registered with execution");
+                self.register(strategy, &actor, reply, false, ctx);
+            }
+            ExecMsg::RegisterLive { strategy, actor, reply } => {
+                self.register(strategy, &actor, reply, true, ctx);
             }
             ExecMsg::Step(step, reply) => {
                 let received = Instant::now();
                 // Orders placed at start (seq 0), or a step for a tick already applied
                 // (a strategy that rejoined from another node and got old ticks):
                 // executed at once, without applying the tick again.
-                if step.seq == 0 || (step.seq <= self.last_seq && self.applied > 0) {
+                let live = self.strategies.get(&step.strategy).is_some_and(|s| s.live);
+                if step.seq == 0 || live || (step.seq <= self.last_seq && self.applied > 0) {
                     let strategy = step.strategy;
                     let updates = self.apply_step(step, received);
                     self.route(updates, vec![(strategy, reply)]);

@@ -133,6 +133,8 @@ pub struct ExecProxy {
     pub gateway: ActorRef<ExecWire>,
     /// This node's name, sent with registrations.
     pub node: String,
+    /// Whether this node's strategies trade live.
+    pub live: bool,
     /// The anchor for timestamps.
     pub clock: Clock,
 }
@@ -146,12 +148,13 @@ impl Actor for ExecProxy {
         ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
         match msg {
-            ExecMsg::Register { strategy, actor: _, reply } => {
-                let node = self.node.clone();
+            ExecMsg::Register { strategy, actor: _, reply }
+            | ExecMsg::RegisterLive { strategy, actor: _, reply } => {
+                let (node, live) = (self.node.clone(), self.live);
                 let recovery = self
                     .ask_through_drops(ctx, || {
                         let node = node.clone();
-                        move |r| ExecWire::Register { strategy, node, reply: r }
+                        move |r| ExecWire::Register { strategy, node, live, reply: r }
                     })
                     .await;
                 // A failure drops the reply: the host fails and is restarted, and this
@@ -260,7 +263,7 @@ impl Actor for ExecGateway {
     async fn handle(&mut self, msg: ExecWire, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         let execution = self.execution.clone();
         match msg {
-            ExecWire::Register { strategy, node, reply } => {
+            ExecWire::Register { strategy, node, live, reply } => {
                 // Execution watches what registers: a stand-in that ends when the
                 // link to the strategy's node is lost.
                 let stub = ctx.node().spawn(RemoteStrategy { node })?;
@@ -269,9 +272,11 @@ impl Actor for ExecGateway {
                     old.stop();
                 }
                 tokio::spawn(async move {
-                    let registered = execution
-                        .ask(|r| ExecMsg::Register { strategy, actor: stub, reply: r }, REMOTE_ASK)
-                        .await;
+                    let register = |r| match live {
+                        true => ExecMsg::RegisterLive { strategy, actor: stub, reply: r },
+                        false => ExecMsg::Register { strategy, actor: stub, reply: r },
+                    };
+                    let registered = execution.ask(register, REMOTE_ASK).await;
                     match registered {
                         Ok(recovery) => {
                             let _ = reply.send(recovery);

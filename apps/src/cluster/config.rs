@@ -9,6 +9,7 @@
 //! feed = "md"
 //! execution = "exec"
 //! strategies = { mm = "alpha", trend = "alpha" }
+//! live = []                       # strategy nodes fed conflated, outside the barrier
 //! [[node]]
 //! name = "md"
 //! unix = "/tmp/mycelium/md.sock"
@@ -53,6 +54,11 @@ pub struct Roles {
     pub execution: String,
     /// Each strategy (by its name in `[[pipeline.strategy]]`) and its node.
     pub strategies: BTreeMap<String, String>,
+    /// Strategy nodes whose strategies trade live: fed conflated ticks (the latest per
+    /// symbol when they fall behind) and outside execution's barrier, so a slow one
+    /// slows neither the feed nor the others. Their trading depends on timing.
+    #[serde(default)]
+    pub live: Vec<String>,
 }
 
 /// One node.
@@ -127,6 +133,20 @@ impl ClusterConfig {
                         format!("strategy {:?} has no node in [roles.strategies]", spec.name),
                     ))
                 }
+            }
+        }
+        for node in &self.roles.live {
+            if !self.strategy_nodes().contains(&node.as_str()) {
+                return Err(invalid(
+                    origin,
+                    format!("[roles] live names {node:?}, which runs no strategy"),
+                ));
+            }
+            if *node == self.roles.execution {
+                return Err(invalid(
+                    origin,
+                    format!("{node:?} runs execution: its strategies cannot trade live"),
+                ));
             }
         }
         if let Some(extra) = self

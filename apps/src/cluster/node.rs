@@ -142,9 +142,12 @@ pub async fn run_node(
         let maker = registry.prepare(&spec.kind, &spec.params)?;
         let exec = match (&execution, &gateway) {
             (Some(exec), _) => exec.clone(),
-            (None, Some(gateway)) => {
-                node.spawn(ExecProxy { gateway: gateway.clone(), node: name.to_owned(), clock })?
-            }
+            (None, Some(gateway)) => node.spawn(ExecProxy {
+                gateway: gateway.clone(),
+                node: name.to_owned(),
+                live: cluster.roles.live.iter().any(|n| n == name),
+                clock,
+            })?,
             (None, None) => anyhow::bail!("no execution for strategy {:?}", spec.name),
         };
         let child =
@@ -180,7 +183,11 @@ pub async fn run_node(
             let ingress = wait_for::<TickWire>(&node, &path, PEER_WAIT).await?;
             let forwarder =
                 node.spawn(TickForwarder { ingress, clock, forwarded: 0, dropped: 0 })?;
-            f = f.subscriber(forwarder.clone(), None, Policy::Block);
+            // A live node takes the latest tick per symbol when it falls behind; every
+            // other one gets every tick (the deterministic default).
+            let live = cluster.roles.live.iter().any(|n| n == peer);
+            let policy = if live { Policy::Conflate } else { Policy::Block };
+            f = f.subscriber(forwarder.clone(), None, policy);
             forwarders.push(forwarder);
         }
         let spec = ChildSpec::new("feed", {

@@ -42,6 +42,8 @@ mod messages {
             /// Its node, watched: when the link to it is lost, execution stops waiting
             /// for the strategy's steps.
             node: String,
+            /// Trades live, outside the barrier.
+            live: bool,
             /// The recovery reply.
             reply: ReplyTo<Recovery>,
         },
