@@ -126,6 +126,10 @@ pub enum TickError {
         /// What was wrong.
         error: crate::recording::RecordingError,
     },
+    /// The source panicked while read ahead on a helper thread ([`crate::prefetch()`]):
+    /// the data stops here, and says so instead of ending as if complete.
+    #[error("the tick source failed on its reading thread: {0}")]
+    SourcePanicked(String),
 }
 
 /// An iterator of ticks over an iterator of recorded events.

@@ -45,16 +45,28 @@ pub fn prefetch(source: TickSource, name: &str) -> TickSource {
     }
 }
 
-/// The helper thread: fill batches until the source ends or the reader is gone.
+/// The helper thread: fill batches until the source ends or the reader is gone. A
+/// panic in the source ends the data with [`TickError::SourcePanicked`].
 fn fill(mut source: TickSource, full: &SyncSender<Batch>, empty: &Receiver<Batch>) {
     loop {
         let mut batch = empty.try_recv().unwrap_or_else(|_| VecDeque::with_capacity(BATCH));
         batch.clear();
         let mut ended = false;
         while batch.len() < BATCH {
-            match source.next() {
-                Some(item) => batch.push_back(item),
-                None => {
+            let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.next()));
+            match next {
+                Ok(Some(item)) => batch.push_back(item),
+                Ok(None) => {
+                    ended = true;
+                    break;
+                }
+                Err(panic) => {
+                    let why = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| (*s).to_owned())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".to_owned());
+                    batch.push_back(Err(TickError::SourcePanicked(why)));
                     ended = true;
                     break;
                 }

@@ -73,3 +73,21 @@ impl Drop for Watched {
         }
     }
 }
+
+#[test]
+fn a_source_that_panics_ends_with_an_error_not_silently() {
+    let mut n = 0u64;
+    let panicking: TickSource = Box::new(std::iter::from_fn(move || {
+        n += 1;
+        assert!(n <= 10, "corrupt input at tick {n}");
+        Some(Ok(ticks(1).remove(0)))
+    }));
+    let got: Vec<_> = prefetch(panicking, "test-prefetch").collect();
+    assert_eq!(got.len(), 11, "ten ticks, then the error");
+    match got.last() {
+        Some(Err(TickError::SourcePanicked(why))) => {
+            assert!(why.contains("corrupt input"), "{why}")
+        }
+        other => panic!("expected the panic as an error, got {other:?}"),
+    }
+}
