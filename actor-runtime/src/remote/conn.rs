@@ -80,8 +80,14 @@ pub(crate) async fn run(
             return false;
         }
     };
-    if !acceptor && send_resume(&net, &link, &mut write).await.is_err() {
-        return false;
+    if !acceptor {
+        // The peer kept this connection: one it opened to us earlier (the only kind
+        // that can be installed now, a dialer never overlaps its own) is replaced.
+        // End it first, so that this one resumes from settled counts.
+        link.end_current().await;
+        if send_resume(&net, &link, &mut write).await.is_err() {
+            return false;
+        }
     }
     let resend = resume_link(&net, &link, &resume);
     let retire = CancellationToken::new();

@@ -122,9 +122,10 @@ pub(crate) struct Slot {
     /// The node that opened the connection.
     pub(crate) initiator: String,
     pub(crate) transport: Transport,
-    /// Cancelled when another connection replaces this one: its writer stops at a
-    /// batch boundary and closes with `Close(Duplicate)`; its reader reads on to the
-    /// end, so nothing already sent on it is lost.
+    /// Cancelled when `install` lets another connection replace this one without it
+    /// being ended first: its writer then closes with `Close(Duplicate)`. (Both sides
+    /// end the connection they replace before resuming, see `end_current`, so this
+    /// is a last resort; what it had not had acknowledged is resent either way.)
     pub(crate) retire: CancellationToken,
     /// Cancelled to end the connection at once (reader and writer).
     pub(crate) kill: CancellationToken,
