@@ -106,19 +106,6 @@ async fn until_closed(stream: &mut Box<dyn Raw>) -> Ended {
     .await
 }
 
-/// Deterministic pseudo-random bytes (xorshift64).
-fn noise(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        out.extend_from_slice(&seed.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
 /// A server with an exposed sink and one legit client per transport.
 struct Scene {
     _place: Place,

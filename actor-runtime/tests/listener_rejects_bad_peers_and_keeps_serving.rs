@@ -95,19 +95,6 @@ fn hello_frame(version: u16, name: &str) -> Vec<u8> {
     frame
 }
 
-/// Deterministic pseudo-random bytes (xorshift64).
-fn noise(len: usize, mut seed: u64) -> Vec<u8> {
-    let mut out = Vec::with_capacity(len);
-    while out.len() < len {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        out.extend_from_slice(&seed.to_le_bytes());
-    }
-    out.truncate(len);
-    out
-}
-
 /// A server with an exposed sink, and the good clients it has served.
 struct Served {
     place: Place,

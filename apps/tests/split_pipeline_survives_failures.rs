@@ -37,63 +37,63 @@ fn nodes_stopped_by_sigterm_exit_0_with_their_histograms() {
     assert!(exec_hops.contains("tick_to_order"), "{exec_hops}");
 }
 
-#[test]
-fn a_killed_strategy_process_leaves_feed_and_execution_running_and_rejoins() {
+/// Ticks of the killed-process runs: 4 s of a 2000 ticks/s feed.
+const TICKS: u64 = 8000;
+
+/// Runs md, alpha and exec on Unix sockets, SIGKILLs `victim` 1.5 s in, starts a new
+/// one half a second later, and waits for all three to end. Every node must exit 0
+/// and the feed must publish everything; returns md, alpha and exec as they ended.
+fn kill_and_replace(victim: &str) -> [Finished; 3] {
     let dir = tempfile::tempdir().expect("temp dir");
-    let ticks = 8000;
-    let cluster = three_nodes(dir.path(), ticks, 2000);
-    let exec = start(&cluster, "exec", &[]);
-    let alpha = start(&cluster, "alpha", &[]);
-    let md = start(&cluster, "md", &[]);
+    let cluster = three_nodes(dir.path(), TICKS, 2000);
+    let mut nodes: Vec<NodeProcess> =
+        ["exec", "alpha", "md"].iter().map(|n| start(&cluster, n, &[])).collect();
     std::thread::sleep(Duration::from_millis(1500));
-    alpha.kill_9();
+    let at = nodes.iter().position(|n| n.name == victim).expect("a node of the cluster");
+    nodes.remove(at).kill_9();
     std::thread::sleep(Duration::from_millis(500));
     // A supervising script would restart it: the new process rejoins.
-    let alpha = start(&cluster, "alpha", &[]);
-    let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
-    for (name, node) in [("md", &md), ("alpha (restarted)", &alpha), ("exec", &exec)] {
+    nodes.push(start(&cluster, victim, &[]));
+    let mut ended: Vec<(String, Finished)> =
+        nodes.into_iter().map(|n| (n.name.clone(), finish(n))).collect();
+    for (name, node) in &ended {
         assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
     }
-    assert!(md.stdout.contains(&format!("feed published {ticks} ticks")), "{}", md.stdout);
-    let mm_ticks: u64 = alpha
+    let mut take = |name: &str| {
+        let at = ended.iter().position(|(n, _)| n == name).expect("ended");
+        ended.remove(at).1
+    };
+    let (md, alpha, exec) = (take("md"), take("alpha"), take("exec"));
+    assert!(md.stdout.contains(&format!("feed published {TICKS} ticks")), "{}", md.stdout);
+    [md, alpha, exec]
+}
+
+/// The ticks alpha reports for `mm`.
+fn mm_ticks(alpha: &Finished) -> u64 {
+    alpha
         .stdout
         .lines()
         .find_map(|l| l.strip_prefix("strategy mm: "))
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
-        .expect("the restarted node reports mm");
-    assert!(mm_ticks > 0 && mm_ticks < ticks, "the rejoined strategy saw {mm_ticks} ticks");
+        .expect("alpha reports mm")
+}
+
+#[test]
+fn a_killed_strategy_process_leaves_feed_and_execution_running_and_rejoins() {
+    let [_md, alpha, exec] = kill_and_replace("alpha");
+    let mm_ticks = mm_ticks(&alpha);
+    assert!(mm_ticks > 0 && mm_ticks < TICKS, "the rejoined strategy saw {mm_ticks} ticks");
     assert!(count(&exec.stdout, "fills") > 0, "{}", exec.stdout);
 }
 
 #[test]
 fn a_killed_execution_process_is_replaced_and_the_strategies_trade_on() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let ticks = 8000;
-    let cluster = three_nodes(dir.path(), ticks, 2000);
-    let exec = start(&cluster, "exec", &[]);
-    let alpha = start(&cluster, "alpha", &[]);
-    let md = start(&cluster, "md", &[]);
-    std::thread::sleep(Duration::from_millis(1500));
-    exec.kill_9();
-    std::thread::sleep(Duration::from_millis(500));
-    let exec = start(&cluster, "exec", &[]);
-    let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
-    for (name, node) in [("md", &md), ("alpha", &alpha), ("exec (restarted)", &exec)] {
-        assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
-    }
-    assert!(md.stdout.contains(&format!("feed published {ticks} ticks")), "{}", md.stdout);
+    let [_md, alpha, exec] = kill_and_replace("exec");
     // The strategies failed their pending steps when the new process answered for
     // the old one, were restarted by their supervisor (a host's figures restart with
     // it), registered with the new process and traded with it to the end.
-    let mm_ticks: u64 = alpha
-        .stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("strategy mm: "))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .expect("alpha reports mm");
-    assert!(mm_ticks > 0, "{}", alpha.stdout);
+    assert!(mm_ticks(&alpha) > 0, "{}", alpha.stdout);
     assert!(count(&exec.stdout, "orders") > 0, "{}", exec.stdout);
     assert!(exec.stdout.contains("run complete"), "{}", exec.stdout);
 }
