@@ -220,8 +220,9 @@ impl Outbox {
             push(&mut st.enc, header).map_err(PushError::Wire)?;
             st.seq += 1;
             let frames = st.enc.frames();
-            match st.inline.clone() {
-                Some(inline) if !st.writing => {
+            // The `Arc` is cloned only when this sender is to write (nobody else is).
+            match st.inline.as_ref().filter(|_| !st.writing).cloned() {
+                Some(inline) => {
                     st.writing = true;
                     let mut bytes = st.spares.pop().unwrap_or_default();
                     bytes.clear();

@@ -4,7 +4,7 @@
 //! and local instants again on the way in ([`Clock`]): exact between processes on
 //! one host, off by the clock skew between hosts.
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 pub use messages::{ExecWire, TickWire};
 
@@ -86,10 +86,7 @@ pub struct Clock {
 impl Clock {
     /// Anchors now.
     pub fn now() -> Self {
-        let unix_ns = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-        Self { instant: Instant::now(), unix_ns }
+        Self { instant: Instant::now(), unix_ns: mycelium::remote::unix_nanos_now() }
     }
 
     /// `at` in ns since the Unix epoch.
