@@ -5,7 +5,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc::error::{SendTimeoutError, TrySendError};
+use futures_util::FutureExt;
+
+use crate::queue::{SendTimeoutError, TrySendError};
 
 use crate::actor::ExitReason;
 use crate::cell::{AnyCell, Cell};
@@ -106,7 +108,7 @@ impl<M: Send + 'static> ActorRef<M> {
                 .tx
                 .send(Envelope::new(msg, cell.timed))
                 .await
-                .map_err(|e| SendError::Closed(e.0.msg)),
+                .map_err(|env| SendError::Closed(env.msg)),
             Target::Remote(remote) => remote.send(msg).await,
         }
     }
@@ -155,19 +157,40 @@ impl<M: Send + 'static> ActorRef<M> {
             Target::Local(cell) => cell,
             Target::Remote(remote) => return remote.ask(request, timeout).await,
         };
-        let (reply, answer) = ReplyTo::new();
-        let deadline = tokio::time::Instant::now() + timeout;
+        let (reply, mut answer) = ReplyTo::new();
         let msg = request(reply);
         // Fast path: room in the mailbox, no timer needed for the send.
-        match cell.tx.try_send(Envelope::new(msg, cell.timed)) {
-            Ok(()) => {}
+        let deadline = match cell.tx.try_send(Envelope::new(msg, cell.timed)) {
+            Ok(()) => None,
             Err(TrySendError::Full(env)) => {
-                self.send_timeout(env.msg, timeout).await.map_err(AskError::Send)?
+                let deadline = tokio::time::Instant::now() + timeout;
+                self.send_timeout(env.msg, timeout).await.map_err(AskError::Send)?;
+                Some(deadline)
             }
             Err(TrySendError::Closed(env)) => {
                 return Err(AskError::Send(SendError::Closed(env.msg)))
             }
+        };
+        if deadline.is_none() {
+            // An actor sharing this thread usually answers within one turn of the
+            // scheduler: look again after one before paying for a timer (its
+            // registration and removal are most of an ask's cost otherwise).
+            // Woken at once, not deferred as `yield_now` is: a deferred wake makes a
+            // current-thread runtime poll its I/O driver (a syscall) first.
+            let mut yielded = false;
+            std::future::poll_fn(|cx| {
+                if std::mem::replace(&mut yielded, true) {
+                    return std::task::Poll::Ready(());
+                }
+                cx.waker().wake_by_ref();
+                std::task::Poll::Pending
+            })
+            .await;
+            if let Some(answered) = (&mut answer).now_or_never() {
+                return answered.map_err(|_| AskError::NoReply);
+            }
         }
+        let deadline = deadline.unwrap_or_else(|| tokio::time::Instant::now() + timeout);
         match tokio::time::timeout_at(deadline, answer).await {
             Ok(Ok(r)) => Ok(r),
             Ok(Err(_)) => Err(AskError::NoReply),
@@ -234,7 +257,7 @@ impl<M: Send + 'static> ActorRef<M> {
     /// link's outbound queue, for every actor on that node).
     pub fn queued(&self) -> usize {
         match &self.target {
-            Target::Local(cell) => cell.tx.max_capacity() - cell.tx.capacity(),
+            Target::Local(cell) => cell.tx.queued(),
             Target::Remote(remote) => remote.link.outbox.queued(),
         }
     }

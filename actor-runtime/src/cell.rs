@@ -6,7 +6,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use crate::actor::ExitReason;
 use crate::dead_letters::DeadLetter;
@@ -15,13 +15,14 @@ use crate::mailbox::{Envelope, Mailbox};
 use crate::metrics::Stats;
 use crate::node::NodeInner;
 use crate::pinned::{Aborter, Pinned};
-use crate::signal::{signal_channel, Signal, SignalTx};
+use crate::queue;
+use crate::signal::{Signal, SignalTx};
 use crate::watch::{Terminated, Watcher};
 
 pub(crate) struct Cell<M> {
     pub(crate) id: ActorId,
     pub(crate) name: Option<String>,
-    pub(crate) tx: mpsc::Sender<Envelope<M>>,
+    pub(crate) tx: queue::Sender<Envelope<M>>,
     pub(crate) signals: SignalTx,
     /// Whether senders stamp enqueue times (the actor records latency histograms).
     pub(crate) timed: bool,
@@ -61,14 +62,13 @@ impl<M: Send + 'static> Cell<M> {
         timed: bool,
         pinned: Option<Pinned>,
     ) -> Arc<Self> {
-        let (tx, rx) = mpsc::channel(capacity);
-        let (signals_tx, signals) = signal_channel();
-        let mailbox = Mailbox { rx, signals, stats: Stats::new(timed), in_flight: None };
+        let (tx, rx) = queue::channel(capacity);
+        let mailbox = Mailbox { rx, stats: Stats::new(timed), in_flight: None };
         Arc::new(Self {
             id,
             name,
+            signals: tx.signals(),
             tx,
-            signals: signals_tx,
             timed,
             pinned,
             mailbox: Mutex::new(Some(mailbox)),
@@ -112,7 +112,7 @@ impl<M: Send + 'static> Cell<M> {
         let node = self.node.upgrade();
         if let Some(mut mb) = mailbox.or_else(|| lock(&self.mailbox).take()) {
             mb.rx.close();
-            while let Ok(env) = mb.rx.try_recv() {
+            while let Some(env) = mb.rx.try_recv() {
                 if let Some(node) = &node {
                     node.dead_letters.push(DeadLetter {
                         recipient: self.id,

@@ -3,9 +3,8 @@
 //!
 //! # The loop
 //! Before each message the instance looks at its signals, so `stop`, `kill` and
-//! supervision events overtake a full mailbox. The look is an emptiness check (two
-//! loads), not a pop. Then it polls the mailbox directly; only when the mailbox is
-//! empty does it register for signals too and park.
+//! supervision events overtake a full mailbox. The look is one flag load; both kinds
+//! come out of one queue (see `queue`), which parks the instance on one waker.
 //!
 //! # The guard
 //! The guard owns the leased mailbox for the instance's lifetime. When the instance
@@ -18,7 +17,6 @@ use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
@@ -32,6 +30,7 @@ use crate::dead_letters::DeadLetter;
 use crate::mailbox::{Envelope, Mailbox};
 use crate::node::Node;
 use crate::pinned::{self, InstanceHandle};
+use crate::queue::Next;
 use crate::signal::{Signal, SignalTx};
 use crate::supervision::ChildExit;
 
@@ -164,12 +163,6 @@ async fn run<A: Actor>(
     reason
 }
 
-enum Next<M> {
-    Message(Envelope<M>),
-    Signal(Signal),
-    Closed,
-}
-
 async fn message_loop<A: Actor>(
     actor: &mut A,
     ctx: &mut Context<A>,
@@ -179,30 +172,19 @@ async fn message_loop<A: Actor>(
     // While stopping: how many more queued messages to handle before ending.
     let mut draining: Option<usize> = None;
     loop {
-        let next = if let Some(left) = draining {
-            match mb.signals.try_next() {
+        let next = match draining {
+            Some(left) => match mb.rx.try_signal() {
                 Some(signal) => Next::Signal(signal),
                 None if left == 0 => return Ok(ExitReason::Stopped),
                 None => match mb.rx.try_recv() {
-                    Ok(env) => {
+                    Some(env) => {
                         draining = Some(left - 1);
                         Next::Message(env)
                     }
-                    Err(_) => return Ok(ExitReason::Stopped),
+                    None => return Ok(ExitReason::Stopped),
                 },
-            }
-        } else if let Some(signal) = mb.signals.try_next() {
-            Next::Signal(signal)
-        } else {
-            std::future::poll_fn(|cx| {
-                if let Poll::Ready(env) = mb.rx.poll_recv(cx) {
-                    // `None`: closed and empty, nothing can arrive any more.
-                    return Poll::Ready(env.map_or(Next::Closed, Next::Message));
-                }
-                // The mailbox is empty: park until a message or a signal arrives.
-                mb.signals.poll_next(cx).map(Next::Signal)
-            })
-            .await
+            },
+            None => std::future::poll_fn(|cx| mb.rx.poll_next(cx)).await,
         };
         match next {
             Next::Message(env) => handle(actor, ctx, mb, env).await?,

@@ -47,7 +47,8 @@
 //! - `node`: [`Node`], one runtime instance: spawning, registry, shutdown.
 //! - `cell`: what outlives an actor's instances (mailbox, watchers, exit).
 //! - `instance`: running one instance: the message loop and its exit guard.
-//! - `mailbox` and `signal`: the two queues into an actor, user and system.
+//! - `queue`: the bounded mailbox queue with its priority lane for signals.
+//! - `mailbox` and `signal`: what an instance leases, and the system signals.
 //! - `registry`: actors by name, looked up with their type.
 //! - `watch`: [`Terminated`], delivered to watchers.
 //! - `supervision`: [`Supervisor`], [`ChildSpec`], strategies and intensity.
@@ -71,6 +72,7 @@ mod mailbox;
 mod metrics;
 mod node;
 mod pinned;
+mod queue;
 mod registry;
 pub mod remote;
 mod reply;

@@ -1,5 +1,5 @@
-//! The mailbox: the receiving ends of an actor's two queues and the per-actor figures
-//! its running instance records.
+//! The mailbox: the receiving end of an actor's queue (user messages and the signal
+//! lane) and the per-actor figures its running instance records.
 //!
 //! The mailbox belongs to the actor's cell, not to an instance: an instance leases it
 //! for its lifetime and a guard puts it back however the instance ends (return, panic,
@@ -7,10 +7,8 @@
 
 use std::time::Instant;
 
-use tokio::sync::mpsc;
-
 use crate::metrics::Stats;
-use crate::signal::SignalRx;
+use crate::queue::Receiver;
 
 /// Default mailbox capacity: deep enough to absorb a burst of a few milliseconds of
 /// market data at 1M msgs/s, small enough that a stuck actor pushes back on its
@@ -36,11 +34,9 @@ impl<M> Envelope<M> {
 
 /// The receiving side of an actor, leased by its running instance.
 pub(crate) struct Mailbox<M> {
-    /// User messages, bounded: senders wait when it is full.
-    pub(crate) rx: mpsc::Receiver<Envelope<M>>,
-    /// System signals, unbounded and polled first, so they overtake a full mailbox.
-    /// Only the runtime sends on it, a handful of signals per actor life.
-    pub(crate) signals: SignalRx,
+    /// User messages, bounded (senders wait when it is full), and system signals,
+    /// looked at first so they overtake a full mailbox.
+    pub(crate) rx: Receiver<Envelope<M>>,
     /// Figures recorded by the running instance, kept across restarts.
     pub(crate) stats: Stats,
     /// Sequence number of the message being handled, if any: after a panic this names

@@ -1,0 +1,489 @@
+//! The mailbox queue: bounded, many senders, one receiver, with a priority lane for
+//! system signals. It replaces a Tokio `mpsc` channel plus a separate signal channel.
+//!
+//! # Why our own
+//! A Tokio bounded channel pays a semaphore (a compare-and-swap to send, a mutex to
+//! give the permit back on every receive), a lock-free block list and an atomic waker;
+//! the priority lane beside it paid a second queue and a second waker. Here one mutex
+//! guards both lanes, and the receiver takes the whole user queue in one visit (a
+//! swap of two `VecDeque`s) and then hands messages out of its own batch without
+//! touching anything shared. A send is one lock; a receive is one lock per batch,
+//! however big the batch.
+//!
+//! # Capacity while a batch is out
+//! Messages in the receiver's batch still count against the capacity until handled:
+//! the receiver publishes how many of its batch it has handled (`consumed`, a plain
+//! atomic store per message, no read-modify-write) and senders count
+//! `queue + batch taken - consumed`. So `capacity` bounds everything not yet handled,
+//! as a channel would.
+//!
+//! # Waiting senders
+//! A sender that finds the queue full joins a FIFO of waiters. The receiver looks at
+//! a flag after each message and, if someone waits, wakes as many as there is room
+//! for. That look is relaxed: a waiter that registers just as the receiver looks may
+//! be missed, and is then woken when the receiver comes back for its next batch,
+//! which it must do before parking. So a waiter is never forgotten, only woken at
+//! most one batch late. A woken sender that gives up passes its turn on.
+//!
+//! # Signals
+//! Signals (stop, kill, supervision events) go into the same lock's second lane and
+//! raise a flag the receiver checks before every message, so they overtake a full
+//! queue. Only the runtime sends them, a handful per actor life; they are unbounded.
+//!
+//! # Cooperation
+//! Sending and receiving consume Tokio's task budget as Tokio's own channels do, so
+//! an actor that always has messages still yields to the other tasks on its thread.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::{pin, Pin};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{ready, Context, Poll, RawWakerVTable, Waker};
+use std::time::Duration;
+
+use tokio::task::coop;
+
+use crate::cell::lock;
+use crate::signal::{Signal, SignalLane, SignalTx};
+
+/// Why a message was not queued; it is handed back.
+#[derive(Debug)]
+pub(crate) enum TrySendError<M> {
+    Full(M),
+    Closed(M),
+}
+
+/// Why `send_timeout` failed; the message is handed back.
+#[derive(Debug)]
+pub(crate) enum SendTimeoutError<M> {
+    Timeout(M),
+    Closed(M),
+}
+
+/// What the receiver got.
+pub(crate) enum Next<M> {
+    Signal(Signal),
+    Message(M),
+    /// Closed and empty: no user message can arrive any more.
+    Closed,
+}
+
+struct Shared<M> {
+    state: Mutex<State<M>>,
+    capacity: usize,
+    /// How many messages of its current batch the receiver has handled. Written only
+    /// by the receiver; read by senders under the lock.
+    consumed: AtomicUsize,
+    /// The user queue has messages the receiver has not taken. Lets a parked (or
+    /// spinning) receiver see that nothing arrived without taking the lock.
+    nonempty: AtomicBool,
+    /// A signal is queued.
+    signals_pending: AtomicBool,
+    /// A sender waits for room.
+    senders_waiting: AtomicBool,
+}
+
+struct State<M> {
+    queue: VecDeque<M>,
+    signals: VecDeque<Signal>,
+    /// The size of the batch the receiver took on its last visit.
+    taken: usize,
+    /// No more user messages are accepted (the actor is stopping or has ended).
+    closed: bool,
+    /// The receiver is gone: signals are refused too.
+    receiver_gone: bool,
+    receiver_waker: Option<Waker>,
+    waiters: VecDeque<(u64, Waker)>,
+    next_waiter: u64,
+}
+
+impl<M> Shared<M> {
+    /// Messages queued or in the receiver's batch, not yet handled.
+    fn used(&self, st: &State<M>) -> usize {
+        st.queue.len() + st.taken - self.consumed.load(Ordering::Acquire).min(st.taken)
+    }
+
+    fn room(&self, st: &State<M>) -> usize {
+        self.capacity.saturating_sub(self.used(st))
+    }
+
+    /// Wakes as many waiting senders as there is room for.
+    fn wake_senders(&self, st: &mut State<M>) {
+        for _ in 0..self.room(st).min(st.waiters.len()) {
+            if let Some((_, waker)) = st.waiters.pop_front() {
+                waker.wake();
+            }
+        }
+        self.senders_waiting.store(!st.waiters.is_empty(), Ordering::Relaxed);
+    }
+
+    /// Takes the queue as the receiver's new batch (its old one must be empty); false
+    /// if there was nothing. Wakes senders for the room the last batch left.
+    fn refill(&self, st: &mut State<M>, batch: &mut VecDeque<M>) -> bool {
+        debug_assert!(batch.is_empty());
+        std::mem::swap(&mut st.queue, batch);
+        st.taken = batch.len();
+        self.consumed.store(0, Ordering::Release);
+        self.nonempty.store(false, Ordering::Release);
+        if !st.waiters.is_empty() {
+            self.wake_senders(st);
+        }
+        st.taken > 0
+    }
+
+    fn wake_all_senders(&self, st: &mut State<M>) {
+        for (_, waker) in st.waiters.drain(..) {
+            waker.wake();
+        }
+        self.senders_waiting.store(false, Ordering::Relaxed);
+    }
+
+    /// Queues `msg` under the held lock and returns the receiver's waker to wake once
+    /// the lock is released.
+    fn push(&self, st: &mut State<M>, msg: M) -> Option<Waker> {
+        st.queue.push_back(msg);
+        self.nonempty.store(true, Ordering::Release);
+        st.receiver_waker.take()
+    }
+}
+
+/// Creates a queue holding at most `capacity` unhandled user messages.
+pub(crate) fn channel<M>(capacity: usize) -> (Sender<M>, Receiver<M>) {
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State {
+            queue: VecDeque::new(),
+            signals: VecDeque::new(),
+            taken: 0,
+            closed: false,
+            receiver_gone: false,
+            receiver_waker: None,
+            waiters: VecDeque::new(),
+            next_waiter: 0,
+        }),
+        capacity: capacity.max(1),
+        consumed: AtomicUsize::new(0),
+        nonempty: AtomicBool::new(false),
+        signals_pending: AtomicBool::new(false),
+        senders_waiting: AtomicBool::new(false),
+    });
+    let receiver =
+        Receiver { shared: shared.clone(), batch: VecDeque::new(), taken: 0, registered: None };
+    (Sender { shared }, receiver)
+}
+
+/// The sending side, held by the actor's cell.
+pub(crate) struct Sender<M> {
+    shared: Arc<Shared<M>>,
+}
+
+impl<M> Sender<M> {
+    /// Queues `msg` if there is room now. Waiting senders go first: while any wait,
+    /// this reports `Full`.
+    pub(crate) fn try_send(&self, msg: M) -> Result<(), TrySendError<M>> {
+        let shared = &*self.shared;
+        let mut st = lock(&shared.state);
+        if st.closed {
+            return Err(TrySendError::Closed(msg));
+        }
+        if !st.waiters.is_empty() || shared.room(&st) == 0 {
+            return Err(TrySendError::Full(msg));
+        }
+        let waker = shared.push(&mut st, msg);
+        drop(st);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// Queues `msg`, waiting for room; hands it back if the queue is closed.
+    pub(crate) fn send(&self, msg: M) -> SendFut<'_, M> {
+        SendFut { shared: &self.shared, msg: Some(msg), waiter: None }
+    }
+
+    /// As [`send`](Self::send), giving up after `timeout`.
+    pub(crate) async fn send_timeout(
+        &self,
+        msg: M,
+        timeout: Duration,
+    ) -> Result<(), SendTimeoutError<M>> {
+        let msg = match self.try_send(msg) {
+            Ok(()) => return Ok(()),
+            Err(TrySendError::Closed(msg)) => return Err(SendTimeoutError::Closed(msg)),
+            Err(TrySendError::Full(msg)) => msg,
+        };
+        let mut send = self.send(msg);
+        let mut sleep = pin!(tokio::time::sleep(timeout));
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = Pin::new(&mut send).poll(cx) {
+                return Poll::Ready(result.map_err(SendTimeoutError::Closed));
+            }
+            ready!(sleep.as_mut().poll(cx));
+            match send.take_back() {
+                Some(msg) => Poll::Ready(Err(SendTimeoutError::Timeout(msg))),
+                None => Poll::Pending, // unreachable: the send had not completed
+            }
+        })
+        .await
+    }
+
+    /// Messages queued and not yet handled.
+    pub(crate) fn queued(&self) -> usize {
+        let st = lock(&self.shared.state);
+        self.shared.used(&st)
+    }
+
+    /// The handle the runtime signals this actor through.
+    pub(crate) fn signals(&self) -> SignalTx
+    where
+        M: Send + 'static,
+    {
+        SignalTx::new(self.shared.clone())
+    }
+}
+
+/// A pending [`Sender::send`].
+pub(crate) struct SendFut<'a, M> {
+    shared: &'a Shared<M>,
+    /// `None` once sent or taken back.
+    msg: Option<M>,
+    /// Our ticket while in (or just woken from) the waiters' line.
+    waiter: Option<u64>,
+}
+
+// The message is moved, never pinned: the future can move freely.
+impl<M> Unpin for SendFut<'_, M> {}
+
+impl<M> SendFut<'_, M> {
+    /// Takes the message back out of a send that has not completed (a timeout).
+    fn take_back(&mut self) -> Option<M> {
+        self.msg.take()
+    }
+}
+
+impl<M> Future for SendFut<'_, M> {
+    type Output = Result<(), M>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
+        let this = self.get_mut();
+        let coop = ready!(coop::poll_proceed(cx));
+        let Some(msg) = this.msg.take() else {
+            return Poll::Pending; // taken back: only `send_timeout` did, and it stopped polling
+        };
+        let shared = this.shared;
+        let mut st = lock(&shared.state);
+        if st.closed {
+            this.forget_ticket(&mut st);
+            return Poll::Ready(Err(msg));
+        }
+        // Our turn: nobody waits ahead of us, or we were woken from the line.
+        let in_line = this.waiter.and_then(|id| st.waiters.iter().position(|w| w.0 == id));
+        let our_turn = match (this.waiter, in_line) {
+            (None, _) => st.waiters.is_empty(),
+            (Some(_), Some(_)) => false,
+            (Some(_), None) => true,
+        };
+        if our_turn && shared.room(&st) > 0 {
+            this.waiter = None;
+            let waker = shared.push(&mut st, msg);
+            drop(st);
+            coop.made_progress();
+            if let Some(w) = waker {
+                w.wake();
+            }
+            return Poll::Ready(Ok(()));
+        }
+        this.msg = Some(msg);
+        match in_line {
+            Some(i) => {
+                if !st.waiters[i].1.will_wake(cx.waker()) {
+                    st.waiters[i].1 = cx.waker().clone();
+                }
+            }
+            None => {
+                let id = *this.waiter.get_or_insert_with(|| {
+                    st.next_waiter += 1;
+                    st.next_waiter
+                });
+                // Woken but beaten to the room: keep our place at the front.
+                if our_turn {
+                    st.waiters.push_front((id, cx.waker().clone()));
+                } else {
+                    st.waiters.push_back((id, cx.waker().clone()));
+                }
+            }
+        }
+        shared.senders_waiting.store(true, Ordering::Relaxed);
+        Poll::Pending
+    }
+}
+
+impl<M> SendFut<'_, M> {
+    /// Leaves the line; a sender woken for room it will not use passes the turn on.
+    fn forget_ticket(&mut self, st: &mut State<M>) {
+        let Some(id) = self.waiter.take() else { return };
+        match st.waiters.iter().position(|w| w.0 == id) {
+            Some(i) => {
+                st.waiters.remove(i);
+                self.shared.senders_waiting.store(!st.waiters.is_empty(), Ordering::Relaxed);
+            }
+            None => self.shared.wake_senders(st),
+        }
+    }
+}
+
+impl<M> Drop for SendFut<'_, M> {
+    fn drop(&mut self) {
+        if self.waiter.is_some() {
+            let shared = self.shared;
+            let mut st = lock(&shared.state);
+            self.forget_ticket(&mut st);
+        }
+    }
+}
+
+/// The receiving side, part of the actor's leased mailbox.
+pub(crate) struct Receiver<M> {
+    shared: Arc<Shared<M>>,
+    /// Messages taken from the shared queue, handed out without locking.
+    batch: VecDeque<M>,
+    /// The batch's size when taken.
+    taken: usize,
+    /// The waker left in the shared state when this receiver last parked, by identity
+    /// (data and vtable pointers; never dereferenced). While it is there and no flag
+    /// says otherwise, polling again needs no lock.
+    registered: Option<(usize, &'static RawWakerVTable)>,
+}
+
+impl<M> Receiver<M> {
+    /// The next signal, if one is queued: one relaxed load when none is.
+    #[inline]
+    pub(crate) fn try_signal(&mut self) -> Option<Signal> {
+        if !self.shared.signals_pending.load(Ordering::Acquire) {
+            return None;
+        }
+        // The signal's sender took the parked waker, if any.
+        self.registered = None;
+        let mut st = lock(&self.shared.state);
+        let signal = st.signals.pop_front();
+        self.shared.signals_pending.store(!st.signals.is_empty(), Ordering::Release);
+        signal
+    }
+
+    /// The next user message without waiting (draining).
+    pub(crate) fn try_recv(&mut self) -> Option<M> {
+        if self.batch.is_empty() {
+            self.registered = None;
+            let mut st = lock(&self.shared.state);
+            self.shared.refill(&mut st, &mut self.batch);
+            self.taken = st.taken;
+        }
+        self.pop()
+    }
+
+    /// Waits for a signal (first) or a user message.
+    #[inline]
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Next<M>> {
+        if let Some(signal) = self.try_signal() {
+            return Poll::Ready(Next::Signal(signal));
+        }
+        let coop = ready!(coop::poll_proceed(cx));
+        if self.batch.is_empty() {
+            if self.still_parked(cx.waker()) {
+                return Poll::Pending;
+            }
+            // Whatever took the parked waker also raised a flag: this visit re-registers.
+            self.registered = None;
+            let mut st = lock(&self.shared.state);
+            if let Some(signal) = st.signals.pop_front() {
+                self.shared.signals_pending.store(!st.signals.is_empty(), Ordering::Release);
+                return Poll::Ready(Next::Signal(signal));
+            }
+            let filled = self.shared.refill(&mut st, &mut self.batch);
+            self.taken = st.taken;
+            if !filled {
+                if st.closed {
+                    return Poll::Ready(Next::Closed);
+                }
+                if !st.receiver_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    st.receiver_waker = Some(cx.waker().clone());
+                }
+                self.registered = Some((cx.waker().data() as usize, cx.waker().vtable()));
+                return Poll::Pending;
+            }
+        }
+        coop.made_progress();
+        match self.pop() {
+            Some(msg) => Poll::Ready(Next::Message(msg)),
+            None => Poll::Pending, // unreachable: the batch was just checked or filled
+        }
+    }
+
+    /// Whether nothing can have changed since this receiver parked with this waker:
+    /// no message, no signal (both raise a flag when they take the waker).
+    #[inline]
+    fn still_parked(&self, waker: &Waker) -> bool {
+        self.registered == Some((waker.data() as usize, waker.vtable()))
+            && !self.shared.nonempty.load(Ordering::Acquire)
+            && !self.shared.signals_pending.load(Ordering::Acquire)
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<M> {
+        let msg = self.batch.pop_front()?;
+        self.shared.consumed.store(self.taken - self.batch.len(), Ordering::Release);
+        if self.shared.senders_waiting.load(Ordering::Relaxed) {
+            let mut st = lock(&self.shared.state);
+            self.shared.wake_senders(&mut st);
+        }
+        Some(msg)
+    }
+
+    /// User messages not yet handled: the batch and the shared queue.
+    pub(crate) fn len(&self) -> usize {
+        self.batch.len() + lock(&self.shared.state).queue.len()
+    }
+
+    /// Refuses further user messages; those queued can still be received. Waiting
+    /// senders get their message back.
+    pub(crate) fn close(&mut self) {
+        let mut st = lock(&self.shared.state);
+        st.closed = true;
+        self.shared.wake_all_senders(&mut st);
+    }
+}
+
+impl<M> Drop for Receiver<M> {
+    fn drop(&mut self) {
+        let mut st = lock(&self.shared.state);
+        st.closed = true;
+        st.receiver_gone = true;
+        self.shared.wake_all_senders(&mut st);
+        // Dropped outside the lock: a message's drop may run user code.
+        let queued = std::mem::take(&mut st.queue);
+        let signals = std::mem::take(&mut st.signals);
+        drop(st);
+        drop((queued, signals));
+    }
+}
+
+impl<M: Send> SignalLane for Shared<M> {
+    fn push(&self, signal: Signal) -> bool {
+        let mut st = lock(&self.state);
+        if st.receiver_gone {
+            return false;
+        }
+        st.signals.push_back(signal);
+        self.signals_pending.store(true, Ordering::Release);
+        let waker = st.receiver_waker.take();
+        drop(st);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,192 @@
+//! The queue's own invariants; the actor-level behaviour (backpressure, signals
+//! overtaking, FIFO per sender) is pinned by the integration tests.
+use std::task::Poll;
+use std::time::Duration;
+
+use futures_util::task::noop_waker;
+
+use super::*;
+
+fn poll_once<F: Future + Unpin>(f: &mut F) -> Poll<F::Output> {
+    let waker = noop_waker();
+    Pin::new(f).poll(&mut Context::from_waker(&waker))
+}
+
+fn next<M>(rx: &mut Receiver<M>) -> Poll<Next<M>> {
+    let waker = noop_waker();
+    rx.poll_next(&mut Context::from_waker(&waker))
+}
+
+fn message<M>(p: Poll<Next<M>>) -> M {
+    match p {
+        Poll::Ready(Next::Message(m)) => m,
+        _ => panic!("expected a message"),
+    }
+}
+
+#[test]
+fn a_taken_batch_counts_against_capacity_until_handled() {
+    let (tx, mut rx) = channel::<u32>(3);
+    for i in 0..3 {
+        tx.try_send(i).expect("room");
+    }
+    assert!(matches!(tx.try_send(9), Err(TrySendError::Full(9))));
+    // The receiver takes all three in one batch and handles one: one slot frees.
+    assert_eq!(message(next(&mut rx)), 0);
+    assert_eq!(tx.queued(), 2);
+    tx.try_send(3).expect("room");
+    assert!(matches!(tx.try_send(9), Err(TrySendError::Full(9))));
+    assert_eq!(rx.len(), 3);
+    for expected in 1..=3 {
+        assert_eq!(message(next(&mut rx)), expected);
+    }
+    assert!(next(&mut rx).is_pending());
+    assert_eq!(tx.queued(), 0);
+}
+
+#[test]
+fn waiting_senders_are_served_in_order_and_before_newcomers() {
+    let (tx, mut rx) = channel::<u32>(1);
+    tx.try_send(0).expect("room");
+    let mut first = tx.send(1);
+    let mut second = tx.send(2);
+    assert!(poll_once(&mut first).is_pending());
+    assert!(poll_once(&mut second).is_pending());
+    assert_eq!(message(next(&mut rx)), 0);
+    // Room for one: a newcomer must not take it from the line.
+    assert!(matches!(tx.try_send(7), Err(TrySendError::Full(7))));
+    assert!(poll_once(&mut second).is_pending(), "second must wait behind first");
+    assert!(matches!(poll_once(&mut first), Poll::Ready(Ok(()))));
+    assert_eq!(message(next(&mut rx)), 1);
+    assert!(matches!(poll_once(&mut second), Poll::Ready(Ok(()))));
+    assert_eq!(message(next(&mut rx)), 2);
+}
+
+#[test]
+fn a_woken_sender_that_gives_up_passes_its_turn_on() {
+    let (tx, mut rx) = channel::<u32>(1);
+    tx.try_send(0).expect("room");
+    let mut first = tx.send(1);
+    let mut second = tx.send(2);
+    assert!(poll_once(&mut first).is_pending());
+    assert!(poll_once(&mut second).is_pending());
+    assert_eq!(message(next(&mut rx)), 0); // wakes `first`
+    drop(first);
+    assert!(matches!(poll_once(&mut second), Poll::Ready(Ok(()))));
+    assert_eq!(message(next(&mut rx)), 2);
+}
+
+#[test]
+fn signals_overtake_queued_messages() {
+    let (tx, mut rx) = channel::<u32>(4);
+    tx.try_send(1).expect("room");
+    assert!(tx.signals().send(Signal::Kill));
+    assert!(matches!(next(&mut rx), Poll::Ready(Next::Signal(Signal::Kill))));
+    assert_eq!(message(next(&mut rx)), 1);
+    // A signal sent while a batch is out is still seen before its next message.
+    tx.try_send(2).expect("room");
+    tx.try_send(3).expect("room");
+    assert_eq!(message(next(&mut rx)), 2);
+    tx.signals().send(Signal::Stop);
+    assert!(matches!(next(&mut rx), Poll::Ready(Next::Signal(Signal::Stop))));
+    assert_eq!(message(next(&mut rx)), 3);
+}
+
+#[test]
+fn close_hands_messages_back_and_keeps_the_queued_ones() {
+    let (tx, mut rx) = channel::<u32>(1);
+    tx.try_send(1).expect("room");
+    let mut waiting = tx.send(2);
+    assert!(poll_once(&mut waiting).is_pending());
+    rx.close();
+    assert!(matches!(poll_once(&mut waiting), Poll::Ready(Err(2))));
+    assert!(matches!(tx.try_send(3), Err(TrySendError::Closed(3))));
+    assert_eq!(message(next(&mut rx)), 1);
+    assert!(matches!(next(&mut rx), Poll::Ready(Next::Closed)));
+    let signals = tx.signals();
+    assert!(signals.send(Signal::Stop), "a closed queue still takes signals");
+    drop(rx);
+    assert!(!signals.send(Signal::Stop), "no receiver: the signal is refused");
+}
+
+#[tokio::test]
+async fn a_parked_receiver_is_woken_by_a_message_and_by_a_signal() {
+    let (tx, mut rx) = channel::<u32>(4);
+    let signals = tx.signals();
+    let receiver = tokio::spawn(async move {
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            match std::future::poll_fn(|cx| rx.poll_next(cx)).await {
+                Next::Message(m) => got.push(m),
+                Next::Signal(_) => got.push(99),
+                Next::Closed => break,
+            }
+        }
+        got
+    });
+    for step in 0..3 {
+        // Let the receiver park (twice, to take the lock-free path) first.
+        for _ in 0..2 {
+            tokio::task::yield_now().await;
+        }
+        match step {
+            1 => assert!(signals.send(Signal::Stop)),
+            _ => tx.send(step).await.expect("open"),
+        }
+    }
+    let got = tokio::time::timeout(Duration::from_secs(5), receiver)
+        .await
+        .expect("no hang")
+        .expect("receiver task");
+    assert_eq!(got, vec![0, 99, 2]);
+}
+
+#[tokio::test]
+async fn send_timeout_hands_the_message_back() {
+    let (tx, _rx) = channel::<u32>(1);
+    tx.try_send(0).expect("room");
+    match tx.send_timeout(1, Duration::from_millis(10)).await {
+        Err(SendTimeoutError::Timeout(1)) => {}
+        other => panic!("expected a timeout with the message, got {other:?}"),
+    }
+    assert_eq!(tx.queued(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_senders_on_a_tiny_queue_lose_nothing_and_keep_their_order() {
+    const SENDERS: u64 = 4;
+    const EACH: u64 = 20_000;
+    let (tx, mut rx) = channel::<(u64, u64)>(2);
+    let tx = Arc::new(tx);
+    let senders: Vec<_> = (0..SENDERS)
+        .map(|s| {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                for i in 0..EACH {
+                    tx.send((s, i)).await.expect("open");
+                }
+            })
+        })
+        .collect();
+    let receiver = tokio::spawn(async move {
+        let mut next_of = [0u64; SENDERS as usize];
+        for _ in 0..SENDERS * EACH {
+            match std::future::poll_fn(|cx| rx.poll_next(cx)).await {
+                Next::Message((s, i)) => {
+                    assert_eq!(i, next_of[s as usize], "sender {s} out of order");
+                    next_of[s as usize] += 1;
+                }
+                _ => panic!("expected only messages"),
+            }
+        }
+        next_of
+    });
+    let all = async {
+        for s in senders {
+            s.await.expect("sender task");
+        }
+        receiver.await.expect("receiver task")
+    };
+    let next_of = tokio::time::timeout(Duration::from_secs(60), all).await.expect("no hang");
+    assert_eq!(next_of, [EACH; SENDERS as usize]);
+}
