@@ -11,7 +11,7 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 use mycelium_benches::myc::Mode;
 use mycelium_benches::peers::{
-    actix_peer, current_thread, kameo_peer, myc_same, ractor_peer, spsc, PINNED_CORE,
+    actix_peer, current_thread, kameo_peer, myc_same, ractor_peer, spsc, Caller, PINNED_CORE,
 };
 use mycelium_benches::{myc, raw};
 
@@ -99,6 +99,29 @@ const ONE_THREAD: &str = "current_thread";
 const PINNED: &str = "pinned, spinning, across cores";
 const ACTIX: &str = "own actix System (current_thread)";
 
+/// The placements of the ask rows, by where the asking loop runs.
+struct AskPlacement {
+    caller: Caller,
+    one_thread: &'static str,
+    pinned: &'static str,
+    actix: &'static str,
+}
+
+const ASK_PLACEMENTS: [AskPlacement; 2] = [
+    AskPlacement {
+        caller: Caller::BlockOn,
+        one_thread: "current_thread, caller in block_on",
+        pinned: "pinned, spinning, across cores; caller in block_on",
+        actix: "own actix System (current_thread), caller in block_on",
+    },
+    AskPlacement {
+        caller: Caller::Task,
+        one_thread: "current_thread, caller a task",
+        pinned: "pinned, spinning, across cores; caller a task",
+        actix: "own actix System (current_thread), caller a task",
+    },
+];
+
 fn print_rows(scenario: &str, rows: &[Row], tokio: Option<usize>, spsc: Option<usize>) {
     let best_peer = rows.iter().filter(|r| r.peer).map(|r| &r.figure).reduce(Figure::better);
     for r in rows {
@@ -134,36 +157,38 @@ fn main() {
     println!("|---|---|---|---:|---:|---:|---:|");
 
     let ask = format!("ask RTT, {asks} asks of a Tick");
-    let rows = [
-        row(
-            "raw tokio mpsc + oneshot",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::Latency(rt.block_on(myc_same::raw_ask(asks))),
-        ),
-        row(
-            "raw SPSC rings (request + reply)",
-            PINNED,
-            Base::Spsc,
-            Figure::Latency(spsc::ask(asks)),
-        ),
-        row(
-            "mycelium task actor (ask)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::Latency(rt.block_on(myc_same::ask(asks, Mode::Task))),
-        ),
-        row(
-            "mycelium pinned actor (ask)",
-            PINNED,
-            Base::Spsc,
-            Figure::Latency(rt.block_on(myc_same::ask(asks, pinned))),
-        ),
-        peer("actix (send().await)", ACTIX, Figure::Latency(actix_peer::ask(asks))),
-        peer("ractor (call!)", ONE_THREAD, Figure::Latency(ractor_peer::ask(asks))),
-        peer("kameo (ask().await)", ONE_THREAD, Figure::Latency(kameo_peer::ask(asks))),
-    ];
-    print_rows(&ask, &rows, Some(0), Some(1));
+    for AskPlacement { caller, one_thread, pinned: pinned_place, actix } in ASK_PLACEMENTS {
+        let rows = [
+            row(
+                "raw tokio mpsc + oneshot",
+                one_thread,
+                Base::Tokio,
+                Figure::Latency(rt.block_on(myc_same::raw_ask(asks, caller))),
+            ),
+            row(
+                "raw SPSC rings (request + reply)",
+                PINNED,
+                Base::Spsc,
+                Figure::Latency(spsc::ask(asks)),
+            ),
+            row(
+                "mycelium task actor (ask)",
+                one_thread,
+                Base::Tokio,
+                Figure::Latency(rt.block_on(myc_same::ask(asks, Mode::Task, caller))),
+            ),
+            row(
+                "mycelium pinned actor (ask)",
+                pinned_place,
+                Base::Spsc,
+                Figure::Latency(rt.block_on(myc_same::ask(asks, pinned, caller))),
+            ),
+            peer("actix (send().await)", actix, Figure::Latency(actix_peer::ask(asks, caller))),
+            peer("ractor (call!)", one_thread, Figure::Latency(ractor_peer::ask(asks, caller))),
+            peer("kameo (ask().await)", one_thread, Figure::Latency(kameo_peer::ask(asks, caller))),
+        ];
+        print_rows(&ask, &rows, Some(0), Some(1));
+    }
 
     let tell = format!("tell {burst} fresh Arc<Tick>");
     let rows = [

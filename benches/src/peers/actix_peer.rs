@@ -11,6 +11,7 @@ use actix::{Actor, Context, Handler, Message, System};
 use hdrhistogram::Histogram;
 use tokio::sync::oneshot;
 
+use super::Caller;
 use crate::{histogram, record, Tick};
 
 /// The ask message: a tick by value, answered with its `seq`.
@@ -35,17 +36,21 @@ impl Handler<AskTick> for Server {
 }
 
 /// `n` asks, each timed.
-pub fn ask(n: u64) -> Histogram<u64> {
+pub fn ask(n: u64, caller: Caller) -> Histogram<u64> {
     System::new().block_on(async move {
         let server = Server(0).start();
-        let mut h = histogram();
-        for i in 0..n {
-            let start = Instant::now();
-            let seq = server.send(AskTick(Tick::new(i))).await.expect("answer");
-            record(&mut h, start.elapsed());
-            debug_assert_eq!(seq, i);
-        }
-        h
+        caller
+            .run(async move {
+                let mut h = histogram();
+                for i in 0..n {
+                    let start = Instant::now();
+                    let seq = server.send(AskTick(Tick::new(i))).await.expect("answer");
+                    record(&mut h, start.elapsed());
+                    debug_assert_eq!(seq, i);
+                }
+                h
+            })
+            .await
     })
 }
 

@@ -10,7 +10,7 @@ use kameo::error::Infallible;
 use kameo::prelude::{Actor, ActorRef, Context, Message, Spawn};
 use tokio::sync::oneshot;
 
-use super::current_thread;
+use super::{current_thread, Caller};
 use crate::{histogram, record, Tick};
 
 struct Server(u64);
@@ -34,16 +34,22 @@ impl Message<Tick> for Server {
 }
 
 /// `n` asks, each timed.
-pub fn ask(n: u64) -> Histogram<u64> {
+pub fn ask(n: u64, caller: Caller) -> Histogram<u64> {
     current_thread().block_on(async move {
         let server = Server::spawn(Server(0));
-        let mut h = histogram();
-        for i in 0..n {
-            let start = Instant::now();
-            let seq = server.ask(Tick::new(i)).await.expect("answer");
-            record(&mut h, start.elapsed());
-            debug_assert_eq!(seq, i);
-        }
+        let asking = server.clone();
+        let h = caller
+            .run(async move {
+                let mut h = histogram();
+                for i in 0..n {
+                    let start = Instant::now();
+                    let seq = asking.ask(Tick::new(i)).await.expect("answer");
+                    record(&mut h, start.elapsed());
+                    debug_assert_eq!(seq, i);
+                }
+                h
+            })
+            .await;
         let _ = server.stop_gracefully().await;
         server.wait_for_shutdown().await;
         h

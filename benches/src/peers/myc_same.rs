@@ -8,6 +8,7 @@ use hdrhistogram::Histogram;
 use mycelium::{Actor, ActorError, Context, Idle, Node, Pinned, ReplyTo, SpawnOptions};
 use tokio::sync::{mpsc, oneshot};
 
+use super::Caller;
 use crate::myc::Mode;
 use crate::{histogram, record, Tick, ASK_TIMEOUT};
 
@@ -29,7 +30,7 @@ impl Actor for Server {
 
 /// `n` asks of a Mycelium actor (task or pinned), each timed; the caller runs on
 /// the current runtime.
-pub async fn ask(n: u64, mode: Mode) -> Histogram<u64> {
+pub async fn ask(n: u64, mode: Mode, caller: Caller) -> Histogram<u64> {
     let options = match mode {
         Mode::Task => SpawnOptions::new(),
         Mode::Timed => SpawnOptions::new().timing(true),
@@ -39,35 +40,44 @@ pub async fn ask(n: u64, mode: Mode) -> Histogram<u64> {
     };
     let node = Node::new("peers");
     let server = node.spawn_with(Server(0), options).expect("spawn");
-    let mut h = histogram();
-    for i in 0..n {
-        let start = Instant::now();
-        let seq = server.ask(|r| (Tick::new(i), r), ASK_TIMEOUT).await.expect("answer");
-        record(&mut h, start.elapsed());
-        debug_assert_eq!(seq, i);
-    }
+    let h = caller
+        .run(async move {
+            let mut h = histogram();
+            for i in 0..n {
+                let start = Instant::now();
+                let seq = server.ask(|r| (Tick::new(i), r), ASK_TIMEOUT).await.expect("answer");
+                record(&mut h, start.elapsed());
+                debug_assert_eq!(seq, i);
+            }
+            h
+        })
+        .await;
     node.shutdown(Duration::from_secs(1)).await;
     h
 }
 
 /// `n` asks over raw tokio `mpsc` + `oneshot` (no timeout), each timed.
-pub async fn raw_ask(n: u64) -> Histogram<u64> {
+pub async fn raw_ask(n: u64, caller: Caller) -> Histogram<u64> {
     let (tx, mut rx) = mpsc::channel::<(Tick, oneshot::Sender<u64>)>(mycelium::DEFAULT_CAPACITY);
     let server = tokio::spawn(async move {
         while let Some((tick, reply)) = rx.recv().await {
             let _ = reply.send(tick.seq);
         }
     });
-    let mut h = histogram();
-    for i in 0..n {
-        let start = Instant::now();
-        let (reply, answer) = oneshot::channel();
-        tx.send((Tick::new(i), reply)).await.expect("server alive");
-        let seq = answer.await.expect("answer");
-        record(&mut h, start.elapsed());
-        debug_assert_eq!(seq, i);
-    }
-    drop(tx);
+    let h = caller
+        .run(async move {
+            let mut h = histogram();
+            for i in 0..n {
+                let start = Instant::now();
+                let (reply, answer) = oneshot::channel();
+                tx.send((Tick::new(i), reply)).await.expect("server alive");
+                let seq = answer.await.expect("answer");
+                record(&mut h, start.elapsed());
+                debug_assert_eq!(seq, i);
+            }
+            h
+        })
+        .await;
     server.await.expect("server task");
     h
 }

@@ -9,7 +9,7 @@ use hdrhistogram::Histogram;
 use ractor::{call, Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use tokio::sync::oneshot;
 
-use super::current_thread;
+use super::{current_thread, Caller};
 use crate::{histogram, record, Tick};
 
 struct Server;
@@ -49,16 +49,22 @@ impl Actor for Server {
 }
 
 /// `n` asks, each timed.
-pub fn ask(n: u64) -> Histogram<u64> {
+pub fn ask(n: u64, caller: Caller) -> Histogram<u64> {
     current_thread().block_on(async move {
         let (server, handle) = Actor::spawn(None, Server, ()).await.expect("spawn");
-        let mut h = histogram();
-        for i in 0..n {
-            let start = Instant::now();
-            let seq = call!(server, ServerMsg::Ask, Tick::new(i)).expect("answer");
-            record(&mut h, start.elapsed());
-            debug_assert_eq!(seq, i);
-        }
+        let asking = server.clone();
+        let h = caller
+            .run(async move {
+                let mut h = histogram();
+                for i in 0..n {
+                    let start = Instant::now();
+                    let seq = call!(asking, ServerMsg::Ask, Tick::new(i)).expect("answer");
+                    record(&mut h, start.elapsed());
+                    debug_assert_eq!(seq, i);
+                }
+                h
+            })
+            .await;
         server.stop(None);
         handle.await.expect("server stopped");
         h
