@@ -5,6 +5,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::future::Future;
+
+use futures_util::future::Either;
 use futures_util::FutureExt;
 
 use crate::queue::{SendTimeoutError, TrySendError};
@@ -101,15 +104,21 @@ impl<M: Send + 'static> ActorRef<M> {
     /// (backpressure). Fails with [`SendError::Closed`] if the actor has ended, and,
     /// for a remote actor, with [`SendError::Unreachable`] if its link is down with a
     /// full queue.
+    ///
+    /// (A plain function returning the queue's own future for a local actor, not an
+    /// `async fn`: one level less to resume on each poll of the sending task.)
     #[inline]
-    pub async fn send(&self, msg: M) -> Result<(), SendError<M>> {
+    pub fn send(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send + '_
+    where
+        M: Send,
+    {
         match &self.target {
-            Target::Local(cell) => cell
-                .tx
-                .send(Envelope::new(msg, cell.timed))
-                .await
-                .map_err(|env| SendError::Closed(env.msg)),
-            Target::Remote(remote) => remote.send(msg).await,
+            Target::Local(cell) => Either::Left(
+                cell.tx
+                    .send(Envelope::new(msg, cell.timed))
+                    .map(|sent| sent.map_err(|env| SendError::Closed(env.msg))),
+            ),
+            Target::Remote(remote) => Either::Right(remote.send(msg)),
         }
     }
 
@@ -183,7 +192,7 @@ impl<M: Send + 'static> ActorRef<M> {
                 if let Some(answered) = (&mut answer).now_or_never() {
                     return answered.map_err(|_| AskError::NoReply);
                 }
-                if !spin_until.is_some_and(|t| std::time::Instant::now() < t) {
+                if spin_until.is_none_or(|t| std::time::Instant::now() >= t) {
                     break;
                 }
             }

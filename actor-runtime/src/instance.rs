@@ -145,6 +145,9 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     }
 }
 
+/// The instance's life: `started`, the message loop, `stopped`. One async fn, not
+/// several nested ones: every poll of the instance resumes through each level of
+/// nesting, and this is polled once per message.
 async fn run<A: Actor>(
     mut actor: A,
     ctx: &mut Context<A>,
@@ -155,40 +158,44 @@ async fn run<A: Actor>(
         return ExitReason::Failed(format!("started: {e}"));
     }
     ctx.notify_started();
-    let reason = match message_loop(&mut actor, ctx, mb, supervised).await {
-        Ok(reason) => reason,
-        Err(e) => ExitReason::Failed(e.to_string()),
-    };
-    actor.stopped(ctx).await;
-    reason
-}
-
-async fn message_loop<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    mb: &mut Mailbox<A::Msg>,
-    supervised: bool,
-) -> Result<ExitReason, ActorError> {
     // While stopping: how many more queued messages to handle before ending.
     let mut draining: Option<usize> = None;
-    loop {
+    let ended: Result<ExitReason, ActorError> = 'life: loop {
         let next = match draining {
             Some(left) => match mb.rx.try_signal() {
                 Some(signal) => Next::Signal(signal),
-                None if left == 0 => return Ok(ExitReason::Stopped),
+                None if left == 0 => break Ok(ExitReason::Stopped),
                 None => match mb.rx.try_recv() {
                     Some(env) => {
                         draining = Some(left - 1);
                         Next::Message(env)
                     }
-                    None => return Ok(ExitReason::Stopped),
+                    None => break Ok(ExitReason::Stopped),
                 },
             },
             None => std::future::poll_fn(|cx| mb.rx.poll_next(cx)).await,
         };
-        match next {
-            Next::Message(env) => handle(actor, ctx, mb, env).await?,
-            Next::Closed => return Ok(ExitReason::Stopped),
+        let handled = match next {
+            Next::Message(Envelope { msg, sent_at }) => {
+                let seq = mb.stats.handled + 1;
+                mb.stats.handled = seq;
+                mb.in_flight = Some(seq);
+                let handled = match (&mut mb.stats.timing, sent_at) {
+                    (Some(timing), Some(sent_at)) => {
+                        let start = Instant::now();
+                        let depth = mb.rx.len() + 1;
+                        let handled = actor.handle(msg, ctx).await;
+                        timing.record(depth, start - sent_at, start.elapsed());
+                        handled
+                    }
+                    _ => actor.handle(msg, ctx).await,
+                };
+                if handled.is_ok() {
+                    mb.in_flight = None;
+                }
+                handled
+            }
+            Next::Closed => break Ok(ExitReason::Stopped),
             Next::Signal(Signal::Stop) => {
                 if draining.is_none() {
                     // An unsupervised actor will never run again: close the mailbox so
@@ -201,43 +208,30 @@ async fn message_loop<A: Actor>(
                         usize::MAX
                     });
                 }
+                Ok(())
             }
-            Next::Signal(Signal::Kill) => return Ok(ExitReason::Killed),
-            Next::Signal(Signal::Restart) => return Ok(ExitReason::Stopped),
-            Next::Signal(Signal::Terminated(t)) => actor.on_terminated(t, ctx).await?,
-            Next::Signal(Signal::ChildExit(exit)) => actor.on_child_exit(exit, ctx).await?,
+            Next::Signal(Signal::Kill) => break Ok(ExitReason::Killed),
+            Next::Signal(Signal::Restart) => break Ok(ExitReason::Stopped),
+            Next::Signal(Signal::Terminated(t)) => actor.on_terminated(t, ctx).await,
+            Next::Signal(Signal::ChildExit(exit)) => actor.on_child_exit(exit, ctx).await,
             Next::Signal(Signal::Metrics(reply)) => {
                 let _ = reply.send(mb.stats.snapshot());
+                Ok(())
             }
+        };
+        if let Err(e) = handled {
+            break 'life Err(e);
         }
         if ctx.stop_requested() {
-            return Ok(ExitReason::Normal);
+            break Ok(ExitReason::Normal);
         }
-    }
-}
-
-#[inline]
-async fn handle<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    mb: &mut Mailbox<A::Msg>,
-    env: Envelope<A::Msg>,
-) -> Result<(), ActorError> {
-    let Envelope { msg, sent_at } = env;
-    let seq = mb.stats.handled + 1;
-    mb.stats.handled = seq;
-    mb.in_flight = Some(seq);
-    match (&mut mb.stats.timing, sent_at) {
-        (Some(timing), Some(sent_at)) => {
-            let start = Instant::now();
-            let depth = mb.rx.len() + 1;
-            actor.handle(msg, ctx).await?;
-            timing.record(depth, start - sent_at, start.elapsed());
-        }
-        _ => actor.handle(msg, ctx).await?,
-    }
-    mb.in_flight = None;
-    Ok(())
+    };
+    let reason = match ended {
+        Ok(reason) => reason,
+        Err(e) => ExitReason::Failed(e.to_string()),
+    };
+    actor.stopped(ctx).await;
+    reason
 }
 
 /// Owns the leased mailbox of a running instance; see the module docs.

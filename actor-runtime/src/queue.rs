@@ -402,14 +402,20 @@ impl<M> Receiver<M> {
             }
             let filled = self.shared.refill(&mut st, &mut self.batch);
             self.taken = st.taken;
-            if !filled {
-                if st.closed {
-                    return Poll::Ready(Next::Closed);
-                }
-                if !st.receiver_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
-                    st.receiver_waker = Some(cx.waker().clone());
-                }
+            if !filled && st.closed {
+                return Poll::Ready(Next::Closed);
+            }
+            // Leave the waker even when a batch was taken: if nothing arrives while
+            // the batch is handled, the next poll parks without taking the lock (a
+            // message that does arrive meanwhile wakes a running task: one spare poll).
+            if !st.receiver_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                st.receiver_waker = Some(cx.waker().clone());
+            }
+            if !st.closed {
+                // (Closed: the next poll must take the lock to see that.)
                 self.registered = Some((cx.waker().data() as usize, cx.waker().vtable()));
+            }
+            if !filled {
                 return Poll::Pending;
             }
         }
@@ -448,6 +454,7 @@ impl<M> Receiver<M> {
     /// Refuses further user messages; those queued can still be received. Waiting
     /// senders get their message back.
     pub(crate) fn close(&mut self) {
+        self.registered = None; // the next poll must see the close
         let mut st = lock(&self.shared.state);
         st.closed = true;
         self.shared.wake_all_senders(&mut st);
