@@ -139,12 +139,20 @@ impl<M> Shared<M> {
         self.senders_waiting.store(false, Ordering::Relaxed);
     }
 
-    /// Queues `msg` under the held lock and returns the receiver's waker to wake once
-    /// the lock is released.
-    fn push(&self, st: &mut State<M>, msg: M) -> Option<Waker> {
+    /// Queues `msg` under the held lock. Only the message that makes the queue
+    /// non-empty wakes the receiver: while the queue holds messages the receiver has
+    /// been woken already, and it comes back for them before it parks. The waker is
+    /// woken by reference and stays registered, so the receiver need not clone it
+    /// again for its next park.
+    fn push(&self, st: &mut State<M>, msg: M) {
+        let was_empty = st.queue.is_empty();
         st.queue.push_back(msg);
-        self.nonempty.store(true, Ordering::Release);
-        st.receiver_waker.take()
+        if was_empty {
+            self.nonempty.store(true, Ordering::Release);
+            if let Some(w) = &st.receiver_waker {
+                w.wake_by_ref();
+            }
+        }
     }
 }
 
@@ -189,11 +197,7 @@ impl<M> Sender<M> {
         if !st.waiters.is_empty() || shared.room(&st) == 0 {
             return Err(TrySendError::Full(msg));
         }
-        let waker = shared.push(&mut st, msg);
-        drop(st);
-        if let Some(w) = waker {
-            w.wake();
-        }
+        shared.push(&mut st, msg);
         Ok(())
     }
 
@@ -286,12 +290,9 @@ impl<M> Future for SendFut<'_, M> {
         };
         if our_turn && shared.room(&st) > 0 {
             this.waiter = None;
-            let waker = shared.push(&mut st, msg);
+            shared.push(&mut st, msg);
             drop(st);
             coop.made_progress();
-            if let Some(w) = waker {
-                w.wake();
-            }
             return Poll::Ready(Ok(()));
         }
         this.msg = Some(msg);
@@ -350,9 +351,11 @@ pub(crate) struct Receiver<M> {
     batch: VecDeque<M>,
     /// The batch's size when taken.
     taken: usize,
-    /// The waker left in the shared state when this receiver last parked, by identity
-    /// (data and vtable pointers; never dereferenced). While it is there and no flag
-    /// says otherwise, polling again needs no lock.
+    /// The waker this receiver last registered, by identity (data and vtable
+    /// pointers; never dereferenced). Senders wake it by reference and never remove
+    /// it, so while it is the polling task's waker and no flag is up, a poll of an
+    /// empty batch can park without the lock. `None` after `close`, so the next poll
+    /// looks under the lock and sees it.
     registered: Option<(usize, &'static RawWakerVTable)>,
 }
 
@@ -363,8 +366,6 @@ impl<M> Receiver<M> {
         if !self.shared.signals_pending.load(Ordering::Acquire) {
             return None;
         }
-        // The signal's sender took the parked waker, if any.
-        self.registered = None;
         let mut st = lock(&self.shared.state);
         let signal = st.signals.pop_front();
         self.shared.signals_pending.store(!st.signals.is_empty(), Ordering::Release);
@@ -374,7 +375,6 @@ impl<M> Receiver<M> {
     /// The next user message without waiting (draining).
     pub(crate) fn try_recv(&mut self) -> Option<M> {
         if self.batch.is_empty() {
-            self.registered = None;
             let mut st = lock(&self.shared.state);
             self.shared.refill(&mut st, &mut self.batch);
             self.taken = st.taken;
@@ -393,8 +393,6 @@ impl<M> Receiver<M> {
             if self.still_parked(cx.waker()) {
                 return Poll::Pending;
             }
-            // Whatever took the parked waker also raised a flag: this visit re-registers.
-            self.registered = None;
             let mut st = lock(&self.shared.state);
             if let Some(signal) = st.signals.pop_front() {
                 self.shared.signals_pending.store(!st.signals.is_empty(), Ordering::Release);
@@ -405,9 +403,9 @@ impl<M> Receiver<M> {
             if !filled && st.closed {
                 return Poll::Ready(Next::Closed);
             }
-            // Leave the waker even when a batch was taken: if nothing arrives while
-            // the batch is handled, the next poll parks without taking the lock (a
-            // message that does arrive meanwhile wakes a running task: one spare poll).
+            // Register even when a batch was taken: if nothing arrives while the batch
+            // is handled, the next poll parks without taking the lock (a message that
+            // does arrive meanwhile wakes a running task: one spare poll).
             if !st.receiver_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                 st.receiver_waker = Some(cx.waker().clone());
             }
@@ -426,8 +424,9 @@ impl<M> Receiver<M> {
         }
     }
 
-    /// Whether nothing can have changed since this receiver parked with this waker:
-    /// no message, no signal (both raise a flag when they take the waker).
+    /// Whether this poll can park at once: the registered waker is this task's and no
+    /// message or signal is waiting (each raises its flag under the lock, then wakes
+    /// the registered waker).
     #[inline]
     fn still_parked(&self, waker: &Waker) -> bool {
         self.registered == Some((waker.data() as usize, waker.vtable()))
@@ -483,10 +482,8 @@ impl<M: Send> SignalLane for Shared<M> {
         }
         st.signals.push_back(signal);
         self.signals_pending.store(true, Ordering::Release);
-        let waker = st.receiver_waker.take();
-        drop(st);
-        if let Some(w) = waker {
-            w.wake();
+        if let Some(w) = &st.receiver_waker {
+            w.wake_by_ref();
         }
         true
     }
