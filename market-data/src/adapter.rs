@@ -140,7 +140,7 @@ pub struct Ticks<I> {
     queue: VecDeque<Result<MarketTick, TickError>>,
 }
 
-impl<I: Iterator<Item = Result<RecordedEvent, ReadError>>> Ticks<I> {
+impl<E: Into<TickError>, I: Iterator<Item = Result<RecordedEvent, E>>> Ticks<I> {
     /// Wraps `events` with `adapter`.
     pub fn new(events: I, adapter: TickAdapter) -> Self {
         Self { events, adapter, buf: Vec::new(), queue: VecDeque::new() }
@@ -157,7 +157,7 @@ impl<I: Iterator<Item = Result<RecordedEvent, ReadError>>> Ticks<I> {
     }
 }
 
-impl<I: Iterator<Item = Result<RecordedEvent, ReadError>>> Iterator for Ticks<I> {
+impl<E: Into<TickError>, I: Iterator<Item = Result<RecordedEvent, E>>> Iterator for Ticks<I> {
     type Item = Result<MarketTick, TickError>;
 
     fn next(&mut self) -> Option<Self::Item> {

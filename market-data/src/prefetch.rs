@@ -2,7 +2,9 @@
 //!
 //! Reading recorded data (decompress, parse, maintain the book, or validate and
 //! decode a recording) costs more per event than publishing it; on a helper thread
-//! it overlaps with the feed, so a replay uses two cores. Ticks travel in batches
+//! it overlaps with the feed, so a replay uses two cores. [`read_ahead`] is the same
+//! for any iterator: the recorded-data path uses it twice, parsing on one thread and
+//! maintaining the book on another. Ticks travel in batches
 //! over a small bounded channel (the thread never runs more than a few batches
 //! ahead, so memory stays bounded), and emptied batches go back to be refilled, so a
 //! warm prefetcher allocates nothing per batch. Order is kept, errors included.
@@ -12,7 +14,6 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use crate::adapter::TickError;
 use crate::feed::TickSource;
-use crate::tick::MarketTick;
 
 /// Ticks per batch: large enough that the channel costs nothing per tick, small
 /// enough that the first tick waits for little.
@@ -20,19 +21,30 @@ const BATCH: usize = 1024;
 /// Batches in flight between the thread and the reader.
 const IN_FLIGHT: usize = 4;
 
-type Batch = VecDeque<Result<MarketTick, TickError>>;
+type Batch<T> = VecDeque<T>;
 
 /// Runs `source` on a helper thread named `name`, reading ahead. If the thread
 /// cannot be started, `source` is returned as it is.
 pub fn prefetch(source: TickSource, name: &str) -> TickSource {
-    let (full_tx, full_rx) = mpsc::sync_channel::<Batch>(IN_FLIGHT);
-    let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch>(IN_FLIGHT + 1);
+    read_ahead(source, name, |why| Err(TickError::SourcePanicked(why)))
+}
+
+/// Runs any `source` on a helper thread named `name`, reading ahead, in order. A
+/// panic in the source ends it with the item `on_panic` makes of the panic message.
+/// If the thread cannot be started, `source` is returned as it is.
+pub fn read_ahead<T: Send + 'static>(
+    source: Box<dyn Iterator<Item = T> + Send>,
+    name: &str,
+    on_panic: fn(String) -> T,
+) -> Box<dyn Iterator<Item = T> + Send> {
+    let (full_tx, full_rx) = mpsc::sync_channel::<Batch<T>>(IN_FLIGHT);
+    let (empty_tx, empty_rx) = mpsc::sync_channel::<Batch<T>>(IN_FLIGHT + 1);
     let slot = std::sync::Arc::new(std::sync::Mutex::new(Some(source)));
     let theirs = slot.clone();
     let spawned = std::thread::Builder::new().name(name.to_owned()).spawn(move || {
         let source = theirs.lock().ok().and_then(|mut s| s.take());
         if let Some(source) = source {
-            fill(source, &full_tx, &empty_rx);
+            fill(source, &full_tx, &empty_rx, on_panic);
         }
     });
     match spawned {
@@ -46,8 +58,13 @@ pub fn prefetch(source: TickSource, name: &str) -> TickSource {
 }
 
 /// The helper thread: fill batches until the source ends or the reader is gone. A
-/// panic in the source ends the data with [`TickError::SourcePanicked`].
-fn fill(mut source: TickSource, full: &SyncSender<Batch>, empty: &Receiver<Batch>) {
+/// panic in the source ends the data with the item `on_panic` makes of it.
+fn fill<T>(
+    mut source: Box<dyn Iterator<Item = T> + Send>,
+    full: &SyncSender<Batch<T>>,
+    empty: &Receiver<Batch<T>>,
+    on_panic: fn(String) -> T,
+) {
     loop {
         let mut batch = empty.try_recv().unwrap_or_else(|_| VecDeque::with_capacity(BATCH));
         batch.clear();
@@ -66,7 +83,7 @@ fn fill(mut source: TickSource, full: &SyncSender<Batch>, empty: &Receiver<Batch
                         .map(|s| (*s).to_owned())
                         .or_else(|| panic.downcast_ref::<String>().cloned())
                         .unwrap_or_else(|| "a panic".to_owned());
-                    batch.push_back(Err(TickError::SourcePanicked(why)));
+                    batch.push_back(on_panic(why));
                     ended = true;
                     break;
                 }
@@ -78,14 +95,14 @@ fn fill(mut source: TickSource, full: &SyncSender<Batch>, empty: &Receiver<Batch
     }
 }
 
-struct Prefetched {
-    full: Receiver<Batch>,
-    empty: SyncSender<Batch>,
-    current: Batch,
+struct Prefetched<T> {
+    full: Receiver<Batch<T>>,
+    empty: SyncSender<Batch<T>>,
+    current: Batch<T>,
 }
 
-impl Iterator for Prefetched {
-    type Item = Result<MarketTick, TickError>;
+impl<T> Iterator for Prefetched<T> {
+    type Item = T;
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {

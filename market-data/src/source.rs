@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::adapter::{TickAdapter, TickError, Ticks};
 use crate::feed::TickSource;
-use crate::prefetch::prefetch;
+use crate::prefetch::{prefetch, read_ahead};
 use crate::readers::{MarketDataReader, ReadError, ReaderOptions};
 use crate::recording::{RecordingReader, MAGIC};
 use crate::tick::MarketTick;
@@ -14,25 +14,38 @@ use crate::tick::MarketTick;
 /// Opens `path` as a tick source: a recording in the project's binary format
 /// (recognized by its magic bytes), else recorded market data in any format the
 /// readers know (per `options`). With `options.background_decompression` (the
-/// default), the file is also read ahead on a helper thread ([`prefetch`]).
+/// default), the file is also read ahead on helper threads ([`prefetch`]): a
+/// recording on one, other formats parsed on one and put through the book on another.
 pub fn open_source(path: &Path, options: &ReaderOptions) -> Result<TickSource, TickError> {
-    let source = open_in_line(path, options)?;
-    Ok(if options.background_decompression { prefetch(source, "md-prefetch") } else { source })
-}
-
-fn open_in_line(path: &Path, options: &ReaderOptions) -> Result<TickSource, TickError> {
+    let ahead = options.background_decompression;
     if is_recording(path) {
-        let file =
-            File::open(path).map_err(|e| ReadError::Open { path: path.to_owned(), source: e })?;
-        let owned: PathBuf = path.to_owned();
-        let reader = RecordingReader::new(BufReader::new(file))
-            .map_err(|error| TickError::Recording { path: owned.clone(), error })?;
-        return Ok(Box::new(reader.map(move |r| {
-            r.map_err(|error| TickError::Recording { path: owned.clone(), error })
-        })));
+        let source = open_recording(path)?;
+        return Ok(if ahead { prefetch(source, "md-prefetch") } else { source });
     }
     let reader = MarketDataReader::open(path, options.clone())?;
-    Ok(Box::new(Ticks::new(reader, TickAdapter::new())))
+    if !ahead {
+        return Ok(Box::new(Ticks::new(reader, TickAdapter::new())));
+    }
+    // Parsing (JSON or CSV, decimals) and the book each take about half of a line's
+    // cost: one thread each, beside the decompressing one, so a replay of a
+    // compressed capture keeps both cores busy.
+    let events = read_ahead(
+        Box::new(reader.map(|event| event.map_err(TickError::from))),
+        "md-parse",
+        |why| Err(TickError::SourcePanicked(why)),
+    );
+    Ok(prefetch(Box::new(Ticks::new(events, TickAdapter::new())), "md-book"))
+}
+
+fn open_recording(path: &Path) -> Result<TickSource, TickError> {
+    let file =
+        File::open(path).map_err(|e| ReadError::Open { path: path.to_owned(), source: e })?;
+    let owned: PathBuf = path.to_owned();
+    let reader = RecordingReader::new(BufReader::new(file))
+        .map_err(|error| TickError::Recording { path: owned.clone(), error })?;
+    Ok(Box::new(
+        reader.map(move |r| r.map_err(|error| TickError::Recording { path: owned.clone(), error })),
+    ))
 }
 
 fn is_recording(path: &Path) -> bool {

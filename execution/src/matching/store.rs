@@ -121,8 +121,8 @@ pub(crate) struct RestingBook {
 
 fn rest_key(side: Side, px: f64, arrival: u64) -> (PriceKey, u64) {
     match side {
-        Side::Buy => (PriceKey(-px), arrival),
-        Side::Sell => (PriceKey(px), arrival),
+        Side::Buy => (PriceKey::new(-px), arrival),
+        Side::Sell => (PriceKey::new(px), arrival),
     }
 }
 
@@ -150,7 +150,7 @@ impl RestingBook {
             Side::Sell => (&self.sells, |k| k),
         };
         map.iter()
-            .map(|((k, _), key)| (*key, limit_of(k.0)))
+            .map(|((k, _), key)| (*key, limit_of(k.price())))
             .take_while(|(_, limit)| super::market::crosses(side, *limit, px))
             .collect()
     }

@@ -15,7 +15,6 @@
 //! [`SequenceError`], never applied; the book then waits for a new snapshot.
 //! Diffs without update ids (e.g. Tardis `incremental_book_L2`) are applied unchecked.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use crate::tick::{Level, Quote};
@@ -24,25 +23,34 @@ mod sequencing;
 
 pub use sequencing::{ApplyOutcome, SequenceError, SequencedBook, SyncState};
 
-/// A price usable as a `BTreeMap` key (total order via [`f64::total_cmp`]).
-#[derive(Debug, Clone, Copy)]
-pub struct PriceKey(pub f64);
+/// A price usable as a `BTreeMap` key, ordered as [`f64::total_cmp`] orders prices.
+///
+/// It holds the price's bits already turned into an integer with that order (the
+/// transform `total_cmp` applies to both sides of every comparison), so each of the
+/// dozens of comparisons in a map lookup is one integer compare: a depth diff
+/// updates hundreds of levels, and the comparisons were most of the book's cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PriceKey(i64);
 
-impl PartialEq for PriceKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+impl PriceKey {
+    /// The key of `price`.
+    #[inline]
+    pub fn new(price: f64) -> Self {
+        Self(order_bits(price.to_bits() as i64))
+    }
+
+    /// The price back.
+    #[inline]
+    pub fn price(self) -> f64 {
+        f64::from_bits(order_bits(self.0) as u64)
     }
 }
-impl Eq for PriceKey {}
-impl PartialOrd for PriceKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for PriceKey {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
-    }
+
+/// `f64::total_cmp`'s transform: flips every bit but the sign of a negative number,
+/// so that signed integer order is the total order of the floats. Its own inverse.
+#[inline]
+fn order_bits(bits: i64) -> i64 {
+    bits ^ ((((bits >> 63) as u64) >> 1) as i64)
 }
 
 /// Plain L2 book: price -> absolute size, per side.
@@ -54,9 +62,9 @@ pub struct OrderBook {
 
 fn set_level(side: &mut BTreeMap<PriceKey, f64>, level: &Level) {
     if level.qty == 0.0 {
-        side.remove(&PriceKey(level.price));
+        side.remove(&PriceKey::new(level.price));
     } else {
-        side.insert(PriceKey(level.price), level.qty);
+        side.insert(PriceKey::new(level.price), level.qty);
     }
 }
 
@@ -90,12 +98,12 @@ impl OrderBook {
 
     /// Best (highest) bid as (price, size).
     pub fn best_bid(&self) -> Option<(f64, f64)> {
-        self.bids.iter().next_back().map(|(k, q)| (k.0, *q))
+        self.bids.iter().next_back().map(|(k, q)| (k.price(), *q))
     }
 
     /// Best (lowest) ask as (price, size).
     pub fn best_ask(&self) -> Option<(f64, f64)> {
-        self.asks.iter().next().map(|(k, q)| (k.0, *q))
+        self.asks.iter().next().map(|(k, q)| (k.price(), *q))
     }
 
     /// Top of book as a [`Quote`] (`from_book = true`), when both sides are non-empty.
@@ -112,18 +120,30 @@ impl OrderBook {
 
     /// Bid levels, best first.
     pub fn bids(&self) -> impl Iterator<Item = Level> + '_ {
-        self.bids.iter().rev().map(|(k, q)| Level { price: k.0, qty: *q })
+        self.bids.iter().rev().map(|(k, q)| Level { price: k.price(), qty: *q })
     }
 
     /// Ask levels, best first.
     pub fn asks(&self) -> impl Iterator<Item = Level> + '_ {
-        self.asks.iter().map(|(k, q)| Level { price: k.0, qty: *q })
+        self.asks.iter().map(|(k, q)| Level { price: k.price(), qty: *q })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn price_keys_order_as_total_cmp_and_give_the_price_back() {
+        let prices =
+            [-1e9, -100.5, -1.0, -0.0, 0.0, 1e-9, 0.1, 1.0, 100.25, 62_000.1, 1e12, f64::INFINITY];
+        for a in prices {
+            assert_eq!(PriceKey::new(a).price().to_bits(), a.to_bits());
+            for b in prices {
+                assert_eq!(PriceKey::new(a).cmp(&PriceKey::new(b)), a.total_cmp(&b), "{a} vs {b}");
+            }
+        }
+    }
 
     fn lv(price: f64, qty: f64) -> Level {
         Level { price, qty }
