@@ -91,8 +91,10 @@ fn a_killed_strategy_process_leaves_feed_and_execution_running_and_rejoins() {
 fn a_killed_execution_process_is_replaced_and_the_strategies_trade_on() {
     let [_md, alpha, exec] = kill_and_replace("exec");
     // The strategies failed their pending steps when the new process answered for
-    // the old one, were restarted by their supervisor (a host's figures restart with
-    // it), registered with the new process and traded with it to the end.
+    // the old one, telling each strategy its open orders were now of unknown state,
+    // were restarted by their supervisor (a host's figures restart with it),
+    // registered with the new process and traded with it to the end.
+    assert!(alpha.stderr.contains("open orders are now Unknown"), "{}", alpha.stderr);
     assert!(mm_ticks(&alpha) > 0, "{}", alpha.stdout);
     assert!(count(&exec.stdout, "orders") > 0, "{}", exec.stdout);
     assert!(exec.stdout.contains("run complete"), "{}", exec.stdout);

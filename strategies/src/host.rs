@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use mycelium::{Actor, ActorError, ActorRef, Context, ReplyTo};
 use mycelium_execution::{
-    ExecMsg, Hop, HopHistograms, OrderUpdate, Step, StepStamps, StrategyId, TickStamp,
+    ExecMsg, Hop, HopHistograms, OrderStatus, OrderUpdate, Step, StepStamps, StrategyId, TickStamp,
 };
 use mycelium_market_data::FeedTick;
 
@@ -85,15 +85,52 @@ impl StrategyHost {
             cancels,
             stamps: StepStamps { published, decided: Instant::now() },
         };
-        let updates = self
-            .execution
-            .ask(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT)
-            .await
-            .map_err(|e| format!("execution did not answer step {seq}: {e}"))?;
+        let updates =
+            match self.execution.ask(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT).await {
+                Ok(updates) => updates,
+                Err(e) => {
+                    let why = format!("execution did not answer step {seq}: {e}");
+                    self.orders_unknown(&why);
+                    return Err(why.into());
+                }
+            };
         for update in &updates {
             self.apply(update);
         }
         Ok(())
+    }
+
+    /// Execution stopped answering: tells the strategy, order by order, that each
+    /// open order (those of the unanswered step included) is now
+    /// [`OrderStatus::Unknown`]. The host then fails; its restart registers again
+    /// (waiting for execution to be back) and recovers what execution still has.
+    fn orders_unknown(&mut self, why: &str) {
+        let ts_ns = self.ctx.now_ns();
+        let lost: Vec<OrderUpdate> = self
+            .ctx
+            .open_orders()
+            .map(|open| OrderUpdate {
+                client_order_id: open.order.client_order_id,
+                strategy: self.id,
+                symbol: open.order.symbol,
+                status: OrderStatus::Unknown,
+                filled_qty: open.filled_qty,
+                last_fill: None,
+                leaves_qty: 0.0,
+                ts_ns,
+            })
+            .collect();
+        let ids: Vec<u64> = lost.iter().map(|u| u.client_order_id.0).collect();
+        tracing::warn!(
+            strategy = ?self.id,
+            orders = ?ids,
+            %why,
+            "execution lost: {} open orders are now Unknown",
+            ids.len()
+        );
+        for update in &lost {
+            self.apply(update);
+        }
     }
 
     fn apply(&mut self, update: &OrderUpdate) {

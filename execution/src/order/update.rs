@@ -88,12 +88,18 @@ pub enum OrderStatus {
     Cancelled,
     /// Refused (terminal).
     Rejected(RejectReason),
+    /// Execution stopped answering (its process died, restarted or is cut off past
+    /// every wait): what became of the order there is not known. Execution never
+    /// reports it; a strategy host gives it to each open order when it loses
+    /// execution, then registers again and recovers the orders execution still has
+    /// (none, if it restarted). Terminal for the strategy's view.
+    Unknown,
 }
 
 impl OrderStatus {
-    /// `true` for `Filled`, `Cancelled` and `Rejected`.
+    /// `true` for `Filled`, `Cancelled`, `Rejected` and `Unknown`.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, Self::Filled | Self::Cancelled | Self::Rejected(_))
+        matches!(self, Self::Filled | Self::Cancelled | Self::Rejected(_) | Self::Unknown)
     }
 }
 
