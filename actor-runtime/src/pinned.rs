@@ -94,16 +94,23 @@ impl Stop {
     }
 }
 
-/// Wakes a parked pinned thread. A spinning one polls anyway; the unpark is a no-op
-/// flag store then.
-struct Unpark(Thread);
+/// Wakes a parked pinned thread. A spinning one polls anyway, so the waker only looks
+/// at the thread's `parked` flag (a read of a line the thread keeps to itself while it
+/// spins) instead of unparking (a read-modify-write pulling that line to the waking
+/// core, on every message).
+struct Unpark {
+    thread: Thread,
+    parked: AtomicBool,
+}
 
 impl Wake for Unpark {
     fn wake(self: Arc<Self>) {
-        self.0.unpark();
+        self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
-        self.0.unpark();
+        if self.parked.load(Ordering::SeqCst) {
+            self.thread.unpark();
+        }
     }
 }
 
@@ -151,7 +158,9 @@ fn pin_to(core: Option<usize>) {
 /// The busy-poll loop. Dropping the instance on abort runs its guard (mailbox back,
 /// exit reported) as a task abort would.
 fn poll_until_done(instance: impl Future<Output = ()>, stop: &Stop, idle: Idle) {
-    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let unpark =
+        Arc::new(Unpark { thread: std::thread::current(), parked: AtomicBool::new(false) });
+    let waker = Waker::from(unpark.clone());
     let mut cx = TaskContext::from_waker(&waker);
     let mut instance = pin!(instance);
     let mut empty_polls = 0u32;
@@ -168,8 +177,11 @@ fn poll_until_done(instance: impl Future<Output = ()>, stop: &Stop, idle: Idle) 
                 empty_polls += 1;
                 if empty_polls >= spins {
                     empty_polls = 0;
-                    // Bounded: a wake-up lost between poll and park costs at most this.
+                    // Bounded: a wake-up lost between poll and park (a waker that
+                    // looked at the flag just before it was raised) costs at most this.
+                    unpark.parked.store(true, Ordering::SeqCst);
                     std::thread::park_timeout(Duration::from_millis(1));
+                    unpark.parked.store(false, Ordering::SeqCst);
                 }
             }
         }

@@ -1,8 +1,9 @@
 //! Issue 9's comparison: Mycelium task and pinned actors beside raw tokio `mpsc`, a
 //! raw spinning SPSC ring, and the peers actix 0.13, ractor 0.16 and kameo 0.22, same
-//! messages, same run. Prints one Markdown table; each figure has its ratio to the
-//! best peer and to its raw baseline (tokio `mpsc` for task actors and peers, the
-//! SPSC ring for pinned actors).
+//! messages, same run: ask RTT, tell burst, one-way latency, ping-pong RTT and 1->8
+//! broadcast (the last two without pinned rows). Prints one Markdown table; each
+//! figure has its ratio to the best peer and to its raw baseline (tokio `mpsc` for
+//! task actors and peers, the SPSC ring for pinned actors).
 //!
 //! `cargo run --release -p mycelium-benches --features peers --bin peer_report [-- --quick]`
 
@@ -95,6 +96,9 @@ fn peer(name: &'static str, placement: &'static str, figure: Figure) -> Row {
     Row { name, placement, base: Base::Tokio, peer: true, figure }
 }
 
+/// The broadcast's fan-out.
+const SUBSCRIBERS: usize = 8;
+
 const ONE_THREAD: &str = "current_thread";
 const PINNED: &str = "pinned, spinning, across cores";
 const ACTIX: &str = "own actix System (current_thread)";
@@ -142,8 +146,11 @@ fn print_rows(scenario: &str, rows: &[Row], tokio: Option<usize>, spsc: Option<u
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
-    let (asks, burst, one_way) =
-        if quick { (20_000, 200_000, 20_000) } else { (200_000, 1_000_000, 200_000) };
+    let (asks, burst, latency, ticks) = if quick {
+        (20_000, 200_000, 20_000, 20_000)
+    } else {
+        (200_000, 1_000_000, 200_000, 100_000)
+    };
     let pinned = Mode::Pinned(PINNED_CORE);
     let rt = current_thread();
 
@@ -217,15 +224,83 @@ fn main() {
     ];
     print_rows(&tell, &rows, Some(0), Some(1));
 
-    let one = format!("one-way, {one_way} stamped Arc<Tick>");
+    let one = format!("one-way, {latency} stamped Arc<Tick>");
     let rows = [
-        row("raw SPSC ring (push)", PINNED, Base::Spsc, Figure::Latency(spsc::one_way(one_way))),
+        row(
+            "raw tokio mpsc (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::Latency(rt.block_on(raw::one_way(latency))),
+        ),
+        row("raw SPSC ring (push)", PINNED, Base::Spsc, Figure::Latency(spsc::one_way(latency))),
+        row(
+            "mycelium task actor (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::Latency(rt.block_on(myc::one_way(latency, Mode::Task))),
+        ),
         row(
             "mycelium pinned actor (send().await)",
             PINNED,
             Base::Spsc,
-            Figure::Latency(rt.block_on(myc::one_way(one_way, pinned))),
+            Figure::Latency(rt.block_on(myc::one_way(latency, pinned))),
+        ),
+        peer("actix (do_send)", ACTIX, Figure::Latency(actix_peer::one_way(latency))),
+        peer("ractor (cast)", ONE_THREAD, Figure::Latency(ractor_peer::one_way(latency))),
+        peer("kameo (tell().await)", ONE_THREAD, Figure::Latency(kameo_peer::one_way(latency))),
+    ];
+    print_rows(&one, &rows, Some(0), Some(1));
+
+    let ping = format!("ping-pong RTT, {latency} round trips of an Instant");
+    let rows = [
+        row(
+            "raw tokio mpsc x2, two tasks (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::Latency(rt.block_on(raw::ping_pong(latency))),
+        ),
+        row(
+            "mycelium task actors (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::Latency(rt.block_on(myc::ping_pong(latency, Mode::Task))),
+        ),
+        peer("actix (do_send)", ACTIX, Figure::Latency(actix_peer::ping_pong(latency))),
+        peer("ractor (cast)", ONE_THREAD, Figure::Latency(ractor_peer::ping_pong(latency))),
+        peer("kameo (tell().await)", ONE_THREAD, Figure::Latency(kameo_peer::ping_pong(latency))),
+    ];
+    print_rows(&ping, &rows, Some(0), None);
+
+    let fan = format!("broadcast 1->{SUBSCRIBERS}, {ticks} Arc<Tick> (deliveries/s)");
+    let deliveries = ticks * SUBSCRIBERS as u64;
+    let rows = [
+        row(
+            "raw tokio mpsc x8 (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::rate(deliveries, rt.block_on(raw::broadcast(ticks, SUBSCRIBERS))),
+        ),
+        row(
+            "mycelium Broadcast to task actors (send().await)",
+            ONE_THREAD,
+            Base::Tokio,
+            Figure::rate(deliveries, rt.block_on(myc::broadcast(ticks, SUBSCRIBERS, Mode::Task))),
+        ),
+        peer(
+            "actix (do_send x8)",
+            ACTIX,
+            Figure::rate(deliveries, actix_peer::broadcast(ticks, SUBSCRIBERS)),
+        ),
+        peer(
+            "ractor (cast x8)",
+            ONE_THREAD,
+            Figure::rate(deliveries, ractor_peer::broadcast(ticks, SUBSCRIBERS)),
+        ),
+        peer(
+            "kameo (tell().await x8)",
+            ONE_THREAD,
+            Figure::rate(deliveries, kameo_peer::broadcast(ticks, SUBSCRIBERS)),
         ),
     ];
-    print_rows(&one, &rows, None, Some(0));
+    print_rows(&fan, &rows, Some(0), None);
 }

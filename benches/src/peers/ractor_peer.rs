@@ -1,15 +1,19 @@
 //! ractor 0.16: ask = `call!` (an RPC with an `RpcReplyPort`), tell =
-//! `ActorRef::cast` (unbounded mailbox). Actor and caller share one `current_thread`
-//! Tokio runtime.
+//! `ActorRef::cast` (unbounded mailbox; also for one-way, ping-pong and broadcast, the
+//! one-way samples coming back by `call!`). Actor and caller share one
+//! `current_thread` Tokio runtime.
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+use ractor::concurrency::JoinHandle;
 use ractor::{call, Actor, ActorProcessingErr, ActorRef, RpcReplyPort};
 use tokio::sync::oneshot;
 
-use super::{current_thread, Caller};
+use super::{current_thread, Caller, Rounds, Stamps};
+use crate::raw::wait_for;
 use crate::{histogram, record, Tick};
 
 struct Server;
@@ -109,11 +113,18 @@ impl Actor for Counter {
     }
 }
 
+/// A counter expecting `expected` ticks, its join handle, and the signal that it has
+/// seen them.
+async fn counter(expected: u64) -> (ActorRef<Arc<Tick>>, JoinHandle<()>, oneshot::Receiver<()>) {
+    let (done, finished) = oneshot::channel();
+    let (counter, handle) = Actor::spawn(None, Counter, (expected, done)).await.expect("spawn");
+    (counter, handle, finished)
+}
+
 /// A burst of `n` fresh `Arc<Tick>`s by `cast`; time until all are handled.
 pub fn tell(n: u64) -> Duration {
     current_thread().block_on(async move {
-        let (done, finished) = oneshot::channel();
-        let (counter, handle) = Actor::spawn(None, Counter, (n, done)).await.expect("spawn");
+        let (counter, handle, finished) = counter(n).await;
         let start = Instant::now();
         for i in 0..n {
             counter.cast(Arc::new(Tick::new(i))).expect("counter alive");
@@ -123,5 +134,185 @@ pub fn tell(n: u64) -> Duration {
         counter.stop(None);
         handle.await.expect("counter stopped");
         elapsed
+    })
+}
+
+/// `n` ticks, each one `Arc<Tick>` cast to `subscribers` counters; time until all are
+/// handled.
+pub fn broadcast(n: u64, subscribers: usize) -> Duration {
+    current_thread().block_on(async move {
+        let mut counters = Vec::new();
+        for _ in 0..subscribers {
+            counters.push(counter(n).await);
+        }
+        let start = Instant::now();
+        for i in 0..n {
+            let tick = Arc::new(Tick::new(i));
+            for (counter, _, _) in &counters {
+                counter.cast(tick.clone()).expect("subscriber alive");
+            }
+        }
+        for (_, _, finished) in &mut counters {
+            finished.await.expect("subscriber finished");
+        }
+        let elapsed = start.elapsed();
+        for (counter, handle, _) in counters {
+            counter.stop(None);
+            handle.await.expect("subscriber stopped");
+        }
+        elapsed
+    })
+}
+
+struct Sink;
+
+/// The one-way messages: a stamp and a shared tick, or the ask for the samples.
+enum SinkMsg {
+    Stamped(Instant, Arc<Tick>),
+    Finish(RpcReplyPort<Histogram<u64>>),
+}
+
+impl Actor for Sink {
+    type Msg = SinkMsg;
+    type State = Stamps;
+    type Arguments = Stamps;
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<SinkMsg>,
+        stamps: Stamps,
+    ) -> Result<Stamps, ActorProcessingErr> {
+        Ok(stamps)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<SinkMsg>,
+        msg: SinkMsg,
+        stamps: &mut Stamps,
+    ) -> Result<(), ActorProcessingErr> {
+        match msg {
+            SinkMsg::Stamped(sent, _tick) => stamps.record(sent),
+            SinkMsg::Finish(reply) => {
+                let _ = reply.send(stamps.take());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One-way latency: `cast` a stamped tick, yield until the sink has recorded it, send
+/// the next; the samples come back by `call!`.
+pub fn one_way(n: u64) -> Histogram<u64> {
+    current_thread().block_on(async move {
+        let received = Arc::new(AtomicU64::new(0));
+        let stamps = Stamps::new(received.clone());
+        let (sink, handle) = Actor::spawn(None, Sink, stamps).await.expect("spawn");
+        let tick = Arc::new(Tick::new(0));
+        for i in 1..=n {
+            sink.cast(SinkMsg::Stamped(Instant::now(), tick.clone())).expect("sink alive");
+            wait_for(&received, i).await;
+        }
+        let h = call!(sink, SinkMsg::Finish).expect("samples");
+        sink.stop(None);
+        handle.await.expect("sink stopped");
+        h
+    })
+}
+
+struct Ponger;
+
+/// The ponger's messages: whom to answer, then pings.
+enum PongerMsg {
+    Peer(ActorRef<PingerMsg>),
+    Ping(Instant),
+}
+
+impl Actor for Ponger {
+    type Msg = PongerMsg;
+    type State = Option<ActorRef<PingerMsg>>;
+    type Arguments = ();
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<PongerMsg>,
+        _args: (),
+    ) -> Result<Option<ActorRef<PingerMsg>>, ActorProcessingErr> {
+        Ok(None)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<PongerMsg>,
+        msg: PongerMsg,
+        pinger: &mut Option<ActorRef<PingerMsg>>,
+    ) -> Result<(), ActorProcessingErr> {
+        match msg {
+            PongerMsg::Peer(p) => *pinger = Some(p),
+            PongerMsg::Ping(sent) => {
+                if let Some(p) = pinger {
+                    p.cast(PingerMsg::Pong(sent))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Pinger;
+
+/// The pinger's messages: start the run, then pongs.
+enum PingerMsg {
+    Start,
+    Pong(Instant),
+}
+
+impl Actor for Pinger {
+    type Msg = PingerMsg;
+    type State = (ActorRef<PongerMsg>, Rounds);
+    type Arguments = (ActorRef<PongerMsg>, Rounds);
+
+    async fn pre_start(
+        &self,
+        _myself: ActorRef<PingerMsg>,
+        state: (ActorRef<PongerMsg>, Rounds),
+    ) -> Result<(ActorRef<PongerMsg>, Rounds), ActorProcessingErr> {
+        Ok(state)
+    }
+
+    async fn handle(
+        &self,
+        _myself: ActorRef<PingerMsg>,
+        msg: PingerMsg,
+        (ponger, rounds): &mut (ActorRef<PongerMsg>, Rounds),
+    ) -> Result<(), ActorProcessingErr> {
+        let again = match msg {
+            PingerMsg::Start => true,
+            PingerMsg::Pong(sent) => rounds.pong(sent),
+        };
+        if again {
+            ponger.cast(PongerMsg::Ping(Instant::now()))?;
+        }
+        Ok(())
+    }
+}
+
+/// `n` round trips between two actors, each side answering by `cast` from its
+/// handler.
+pub fn ping_pong(n: u64) -> Histogram<u64> {
+    current_thread().block_on(async move {
+        let (done, samples) = oneshot::channel();
+        let (ponger, ponger_handle) = Actor::spawn(None, Ponger, ()).await.expect("spawn");
+        let rounds = Rounds::new(n, done);
+        let (pinger, pinger_handle) =
+            Actor::spawn(None, Pinger, (ponger.clone(), rounds)).await.expect("spawn");
+        ponger.cast(PongerMsg::Peer(pinger.clone())).expect("ponger alive");
+        pinger.cast(PingerMsg::Start).expect("pinger alive");
+        let h = samples.await.expect("ping-pong samples");
+        pinger.stop(None);
+        ponger.stop(None);
+        pinger_handle.await.expect("pinger stopped");
+        ponger_handle.await.expect("ponger stopped");
+        h
     })
 }
