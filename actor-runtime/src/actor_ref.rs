@@ -172,7 +172,7 @@ impl<M: Send + 'static> ActorRef<M> {
         let deadline = match cell.tx.try_send(Envelope::new(msg, cell.timed)) {
             Ok(()) => None,
             Err(TrySendError::Full(env)) => {
-                let deadline = tokio::time::Instant::now() + timeout;
+                let deadline = deadline_after(timeout);
                 self.send_timeout(env.msg, timeout).await.map_err(AskError::Send)?;
                 Some(deadline)
             }
@@ -197,7 +197,7 @@ impl<M: Send + 'static> ActorRef<M> {
                 }
             }
         }
-        let deadline = deadline.unwrap_or_else(|| tokio::time::Instant::now() + timeout);
+        let deadline = deadline.unwrap_or_else(|| deadline_after(timeout));
         match tokio::time::timeout_at(deadline, answer).await {
             Ok(Ok(r)) => Ok(r),
             Ok(Err(_)) => Err(AskError::NoReply),
@@ -268,6 +268,13 @@ impl<M: Send + 'static> ActorRef<M> {
             Target::Remote(remote) => remote.link.outbox.queued(),
         }
     }
+}
+
+/// Now plus `timeout`, or thirty years from now if that overflows (as Tokio's own
+/// `sleep` does): an ask with `Duration::MAX` waits, it does not panic.
+fn deadline_after(timeout: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 60 * 60))
 }
 
 /// How long an ask to a pinned actor keeps looking for its answer before it parks.

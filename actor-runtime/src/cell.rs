@@ -1,5 +1,5 @@
-//! The cell: what outlives an actor's instances. Its id and name, the sending ends of
-//! its queues, its leased mailbox, its watchers and its exit.
+//! The cell: what outlives an actor's instances. Its id and name, the sending end of
+//! its queue, its leased mailbox, its watchers and its exit.
 //!
 //! An [`ActorRef`](crate::ActorRef) is an `Arc` of the cell, so a reference taken
 //! before a restart keeps working after it.

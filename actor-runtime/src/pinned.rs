@@ -108,6 +108,9 @@ impl Wake for Unpark {
         self.wake_by_ref();
     }
     fn wake_by_ref(self: &Arc<Self>) {
+        // Orders the waker's earlier stores (the message it queued) before this load,
+        // against the thread's raising of the flag before its last poll.
+        std::sync::atomic::fence(Ordering::SeqCst);
         if self.parked.load(Ordering::SeqCst) {
             self.thread.unpark();
         }
@@ -177,9 +180,14 @@ fn poll_until_done(instance: impl Future<Output = ()>, stop: &Stop, idle: Idle) 
                 empty_polls += 1;
                 if empty_polls >= spins {
                     empty_polls = 0;
-                    // Bounded: a wake-up lost between poll and park (a waker that
-                    // looked at the flag just before it was raised) costs at most this.
+                    // Raise the flag, then poll once more: a wake during that poll
+                    // (from another thread, or the instance waking itself, as a
+                    // yield does) sees the flag and leaves a token, so `park` returns
+                    // at once. The timeout bounds anything else.
                     unpark.parked.store(true, Ordering::SeqCst);
+                    if instance.as_mut().poll(&mut cx).is_ready() {
+                        return;
+                    }
                     std::thread::park_timeout(Duration::from_millis(1));
                     unpark.parked.store(false, Ordering::SeqCst);
                 }

@@ -11,7 +11,7 @@
 //! however big the batch.
 //!
 //! # Capacity while a batch is out
-//! Messages in the receiver's batch still count against the capacity until handled:
+//! Messages in the receiver's batch still count against the capacity until handed out:
 //! the receiver publishes how many of its batch it has handled (`consumed`, a plain
 //! atomic store per message, no read-modify-write) and senders count
 //! `queue + batch taken - consumed`. So `capacity` bounds everything not yet handled,
@@ -20,10 +20,12 @@
 //! # Waiting senders
 //! A sender that finds the queue full joins a FIFO of waiters. The receiver looks at
 //! a flag after each message and, if someone waits, wakes as many as there is room
-//! for. That look is relaxed: a waiter that registers just as the receiver looks may
-//! be missed, and is then woken when the receiver comes back for its next batch,
-//! which it must do before parking. So a waiter is never forgotten, only woken at
-//! most one batch late. A woken sender that gives up passes its turn on.
+//! for, and that room is promised to them: newcomers (and `try_send`) cannot take it.
+//! The look is relaxed: a waiter that registers just as the receiver looks may be
+//! missed. It registered seeing no room, so the batch out was full, and after a full
+//! batch the receiver always comes back under the lock (never through the lock-free
+//! park) and wakes it then. So a waiter is never forgotten, only woken at most one
+//! batch late. A woken sender that gives up passes its turn on.
 //!
 //! # Signals
 //! Signals (stop, kill, supervision events) go into the same lock's second lane and
@@ -96,6 +98,9 @@ struct State<M> {
     receiver_waker: Option<Waker>,
     waiters: VecDeque<(u64, Waker)>,
     next_waiter: u64,
+    /// Room promised to senders woken from the line and not back yet: newcomers and
+    /// further wake-ups must not count it as free.
+    reserved: usize,
 }
 
 impl<M> Shared<M> {
@@ -104,17 +109,19 @@ impl<M> Shared<M> {
         st.queue.len() + st.taken - self.consumed.load(Ordering::Acquire).min(st.taken)
     }
 
-    fn room(&self, st: &State<M>) -> usize {
-        self.capacity.saturating_sub(self.used(st))
+    /// Room not promised to a woken sender.
+    fn free(&self, st: &State<M>) -> usize {
+        self.capacity.saturating_sub(self.used(st)).saturating_sub(st.reserved)
     }
 
-    /// Wakes as many waiting senders as there is room for.
+    /// Wakes as many waiting senders, first in line first, as there is free room
+    /// for, and promises it to them.
     fn wake_senders(&self, st: &mut State<M>) {
-        for _ in 0..self.room(st).min(st.waiters.len()) {
-            if let Some((_, waker)) = st.waiters.pop_front() {
-                waker.wake();
-            }
+        let n = self.free(st).min(st.waiters.len());
+        for (_, waker) in st.waiters.drain(..n) {
+            waker.wake();
         }
+        st.reserved += n;
         self.senders_waiting.store(!st.waiters.is_empty(), Ordering::Relaxed);
     }
 
@@ -132,7 +139,10 @@ impl<M> Shared<M> {
         st.taken > 0
     }
 
-    fn wake_all_senders(&self, st: &mut State<M>) {
+    /// Closes the queue to user messages: every waiting sender gets its message back.
+    fn close(&self, st: &mut State<M>) {
+        st.closed = true;
+        st.reserved = 0;
         for (_, waker) in st.waiters.drain(..) {
             waker.wake();
         }
@@ -168,6 +178,7 @@ pub(crate) fn channel<M>(capacity: usize) -> (Sender<M>, Receiver<M>) {
             receiver_waker: None,
             waiters: VecDeque::new(),
             next_waiter: 0,
+            reserved: 0,
         }),
         capacity: capacity.max(1),
         consumed: AtomicUsize::new(0),
@@ -194,7 +205,7 @@ impl<M> Sender<M> {
         if st.closed {
             return Err(TrySendError::Closed(msg));
         }
-        if !st.waiters.is_empty() || shared.room(&st) == 0 {
+        if !st.waiters.is_empty() || shared.free(&st) == 0 {
             return Err(TrySendError::Full(msg));
         }
         shared.push(&mut st, msg);
@@ -226,7 +237,7 @@ impl<M> Sender<M> {
             ready!(sleep.as_mut().poll(cx));
             match send.take_back() {
                 Some(msg) => Poll::Ready(Err(SendTimeoutError::Timeout(msg))),
-                None => Poll::Pending, // unreachable: the send had not completed
+                None => unreachable!("a send that has not completed holds its message"),
             }
         })
         .await
@@ -281,14 +292,15 @@ impl<M> Future for SendFut<'_, M> {
             this.forget_ticket(&mut st);
             return Poll::Ready(Err(msg));
         }
-        // Our turn: nobody waits ahead of us, or we were woken from the line.
+        // Our turn: nobody waits ahead of us, or we were woken from the line (then the
+        // room promised to us is ours to take).
         let in_line = this.waiter.and_then(|id| st.waiters.iter().position(|w| w.0 == id));
-        let our_turn = match (this.waiter, in_line) {
-            (None, _) => st.waiters.is_empty(),
-            (Some(_), Some(_)) => false,
-            (Some(_), None) => true,
-        };
-        if our_turn && shared.room(&st) > 0 {
+        let woken = this.waiter.is_some() && in_line.is_none();
+        if woken {
+            st.reserved = st.reserved.saturating_sub(1);
+        }
+        let our_turn = if this.waiter.is_none() { st.waiters.is_empty() } else { woken };
+        if our_turn && shared.free(&st) > 0 {
             this.waiter = None;
             shared.push(&mut st, msg);
             drop(st);
@@ -307,8 +319,9 @@ impl<M> Future for SendFut<'_, M> {
                     st.next_waiter += 1;
                     st.next_waiter
                 });
-                // Woken but beaten to the room: keep our place at the front.
-                if our_turn {
+                // Woken but the room was gone (cannot happen while promises hold):
+                // keep our place at the front.
+                if woken {
                     st.waiters.push_front((id, cx.waker().clone()));
                 } else {
                     st.waiters.push_back((id, cx.waker().clone()));
@@ -329,7 +342,10 @@ impl<M> SendFut<'_, M> {
                 st.waiters.remove(i);
                 self.shared.senders_waiting.store(!st.waiters.is_empty(), Ordering::Relaxed);
             }
-            None => self.shared.wake_senders(st),
+            None => {
+                st.reserved = st.reserved.saturating_sub(1);
+                self.shared.wake_senders(st);
+            }
         }
     }
 }
@@ -360,7 +376,7 @@ pub(crate) struct Receiver<M> {
 }
 
 impl<M> Receiver<M> {
-    /// The next signal, if one is queued: one relaxed load when none is.
+    /// The next signal, if one is queued: one load when none is.
     #[inline]
     pub(crate) fn try_signal(&mut self) -> Option<Signal> {
         if !self.shared.signals_pending.load(Ordering::Acquire) {
@@ -409,10 +425,12 @@ impl<M> Receiver<M> {
             if !st.receiver_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                 st.receiver_waker = Some(cx.waker().clone());
             }
-            if !st.closed {
-                // (Closed: the next poll must take the lock to see that.)
-                self.registered = Some((cx.waker().data() as usize, cx.waker().vtable()));
-            }
+            // The next poll of an empty batch may park without the lock unless the
+            // queue is closed (it must see that) or this batch is full: a sender may
+            // then be waiting, having seen no room just before this receiver's last
+            // look at `senders_waiting`, and only a locked visit (refill) wakes it.
+            self.registered = (!st.closed && st.taken < self.shared.capacity)
+                .then(|| (cx.waker().data() as usize, cx.waker().vtable()));
             if !filled {
                 return Poll::Pending;
             }
@@ -420,7 +438,7 @@ impl<M> Receiver<M> {
         coop.made_progress();
         match self.pop() {
             Some(msg) => Poll::Ready(Next::Message(msg)),
-            None => Poll::Pending, // unreachable: the batch was just checked or filled
+            None => unreachable!("the batch was just found or made non-empty"),
         }
     }
 
@@ -455,22 +473,22 @@ impl<M> Receiver<M> {
     pub(crate) fn close(&mut self) {
         self.registered = None; // the next poll must see the close
         let mut st = lock(&self.shared.state);
-        st.closed = true;
-        self.shared.wake_all_senders(&mut st);
+        self.shared.close(&mut st);
     }
 }
 
 impl<M> Drop for Receiver<M> {
     fn drop(&mut self) {
         let mut st = lock(&self.shared.state);
-        st.closed = true;
         st.receiver_gone = true;
-        self.shared.wake_all_senders(&mut st);
-        // Dropped outside the lock: a message's drop may run user code.
+        self.shared.close(&mut st);
+        // Dropped outside the lock: a message's drop may run user code; the waker
+        // keeps the last instance's task allocated.
         let queued = std::mem::take(&mut st.queue);
         let signals = std::mem::take(&mut st.signals);
+        let waker = st.receiver_waker.take();
         drop(st);
-        drop((queued, signals));
+        drop((queued, signals, waker));
     }
 }
 

@@ -36,3 +36,21 @@ async fn a_dropped_reply_port_is_an_error_not_a_hang() {
     let result = within("NoReply", actor.ask(RecMsg::Ignore, Duration::from_secs(3600))).await;
     assert!(matches!(result, Err(AskError::NoReply)), "{result:?}");
 }
+
+#[tokio::test]
+async fn an_ask_without_a_practical_timeout_waits_instead_of_panicking() {
+    let node = Node::new("ask");
+    let (rec, _rx) = recorder::<u32>();
+    let actor = node.spawn(rec).unwrap();
+    // Busy, so the ask cannot be answered within its first look and arms its timer.
+    let (gate, held) = oneshot::channel::<()>();
+    actor.send(RecMsg::Hold(held)).await.unwrap();
+    let asking = tokio::spawn({
+        let actor = actor.clone();
+        async move { actor.ask(RecMsg::Count, Duration::MAX).await }
+    });
+    tokio::task::yield_now().await;
+    gate.send(()).unwrap();
+    let answer = within("the answer", asking).await.expect("the ask did not panic");
+    assert_eq!(answer.unwrap(), 0);
+}

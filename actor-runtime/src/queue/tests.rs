@@ -63,6 +63,21 @@ fn waiting_senders_are_served_in_order_and_before_newcomers() {
 }
 
 #[test]
+fn room_freed_for_a_woken_sender_is_kept_for_it() {
+    let (tx, mut rx) = channel::<u32>(1);
+    tx.try_send(0).expect("room");
+    let mut waiting = tx.send(1);
+    assert!(poll_once(&mut waiting).is_pending());
+    assert_eq!(message(next(&mut rx)), 0); // wakes `waiting`, the line is now empty
+    assert!(matches!(tx.try_send(7), Err(TrySendError::Full(7))), "the room is promised");
+    let mut newcomer = tx.send(8);
+    assert!(poll_once(&mut newcomer).is_pending(), "a newcomer waits behind the promise");
+    assert!(matches!(poll_once(&mut waiting), Poll::Ready(Ok(()))));
+    assert_eq!(message(next(&mut rx)), 1);
+    assert!(matches!(poll_once(&mut newcomer), Poll::Ready(Ok(()))));
+}
+
+#[test]
 fn a_woken_sender_that_gives_up_passes_its_turn_on() {
     let (tx, mut rx) = channel::<u32>(1);
     tx.try_send(0).expect("room");
@@ -189,4 +204,36 @@ async fn racing_senders_on_a_tiny_queue_lose_nothing_and_keep_their_order() {
     };
     let next_of = tokio::time::timeout(Duration::from_secs(60), all).await.expect("no hang");
     assert_eq!(next_of, [EACH; SENDERS as usize]);
+}
+
+/// A receiver spinning on its own thread (as a pinned actor's does) against a sender
+/// on another: with a capacity of one, every message fills the batch, the case where
+/// a sender may register as waiting just after the receiver's last look.
+#[test]
+fn a_spinning_receiver_on_a_full_queue_never_strands_a_waiting_sender() {
+    const N: u32 = 50_000;
+    let (tx, mut rx) = channel::<u32>(1);
+    let receiver = std::thread::spawn(move || {
+        let waker = noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut expected = 0;
+        while expected < N {
+            assert!(std::time::Instant::now() < deadline, "stuck at {expected}");
+            if let Poll::Ready(Next::Message(m)) = rx.poll_next(&mut cx) {
+                assert_eq!(m, expected);
+                expected += 1;
+            }
+        }
+    });
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    runtime.block_on(async {
+        for i in 0..N {
+            // The receiver spins with a no-op waker: only the queue's own wake-ups of
+            // waiting senders can move this send on.
+            let sent = tokio::time::timeout(Duration::from_secs(10), tx.send(i)).await;
+            assert!(matches!(sent, Ok(Ok(()))), "send {i} stranded");
+        }
+    });
+    receiver.join().expect("receiver thread");
 }
