@@ -12,19 +12,21 @@
 //!
 //! # Capacity while a batch is out
 //! Messages in the receiver's batch still count against the capacity until handed out:
-//! the receiver publishes how many of its batch it has handled (`consumed`, a plain
-//! atomic store per message, no read-modify-write) and senders count
-//! `queue + batch taken - consumed`. So `capacity` bounds everything not yet handled,
-//! as a channel would.
+//! the receiver publishes how many of its batch it has handed out (`consumed`, a
+//! plain atomic store per message, no read-modify-write) and senders count
+//! `queue + batch taken - consumed`. So `capacity` bounds everything not yet handed
+//! to the actor, as a channel's does.
 //!
 //! # Waiting senders
 //! A sender that finds the queue full joins a FIFO of waiters. The receiver looks at
 //! a flag after each message and, if someone waits, wakes as many as there is room
 //! for, and that room is promised to them: newcomers (and `try_send`) cannot take it.
 //! The look is relaxed: a waiter that registers just as the receiver looks may be
-//! missed. It registered seeing no room, so the batch out was full, and after a full
-//! batch the receiver always comes back under the lock (never through the lock-free
-//! park) and wakes it then. So a waiter is never forgotten, only woken at most one
+//! missed. The first in line registered seeing no free room: either that room is
+//! promised to a woken sender, which sends (and the receiver then comes back under
+//! the lock) or gives up and wakes the next in line, or the batch out was full, and
+//! after a full batch the receiver always comes back under the lock (never through
+//! the lock-free park) and wakes it then. So a waiter is never forgotten, only woken at most one
 //! batch late. A woken sender that gives up passes its turn on.
 //!
 //! # Signals
