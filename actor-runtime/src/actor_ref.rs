@@ -108,10 +108,7 @@ impl<M: Send + 'static> ActorRef<M> {
     /// (A plain function returning the queue's own future for a local actor, not an
     /// `async fn`: one level less to resume on each poll of the sending task.)
     #[inline]
-    pub fn send(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send + '_
-    where
-        M: Send,
-    {
+    pub fn send(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send + '_ {
         match &self.target {
             Target::Local(cell) => Either::Left(
                 cell.tx

@@ -160,7 +160,7 @@ async fn run<A: Actor>(
     ctx.notify_started();
     // While stopping: how many more queued messages to handle before ending.
     let mut draining: Option<usize> = None;
-    let ended: Result<ExitReason, ActorError> = 'life: loop {
+    let ended: Result<ExitReason, ActorError> = loop {
         let next = match draining {
             Some(left) => match mb.rx.try_signal() {
                 Some(signal) => Next::Signal(signal),
@@ -220,7 +220,7 @@ async fn run<A: Actor>(
             }
         };
         if let Err(e) = handled {
-            break 'life Err(e);
+            break Err(e);
         }
         if ctx.stop_requested() {
             break Ok(ExitReason::Normal);
