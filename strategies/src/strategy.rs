@@ -22,7 +22,10 @@ pub trait Strategy: Send + 'static {
     }
     /// For each tick of the feed.
     fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext);
-    /// For each change of one of this strategy's orders, fills included.
+    /// For each change of one of this strategy's orders, fills included. When
+    /// execution stops answering, each open order gets one last update with
+    /// [`OrderStatus::Unknown`](mycelium_execution::OrderStatus::Unknown) before the
+    /// strategy is restarted and recovers what execution still has.
     fn on_order_update(&mut self, update: &OrderUpdate, ctx: &mut StrategyContext) {
         let _ = (update, ctx);
     }
