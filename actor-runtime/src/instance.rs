@@ -185,7 +185,9 @@ async fn run<A: Actor>(
                         let start = Instant::now();
                         let depth = mb.rx.len() + 1;
                         let handled = actor.handle(msg, ctx).await;
-                        timing.record(depth, start - sent_at, start.elapsed());
+                        if handled.is_ok() {
+                            timing.record(depth, start - sent_at, start.elapsed());
+                        }
                         handled
                     }
                     _ => actor.handle(msg, ctx).await,

@@ -76,12 +76,13 @@ pub(crate) enum Next<M> {
 struct Shared<M> {
     state: Mutex<State<M>>,
     capacity: usize,
-    /// How many messages of its current batch the receiver has handled. Written only
-    /// by the receiver; read by senders under the lock.
+    /// How many messages of its current batch the receiver has handed out. Written
+    /// only by the receiver; read by senders under the lock.
     consumed: AtomicUsize,
-    /// The user queue has messages the receiver has not taken. Lets a parked (or
-    /// spinning) receiver see that nothing arrived without taking the lock.
-    nonempty: AtomicBool,
+    /// The length of the shared queue (messages the receiver has not taken), stored
+    /// under the lock at each change. Lets a parked (or spinning) receiver see that
+    /// nothing arrived, and the receiver count its depth, without taking the lock.
+    queued: AtomicUsize,
     /// A signal is queued.
     signals_pending: AtomicBool,
     /// A sender waits for room.
@@ -134,7 +135,7 @@ impl<M> Shared<M> {
         std::mem::swap(&mut st.queue, batch);
         st.taken = batch.len();
         self.consumed.store(0, Ordering::Release);
-        self.nonempty.store(false, Ordering::Release);
+        self.queued.store(0, Ordering::Release);
         if !st.waiters.is_empty() {
             self.wake_senders(st);
         }
@@ -157,10 +158,9 @@ impl<M> Shared<M> {
     /// woken by reference and stays registered, so the receiver need not clone it
     /// again for its next park.
     fn push(&self, st: &mut State<M>, msg: M) {
-        let was_empty = st.queue.is_empty();
         st.queue.push_back(msg);
-        if was_empty {
-            self.nonempty.store(true, Ordering::Release);
+        self.queued.store(st.queue.len(), Ordering::Release);
+        if st.queue.len() == 1 {
             if let Some(w) = &st.receiver_waker {
                 w.wake_by_ref();
             }
@@ -184,7 +184,7 @@ pub(crate) fn channel<M>(capacity: usize) -> (Sender<M>, Receiver<M>) {
         }),
         capacity: capacity.max(1),
         consumed: AtomicUsize::new(0),
-        nonempty: AtomicBool::new(false),
+        queued: AtomicUsize::new(0),
         signals_pending: AtomicBool::new(false),
         senders_waiting: AtomicBool::new(false),
     });
@@ -450,7 +450,7 @@ impl<M> Receiver<M> {
     #[inline]
     fn still_parked(&self, waker: &Waker) -> bool {
         self.registered == Some((waker.data() as usize, waker.vtable()))
-            && !self.shared.nonempty.load(Ordering::Acquire)
+            && self.shared.queued.load(Ordering::Acquire) == 0
             && !self.shared.signals_pending.load(Ordering::Acquire)
     }
 
@@ -467,7 +467,7 @@ impl<M> Receiver<M> {
 
     /// User messages not yet handled: the batch and the shared queue.
     pub(crate) fn len(&self) -> usize {
-        self.batch.len() + lock(&self.shared.state).queue.len()
+        self.batch.len() + self.shared.queued.load(Ordering::Acquire)
     }
 
     /// Refuses further user messages; those queued can still be received. Waiting
