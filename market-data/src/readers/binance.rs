@@ -10,6 +10,8 @@
 //! Exchange time is the event time `E`, else the transaction time `T`, else (spot
 //! `bookTicker` has neither) the local receive time. Parsing is single-pass with
 //! `serde_json` on the line buffer, borrowing all strings; only depth levels allocate.
+//! The usual shapes of line take a strict fast path first ([`fast`]), which falls
+//! back to `serde_json` for anything it does not know.
 //! Streams of other kinds (e.g. `markPrice`) are counted as ignored, not errors.
 
 use std::collections::VecDeque;
@@ -17,6 +19,8 @@ use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+
+mod fast;
 
 use super::num::{parse_decimal, parse_u64};
 use super::RecordedEvent;
@@ -52,6 +56,7 @@ fn stream_kind(stream: &str) -> StreamKind {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct TradeMsg<'a> {
     #[serde(rename = "E")]
     event_time: Option<i64>,
@@ -66,6 +71,7 @@ struct TradeMsg<'a> {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct BookTickerMsg<'a> {
     #[serde(rename = "E")]
     event_time: Option<i64>,
@@ -82,6 +88,7 @@ struct BookTickerMsg<'a> {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct DepthMsg<'a> {
     #[serde(rename = "E")]
     event_time: Option<i64>,
@@ -97,6 +104,7 @@ struct DepthMsg<'a> {
 }
 
 /// `[["price", "qty"], ...]` parsed straight into levels.
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Levels(Vec<Level>);
 
 impl<'de> Deserialize<'de> for Levels {
@@ -122,6 +130,7 @@ impl<'de> Deserialize<'de> for Levels {
     }
 }
 
+#[cfg_attr(test, derive(Debug, PartialEq))]
 enum Data<'a> {
     Trade(TradeMsg<'a>),
     BookTicker(BookTickerMsg<'a>),
@@ -146,6 +155,7 @@ impl<'de> DeserializeSeed<'de> for DataSeed {
     }
 }
 
+#[cfg_attr(test, derive(Debug, PartialEq))]
 struct Snapshot {
     last_update_id: u64,
     event_time: Option<i64>,
@@ -154,6 +164,7 @@ struct Snapshot {
     asks: Vec<Level>,
 }
 
+#[cfg_attr(test, derive(Debug, PartialEq))]
 enum Line<'a> {
     Stream(Data<'a>),
     Snapshot(Snapshot),
@@ -245,8 +256,11 @@ impl BinanceParser {
         let local_ts_ns = parse_u64(&line[..space])
             .and_then(|v| i64::try_from(v).ok())
             .ok_or("invalid local timestamp (expected integer ns)")?;
-        let parsed: Line<'_> =
-            serde_json::from_slice(&line[space + 1..]).map_err(|e| format!("invalid JSON: {e}"))?;
+        let json = &line[space + 1..];
+        let parsed = match fast::line(json) {
+            Some(parsed) => parsed,
+            None => serde_json::from_slice(json).map_err(|e| format!("invalid JSON: {e}"))?,
+        };
         let mk = |symbol, ts, venue_id, event| RecordedEvent {
             line: line_no,
             symbol,
