@@ -68,27 +68,26 @@ fn fill<T>(
     loop {
         let mut batch = empty.try_recv().unwrap_or_else(|_| VecDeque::with_capacity(BATCH));
         batch.clear();
-        let mut ended = false;
-        while batch.len() < BATCH {
-            let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| source.next()));
-            match next {
-                Ok(Some(item)) => batch.push_back(item),
-                Ok(None) => {
-                    ended = true;
-                    break;
-                }
-                Err(panic) => {
-                    let why = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| (*s).to_owned())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "a panic".to_owned());
-                    batch.push_back(on_panic(why));
-                    ended = true;
-                    break;
+        // One unwind guard a batch, not an item: what was read before a panic is in
+        // `batch` and still delivered, ahead of the panic's item.
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            while batch.len() < BATCH {
+                match source.next() {
+                    Some(item) => batch.push_back(item),
+                    None => return true,
                 }
             }
-        }
+            false
+        }));
+        let ended = read.unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".to_owned());
+            batch.push_back(on_panic(why));
+            true
+        });
         if (!batch.is_empty() && full.send(batch).is_err()) || ended {
             return;
         }
