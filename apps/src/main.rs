@@ -19,8 +19,9 @@ use clap::{Parser, Subcommand};
 
 /// mimalloc rather than glibc's allocator: a replay allocates ticks on its reader
 /// threads and frees them on the runtime's, and glibc serves each such free under
-/// the allocating thread's arena lock, so the threads queued on each other (a
-/// recording replayed 4.1M events/s with glibc, 5.4M with mimalloc; docs/BENCHMARKS.md).
+/// the allocating thread's arena lock, so the threads queued on each other (ten
+/// copies of the capture's recording replayed at 4.1M events/s with glibc, 5.4M with
+/// mimalloc; docs/BENCHMARKS.md).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
