@@ -237,11 +237,9 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
         });
     }
 
-    async fn publish(&mut self, tick: MarketTick) {
-        let deadline = self.pacer.deadline(tick.exchange_ts_ns);
-        if let Some(deadline) = deadline {
-            wait_until(deadline).await;
-        }
+    /// Wraps `tick` for publishing, stamped now; `deadline` is when the pacer had it
+    /// due (none at full speed).
+    fn stamp(&mut self, tick: MarketTick, deadline: Option<tokio::time::Instant>) -> Arc<FeedTick> {
         let ingress = Instant::now();
         let tick = Arc::new(FeedTick {
             seq: self.report.ticks + 1,
@@ -250,6 +248,10 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
             scheduled: deadline.map_or(ingress, |d| d.into_std()),
         });
         self.first_tick.get_or_insert(tick.ingress);
+        tick
+    }
+
+    async fn publish(&mut self, tick: Arc<FeedTick>) {
         let mut ended = false;
         for sub in &mut self.subscribers {
             if sub.wants(&tick.symbol) && !sub.deliver(&tick).await {
@@ -272,7 +274,17 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
     async fn pump(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         for _ in 0..BATCH {
             match self.source.next() {
-                Some(Ok(tick)) => self.publish(tick).await,
+                // Paced and stamped here, not in `publish`: moving the tick into that
+                // future's state cost a store-forwarding stall per field, the most
+                // expensive instructions of a full-speed replay.
+                Some(Ok(tick)) => {
+                    let deadline = self.pacer.deadline(tick.exchange_ts_ns);
+                    if let Some(deadline) = deadline {
+                        wait_until(deadline).await;
+                    }
+                    let tick = self.stamp(tick, deadline);
+                    self.publish(tick).await;
+                }
                 Some(Err(TickError::Gap(gap))) => {
                     tracing::warn!(%gap, "sequence gap in the source: diff not applied");
                     self.report.gaps += 1;
