@@ -17,7 +17,6 @@ use crate::cell::{AnyCell, Cell};
 use crate::error::{AskError, SendError};
 use crate::id::ActorId;
 use crate::instance::ABORT_GRACE;
-use crate::mailbox::Envelope;
 use crate::remote::link::LinkState;
 use crate::remote::remote_ref::RemoteTarget;
 use crate::remote::Transport;
@@ -110,11 +109,9 @@ impl<M: Send + 'static> ActorRef<M> {
     #[inline]
     pub fn send(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send + '_ {
         match &self.target {
-            Target::Local(cell) => Either::Left(
-                cell.tx
-                    .send(Envelope::new(msg, cell.timed))
-                    .map(|sent| sent.map_err(|env| SendError::Closed(env.msg))),
-            ),
+            Target::Local(cell) => {
+                Either::Left(cell.tx.send(msg).map(|sent| sent.map_err(SendError::Closed)))
+            }
             Target::Remote(remote) => Either::Right(remote.send(msg)),
         }
     }
@@ -124,12 +121,10 @@ impl<M: Send + 'static> ActorRef<M> {
     #[inline]
     pub fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
         match &self.target {
-            Target::Local(cell) => {
-                cell.tx.try_send(Envelope::new(msg, cell.timed)).map_err(|e| match e {
-                    TrySendError::Full(env) => SendError::Full(env.msg),
-                    TrySendError::Closed(env) => SendError::Closed(env.msg),
-                })
-            }
+            Target::Local(cell) => cell.tx.try_send(msg).map_err(|e| match e {
+                TrySendError::Full(msg) => SendError::Full(msg),
+                TrySendError::Closed(msg) => SendError::Closed(msg),
+            }),
             Target::Remote(remote) => remote.try_send(msg),
         }
     }
@@ -138,14 +133,10 @@ impl<M: Send + 'static> ActorRef<M> {
     /// [`SendError::Closed`] otherwise, with the message handed back.
     pub async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
         match &self.target {
-            Target::Local(cell) => {
-                cell.tx.send_timeout(Envelope::new(msg, cell.timed), timeout).await.map_err(|e| {
-                    match e {
-                        SendTimeoutError::Timeout(env) => SendError::Timeout(env.msg),
-                        SendTimeoutError::Closed(env) => SendError::Closed(env.msg),
-                    }
-                })
-            }
+            Target::Local(cell) => cell.tx.send_timeout(msg, timeout).await.map_err(|e| match e {
+                SendTimeoutError::Timeout(msg) => SendError::Timeout(msg),
+                SendTimeoutError::Closed(msg) => SendError::Closed(msg),
+            }),
             Target::Remote(remote) => remote.send_timeout(msg, timeout).await,
         }
     }
@@ -166,16 +157,14 @@ impl<M: Send + 'static> ActorRef<M> {
         let (reply, mut answer) = ReplyTo::new();
         let msg = request(reply);
         // Fast path: room in the mailbox, no timer needed for the send.
-        let deadline = match cell.tx.try_send(Envelope::new(msg, cell.timed)) {
+        let deadline = match cell.tx.try_send(msg) {
             Ok(()) => None,
-            Err(TrySendError::Full(env)) => {
+            Err(TrySendError::Full(msg)) => {
                 let deadline = deadline_after(timeout);
-                self.send_timeout(env.msg, timeout).await.map_err(AskError::Send)?;
+                self.send_timeout(msg, timeout).await.map_err(AskError::Send)?;
                 Some(deadline)
             }
-            Err(TrySendError::Closed(env)) => {
-                return Err(AskError::Send(SendError::Closed(env.msg)))
-            }
+            Err(TrySendError::Closed(msg)) => return Err(AskError::Send(SendError::Closed(msg))),
         };
         if deadline.is_none() {
             // An actor sharing this thread usually answers within one turn of the

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use crate::actor::ExitReason;
 use crate::dead_letters::DeadLetter;
 use crate::id::ActorId;
-use crate::mailbox::{Envelope, Mailbox};
+use crate::mailbox::Mailbox;
 use crate::metrics::Stats;
 use crate::node::NodeInner;
 use crate::pinned::{Aborter, Pinned};
@@ -22,10 +22,8 @@ use crate::watch::{Terminated, Watcher};
 pub(crate) struct Cell<M> {
     pub(crate) id: ActorId,
     pub(crate) name: Option<String>,
-    pub(crate) tx: queue::Sender<Envelope<M>>,
+    pub(crate) tx: queue::Sender<M>,
     pub(crate) signals: SignalTx,
-    /// Whether senders stamp enqueue times (the actor records latency histograms).
-    pub(crate) timed: bool,
     /// Run instances on a pinned, busy-polling thread instead of a Tokio task.
     pub(crate) pinned: Option<Pinned>,
     /// The mailbox while no instance holds it.
@@ -62,14 +60,13 @@ impl<M: Send + 'static> Cell<M> {
         timed: bool,
         pinned: Option<Pinned>,
     ) -> Arc<Self> {
-        let (tx, rx) = queue::channel(capacity);
+        let (tx, rx) = queue::channel(capacity, timed);
         let mailbox = Mailbox { rx, stats: Stats::new(timed), in_flight: None };
         Arc::new(Self {
             id,
             name,
             signals: tx.signals(),
             tx,
-            timed,
             pinned,
             mailbox: Mutex::new(Some(mailbox)),
             state: Mutex::new(CellState::default()),
@@ -112,14 +109,14 @@ impl<M: Send + 'static> Cell<M> {
         let node = self.node.upgrade();
         if let Some(mut mb) = mailbox.or_else(|| lock(&self.mailbox).take()) {
             mb.rx.close();
-            while let Some(env) = mb.rx.try_recv() {
+            while let Some(msg) = mb.rx.try_recv() {
                 if let Some(node) = &node {
                     node.dead_letters.push(DeadLetter {
                         recipient: self.id,
                         recipient_name: self.name.clone(),
                         message_type: std::any::type_name::<M>(),
                         seq: None,
-                        message: Some(Box::new(env.msg)),
+                        message: Some(Box::new(msg)),
                         reason: format!("actor ended ({reason}) before handling it"),
                     });
                 }

@@ -27,7 +27,7 @@ use crate::actor::{Actor, ActorError, ExitReason};
 use crate::cell::Cell;
 use crate::context::Context;
 use crate::dead_letters::DeadLetter;
-use crate::mailbox::{Envelope, Mailbox};
+use crate::mailbox::Mailbox;
 use crate::node::Node;
 use crate::pinned::{self, InstanceHandle};
 use crate::queue::Next;
@@ -176,11 +176,11 @@ async fn run<A: Actor>(
             None => std::future::poll_fn(|cx| mb.rx.poll_next(cx)).await,
         };
         let handled = match next {
-            Next::Message(Envelope { msg, sent_at }) => {
+            Next::Message(msg) => {
                 let seq = mb.stats.handled + 1;
                 mb.stats.handled = seq;
                 mb.in_flight = Some(seq);
-                let handled = match (&mut mb.stats.timing, sent_at) {
+                let handled = match (&mut mb.stats.timing, mb.rx.enqueued_at()) {
                     (Some(timing), Some(sent_at)) => {
                         let start = Instant::now();
                         let depth = mb.rx.len() + 1;

@@ -5,8 +5,6 @@
 //! for its lifetime and a guard puts it back however the instance ends (return, panic,
 //! abort). That is what lets a restarted actor keep its queued messages.
 
-use std::time::Instant;
-
 use crate::metrics::Stats;
 use crate::queue::Receiver;
 
@@ -15,28 +13,11 @@ use crate::queue::Receiver;
 /// senders quickly instead of hiding the problem in memory.
 pub const DEFAULT_CAPACITY: usize = 4096;
 
-/// A user message on its way to an actor, stamped with its enqueue time when the
-/// receiving actor records timing.
-pub(crate) struct Envelope<M> {
-    pub(crate) msg: M,
-    pub(crate) sent_at: Option<Instant>,
-}
-
-impl<M> Envelope<M> {
-    #[inline]
-    pub(crate) fn new(msg: M, timed: bool) -> Self {
-        // `Instant::now()` costs ~23 ns here, a fifth of a local send: paid only by
-        // actors spawned with timing on.
-        let sent_at = if timed { Some(Instant::now()) } else { None };
-        Self { msg, sent_at }
-    }
-}
-
 /// The receiving side of an actor, leased by its running instance.
 pub(crate) struct Mailbox<M> {
     /// User messages, bounded (senders wait when it is full), and system signals,
     /// looked at first so they overtake a full mailbox.
-    pub(crate) rx: Receiver<Envelope<M>>,
+    pub(crate) rx: Receiver<M>,
     /// Figures recorded by the running instance, kept across restarts.
     pub(crate) stats: Stats,
     /// Sequence number of the message being handled, if any: after a panic this names

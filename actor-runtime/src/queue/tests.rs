@@ -26,7 +26,7 @@ fn message<M>(p: Poll<Next<M>>) -> M {
 
 #[test]
 fn a_taken_batch_counts_against_capacity_until_handled() {
-    let (tx, mut rx) = channel::<u32>(3);
+    let (tx, mut rx) = channel::<u32>(3, false);
     for i in 0..3 {
         tx.try_send(i).expect("room");
     }
@@ -46,7 +46,7 @@ fn a_taken_batch_counts_against_capacity_until_handled() {
 
 #[test]
 fn waiting_senders_are_served_in_order_and_before_newcomers() {
-    let (tx, mut rx) = channel::<u32>(1);
+    let (tx, mut rx) = channel::<u32>(1, false);
     tx.try_send(0).expect("room");
     let mut first = tx.send(1);
     let mut second = tx.send(2);
@@ -64,7 +64,7 @@ fn waiting_senders_are_served_in_order_and_before_newcomers() {
 
 #[test]
 fn room_freed_for_a_woken_sender_is_kept_for_it() {
-    let (tx, mut rx) = channel::<u32>(1);
+    let (tx, mut rx) = channel::<u32>(1, false);
     tx.try_send(0).expect("room");
     let mut waiting = tx.send(1);
     assert!(poll_once(&mut waiting).is_pending());
@@ -79,7 +79,7 @@ fn room_freed_for_a_woken_sender_is_kept_for_it() {
 
 #[test]
 fn a_woken_sender_that_gives_up_passes_its_turn_on() {
-    let (tx, mut rx) = channel::<u32>(1);
+    let (tx, mut rx) = channel::<u32>(1, false);
     tx.try_send(0).expect("room");
     let mut first = tx.send(1);
     let mut second = tx.send(2);
@@ -93,7 +93,7 @@ fn a_woken_sender_that_gives_up_passes_its_turn_on() {
 
 #[test]
 fn signals_overtake_queued_messages() {
-    let (tx, mut rx) = channel::<u32>(4);
+    let (tx, mut rx) = channel::<u32>(4, false);
     tx.try_send(1).expect("room");
     assert!(tx.signals().send(Signal::Kill));
     assert!(matches!(next(&mut rx), Poll::Ready(Next::Signal(Signal::Kill))));
@@ -109,7 +109,7 @@ fn signals_overtake_queued_messages() {
 
 #[test]
 fn close_hands_messages_back_and_keeps_the_queued_ones() {
-    let (tx, mut rx) = channel::<u32>(1);
+    let (tx, mut rx) = channel::<u32>(1, false);
     tx.try_send(1).expect("room");
     let mut waiting = tx.send(2);
     assert!(poll_once(&mut waiting).is_pending());
@@ -126,7 +126,7 @@ fn close_hands_messages_back_and_keeps_the_queued_ones() {
 
 #[tokio::test]
 async fn a_parked_receiver_is_woken_by_a_message_and_by_a_signal() {
-    let (tx, mut rx) = channel::<u32>(4);
+    let (tx, mut rx) = channel::<u32>(4, false);
     let signals = tx.signals();
     let receiver = tokio::spawn(async move {
         let mut got = Vec::new();
@@ -158,7 +158,7 @@ async fn a_parked_receiver_is_woken_by_a_message_and_by_a_signal() {
 
 #[tokio::test]
 async fn send_timeout_hands_the_message_back() {
-    let (tx, _rx) = channel::<u32>(1);
+    let (tx, _rx) = channel::<u32>(1, false);
     tx.try_send(0).expect("room");
     match tx.send_timeout(1, Duration::from_millis(10)).await {
         Err(SendTimeoutError::Timeout(1)) => {}
@@ -171,7 +171,7 @@ async fn send_timeout_hands_the_message_back() {
 async fn racing_senders_on_a_tiny_queue_lose_nothing_and_keep_their_order() {
     const SENDERS: u64 = 4;
     const EACH: u64 = 20_000;
-    let (tx, mut rx) = channel::<(u64, u64)>(2);
+    let (tx, mut rx) = channel::<(u64, u64)>(2, false);
     let tx = Arc::new(tx);
     let senders: Vec<_> = (0..SENDERS)
         .map(|s| {
@@ -212,7 +212,7 @@ async fn racing_senders_on_a_tiny_queue_lose_nothing_and_keep_their_order() {
 #[test]
 fn a_spinning_receiver_on_a_full_queue_never_strands_a_waiting_sender() {
     const N: u32 = 50_000;
-    let (tx, mut rx) = channel::<u32>(1);
+    let (tx, mut rx) = channel::<u32>(1, false);
     let receiver = std::thread::spawn(move || {
         let waker = noop_waker();
         let mut cx = Context::from_waker(&waker);
@@ -236,4 +236,30 @@ fn a_spinning_receiver_on_a_full_queue_never_strands_a_waiting_sender() {
         }
     });
     receiver.join().expect("receiver thread");
+}
+
+#[test]
+fn a_timed_queue_hands_out_each_enqueue_time_with_its_message() {
+    let (tx, mut rx) = channel::<u32>(8, true);
+    let before = Instant::now();
+    tx.try_send(0).expect("room");
+    tx.try_send(1).expect("room");
+    let between = Instant::now();
+    assert_eq!(message(next(&mut rx)), 0);
+    let first = rx.enqueued_at().expect("stamped");
+    assert!(before <= first && first <= between);
+    // A message queued while the batch is out lands in the next batch, its time with it.
+    std::thread::sleep(Duration::from_millis(2));
+    let late = Instant::now();
+    tx.try_send(2).expect("room");
+    assert_eq!(message(next(&mut rx)), 1);
+    let second = rx.enqueued_at().expect("stamped");
+    assert!(first <= second && second <= between);
+    assert_eq!(rx.try_recv(), Some(2));
+    assert!(rx.enqueued_at().expect("stamped") >= late);
+
+    let (tx, mut rx) = channel::<u32>(8, false);
+    tx.try_send(0).expect("room");
+    assert_eq!(message(next(&mut rx)), 0);
+    assert_eq!(rx.enqueued_at(), None, "an untimed queue stamps nothing");
 }
