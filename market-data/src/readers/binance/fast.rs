@@ -45,24 +45,28 @@ pub(super) fn line(json: &[u8]) -> Option<Line<'_>> {
     (s.i == json.len()).then_some(Line::Stream(data))
 }
 
-/// Sets `bit` in `seen`; `None` if it was set already (serde rejects duplicate fields).
-fn first_time(seen: &mut u16, bit: u16) -> Option<()> {
-    (*seen & bit == 0).then(|| *seen |= bit)
+/// Stores a field's value; `None` (decline) if the field came already (serde rejects
+/// duplicate fields) or its value did not read.
+fn put<T>(slot: &mut Option<T>, value: Option<T>) -> Option<()> {
+    if slot.is_some() {
+        return None;
+    }
+    *slot = Some(value?);
+    Some(())
 }
 
 fn trade<'a>(s: &mut Scan<'a>) -> Option<TradeMsg<'a>> {
     let (mut event_time, mut trade_time, mut t, mut a) = (None, None, None, None);
     let (mut sym, mut p, mut q, mut m) = (None, None, None, None);
-    let mut seen = 0u16;
     s.object(|s, key| match key {
-        b"E" => first_time(&mut seen, 1).and_then(|()| s.int()).map(|v| event_time = Some(v)),
-        b"T" => first_time(&mut seen, 2).and_then(|()| s.int()).map(|v| trade_time = Some(v)),
-        b"s" => first_time(&mut seen, 4).and_then(|()| s.str()).map(|v| sym = Some(v)),
-        b"t" => first_time(&mut seen, 8).and_then(|()| s.uint()).map(|v| t = Some(v)),
-        b"a" => first_time(&mut seen, 16).and_then(|()| s.uint()).map(|v| a = Some(v)),
-        b"p" => first_time(&mut seen, 32).and_then(|()| s.str()).map(|v| p = Some(v)),
-        b"q" => first_time(&mut seen, 64).and_then(|()| s.str()).map(|v| q = Some(v)),
-        b"m" => first_time(&mut seen, 128).and_then(|()| s.bool()).map(|v| m = Some(v)),
+        b"E" => put(&mut event_time, s.int()),
+        b"T" => put(&mut trade_time, s.int()),
+        b"s" => put(&mut sym, s.str()),
+        b"t" => put(&mut t, s.uint()),
+        b"a" => put(&mut a, s.uint()),
+        b"p" => put(&mut p, s.str()),
+        b"q" => put(&mut q, s.str()),
+        b"m" => put(&mut m, s.bool()),
         _ => s.skip_scalar(),
     })?;
     Some(TradeMsg { event_time, trade_time, s: sym?, t, a, p: p?, q: q?, m: m? })
@@ -71,16 +75,15 @@ fn trade<'a>(s: &mut Scan<'a>) -> Option<TradeMsg<'a>> {
 fn book_ticker<'a>(s: &mut Scan<'a>) -> Option<BookTickerMsg<'a>> {
     let (mut event_time, mut tx_time, mut u) = (None, None, None);
     let (mut sym, mut b, mut bid_qty, mut a, mut ask_qty) = (None, None, None, None, None);
-    let mut seen = 0u16;
     s.object(|s, key| match key {
-        b"E" => first_time(&mut seen, 1).and_then(|()| s.int()).map(|v| event_time = Some(v)),
-        b"T" => first_time(&mut seen, 2).and_then(|()| s.int()).map(|v| tx_time = Some(v)),
-        b"u" => first_time(&mut seen, 4).and_then(|()| s.uint()).map(|v| u = Some(v)),
-        b"s" => first_time(&mut seen, 8).and_then(|()| s.str()).map(|v| sym = Some(v)),
-        b"b" => first_time(&mut seen, 16).and_then(|()| s.str()).map(|v| b = Some(v)),
-        b"B" => first_time(&mut seen, 32).and_then(|()| s.str()).map(|v| bid_qty = Some(v)),
-        b"a" => first_time(&mut seen, 64).and_then(|()| s.str()).map(|v| a = Some(v)),
-        b"A" => first_time(&mut seen, 128).and_then(|()| s.str()).map(|v| ask_qty = Some(v)),
+        b"E" => put(&mut event_time, s.int()),
+        b"T" => put(&mut tx_time, s.int()),
+        b"u" => put(&mut u, s.uint()),
+        b"s" => put(&mut sym, s.str()),
+        b"b" => put(&mut b, s.str()),
+        b"B" => put(&mut bid_qty, s.str()),
+        b"a" => put(&mut a, s.str()),
+        b"A" => put(&mut ask_qty, s.str()),
         _ => s.skip_scalar(),
     })?;
     Some(BookTickerMsg {
@@ -98,16 +101,15 @@ fn book_ticker<'a>(s: &mut Scan<'a>) -> Option<BookTickerMsg<'a>> {
 fn depth<'a>(s: &mut Scan<'a>) -> Option<DepthMsg<'a>> {
     let (mut event_time, mut tx_time, mut sym) = (None, None, None);
     let (mut first, mut u, mut pu, mut b, mut a) = (None, None, None, None, None);
-    let mut seen = 0u16;
     s.object(|s, key| match key {
-        b"E" => first_time(&mut seen, 1).and_then(|()| s.int()).map(|v| event_time = Some(v)),
-        b"T" => first_time(&mut seen, 2).and_then(|()| s.int()).map(|v| tx_time = Some(v)),
-        b"s" => first_time(&mut seen, 4).and_then(|()| s.str()).map(|v| sym = Some(v)),
-        b"U" => first_time(&mut seen, 8).and_then(|()| s.uint()).map(|v| first = Some(v)),
-        b"u" => first_time(&mut seen, 16).and_then(|()| s.uint()).map(|v| u = Some(v)),
-        b"pu" => first_time(&mut seen, 32).and_then(|()| s.uint()).map(|v| pu = Some(v)),
-        b"b" => first_time(&mut seen, 64).and_then(|()| s.levels()).map(|v| b = Some(v)),
-        b"a" => first_time(&mut seen, 128).and_then(|()| s.levels()).map(|v| a = Some(v)),
+        b"E" => put(&mut event_time, s.int()),
+        b"T" => put(&mut tx_time, s.int()),
+        b"s" => put(&mut sym, s.str()),
+        b"U" => put(&mut first, s.uint()),
+        b"u" => put(&mut u, s.uint()),
+        b"pu" => put(&mut pu, s.uint()),
+        b"b" => put(&mut b, s.levels()),
+        b"a" => put(&mut a, s.levels()),
         _ => s.skip_scalar(),
     })?;
     Some(DepthMsg {
