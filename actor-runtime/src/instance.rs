@@ -181,12 +181,12 @@ async fn run<A: Actor>(
                 mb.stats.handled = seq;
                 mb.in_flight = Some(seq);
                 let handled = match (&mut mb.stats.timing, mb.rx.enqueued_at()) {
-                    (Some(timing), Some(sent_at)) => {
+                    (Some(timing), Some(enqueued)) => {
                         let start = Instant::now();
                         let depth = mb.rx.len() + 1;
                         let handled = actor.handle(msg, ctx).await;
                         if handled.is_ok() {
-                            timing.record(depth, start - sent_at, start.elapsed());
+                            timing.record(depth, start - enqueued, start.elapsed());
                         }
                         handled
                     }
