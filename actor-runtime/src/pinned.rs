@@ -163,7 +163,13 @@ fn pin_to(core: Option<usize>) {
 fn poll_until_done(instance: impl Future<Output = ()>, stop: &Stop, idle: Idle) {
     let unpark =
         Arc::new(Unpark { thread: std::thread::current(), parked: AtomicBool::new(false) });
-    let waker = Waker::from(unpark.clone());
+    // A thread that only spins polls whatever wakes it: its waker does nothing. Each
+    // send wakes the receiver while holding the mailbox's lock, and the parking
+    // waker's fence would keep the spinning receiver waiting for that lock.
+    let waker = match idle {
+        Idle::Spin => Waker::noop().clone(),
+        Idle::SpinThenPark { .. } => Waker::from(unpark.clone()),
+    };
     let mut cx = TaskContext::from_waker(&waker);
     let mut instance = pin!(instance);
     let mut empty_polls = 0u32;
