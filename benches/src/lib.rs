@@ -12,6 +12,7 @@
 //! - [`raw`]: the same scenarios on raw tokio channels and tasks.
 //! - [`remote`]: two nodes over loopback sockets, beside raw sockets.
 //! - [`Placement`]: which runtime a figure was measured on.
+//! - [`interleaved`]: runs the implementations of one scenario in turns.
 
 pub mod myc;
 #[cfg(feature = "peers")]
@@ -70,6 +71,46 @@ pub fn histogram() -> Histogram<u64> {
 #[inline]
 pub fn record(h: &mut Histogram<u64>, d: Duration) {
     h.saturating_record(d.as_nanos() as u64);
+}
+
+/// How many turns [`interleaved`] splits each implementation's run into.
+pub const ROUNDS: u64 = 5;
+
+/// A figure that one turn of a scenario gives and that adds up over turns.
+pub trait Turns {
+    /// Adds another turn's figure: latency samples merge, times add up.
+    fn absorb(&mut self, other: Self);
+}
+
+impl Turns for Histogram<u64> {
+    fn absorb(&mut self, other: Self) {
+        self.add(other).expect("histograms of the same bounds");
+    }
+}
+
+impl Turns for Duration {
+    fn absorb(&mut self, other: Self) {
+        *self += other;
+    }
+}
+
+/// One implementation of a scenario: its name, and what runs it on `n` messages.
+pub type Run<'a, T> = (&'a str, &'a mut dyn FnMut(u64) -> T);
+
+/// Runs each implementation of a scenario [`ROUNDS`] times, in turn (A, B, C, A, B,
+/// C, ...), each turn on `n / ROUNDS` messages, and merges each implementation's
+/// turns. This host has slow and fast phases that last minutes and move a figure by
+/// up to 1.5x; taken in turns, every implementation sees them alike, where one run
+/// each would hand a phase to whichever ran during it.
+pub fn interleaved<T: Turns>(n: u64, runs: &mut [Run<'_, T>]) -> Vec<T> {
+    let per_turn = (n / ROUNDS).max(1);
+    let mut merged: Vec<T> = runs.iter_mut().map(|(_, run)| run(per_turn)).collect();
+    for _ in 1..ROUNDS {
+        for (total, (_, run)) in merged.iter_mut().zip(runs.iter_mut()) {
+            total.absorb(run(per_turn));
+        }
+    }
+    merged
 }
 
 /// How long the ask scenarios allow for an answer: far above any real figure.

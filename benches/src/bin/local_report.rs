@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 use mycelium_benches::myc::Mode;
-use mycelium_benches::{myc, raw, Placement};
+use mycelium_benches::{interleaved, myc, raw, Placement, Run, ROUNDS};
 
 struct Sizes {
     latency: u64,
@@ -22,37 +22,52 @@ fn main() {
     } else {
         Sizes { latency: 200_000, burst: 1_000_000, broadcast: 100_000 }
     };
+    println!(
+        "Each implementation of a scenario runs in {ROUNDS} turns, taken in turn with the \
+         others', and its figure merges its turns (see `interleaved`)."
+    );
+    println!();
     println!("| scenario | placement | implementation | p50 | p99 | p99.9 | vs raw tokio (p50) |");
     println!("|---|---|---|---:|---:|---:|---:|");
     for placement in Placement::ALL {
         let rt = placement.runtime();
+        let label = placement.label();
         let n = sizes.latency;
         latency_rows(
             "one-way",
-            placement.label(),
-            &[
-                ("raw tokio mpsc", rt.block_on(raw::one_way(n))),
-                ("mycelium (default: timing off)", rt.block_on(myc::one_way(n, Mode::Task))),
-                ("mycelium, timing on", rt.block_on(myc::one_way(n, Mode::Timed))),
+            label,
+            n,
+            &mut [
+                ("raw tokio mpsc", &mut |n| rt.block_on(raw::one_way(n))),
+                ("mycelium (default: timing off)", &mut |n| {
+                    rt.block_on(myc::one_way(n, Mode::Task))
+                }),
+                ("mycelium, timing on", &mut |n| rt.block_on(myc::one_way(n, Mode::Timed))),
             ],
         );
         latency_rows(
             "ping-pong RTT",
-            placement.label(),
-            &[
-                ("raw tokio mpsc", rt.block_on(raw::ping_pong(n))),
-                ("mycelium (default: timing off)", rt.block_on(myc::ping_pong(n, Mode::Task))),
-                ("mycelium, timing on", rt.block_on(myc::ping_pong(n, Mode::Timed))),
+            label,
+            n,
+            &mut [
+                ("raw tokio mpsc", &mut |n| rt.block_on(raw::ping_pong(n))),
+                ("mycelium (default: timing off)", &mut |n| {
+                    rt.block_on(myc::ping_pong(n, Mode::Task))
+                }),
+                ("mycelium, timing on", &mut |n| rt.block_on(myc::ping_pong(n, Mode::Timed))),
             ],
         );
         latency_rows(
             "ask RTT",
-            placement.label(),
-            &[
-                ("raw tokio mpsc + oneshot", rt.block_on(raw::ask(n, false))),
-                ("raw tokio mpsc + oneshot + timeout", rt.block_on(raw::ask(n, true))),
-                ("mycelium ask (default: timing off)", rt.block_on(myc::ask(n, Mode::Task))),
-                ("mycelium ask, timing on", rt.block_on(myc::ask(n, Mode::Timed))),
+            label,
+            n,
+            &mut [
+                ("raw tokio mpsc + oneshot", &mut |n| rt.block_on(raw::ask(n, false))),
+                ("raw tokio mpsc + oneshot + timeout", &mut |n| rt.block_on(raw::ask(n, true))),
+                ("mycelium ask (default: timing off)", &mut |n| {
+                    rt.block_on(myc::ask(n, Mode::Task))
+                }),
+                ("mycelium ask, timing on", &mut |n| rt.block_on(myc::ask(n, Mode::Timed))),
             ],
         );
     }
@@ -66,17 +81,23 @@ fn main() {
     latency_rows(
         "one-way",
         pinned,
-        &[
-            ("raw tokio mpsc, 2 workers", two.block_on(raw::one_way(n))),
-            ("mycelium pinned actor (spinning)", rt.block_on(myc::one_way(n, Mode::Pinned(1)))),
+        n,
+        &mut [
+            ("raw tokio mpsc, 2 workers", &mut |n| two.block_on(raw::one_way(n))),
+            ("mycelium pinned actor (spinning)", &mut |n| {
+                rt.block_on(myc::one_way(n, Mode::Pinned(1)))
+            }),
         ],
     );
     latency_rows(
         "ping-pong RTT",
         pinned,
-        &[
-            ("raw tokio mpsc, 2 workers", two.block_on(raw::ping_pong(n))),
-            ("mycelium pinned actors (spinning)", rt.block_on(myc::ping_pong(n, Mode::Pinned(1)))),
+        n,
+        &mut [
+            ("raw tokio mpsc, 2 workers", &mut |n| two.block_on(raw::ping_pong(n))),
+            ("mycelium pinned actors (spinning)", &mut |n| {
+                rt.block_on(myc::ping_pong(n, Mode::Pinned(1)))
+            }),
         ],
     );
     drop((rt, two));
@@ -86,27 +107,33 @@ fn main() {
     for placement in Placement::ALL {
         let rt = placement.runtime();
         let (n, b) = (sizes.burst, sizes.broadcast);
+        let turn = n / ROUNDS;
         rate_rows(
-            &format!("tell burst of {n} Arc<Tick>"),
+            &format!("tell, {ROUNDS} bursts of {turn} Arc<Tick>"),
             placement,
             n,
-            &[
-                ("raw tokio mpsc", rt.block_on(raw::throughput(n))),
-                ("mycelium (default: timing off)", rt.block_on(myc::throughput(n, Mode::Task))),
-                ("mycelium, timing on", rt.block_on(myc::throughput(n, Mode::Timed))),
+            1,
+            &mut [
+                ("raw tokio mpsc", &mut |n| rt.block_on(raw::throughput(n))),
+                ("mycelium (default: timing off)", &mut |n| {
+                    rt.block_on(myc::throughput(n, Mode::Task))
+                }),
+                ("mycelium, timing on", &mut |n| rt.block_on(myc::throughput(n, Mode::Timed))),
             ],
         );
         rate_rows(
             &format!("broadcast 1->8, {b} ticks (deliveries/s)"),
             placement,
-            b * 8,
-            &[
-                ("raw tokio mpsc x8", rt.block_on(raw::broadcast(b, 8))),
-                (
-                    "mycelium Broadcast (default: timing off)",
-                    rt.block_on(myc::broadcast(b, 8, Mode::Task)),
-                ),
-                ("mycelium Broadcast, timing on", rt.block_on(myc::broadcast(b, 8, Mode::Timed))),
+            b,
+            8,
+            &mut [
+                ("raw tokio mpsc x8", &mut |b| rt.block_on(raw::broadcast(b, 8))),
+                ("mycelium Broadcast (default: timing off)", &mut |b| {
+                    rt.block_on(myc::broadcast(b, 8, Mode::Task))
+                }),
+                ("mycelium Broadcast, timing on", &mut |b| {
+                    rt.block_on(myc::broadcast(b, 8, Mode::Timed))
+                }),
             ],
         );
     }
@@ -116,9 +143,10 @@ fn ns(h: &Histogram<u64>, q: f64) -> u64 {
     h.value_at_quantile(q)
 }
 
-fn latency_rows(scenario: &str, placement: &str, rows: &[(&str, Histogram<u64>)]) {
-    let base = ns(&rows[0].1, 0.5) as f64;
-    for (name, h) in rows {
+fn latency_rows(scenario: &str, placement: &str, n: u64, runs: &mut [Run<'_, Histogram<u64>>]) {
+    let hists = interleaved(n, runs);
+    let base = ns(&hists[0], 0.5) as f64;
+    for ((name, _), h) in runs.iter().zip(&hists) {
         println!(
             "| {scenario} | {placement} | {name} | {} ns | {} ns | {} ns | {:.2}x |",
             ns(h, 0.5),
@@ -129,15 +157,24 @@ fn latency_rows(scenario: &str, placement: &str, rows: &[(&str, Histogram<u64>)]
     }
 }
 
-fn rate_rows(scenario: &str, placement: Placement, count: u64, rows: &[(&str, Duration)]) {
+/// `n` items per implementation in all, each delivered `fan_out` times.
+fn rate_rows(
+    scenario: &str,
+    placement: Placement,
+    n: u64,
+    fan_out: u64,
+    runs: &mut [Run<'_, Duration>],
+) {
+    let times = interleaved(n, runs);
+    let count = (n / ROUNDS).max(1) * ROUNDS * fan_out;
     let rate = |d: &Duration| count as f64 / d.as_secs_f64();
-    let base = rate(&rows[0].1);
-    for (name, d) in rows {
+    let base = rate(&times[0]);
+    for ((name, _), s) in runs.iter().zip(&times) {
         println!(
             "| {scenario} | {} | {name} | {:.2}M | {:.2}x |",
             placement.label(),
-            rate(d) / 1e6,
-            rate(d) / base
+            rate(s) / 1e6,
+            rate(s) / base
         );
     }
 }

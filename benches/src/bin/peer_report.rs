@@ -14,19 +14,32 @@ use mycelium_benches::myc::Mode;
 use mycelium_benches::peers::{
     actix_peer, current_thread, kameo_peer, myc_same, ractor_peer, spsc, Caller, PINNED_CORE,
 };
-use mycelium_benches::{myc, raw};
+use mycelium_benches::{interleaved, myc, raw, Run, Turns, ROUNDS};
 
 /// One measured figure.
 enum Figure {
     /// Latency samples, ns.
     Latency(Histogram<u64>),
-    /// Messages per second.
-    Rate(f64),
+    /// Messages per second: this many messages in this long.
+    Rate(u64, Duration),
+}
+
+impl Turns for Figure {
+    fn absorb(&mut self, other: Self) {
+        match (self, other) {
+            (Figure::Latency(a), Figure::Latency(b)) => a.absorb(b),
+            (Figure::Rate(count, d), Figure::Rate(more, longer)) => {
+                *count += more;
+                *d += longer;
+            }
+            _ => unreachable!("one implementation measures one kind of figure"),
+        }
+    }
 }
 
 impl Figure {
-    fn rate(count: u64, d: Duration) -> Self {
-        Figure::Rate(count as f64 / d.as_secs_f64())
+    fn per_second(count: u64, d: Duration) -> f64 {
+        count as f64 / d.as_secs_f64()
     }
 
     fn cells(&self) -> String {
@@ -34,7 +47,9 @@ impl Figure {
             Figure::Latency(h) => {
                 format!("{} ns | {} ns", h.value_at_quantile(0.5), h.value_at_quantile(0.99))
             }
-            Figure::Rate(r) => format!("{:.2}M msgs/s | ", r / 1e6),
+            Figure::Rate(count, d) => {
+                format!("{:.2}M msgs/s | ", Self::per_second(*count, *d) / 1e6)
+            }
         }
     }
 
@@ -46,7 +61,9 @@ impl Figure {
                 let q = |h: &Histogram<u64>, q| h.value_at_quantile(q) as f64;
                 format!("{:.2}x / {:.2}x", q(a, 0.5) / q(b, 0.5), q(a, 0.99) / q(b, 0.99))
             }
-            (Figure::Rate(a), Figure::Rate(b)) => format!("{:.2}x", a / b),
+            (Figure::Rate(a, da), Figure::Rate(b, db)) => {
+                format!("{:.2}x", Self::per_second(*a, *da) / Self::per_second(*b, *db))
+            }
             _ => unreachable!("ratio of a latency to a rate"),
         }
     }
@@ -61,8 +78,8 @@ impl Figure {
                     other
                 }
             }
-            (Figure::Rate(a), Figure::Rate(b)) => {
-                if a >= b {
+            (Figure::Rate(a, da), Figure::Rate(b, db)) => {
+                if Self::per_second(*a, *da) >= Self::per_second(*b, *db) {
                     self
                 } else {
                     other
@@ -80,20 +97,30 @@ enum Base {
     Spsc,
 }
 
-struct Row {
+/// One implementation of a scenario, and what measures it on `n` messages.
+struct Row<'a> {
     name: &'static str,
     placement: &'static str,
     base: Base,
     peer: bool,
-    figure: Figure,
+    run: Box<dyn FnMut(u64) -> Figure + 'a>,
 }
 
-fn row(name: &'static str, placement: &'static str, base: Base, figure: Figure) -> Row {
-    Row { name, placement, base, peer: false, figure }
+fn row<'a>(
+    name: &'static str,
+    placement: &'static str,
+    base: Base,
+    run: impl FnMut(u64) -> Figure + 'a,
+) -> Row<'a> {
+    Row { name, placement, base, peer: false, run: Box::new(run) }
 }
 
-fn peer(name: &'static str, placement: &'static str, figure: Figure) -> Row {
-    Row { name, placement, base: Base::Tokio, peer: true, figure }
+fn peer<'a>(
+    name: &'static str,
+    placement: &'static str,
+    run: impl FnMut(u64) -> Figure + 'a,
+) -> Row<'a> {
+    Row { name, placement, base: Base::Tokio, peer: true, run: Box::new(run) }
 }
 
 /// The broadcast's fan-out.
@@ -126,20 +153,32 @@ const ASK_PLACEMENTS: [AskPlacement; 2] = [
     },
 ];
 
-fn print_rows(scenario: &str, rows: &[Row], tokio: Option<usize>, spsc: Option<usize>) {
-    let best_peer = rows.iter().filter(|r| r.peer).map(|r| &r.figure).reduce(Figure::better);
-    for r in rows {
-        let vs_peer = best_peer.map_or("n/a".to_string(), |b| r.figure.ratio(b));
+/// Measures `rows` in turns on `n` messages each (see [`interleaved`]) and prints
+/// them; `tokio` and `spsc` are the rows of the raw baselines.
+fn print_rows(
+    scenario: &str,
+    n: u64,
+    rows: &mut [Row<'_>],
+    tokio: Option<usize>,
+    spsc: Option<usize>,
+) {
+    let mut runs: Vec<Run<'_, Figure>> =
+        rows.iter_mut().map(|r| (r.name, &mut *r.run as &mut dyn FnMut(u64) -> Figure)).collect();
+    let figures = interleaved(n, &mut runs);
+    let best_peer =
+        rows.iter().zip(&figures).filter(|(r, _)| r.peer).map(|(_, f)| f).reduce(Figure::better);
+    for (r, figure) in rows.iter().zip(&figures) {
+        let vs_peer = best_peer.map_or("n/a".to_string(), |b| figure.ratio(b));
         let base = match r.base {
             Base::Tokio => tokio,
             Base::Spsc => spsc,
         };
-        let vs_raw = base.map_or("n/a".to_string(), |i| r.figure.ratio(&rows[i].figure));
+        let vs_raw = base.map_or("n/a".to_string(), |i| figure.ratio(&figures[i]));
         println!(
             "| {scenario} | {} | {} | {} | {vs_peer} | {vs_raw} |",
             r.name,
             r.placement,
-            r.figure.cells()
+            figure.cells()
         );
     }
 }
@@ -157,7 +196,9 @@ fn main() {
     println!(
         "Ratios: p50 / p99 for latency (below 1x = faster), rate for throughput (above \
          1x = faster). Raw baseline: tokio mpsc for task actors and peers, the SPSC ring \
-         for pinned actors. Best peer: the best of actix, ractor, kameo (by p50 or rate)."
+         for pinned actors. Best peer: the best of actix, ractor, kameo (by p50 or rate). \
+         Each implementation of a scenario runs in {ROUNDS} turns, taken in turn with the \
+         others', and its figure merges its turns."
     );
     println!();
     println!("| scenario | implementation (API) | placement | p50 | p99 | vs best peer | vs raw baseline |");
@@ -165,142 +206,98 @@ fn main() {
 
     let ask = format!("ask RTT, {asks} asks of a Tick");
     for AskPlacement { caller, one_thread, pinned: pinned_place, actix } in ASK_PLACEMENTS {
-        let rows = [
-            row(
-                "raw tokio mpsc + oneshot",
-                one_thread,
-                Base::Tokio,
-                Figure::Latency(rt.block_on(myc_same::raw_ask(asks, caller))),
-            ),
-            row(
-                "raw SPSC rings (request + reply)",
-                PINNED,
-                Base::Spsc,
-                Figure::Latency(spsc::ask(asks)),
-            ),
-            row(
-                "mycelium task actor (ask)",
-                one_thread,
-                Base::Tokio,
-                Figure::Latency(rt.block_on(myc_same::ask(asks, Mode::Task, caller))),
-            ),
-            row(
-                "mycelium pinned actor (ask)",
-                pinned_place,
-                Base::Spsc,
-                Figure::Latency(rt.block_on(myc_same::ask(asks, pinned, caller))),
-            ),
-            peer("actix (send().await)", actix, Figure::Latency(actix_peer::ask(asks, caller))),
-            peer("ractor (call!)", one_thread, Figure::Latency(ractor_peer::ask(asks, caller))),
-            peer("kameo (ask().await)", one_thread, Figure::Latency(kameo_peer::ask(asks, caller))),
+        let mut rows = [
+            row("raw tokio mpsc + oneshot", one_thread, Base::Tokio, |n| {
+                Figure::Latency(rt.block_on(myc_same::raw_ask(n, caller)))
+            }),
+            row("raw SPSC rings (request + reply)", PINNED, Base::Spsc, |n| {
+                Figure::Latency(spsc::ask(n))
+            }),
+            row("mycelium task actor (ask)", one_thread, Base::Tokio, |n| {
+                Figure::Latency(rt.block_on(myc_same::ask(n, Mode::Task, caller)))
+            }),
+            row("mycelium pinned actor (ask)", pinned_place, Base::Spsc, |n| {
+                Figure::Latency(rt.block_on(myc_same::ask(n, pinned, caller)))
+            }),
+            peer("actix (send().await)", actix, |n| Figure::Latency(actix_peer::ask(n, caller))),
+            peer("ractor (call!)", one_thread, |n| Figure::Latency(ractor_peer::ask(n, caller))),
+            peer("kameo (ask().await)", one_thread, |n| {
+                Figure::Latency(kameo_peer::ask(n, caller))
+            }),
         ];
-        print_rows(&ask, &rows, Some(0), Some(1));
+        print_rows(&ask, asks, &mut rows, Some(0), Some(1));
     }
 
-    let tell = format!("tell {burst} fresh Arc<Tick>");
-    let rows = [
-        row(
-            "raw tokio mpsc (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::rate(burst, rt.block_on(raw::throughput(burst))),
-        ),
-        row("raw SPSC ring (push)", PINNED, Base::Spsc, Figure::rate(burst, spsc::tell(burst))),
-        row(
-            "mycelium task actor (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::rate(burst, rt.block_on(myc::throughput(burst, Mode::Task))),
-        ),
-        row(
-            "mycelium pinned actor (send().await)",
-            PINNED,
-            Base::Spsc,
-            Figure::rate(burst, rt.block_on(myc::throughput(burst, pinned))),
-        ),
-        peer("actix (do_send)", ACTIX, Figure::rate(burst, actix_peer::tell(burst))),
-        peer("ractor (cast)", ONE_THREAD, Figure::rate(burst, ractor_peer::tell(burst))),
-        peer("kameo (tell().await)", ONE_THREAD, Figure::rate(burst, kameo_peer::tell(burst))),
+    let tell = format!("tell, {ROUNDS} bursts of {} fresh Arc<Tick>", burst / ROUNDS);
+    let mut rows = [
+        row("raw tokio mpsc (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Rate(n, rt.block_on(raw::throughput(n)))
+        }),
+        row("raw SPSC ring (push)", PINNED, Base::Spsc, |n| Figure::Rate(n, spsc::tell(n))),
+        row("mycelium task actor (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Rate(n, rt.block_on(myc::throughput(n, Mode::Task)))
+        }),
+        row("mycelium pinned actor (send().await)", PINNED, Base::Spsc, |n| {
+            Figure::Rate(n, rt.block_on(myc::throughput(n, pinned)))
+        }),
+        peer("actix (do_send)", ACTIX, |n| Figure::Rate(n, actix_peer::tell(n))),
+        peer("ractor (cast)", ONE_THREAD, |n| Figure::Rate(n, ractor_peer::tell(n))),
+        peer("kameo (tell().await)", ONE_THREAD, |n| Figure::Rate(n, kameo_peer::tell(n))),
     ];
-    print_rows(&tell, &rows, Some(0), Some(1));
+    print_rows(&tell, burst, &mut rows, Some(0), Some(1));
 
     let one = format!("one-way, {latency} stamped Arc<Tick>");
-    let rows = [
-        row(
-            "raw tokio mpsc (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::Latency(rt.block_on(raw::one_way(latency))),
-        ),
-        row("raw SPSC ring (push)", PINNED, Base::Spsc, Figure::Latency(spsc::one_way(latency))),
-        row(
-            "mycelium task actor (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::Latency(rt.block_on(myc::one_way(latency, Mode::Task))),
-        ),
-        row(
-            "mycelium pinned actor (send().await)",
-            PINNED,
-            Base::Spsc,
-            Figure::Latency(rt.block_on(myc::one_way(latency, pinned))),
-        ),
-        peer("actix (do_send)", ACTIX, Figure::Latency(actix_peer::one_way(latency))),
-        peer("ractor (cast)", ONE_THREAD, Figure::Latency(ractor_peer::one_way(latency))),
-        peer("kameo (tell().await)", ONE_THREAD, Figure::Latency(kameo_peer::one_way(latency))),
+    let mut rows = [
+        row("raw tokio mpsc (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Latency(rt.block_on(raw::one_way(n)))
+        }),
+        row("raw SPSC ring (push)", PINNED, Base::Spsc, |n| Figure::Latency(spsc::one_way(n))),
+        row("mycelium task actor (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Latency(rt.block_on(myc::one_way(n, Mode::Task)))
+        }),
+        row("mycelium pinned actor (send().await)", PINNED, Base::Spsc, |n| {
+            Figure::Latency(rt.block_on(myc::one_way(n, pinned)))
+        }),
+        peer("actix (do_send)", ACTIX, |n| Figure::Latency(actix_peer::one_way(n))),
+        peer("ractor (cast)", ONE_THREAD, |n| Figure::Latency(ractor_peer::one_way(n))),
+        peer("kameo (tell().await)", ONE_THREAD, |n| Figure::Latency(kameo_peer::one_way(n))),
     ];
-    print_rows(&one, &rows, Some(0), Some(1));
+    print_rows(&one, latency, &mut rows, Some(0), Some(1));
 
     let ping = format!("ping-pong RTT, {latency} round trips of an Instant");
-    let rows = [
-        row(
-            "raw tokio mpsc x2, two tasks (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::Latency(rt.block_on(raw::ping_pong(latency))),
-        ),
-        row(
-            "mycelium task actors (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::Latency(rt.block_on(myc::ping_pong(latency, Mode::Task))),
-        ),
-        peer("actix (do_send)", ACTIX, Figure::Latency(actix_peer::ping_pong(latency))),
-        peer("ractor (cast)", ONE_THREAD, Figure::Latency(ractor_peer::ping_pong(latency))),
-        peer("kameo (tell().await)", ONE_THREAD, Figure::Latency(kameo_peer::ping_pong(latency))),
+    let mut rows = [
+        row("raw tokio mpsc x2, two tasks (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Latency(rt.block_on(raw::ping_pong(n)))
+        }),
+        row("mycelium task actors (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Latency(rt.block_on(myc::ping_pong(n, Mode::Task)))
+        }),
+        peer("actix (do_send)", ACTIX, |n| Figure::Latency(actix_peer::ping_pong(n))),
+        peer("ractor (cast)", ONE_THREAD, |n| Figure::Latency(ractor_peer::ping_pong(n))),
+        peer("kameo (tell().await)", ONE_THREAD, |n| Figure::Latency(kameo_peer::ping_pong(n))),
     ];
-    print_rows(&ping, &rows, Some(0), None);
+    print_rows(&ping, latency, &mut rows, Some(0), None);
 
     let fan = format!("broadcast 1->{SUBSCRIBERS}, {ticks} Arc<Tick> (deliveries/s)");
-    let deliveries = ticks * SUBSCRIBERS as u64;
-    let rows = [
-        row(
-            "raw tokio mpsc x8 (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::rate(deliveries, rt.block_on(raw::broadcast(ticks, SUBSCRIBERS))),
-        ),
-        row(
-            "mycelium Broadcast to task actors (send().await)",
-            ONE_THREAD,
-            Base::Tokio,
-            Figure::rate(deliveries, rt.block_on(myc::broadcast(ticks, SUBSCRIBERS, Mode::Task))),
-        ),
-        peer(
-            "actix (do_send x8)",
-            ACTIX,
-            Figure::rate(deliveries, actix_peer::broadcast(ticks, SUBSCRIBERS)),
-        ),
-        peer(
-            "ractor (cast x8)",
-            ONE_THREAD,
-            Figure::rate(deliveries, ractor_peer::broadcast(ticks, SUBSCRIBERS)),
-        ),
-        peer(
-            "kameo (tell().await x8)",
-            ONE_THREAD,
-            Figure::rate(deliveries, kameo_peer::broadcast(ticks, SUBSCRIBERS)),
-        ),
+    let mut rows = [
+        row("raw tokio mpsc x8 (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Rate(n * SUBSCRIBERS as u64, rt.block_on(raw::broadcast(n, SUBSCRIBERS)))
+        }),
+        row("mycelium Broadcast to task actors (send().await)", ONE_THREAD, Base::Tokio, |n| {
+            Figure::Rate(
+                n * SUBSCRIBERS as u64,
+                rt.block_on(myc::broadcast(n, SUBSCRIBERS, Mode::Task)),
+            )
+        }),
+        peer("actix (do_send x8)", ACTIX, |n| {
+            Figure::Rate(n * SUBSCRIBERS as u64, actix_peer::broadcast(n, SUBSCRIBERS))
+        }),
+        peer("ractor (cast x8)", ONE_THREAD, |n| {
+            Figure::Rate(n * SUBSCRIBERS as u64, ractor_peer::broadcast(n, SUBSCRIBERS))
+        }),
+        peer("kameo (tell().await x8)", ONE_THREAD, |n| {
+            Figure::Rate(n * SUBSCRIBERS as u64, kameo_peer::broadcast(n, SUBSCRIBERS))
+        }),
     ];
-    print_rows(&fan, &rows, Some(0), None);
+    print_rows(&fan, ticks, &mut rows, Some(0), None);
 }
