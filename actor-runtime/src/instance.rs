@@ -214,8 +214,8 @@ async fn run<A: Actor>(
             }
             Next::Signal(Signal::Kill) => break Ok(ExitReason::Killed),
             Next::Signal(Signal::Restart) => break Ok(ExitReason::Stopped),
-            Next::Signal(Signal::Terminated(t)) => actor.on_terminated(*t, ctx).await,
-            Next::Signal(Signal::ChildExit(exit)) => actor.on_child_exit(*exit, ctx).await,
+            Next::Signal(Signal::Terminated(t)) => actor.on_terminated(t, ctx).await,
+            Next::Signal(Signal::ChildExit(exit)) => actor.on_child_exit(exit, ctx).await,
             Next::Signal(Signal::Metrics(reply)) => {
                 let _ = reply.send(mb.stats.snapshot());
                 Ok(())
@@ -277,7 +277,7 @@ impl<M: Send + 'static> Drop for Guard<M> {
                     generation: self.generation,
                     reason: reason.clone(),
                 };
-                if !parent.signals.send(Signal::ChildExit(Box::new(exit))) {
+                if !parent.signals.send(Signal::ChildExit(exit)) {
                     self.cell.terminate(reason, None);
                 }
             }

@@ -11,10 +11,6 @@ use crate::watch::Terminated;
 
 /// A signal to an actor's running instance. Signals never wait behind user messages:
 /// the instance looks at its signals before each message.
-///
-/// Two words: the large variants are boxed, because every user message leaves the
-/// queue as a `Next<M>`, which is as large as the larger of `M` and `Signal` and is
-/// moved several times on the way to the handler. Signals are rare; messages are not.
 pub(crate) enum Signal {
     /// Handle what is queued, then end (`ExitReason::Stopped`).
     Stop,
@@ -24,9 +20,9 @@ pub(crate) enum Signal {
     /// for the next instance.
     Restart,
     /// A watched actor ended.
-    Terminated(Box<Terminated>),
+    Terminated(Terminated),
     /// A supervised child's instance ended.
-    ChildExit(Box<ChildExit>),
+    ChildExit(ChildExit),
     /// Send a snapshot of the actor's figures.
     Metrics(oneshot::Sender<ActorMetrics>),
 }
@@ -50,17 +46,5 @@ impl SignalTx {
     /// Queues `signal` and wakes the instance; false if no instance will read it.
     pub(crate) fn send(&self, signal: Signal) -> bool {
         self.0.push(signal)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Signal;
-
-    /// See [`Signal`]: a large variant here would make every user message's trip out of
-    /// the queue a larger copy.
-    #[test]
-    fn a_signal_is_two_words() {
-        assert!(std::mem::size_of::<Signal>() <= 2 * std::mem::size_of::<usize>());
     }
 }

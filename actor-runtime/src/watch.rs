@@ -25,6 +25,6 @@ pub(crate) struct Watcher {
 impl Watcher {
     pub(crate) fn notify(&self, terminated: Terminated) {
         // A watcher that has itself ended no longer listens; nothing to do.
-        self.signals.send(Signal::Terminated(Box::new(terminated)));
+        self.signals.send(Signal::Terminated(terminated));
     }
 }
