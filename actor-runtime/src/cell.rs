@@ -14,7 +14,7 @@ use crate::id::ActorId;
 use crate::mailbox::Mailbox;
 use crate::metrics::Stats;
 use crate::node::NodeInner;
-use crate::pinned::{Aborter, Pinned};
+use crate::pinned::{Aborter, Idle, Pinned};
 use crate::queue;
 use crate::signal::{Signal, SignalTx};
 use crate::watch::{Terminated, Watcher};
@@ -60,7 +60,8 @@ impl<M: Send + 'static> Cell<M> {
         timed: bool,
         pinned: Option<Pinned>,
     ) -> Arc<Self> {
-        let (tx, rx) = queue::channel(capacity, timed);
+        let spinning = pinned.is_some_and(|p| p.idle == Idle::Spin);
+        let (tx, rx) = queue::channel(capacity, timed, spinning);
         let mailbox = Mailbox { rx, stats: Stats::new(timed), in_flight: None };
         Arc::new(Self {
             id,

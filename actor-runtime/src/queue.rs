@@ -40,6 +40,15 @@
 //! raise a flag the receiver checks before every message, so they overtake a full
 //! queue. Only the runtime sends them, a handful per actor life; they are unbounded.
 //!
+//! # Spinning receivers
+//! A hot-path actor that spins on its own core ([`channel`] with `spinning`) keeps its
+//! messages in a lock-free [`ring`] instead: there, the lock's line crossing between
+//! the cores twice per message was most of a message's cost. Its receiver never
+//! parks (it polls without being woken), so a send wakes nobody; the mutex is left to
+//! signals and to senders waiting for room, who wait in the same FIFO line: only the
+//! first in line pushes, and the receiver wakes it after each message it takes while
+//! anyone waits (and on each empty poll, so a wake-up it missed comes one poll late).
+//!
 //! # Cooperation
 //! Sending and receiving consume Tokio's task budget as Tokio's own channels do, so
 //! an actor that always has messages still yields to the other tasks on its thread.
@@ -57,11 +66,23 @@ use tokio::task::coop;
 use crate::cell::lock;
 use crate::signal::{Signal, SignalLane, SignalTx};
 
+mod ring;
+use ring::{Refused, Ring};
+
 /// Why a message was not queued; it is handed back.
 #[derive(Debug)]
 pub(crate) enum TrySendError<M> {
     Full(M),
     Closed(M),
+}
+
+impl<M> From<Refused<M>> for TrySendError<M> {
+    fn from(refused: Refused<M>) -> Self {
+        match refused {
+            Refused::Full(msg) => Self::Full(msg),
+            Refused::Closed(msg) => Self::Closed(msg),
+        }
+    }
 }
 
 /// Why `send_timeout` failed; the message is handed back.
@@ -81,6 +102,8 @@ pub(crate) enum Next<M> {
 
 struct Shared<M> {
     state: Mutex<State<M>>,
+    /// A spinning receiver's messages (then `State::queue` stays empty).
+    ring: Option<Ring<M>>,
     capacity: usize,
     /// Each message gets its enqueue time (see the module docs).
     timed: bool,
@@ -183,9 +206,11 @@ impl<M> Shared<M> {
 }
 
 /// Creates a queue holding at most `capacity` unhandled user messages; `timed`
-/// records each message's enqueue time.
-pub(crate) fn channel<M>(capacity: usize, timed: bool) -> (Sender<M>, Receiver<M>) {
+/// records each message's enqueue time; `spinning` is for a receiver that polls
+/// without pause and is never woken (see the module docs).
+pub(crate) fn channel<M>(capacity: usize, timed: bool, spinning: bool) -> (Sender<M>, Receiver<M>) {
     let shared = Arc::new(Shared {
+        ring: spinning.then(|| Ring::new(capacity, timed)),
         state: Mutex::new(State {
             queue: VecDeque::new(),
             stamps: VecDeque::new(),
@@ -211,6 +236,7 @@ pub(crate) fn channel<M>(capacity: usize, timed: bool) -> (Sender<M>, Receiver<M
         taken: 0,
         enqueued_at: None,
         registered: None,
+        closed: false,
     };
     (Sender { shared }, receiver)
 }
@@ -225,6 +251,12 @@ impl<M> Sender<M> {
     /// this reports `Full`.
     pub(crate) fn try_send(&self, msg: M) -> Result<(), TrySendError<M>> {
         let shared = &*self.shared;
+        if let Some(ring) = &shared.ring {
+            if shared.senders_waiting.load(Ordering::Acquire) {
+                return Err(TrySendError::Full(msg));
+            }
+            return ring.push(msg).map_err(TrySendError::from);
+        }
         let mut st = lock(&shared.state);
         if st.closed {
             return Err(TrySendError::Closed(msg));
@@ -269,6 +301,9 @@ impl<M> Sender<M> {
 
     /// Messages queued and not yet handled.
     pub(crate) fn queued(&self) -> usize {
+        if let Some(ring) = &self.shared.ring {
+            return ring.len();
+        }
         let st = lock(&self.shared.state);
         self.shared.used(&st)
     }
@@ -311,6 +346,13 @@ impl<M> Future for SendFut<'_, M> {
             return Poll::Pending; // taken back: only `send_timeout` did, and it stopped polling
         };
         let shared = this.shared;
+        if let Some(ring) = &shared.ring {
+            let sent = this.poll_ring(ring, msg, cx);
+            if sent.is_ready() {
+                coop.made_progress();
+            }
+            return sent;
+        }
         let mut st = lock(&shared.state);
         if st.closed {
             this.forget_ticket(&mut st);
@@ -358,8 +400,63 @@ impl<M> Future for SendFut<'_, M> {
 }
 
 impl<M> SendFut<'_, M> {
+    /// A send into a spinning receiver's ring: straight in while nobody waits, else
+    /// through the line, where only the first pushes.
+    fn poll_ring(&mut self, ring: &Ring<M>, msg: M, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
+        let shared = self.shared;
+        let msg = if self.waiter.is_none() && !shared.senders_waiting.load(Ordering::Acquire) {
+            match ring.push(msg) {
+                Ok(()) => return Poll::Ready(Ok(())),
+                Err(Refused::Closed(msg)) => return Poll::Ready(Err(msg)),
+                Err(Refused::Full(msg)) => msg,
+            }
+        } else {
+            msg
+        };
+        let mut st = lock(&shared.state);
+        if ring.is_closed() {
+            self.forget_ticket(&mut st);
+            return Poll::Ready(Err(msg));
+        }
+        let id = *self.waiter.get_or_insert_with(|| {
+            st.next_waiter += 1;
+            st.next_waiter
+        });
+        match st.waiters.iter().position(|w| w.0 == id) {
+            Some(i) if !st.waiters[i].1.will_wake(cx.waker()) => {
+                st.waiters[i].1 = cx.waker().clone();
+            }
+            Some(_) => {}
+            None => st.waiters.push_back((id, cx.waker().clone())),
+        }
+        // Raised before the push below, so a receiver that takes a message after our
+        // failed push sees it (or its next poll does).
+        shared.senders_waiting.store(true, Ordering::SeqCst);
+        if st.waiters.front().map(|w| w.0) != Some(id) {
+            self.msg = Some(msg);
+            return Poll::Pending;
+        }
+        match ring.push(msg) {
+            Ok(()) => {
+                self.forget_ticket(&mut st);
+                Poll::Ready(Ok(()))
+            }
+            Err(Refused::Closed(msg)) => {
+                self.forget_ticket(&mut st);
+                Poll::Ready(Err(msg))
+            }
+            Err(Refused::Full(msg)) => {
+                self.msg = Some(msg);
+                Poll::Pending
+            }
+        }
+    }
+
     /// Leaves the line; a sender woken for room it will not use passes the turn on.
     fn forget_ticket(&mut self, st: &mut State<M>) {
+        if self.shared.ring.is_some() {
+            return self.leave_ring_line(st);
+        }
         let Some(id) = self.waiter.take() else { return };
         match st.waiters.iter().position(|w| w.0 == id) {
             Some(i) => {
@@ -384,6 +481,22 @@ impl<M> Drop for SendFut<'_, M> {
     }
 }
 
+impl<M> SendFut<'_, M> {
+    /// Leaves a ring's line; the next in line, if any, gets its turn to push.
+    fn leave_ring_line(&mut self, st: &mut State<M>) {
+        let Some(id) = self.waiter.take() else { return };
+        if let Some(i) = st.waiters.iter().position(|w| w.0 == id) {
+            st.waiters.remove(i);
+            if i == 0 {
+                if let Some((_, next)) = st.waiters.front() {
+                    next.wake_by_ref();
+                }
+            }
+        }
+        self.shared.senders_waiting.store(!st.waiters.is_empty(), Ordering::SeqCst);
+    }
+}
+
 /// Messages taken from the shared queue, and their enqueue times when timed.
 struct Batch<M> {
     msgs: VecDeque<M>,
@@ -405,6 +518,8 @@ pub(crate) struct Receiver<M> {
     /// empty batch can park without the lock. `None` after `close`, so the next poll
     /// looks under the lock and sees it.
     registered: Option<(usize, &'static RawWakerVTable)>,
+    /// This receiver has closed the queue (only it does).
+    closed: bool,
 }
 
 impl<M> Receiver<M> {
@@ -422,6 +537,19 @@ impl<M> Receiver<M> {
 
     /// The next user message without waiting (draining).
     pub(crate) fn try_recv(&mut self) -> Option<M> {
+        if self.shared.ring.is_some() {
+            loop {
+                if let Some(msg) = self.pop_ring() {
+                    return Some(msg);
+                }
+                // Closed: what was claimed before the close is a moment from written.
+                let ring = self.shared.ring.as_ref()?;
+                if !(ring.is_closed() && ring.has_claimed()) {
+                    return None;
+                }
+                std::hint::spin_loop();
+            }
+        }
         if self.batch.msgs.is_empty() {
             let mut st = lock(&self.shared.state);
             self.shared.refill(&mut st, &mut self.batch);
@@ -437,6 +565,20 @@ impl<M> Receiver<M> {
             return Poll::Ready(Next::Signal(signal));
         }
         let coop = ready!(coop::poll_proceed(cx));
+        if self.shared.ring.is_some() {
+            if let Some(msg) = self.pop_ring() {
+                coop.made_progress();
+                return Poll::Ready(Next::Message(msg));
+            }
+            // Only this receiver closes a queue, so it knows without reading the ring's
+            // tail, a line the senders write: a spinning look at it every poll would
+            // pull it away from them on each message.
+            if self.closed && self.shared.ring.as_ref().is_some_and(|r| !r.has_claimed()) {
+                return Poll::Ready(Next::Closed);
+            }
+            self.wake_first_sender();
+            return Poll::Pending;
+        }
         if self.batch.msgs.is_empty() {
             if self.still_parked(cx.waker()) {
                 return Poll::Pending;
@@ -498,6 +640,27 @@ impl<M> Receiver<M> {
         Some(msg)
     }
 
+    /// The next message of a ring; the first waiting sender, if any, gets its turn.
+    #[inline]
+    fn pop_ring(&mut self) -> Option<M> {
+        let (msg, at) = self.shared.ring.as_ref()?.pop()?;
+        self.enqueued_at = at;
+        self.wake_first_sender();
+        Some(msg)
+    }
+
+    /// Wakes the first sender in a ring's line, if anyone waits (a relaxed look: see
+    /// the module docs).
+    #[inline]
+    fn wake_first_sender(&self) {
+        if self.shared.senders_waiting.load(Ordering::Relaxed) {
+            let st = lock(&self.shared.state);
+            if let Some((_, first)) = st.waiters.front() {
+                first.wake_by_ref();
+            }
+        }
+    }
+
     /// When the message received last was queued: `Some` only for a timed queue.
     pub(crate) fn enqueued_at(&self) -> Option<Instant> {
         self.enqueued_at
@@ -505,6 +668,9 @@ impl<M> Receiver<M> {
 
     /// User messages not yet handled: the batch and the shared queue.
     pub(crate) fn len(&self) -> usize {
+        if let Some(ring) = &self.shared.ring {
+            return ring.len();
+        }
         self.batch.msgs.len() + self.shared.queued.load(Ordering::Acquire)
     }
 
@@ -512,6 +678,10 @@ impl<M> Receiver<M> {
     /// senders get their message back.
     pub(crate) fn close(&mut self) {
         self.registered = None; // the next poll must see the close
+        self.closed = true;
+        if let Some(ring) = &self.shared.ring {
+            ring.close();
+        }
         let mut st = lock(&self.shared.state);
         self.shared.close(&mut st);
     }
@@ -529,6 +699,16 @@ impl<M> Drop for Receiver<M> {
         let waker = st.receiver_waker.take();
         drop(st);
         drop((queued, signals, waker));
+        if let Some(ring) = &self.shared.ring {
+            ring.close();
+            // What was claimed before the close is a moment from written.
+            while ring.has_claimed() {
+                match ring.pop() {
+                    Some(popped) => drop(popped),
+                    None => std::hint::spin_loop(),
+                }
+            }
+        }
     }
 }
 
