@@ -67,7 +67,10 @@ impl SpawnOptions {
 
     /// Runs the actor's instances on a dedicated OS thread, pinned to a core, that
     /// busy-polls the mailbox (a hot-path actor): same `ActorRef`, supervisable,
-    /// below Tokio's wake-up cost at the price of a core. See [`Pinned`].
+    /// below Tokio's wake-up cost at the price of a core. See [`Pinned`]. With
+    /// [`Idle::Spin`](crate::Idle::Spin) the mailbox is a lock-free ring of
+    /// `capacity` slots, each at least a cache line (64 bytes): 256 KiB at the default
+    /// capacity.
     pub fn pinned(mut self, pinned: Pinned) -> Self {
         self.pinned = Some(pinned);
         self
