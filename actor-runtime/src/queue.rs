@@ -564,10 +564,9 @@ impl<M> Receiver<M> {
         if let Some(signal) = self.try_signal() {
             return Poll::Ready(Next::Signal(signal));
         }
-        let coop = ready!(coop::poll_proceed(cx));
+        // A ring's receiver is a pinned thread's, never a Tokio task: no budget to keep.
         if self.shared.ring.is_some() {
             if let Some(msg) = self.pop_ring() {
-                coop.made_progress();
                 return Poll::Ready(Next::Message(msg));
             }
             // Only this receiver closes a queue, so it knows without reading the ring's
@@ -579,6 +578,7 @@ impl<M> Receiver<M> {
             self.wake_first_sender();
             return Poll::Pending;
         }
+        let coop = ready!(coop::poll_proceed(cx));
         if self.batch.msgs.is_empty() {
             if self.still_parked(cx.waker()) {
                 return Poll::Pending;
