@@ -26,7 +26,7 @@
 
 use std::cell::UnsafeCell;
 use std::mem::MaybeUninit;
-use std::sync::atomic::{fence, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// The tail's closed bit. Positions stay below it: laps wrap within the other bits.
@@ -50,6 +50,15 @@ struct Slot<M> {
 #[repr(align(128))]
 struct Padded(AtomicUsize);
 
+/// The receiver's line: its head, and whether it has closed the ring (only it does),
+/// so that its every empty poll need not read the tail, a line the senders write:
+/// that look would pull the line away from them on each message.
+#[repr(align(128))]
+struct HeadLine {
+    head: AtomicUsize,
+    closed: AtomicBool,
+}
+
 pub(crate) struct Ring<M> {
     slots: Box<[Slot<M>]>,
     /// Each slot's push time, for a timed ring (empty otherwise); guarded by the
@@ -61,7 +70,7 @@ pub(crate) struct Ring<M> {
     /// The next position to claim, and the closed bit. Written by senders.
     tail: Padded,
     /// The next position to read. Written only by the receiver.
-    head: Padded,
+    head: HeadLine,
 }
 
 // SAFETY: a slot's message is written by the one sender whose compare-and-swap
@@ -94,7 +103,7 @@ impl<M> Ring<M> {
             one_lap,
             timed,
             tail: Padded(AtomicUsize::new(0)),
-            head: Padded(AtomicUsize::new(0)),
+            head: HeadLine { head: AtomicUsize::new(0), closed: AtomicBool::new(false) },
         }
     }
 
@@ -152,7 +161,7 @@ impl<M> Ring<M> {
                 // The slot still holds last lap's message: full, unless the head
                 // moved since (then look again).
                 fence(Ordering::SeqCst);
-                if self.next_lap(self.head.0.load(Ordering::Relaxed)) == tail {
+                if self.next_lap(self.head.head.load(Ordering::Relaxed)) == tail {
                     return Err(Refused::Full(msg));
                 }
                 tail = self.tail.0.load(Ordering::Relaxed);
@@ -165,10 +174,17 @@ impl<M> Ring<M> {
         }
     }
 
+    /// Whether the oldest position is written: `pop` would return it. Only the
+    /// receiver calls this.
+    pub(crate) fn ready(&self) -> bool {
+        let head = self.head.head.load(Ordering::Relaxed);
+        self.slots[head & (self.one_lap - 1)].stamp.load(Ordering::Acquire) == head + 1
+    }
+
     /// The oldest written message and its push time (timed rings). Only the receiver
     /// calls this.
     pub(crate) fn pop(&self) -> Option<(M, Option<Instant>)> {
-        let head = self.head.0.load(Ordering::Relaxed);
+        let head = self.head.head.load(Ordering::Relaxed);
         let index = head & (self.one_lap - 1);
         let slot = &self.slots[index];
         if slot.stamp.load(Ordering::Acquire) != head + 1 {
@@ -182,13 +198,20 @@ impl<M> Ring<M> {
             (msg, at)
         };
         slot.stamp.store(self.next_lap(head), Ordering::Release);
-        self.head.0.store(self.after(head), Ordering::Release);
+        self.head.head.store(self.after(head), Ordering::Release);
         Some(popped)
     }
 
-    /// Closes the ring to senders; what was claimed before can still be popped.
+    /// Closes the ring to senders; what was claimed before can still be popped. Only
+    /// the receiver calls this.
     pub(crate) fn close(&self) {
+        self.head.closed.store(true, Ordering::Relaxed);
         self.tail.0.fetch_or(CLOSED, Ordering::SeqCst);
+    }
+
+    /// Whether the receiver has closed the ring, read from its own line.
+    pub(crate) fn closed_by_receiver(&self) -> bool {
+        self.head.closed.load(Ordering::Relaxed)
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -198,14 +221,14 @@ impl<M> Ring<M> {
     /// Whether a position past the head is claimed: a message is written or about to
     /// be, though `pop` may not see it yet.
     pub(crate) fn has_claimed(&self) -> bool {
-        self.tail.0.load(Ordering::Acquire) & !CLOSED != self.head.0.load(Ordering::Relaxed)
+        self.tail.0.load(Ordering::Acquire) & !CLOSED != self.head.head.load(Ordering::Relaxed)
     }
 
     /// Claimed positions not yet read.
     pub(crate) fn len(&self) -> usize {
         loop {
             let tail = self.tail.0.load(Ordering::SeqCst) & !CLOSED;
-            let head = self.head.0.load(Ordering::SeqCst);
+            let head = self.head.head.load(Ordering::SeqCst);
             if self.tail.0.load(Ordering::SeqCst) & !CLOSED != tail {
                 continue;
             }
@@ -226,7 +249,7 @@ impl<M> Ring<M> {
 impl<M> Drop for Ring<M> {
     fn drop(&mut self) {
         // `&mut self`: every sender and the receiver are gone; drop what is unread.
-        let mut head = *self.head.0.get_mut();
+        let mut head = *self.head.head.get_mut();
         let tail = *self.tail.0.get_mut() & !CLOSED;
         while head != tail {
             let slot = &mut self.slots[head & (self.one_lap - 1)];
