@@ -61,6 +61,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll, RawWakerVTable, Waker};
 use std::time::{Duration, Instant};
 
+use tokio::runtime::RuntimeFlavor;
 use tokio::task::coop;
 
 use crate::cell::lock;
@@ -148,6 +149,8 @@ struct State<M> {
     /// The receiver is gone: signals are refused too.
     receiver_gone: bool,
     receiver_waker: Option<Waker>,
+    /// The receiver runs on a multi-thread runtime: wake it outside the lock (`push`).
+    wake_unlocked: bool,
     waiters: VecDeque<(u64, Waker)>,
     next_waiter: u64,
     /// Room promised to senders woken from the line and not back yet: newcomers and
@@ -204,20 +207,31 @@ impl<M> Shared<M> {
 
     /// Queues `msg` under the held lock. Only the message that makes the queue
     /// non-empty wakes the receiver: while the queue holds messages the receiver has
-    /// been woken already, and it comes back for them before it parks. The waker is
-    /// woken by reference and stays registered, so the receiver need not clone it
-    /// again for its next park.
-    fn push(&self, st: &mut State<M>, msg: M) {
+    /// been woken already, and it comes back for them before it parks. The waker stays
+    /// registered, so the receiver need not clone it again for its next park.
+    ///
+    /// A receiver on a multi-thread runtime is woken after the lock is released: the
+    /// caller gets a clone of its waker to wake. There a wake is often a system call
+    /// (the runtime unparks a worker), and the woken receiver, on that worker, would
+    /// find the lock still held: on two workers that put 35-42 µs on the one-way p99
+    /// against 16-26 µs. Elsewhere it is woken by reference under the lock, which
+    /// saves the clone (10 ns of a same-thread round trip).
+    #[must_use]
+    fn push(&self, st: &mut State<M>, msg: M) -> Option<Waker> {
         if self.timed {
             st.stamps.push_back(Instant::now());
         }
         st.queue.push_back(msg);
         self.queued.store(st.queue.len(), Ordering::Release);
         if st.queue.len() == 1 {
-            if let Some(w) = &st.receiver_waker {
-                w.wake_by_ref();
+            if let Some(waker) = &st.receiver_waker {
+                if st.wake_unlocked {
+                    return Some(waker.clone());
+                }
+                waker.wake_by_ref();
             }
         }
+        None
     }
 }
 
@@ -242,6 +256,7 @@ pub(crate) fn channel<M>(capacity: usize, timed: bool, spinning: bool) -> (Sende
             closed: false,
             receiver_gone: false,
             receiver_waker: None,
+            wake_unlocked: false,
             waiters: VecDeque::new(),
             next_waiter: 0,
             reserved: 0,
@@ -283,7 +298,11 @@ impl<M> Sender<M> {
         if !st.waiters.is_empty() || shared.free(&st) == 0 {
             return Err(TrySendError::Full(msg));
         }
-        shared.push(&mut st, msg);
+        let wake = shared.push(&mut st, msg);
+        drop(st);
+        if let Some(waker) = wake {
+            waker.wake();
+        }
         Ok(())
     }
 
@@ -401,8 +420,11 @@ impl<M> Future for SendFut<'_, M> {
         let our_turn = if this.waiter.is_none() { st.waiters.is_empty() } else { woken };
         if our_turn && shared.free(&st) > 0 {
             this.waiter = None;
-            shared.push(&mut st, msg);
+            let wake = shared.push(&mut st, msg);
             drop(st);
+            if let Some(waker) = wake {
+                waker.wake();
+            }
             coop.made_progress();
             return Poll::Ready(Ok(()));
         }
@@ -627,6 +649,8 @@ impl<M> Receiver<M> {
             // does arrive meanwhile wakes a running task: one spare poll).
             if !st.receiver_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                 st.receiver_waker = Some(cx.waker().clone());
+                st.wake_unlocked = tokio::runtime::Handle::try_current()
+                    .is_ok_and(|rt| rt.runtime_flavor() == RuntimeFlavor::MultiThread);
             }
             // The next poll of an empty batch may park without the lock unless the
             // queue is closed (it must see that) or this batch is full: a sender may
