@@ -80,8 +80,6 @@ pub(crate) struct Ring<M> {
 // So no two threads touch a slot's cells at once, and values of `M` move between
 // threads: `M: Send`.
 unsafe impl<M: Send> Sync for Ring<M> {}
-// SAFETY: as above; the ring owns its unread messages.
-unsafe impl<M: Send> Send for Ring<M> {}
 
 impl<M> Ring<M> {
     pub(crate) fn new(capacity: usize, timed: bool) -> Self {
