@@ -429,26 +429,9 @@ impl<M> Future for SendFut<'_, M> {
             return Poll::Ready(Ok(()));
         }
         this.msg = Some(msg);
-        match in_line {
-            Some(i) => {
-                if !st.waiters[i].1.will_wake(cx.waker()) {
-                    st.waiters[i].1 = cx.waker().clone();
-                }
-            }
-            None => {
-                let id = *this.waiter.get_or_insert_with(|| {
-                    st.next_waiter += 1;
-                    st.next_waiter
-                });
-                // Woken but the room was gone (cannot happen while promises hold):
-                // keep our place at the front.
-                if woken {
-                    st.waiters.push_front((id, cx.waker().clone()));
-                } else {
-                    st.waiters.push_back((id, cx.waker().clone()));
-                }
-            }
-        }
+        // Woken but the room was gone (cannot happen while promises hold): keep our
+        // place at the front.
+        this.join_line(&mut st, cx, woken);
         shared.senders_waiting.store(true, Ordering::Relaxed);
         Poll::Pending
     }
@@ -475,17 +458,7 @@ impl<M> SendFut<'_, M> {
             self.forget_ticket(&mut st);
             return Poll::Ready(Err(msg));
         }
-        let id = *self.waiter.get_or_insert_with(|| {
-            st.next_waiter += 1;
-            st.next_waiter
-        });
-        match st.waiters.iter().position(|w| w.0 == id) {
-            Some(i) if !st.waiters[i].1.will_wake(cx.waker()) => {
-                st.waiters[i].1 = cx.waker().clone();
-            }
-            Some(_) => {}
-            None => st.waiters.push_back((id, cx.waker().clone())),
-        }
+        let id = self.join_line(&mut st, cx, false);
         // Raised before the push below, so a receiver that takes a message after our
         // failed push sees it (or its next poll does).
         shared.senders_waiting.store(true, Ordering::SeqCst);
@@ -507,6 +480,25 @@ impl<M> SendFut<'_, M> {
                 Poll::Pending
             }
         }
+    }
+
+    /// Takes a ticket, if this send has none, and a place in the waiters' line (at its
+    /// front if `front`), or refreshes the waker of the place it has. Returns the
+    /// ticket.
+    fn join_line(&mut self, st: &mut State<M>, cx: &Context<'_>, front: bool) -> u64 {
+        let id = *self.waiter.get_or_insert_with(|| {
+            st.next_waiter += 1;
+            st.next_waiter
+        });
+        match st.waiters.iter().position(|w| w.0 == id) {
+            Some(i) if !st.waiters[i].1.will_wake(cx.waker()) => {
+                st.waiters[i].1 = cx.waker().clone();
+            }
+            Some(_) => {}
+            None if front => st.waiters.push_front((id, cx.waker().clone())),
+            None => st.waiters.push_back((id, cx.waker().clone())),
+        }
+        id
     }
 
     /// Leaves the line; a sender woken for room it will not use passes the turn on.
@@ -783,9 +775,14 @@ impl<M> Receiver<M> {
 
 impl<M> Drop for Receiver<M> {
     fn drop(&mut self) {
+        self.close();
+        if self.shared.ring.is_some() {
+            // A closed ring's `try_recv` also waits for what was claimed before the
+            // close, so nothing is left in it.
+            while self.try_recv().is_some() {}
+        }
         let mut st = lock(&self.shared.state);
         st.receiver_gone = true;
-        self.shared.close(&mut st);
         // Dropped outside the lock: a message's drop may run user code; the waker
         // keeps the last instance's task allocated.
         let queued = std::mem::take(&mut st.queue);
@@ -793,16 +790,6 @@ impl<M> Drop for Receiver<M> {
         let waker = st.receiver_waker.take();
         drop(st);
         drop((queued, signals, waker));
-        if let Some(ring) = &self.shared.ring {
-            ring.close();
-            // What was claimed before the close is a moment from written.
-            while ring.has_claimed() {
-                match ring.pop() {
-                    Some(popped) => drop(popped),
-                    None => std::hint::spin_loop(),
-                }
-            }
-        }
     }
 }
 
