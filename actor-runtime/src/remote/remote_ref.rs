@@ -107,8 +107,15 @@ impl<M: Send + 'static> RemoteTarget<M> {
     }
 
     pub(crate) async fn send(&self, msg: M) -> Result<(), SendError<M>> {
-        let frames =
-            self.push_waiting(msg, None, |m| self.push(self.header(FrameKind::Tell, 0), m)).await?;
+        let push = |m| self.push(self.header(FrameKind::Tell, 0), m);
+        // Room now is the usual case. The wait for room is boxed so that every send's
+        // future stays small: unboxed, its state (a notification, a watch, a select)
+        // made `ActorRef::send`'s future 744 bytes for a `u64`, in every handler that
+        // awaits a send, local or not.
+        let frames = match push(msg) {
+            Err(SendError::Full(msg)) => Box::pin(self.push_waiting(msg, None, push)).await?,
+            pushed => pushed?,
+        };
         // A sender that never waits would keep the writer (maybe on this very
         // thread) from running until the queue is full: let it write every few
         // hundred frames, so writing overlaps with filling the next batch.
