@@ -37,14 +37,17 @@ pub struct ReplyTo<R> {
     port: Port<R>,
 }
 
+/// The remote ports are boxed so that a `ReplyTo` is two words: it sits in every
+/// message enum with a request variant, and every message of that type is moved at
+/// its size (unboxed it was six words, making such enums 56 bytes or more).
 enum Port<R> {
     Local(oneshot::Sender<R>),
     /// In a remote ask's request, on the asking side: serialized as its correlation
     /// id, registering on the link (while the frame is encoded) how to decode and
     /// deliver the answer.
-    Asking(Asking<R>),
+    Asking(Box<Asking<R>>),
     /// On the serving side: the answer goes back over the link.
-    Remote(RemoteReply<R>),
+    Remote(Box<RemoteReply<R>>),
     /// Decoded outside a link (a test decoding a payload by hand): nobody waits.
     Detached,
 }
@@ -88,11 +91,11 @@ impl<R> ReplyTo<R> {
     ) -> (Self, oneshot::Receiver<R>, Arc<Mutex<Option<ReplyFailure>>>) {
         let (tx, rx) = oneshot::channel();
         let failure = Arc::new(Mutex::new(None));
-        let port = Port::Asking(Asking {
+        let port = Port::Asking(Box::new(Asking {
             correlation,
             tx: Mutex::new(Some(tx)),
             failure: failure.clone(),
-        });
+        }));
         (Self { port }, rx, failure)
     }
 
@@ -266,7 +269,12 @@ impl<R: RemoteMessage, D: Fallible + ?Sized> Deserialize<ReplyTo<R>, D> for Arch
     fn deserialize(&self, _: &mut D) -> Result<ReplyTo<R>, D::Error> {
         let correlation = self.correlation.to_native();
         let port = DECODING_FROM.with(|l| l.borrow().clone()).map_or(Port::Detached, |link| {
-            Port::Remote(RemoteReply { link, correlation, push: push_fn::<R>(), answered: false })
+            Port::Remote(Box::new(RemoteReply {
+                link,
+                correlation,
+                push: push_fn::<R>(),
+                answered: false,
+            }))
         });
         Ok(ReplyTo { port })
     }
