@@ -1,7 +1,7 @@
 //! The scenarios on Mycelium actors.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -78,26 +78,19 @@ pub async fn one_way(n: u64, mode: Mode) -> Histogram<u64> {
     h
 }
 
-/// Answers each ping with a pong to its peer.
+/// Answers each ping with a pong to its peer. The peer comes through a slot set
+/// before the first ping, so that the only message is the `Instant` itself, as in the
+/// raw baseline: a setup variant carrying an `ActorRef` would make every ping 24
+/// bytes instead of 16 (see `docs/BENCHMARKS.md` on message size).
 struct Ponger {
-    peer: Option<ActorRef<PingerMsg>>,
-}
-
-enum PongerMsg {
-    Peer(ActorRef<PingerMsg>),
-    Ping(Instant),
+    peer: Arc<OnceLock<ActorRef<PingerMsg>>>,
 }
 
 impl Actor for Ponger {
-    type Msg = PongerMsg;
-    async fn handle(&mut self, msg: PongerMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        match msg {
-            PongerMsg::Peer(p) => self.peer = Some(p),
-            PongerMsg::Ping(t) => {
-                if let Some(p) = &self.peer {
-                    p.send(PingerMsg::Pong(t)).await?;
-                }
-            }
+    type Msg = Instant;
+    async fn handle(&mut self, ping: Instant, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        if let Some(peer) = self.peer.get() {
+            peer.send(PingerMsg::Pong(ping)).await?;
         }
         Ok(())
     }
@@ -105,32 +98,27 @@ impl Actor for Ponger {
 
 /// Drives `n` round trips and records each.
 struct Pinger {
-    ponger: ActorRef<PongerMsg>,
+    ponger: ActorRef<Instant>,
     left: u64,
     hist: Histogram<u64>,
-    done: Option<ReplyTo<Histogram<u64>>>,
+    done: Option<oneshot::Sender<Histogram<u64>>>,
 }
 
+/// 16 bytes, as a bare `Instant`: the dataless `Start` fits in the `Instant`'s niche.
 enum PingerMsg {
-    Run(u64, ReplyTo<Histogram<u64>>),
+    Start,
     Pong(Instant),
 }
 
 impl Actor for Pinger {
     type Msg = PingerMsg;
     async fn handle(&mut self, msg: PingerMsg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        match msg {
-            PingerMsg::Run(n, done) => {
-                self.left = n;
-                self.done = Some(done);
-            }
-            PingerMsg::Pong(t) => {
-                record(&mut self.hist, t.elapsed());
-                self.left -= 1;
-            }
+        if let PingerMsg::Pong(t) = msg {
+            record(&mut self.hist, t.elapsed());
+            self.left -= 1;
         }
         if self.left > 0 {
-            self.ponger.send(PongerMsg::Ping(Instant::now())).await?;
+            self.ponger.send(Instant::now()).await?;
         } else if let Some(done) = self.done.take() {
             let _ = done.send(std::mem::replace(&mut self.hist, histogram()));
         }
@@ -141,23 +129,19 @@ impl Actor for Pinger {
 /// Round trips between two actors.
 pub async fn ping_pong(n: u64, mode: Mode) -> Histogram<u64> {
     let node = Node::new("bench");
-    let ponger = node.spawn_with(Ponger { peer: None }, options(mode)).expect("spawn");
-    let pinger = node
-        .spawn_with(
-            Pinger { ponger: ponger.clone(), left: 0, hist: histogram(), done: None },
-            // Pinned: the pinger takes the other core.
-            options(match mode {
-                Mode::Pinned(core) => Mode::Pinned(1 - core.min(1)),
-                other => other,
-            }),
-        )
-        .expect("spawn");
-    ponger.send(PongerMsg::Peer(pinger.clone())).await.expect("ponger");
-    // `Run` carries a ReplyTo; ask gives one, with a timeout long enough for the run.
-    let h = pinger
-        .ask(|r| PingerMsg::Run(n, r), Duration::from_secs(600))
-        .await
-        .expect("ping-pong run");
+    let peer = Arc::new(OnceLock::new());
+    let ponger = node.spawn_with(Ponger { peer: peer.clone() }, options(mode)).expect("spawn");
+    let (done, finished) = oneshot::channel();
+    let pinger = Pinger { ponger, left: n, hist: histogram(), done: Some(done) };
+    // Pinned: the pinger takes the other core.
+    let pinger_mode = match mode {
+        Mode::Pinned(core) => Mode::Pinned(1 - core.min(1)),
+        other => other,
+    };
+    let pinger = node.spawn_with(pinger, options(pinger_mode)).expect("spawn");
+    let _ = peer.set(pinger.clone());
+    pinger.send(PingerMsg::Start).await.expect("pinger");
+    let h = finished.await.expect("ping-pong run");
     node.shutdown(Duration::from_secs(1)).await;
     h
 }

@@ -4,7 +4,7 @@
 //! `current_thread` Tokio runtime.
 
 use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -222,38 +222,33 @@ pub fn one_way(n: u64) -> Histogram<u64> {
 
 struct Ponger;
 
-/// The ponger's messages: whom to answer, then pings.
+/// The ponger's message: a ping. Whom to answer comes through a slot set before the
+/// first ping, as for the Mycelium actors, so every ping is a bare `Instant`.
 enum PongerMsg {
-    Peer(ActorRef<PingerMsg>),
     Ping(Instant),
 }
 
 impl Actor for Ponger {
     type Msg = PongerMsg;
-    type State = Option<ActorRef<PingerMsg>>;
-    type Arguments = ();
+    type State = Arc<OnceLock<ActorRef<PingerMsg>>>;
+    type Arguments = Arc<OnceLock<ActorRef<PingerMsg>>>;
 
     async fn pre_start(
         &self,
         _myself: ActorRef<PongerMsg>,
-        _args: (),
-    ) -> Result<Option<ActorRef<PingerMsg>>, ActorProcessingErr> {
-        Ok(None)
+        pinger: Arc<OnceLock<ActorRef<PingerMsg>>>,
+    ) -> Result<Arc<OnceLock<ActorRef<PingerMsg>>>, ActorProcessingErr> {
+        Ok(pinger)
     }
 
     async fn handle(
         &self,
         _myself: ActorRef<PongerMsg>,
-        msg: PongerMsg,
-        pinger: &mut Option<ActorRef<PingerMsg>>,
+        PongerMsg::Ping(sent): PongerMsg,
+        pinger: &mut Arc<OnceLock<ActorRef<PingerMsg>>>,
     ) -> Result<(), ActorProcessingErr> {
-        match msg {
-            PongerMsg::Peer(p) => *pinger = Some(p),
-            PongerMsg::Ping(sent) => {
-                if let Some(p) = pinger {
-                    p.cast(PingerMsg::Pong(sent))?;
-                }
-            }
+        if let Some(p) = pinger.get() {
+            p.cast(PingerMsg::Pong(sent))?;
         }
         Ok(())
     }
@@ -302,11 +297,13 @@ impl Actor for Pinger {
 pub fn ping_pong(n: u64) -> Histogram<u64> {
     current_thread().block_on(async move {
         let (done, samples) = oneshot::channel();
-        let (ponger, ponger_handle) = Actor::spawn(None, Ponger, ()).await.expect("spawn");
+        let peer = Arc::new(OnceLock::new());
+        let (ponger, ponger_handle) =
+            Actor::spawn(None, Ponger, peer.clone()).await.expect("spawn");
         let rounds = Rounds::new(n, done);
         let (pinger, pinger_handle) =
             Actor::spawn(None, Pinger, (ponger.clone(), rounds)).await.expect("spawn");
-        ponger.cast(PongerMsg::Peer(pinger.clone())).expect("ponger alive");
+        let _ = peer.set(pinger.clone());
         pinger.cast(PingerMsg::Start).expect("pinger alive");
         let h = samples.await.expect("ping-pong samples");
         pinger.stop(None);
