@@ -10,7 +10,7 @@ use std::future::Future;
 use futures_util::future::Either;
 use futures_util::FutureExt;
 
-use crate::queue::{SendTimeoutError, TrySendError};
+use crate::queue::TrySendError;
 
 use crate::actor::ExitReason;
 use crate::cell::{AnyCell, Cell};
@@ -121,10 +121,7 @@ impl<M: Send + 'static> ActorRef<M> {
     #[inline]
     pub fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
         match &self.target {
-            Target::Local(cell) => cell.tx.try_send(msg).map_err(|e| match e {
-                TrySendError::Full(msg) => SendError::Full(msg),
-                TrySendError::Closed(msg) => SendError::Closed(msg),
-            }),
+            Target::Local(cell) => cell.tx.try_send(msg).map_err(SendError::from),
             Target::Remote(remote) => remote.try_send(msg),
         }
     }
@@ -133,10 +130,9 @@ impl<M: Send + 'static> ActorRef<M> {
     /// [`SendError::Closed`] otherwise, with the message handed back.
     pub async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
         match &self.target {
-            Target::Local(cell) => cell.tx.send_timeout(msg, timeout).await.map_err(|e| match e {
-                SendTimeoutError::Timeout(msg) => SendError::Timeout(msg),
-                SendTimeoutError::Closed(msg) => SendError::Closed(msg),
-            }),
+            Target::Local(cell) => {
+                cell.tx.send_timeout(msg, timeout).await.map_err(SendError::from)
+            }
             Target::Remote(remote) => remote.send_timeout(msg, timeout).await,
         }
     }
@@ -152,7 +148,10 @@ impl<M: Send + 'static> ActorRef<M> {
     ) -> Result<R, AskError<M>> {
         let cell = match &self.target {
             Target::Local(cell) => cell,
-            Target::Remote(remote) => return remote.ask(request, timeout).await,
+            // Boxed: a remote ask's state (the wait for room on the link, the wait for
+            // the answer) would otherwise make every ask's future, local ones too,
+            // about a kilobyte, and a remote ask pays a network round trip anyway.
+            Target::Remote(remote) => return Box::pin(remote.ask(request, timeout)).await,
         };
         let (reply, mut answer) = ReplyTo::new();
         let msg = request(reply);
@@ -161,7 +160,11 @@ impl<M: Send + 'static> ActorRef<M> {
             Ok(()) => None,
             Err(TrySendError::Full(msg)) => {
                 let deadline = deadline_after(timeout);
-                self.send_timeout(msg, timeout).await.map_err(AskError::Send)?;
+                // Boxed, as a full mailbox is rare and slow anyway: unboxed, the wait's
+                // state (a send and a timer) would double every ask's future.
+                Box::pin(cell.tx.send_timeout(msg, timeout))
+                    .await
+                    .map_err(|e| AskError::Send(e.into()))?;
                 Some(deadline)
             }
             Err(TrySendError::Closed(msg)) => return Err(AskError::Send(SendError::Closed(msg))),

@@ -65,6 +65,7 @@ use tokio::runtime::RuntimeFlavor;
 use tokio::task::coop;
 
 use crate::cell::lock;
+use crate::error::SendError;
 use crate::signal::{Signal, SignalLane, SignalTx};
 
 mod ring;
@@ -91,6 +92,24 @@ impl<M> From<Refused<M>> for TrySendError<M> {
 pub(crate) enum SendTimeoutError<M> {
     Timeout(M),
     Closed(M),
+}
+
+impl<M> From<TrySendError<M>> for SendError<M> {
+    fn from(e: TrySendError<M>) -> Self {
+        match e {
+            TrySendError::Full(msg) => Self::Full(msg),
+            TrySendError::Closed(msg) => Self::Closed(msg),
+        }
+    }
+}
+
+impl<M> From<SendTimeoutError<M>> for SendError<M> {
+    fn from(e: SendTimeoutError<M>) -> Self {
+        match e {
+            SendTimeoutError::Timeout(msg) => Self::Timeout(msg),
+            SendTimeoutError::Closed(msg) => Self::Closed(msg),
+        }
+    }
 }
 
 /// What is ready for the receiver ([`Receiver::poll_ready`]): a tag only, so that

@@ -30,3 +30,16 @@ fn a_reply_port_is_two_words() {
     assert!(std::mem::size_of::<ReplyTo<u64>>() <= 2 * word);
     assert!(std::mem::size_of::<ReplyTo<[u64; 8]>>() <= 2 * word);
 }
+
+/// An ask's future is held by every task or handler that asks. Its rare paths (a
+/// remote actor, a full mailbox) are boxed: inline they made it 992 bytes.
+#[tokio::test]
+async fn an_ask_future_keeps_its_rare_paths_out_of_line() {
+    let node = Node::new("sizes");
+    let (rec, _rx) = recorder::<u64>();
+    let actor = node.spawn(rec).expect("spawn");
+    let ask = actor.ask(RecMsg::Count, WAIT);
+    let size = std::mem::size_of_val(&ask);
+    assert!(size <= 320, "ask future of {size} bytes");
+    assert_eq!(within("the answer", ask).await.expect("answered"), 0);
+}

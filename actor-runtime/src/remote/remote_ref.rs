@@ -69,19 +69,34 @@ impl<M: Send + 'static> RemoteTarget<M> {
         self.push(self.header(FrameKind::Tell, 0), msg).map(|_| ())
     }
 
-    /// Pushes with `push_once`, waiting for room while the queue is full and the link
-    /// is up, until `deadline`.
+    /// Pushes with `push_once` if there is room now (the usual case), else waits for
+    /// room while the queue is full and the link is up, until `deadline`. The wait is
+    /// boxed so that the futures of sends stay small: unboxed, its state (a
+    /// notification, a watch, a select) made `ActorRef::send`'s future 744 bytes for a
+    /// `u64`, in every handler that awaits a send, local or not. (`send` does the same
+    /// inline: through this nested `async fn`, its future kept more copies of the
+    /// message.)
     async fn push_waiting(
+        &self,
+        msg: M,
+        deadline: Option<Instant>,
+        mut push_once: impl FnMut(M) -> Result<usize, SendError<M>>,
+    ) -> Result<usize, SendError<M>> {
+        match push_once(msg) {
+            Err(SendError::Full(msg)) => {
+                Box::pin(self.wait_for_room(msg, deadline, push_once)).await
+            }
+            pushed => pushed,
+        }
+    }
+
+    /// The slow half of [`push_waiting`](Self::push_waiting): the queue was full.
+    async fn wait_for_room(
         &self,
         mut msg: M,
         deadline: Option<Instant>,
         mut push_once: impl FnMut(M) -> Result<usize, SendError<M>>,
     ) -> Result<usize, SendError<M>> {
-        // Fast path: room now, no waiter registered.
-        match push_once(msg) {
-            Err(SendError::Full(back)) => msg = back,
-            other => return other,
-        }
         loop {
             let room = self.link.outbox.room.notified();
             tokio::pin!(room);
@@ -108,12 +123,8 @@ impl<M: Send + 'static> RemoteTarget<M> {
 
     pub(crate) async fn send(&self, msg: M) -> Result<(), SendError<M>> {
         let push = |m| self.push(self.header(FrameKind::Tell, 0), m);
-        // Room now is the usual case. The wait for room is boxed so that every send's
-        // future stays small: unboxed, its state (a notification, a watch, a select)
-        // made `ActorRef::send`'s future 744 bytes for a `u64`, in every handler that
-        // awaits a send, local or not.
         let frames = match push(msg) {
-            Err(SendError::Full(msg)) => Box::pin(self.push_waiting(msg, None, push)).await?,
+            Err(SendError::Full(msg)) => Box::pin(self.wait_for_room(msg, None, push)).await?,
             pushed => pushed?,
         };
         // A sender that never waits would keep the writer (maybe on this very
