@@ -1,10 +1,11 @@
 //! A full mailbox makes `send` wait, `try_send` fail with `Full` and the message, and
-//! `send_timeout` fail with `Timeout` and the message.
+//! `send_timeout` fail with `Timeout` and the message; an `ask` waits for room too, and
+//! hands its request back if none comes within its timeout.
 mod common;
 use std::time::Duration;
 
 use common::*;
-use mycelium::{Node, SendError, SpawnOptions};
+use mycelium::{AskError, Node, SendError, SpawnOptions};
 use tokio::sync::oneshot;
 
 #[tokio::test]
@@ -45,4 +46,34 @@ async fn full_mailbox_blocks_send_and_rejects_try_send() {
     for expected in [1, 2, 5] {
         assert_eq!(next(&mut rx).await, expected);
     }
+}
+
+#[tokio::test]
+async fn an_ask_waits_for_room_and_hands_its_request_back_at_its_timeout() {
+    let node = Node::new("full-ask");
+    let (rec, _rx) = recorder::<u32>();
+    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(1)).unwrap();
+    let (gate, held) = oneshot::channel();
+    actor.send(RecMsg::Hold(held)).await.unwrap();
+    while actor.queued() > 0 {
+        tokio::task::yield_now().await;
+    }
+    actor.try_send(RecMsg::Put(1)).unwrap();
+
+    // No room within the timeout: the request comes back.
+    match actor.ask(RecMsg::Count, Duration::from_millis(20)).await {
+        Err(AskError::Send(SendError::Timeout(RecMsg::Count(_)))) => {}
+        other => panic!("expected the request back at the timeout, got {:?}", other.map(|_| ())),
+    }
+    // Room comes while it waits: it is sent, then answered.
+    let asking = tokio::spawn({
+        let actor = actor.clone();
+        async move { actor.ask(RecMsg::Count, WAIT).await.is_ok() }
+    });
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!asking.is_finished(), "the ask must wait while the mailbox is full");
+    gate.send(()).unwrap();
+    assert!(within("the waiting ask", asking).await.unwrap());
 }
