@@ -5,20 +5,32 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use mycelium::{AskError, Node, SendError, SpawnOptions};
-use tokio::sync::oneshot;
+use mycelium::{ActorRef, AskError, Node, SendError, SpawnOptions};
+use tokio::sync::{mpsc, oneshot};
+
+/// A recorder with room for `capacity` messages, busy with a `Hold` it has already
+/// taken (so its mailbox is empty), with what it records and the gate that frees it.
+async fn busy_recorder(
+    node: &Node,
+    capacity: usize,
+) -> (ActorRef<RecMsg<u32>>, mpsc::UnboundedReceiver<u32>, oneshot::Sender<()>) {
+    let (rec, rx) = recorder::<u32>();
+    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(capacity)).unwrap();
+    let (gate, held) = oneshot::channel();
+    actor.send(RecMsg::Hold(held)).await.unwrap();
+    within("the actor to take the Hold", async {
+        while actor.queued() > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    (actor, rx, gate)
+}
 
 #[tokio::test]
 async fn full_mailbox_blocks_send_and_rejects_try_send() {
     let node = Node::new("full");
-    let (rec, mut rx) = recorder::<u32>();
-    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(2)).unwrap();
-    let (gate, held) = oneshot::channel();
-    actor.send(RecMsg::Hold(held)).await.unwrap();
-    // Let the actor take the Hold message, leaving the mailbox empty and the actor busy.
-    while actor.queued() > 0 {
-        tokio::task::yield_now().await;
-    }
+    let (actor, mut rx, gate) = busy_recorder(&node, 2).await;
     actor.try_send(RecMsg::Put(1)).unwrap();
     actor.try_send(RecMsg::Put(2)).unwrap();
 
@@ -51,13 +63,7 @@ async fn full_mailbox_blocks_send_and_rejects_try_send() {
 #[tokio::test]
 async fn an_ask_waits_for_room_and_hands_its_request_back_at_its_timeout() {
     let node = Node::new("full-ask");
-    let (rec, _rx) = recorder::<u32>();
-    let actor = node.spawn_with(rec, SpawnOptions::new().capacity(1)).unwrap();
-    let (gate, held) = oneshot::channel();
-    actor.send(RecMsg::Hold(held)).await.unwrap();
-    while actor.queued() > 0 {
-        tokio::task::yield_now().await;
-    }
+    let (actor, _rx, gate) = busy_recorder(&node, 1).await;
     actor.try_send(RecMsg::Put(1)).unwrap();
 
     // No room within the timeout: the request comes back.
