@@ -36,6 +36,24 @@ echo
 cargo run --quiet --release -p mycelium-benches --features peers --bin peer_report -- ${quick}
 echo
 
+# Issue 9's two-worker p99: one run's p99 lands on either side of the wake-up cliff
+# by the host's phase, so it is judged over many pairs of turns on one runtime.
+echo
+echo "## Two-worker tails, many pairs of turns (tails pair, issue 9)"
+echo
+cargo build --quiet --release -p mycelium-benches --bin tails
+pairs=50
+one_way_pairs=30
+[ -n "$quick" ] && pairs=20 && one_way_pairs=10
+echo '```'
+for scenario in ping-pong ask ask-timeout; do
+    echo "$scenario:"
+    ./target/release/tails pair "$scenario" "$pairs" | tail -3
+done
+echo "one-way:"
+./target/release/tails pair one-way "$one_way_pairs" | tail -3
+echo '```'
+
 # The trading stack, through the `mycelium` binary (one current_thread runtime).
 cargo build --quiet --release -p mycelium-apps
 bin=./target/release/mycelium

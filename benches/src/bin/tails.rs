@@ -1,15 +1,92 @@
-//! One implementation of one latency scenario on a two-worker runtime, for looking
-//! at its tail: percentiles, and the share of samples slower than 1 and 5 µs. Run it
-//! under `perf stat -e syscalls:sys_enter_write` to count how often a worker woke
-//! the other (a parked worker is woken through the I/O driver's eventfd).
+//! The tails of the latency scenarios on a two-worker runtime, Mycelium beside raw
+//! tokio.
 //!
-//! `cargo run --release -p mycelium-benches --bin tails -- <raw|myc> <one-way|ping-pong|ask> [n]`
+//! On two workers a p99 sits on a cliff: 1-3% of samples pay for waking the other
+//! worker (several µs here), the rest take a same-worker hop (0.1-0.3 µs), so one
+//! run's p99 lands on either side of that cliff depending on the host's phase as
+//! much as on the code. One pair of runs decides nothing; many do.
+//!
+//! - `tails pair <one-way|ping-pong|ask|ask-timeout> [turns] [n]` runs `turns` pairs of turns of
+//!   `n` samples on one runtime, raw tokio and Mycelium taking turns (the first of a
+//!   pair alternating), prints each pair, then each side's samples pooled over all
+//!   turns and how many pairs each side won.
+//! - `tails <raw|myc> <one-way|ping-pong|ask|ask-timeout> [n]` runs one side alone, for
+//!   `perf stat -e syscalls:sys_enter_write` to count how often a worker woke the
+//!   other (a parked worker is woken through the I/O driver's eventfd).
+//!
+//! `cargo run --release -p mycelium-benches --bin tails -- pair ping-pong`
 
 use std::process::ExitCode;
 
 use hdrhistogram::Histogram;
 use mycelium_benches::myc::{self, Mode};
-use mycelium_benches::{raw, Placement};
+use mycelium_benches::{histogram, raw, Placement};
+use tokio::runtime::Runtime;
+
+const USAGE: &str = "usage: tails pair <one-way|ping-pong|ask|ask-timeout> [turns] [n]\n       \
+                     tails <raw|myc> <one-way|ping-pong|ask|ask-timeout> [n]";
+
+/// Above this a sample paid for a wake-up of the other worker (a same-worker hop
+/// takes well under it, a wake-up several µs).
+const SLOW_NS: u64 = 1_000;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Raw,
+    Myc,
+}
+
+impl Side {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "raw" => Some(Side::Raw),
+            "myc" => Some(Side::Myc),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Side::Raw => "raw tokio",
+            Side::Myc => "mycelium",
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Scenario {
+    OneWay,
+    PingPong,
+    Ask,
+    /// Raw tokio's ask bounded by `tokio::time::timeout`, as Mycelium's always is.
+    AskTimeout,
+}
+
+impl Scenario {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "one-way" => Some(Scenario::OneWay),
+            "ping-pong" => Some(Scenario::PingPong),
+            "ask" => Some(Scenario::Ask),
+            "ask-timeout" => Some(Scenario::AskTimeout),
+            _ => None,
+        }
+    }
+
+    fn run(self, side: Side, rt: &Runtime, n: u64) -> Histogram<u64> {
+        match (side, self) {
+            (Side::Raw, Scenario::OneWay) => rt.block_on(raw::one_way(n)),
+            (Side::Raw, Scenario::PingPong) => rt.block_on(raw::ping_pong(n)),
+            (Side::Raw, Scenario::Ask) => rt.block_on(raw::ask(n, false)),
+            (Side::Raw, Scenario::AskTimeout) => rt.block_on(raw::ask(n, true)),
+            (Side::Myc, Scenario::OneWay) => rt.block_on(myc::one_way(n, Mode::Task)),
+            (Side::Myc, Scenario::PingPong) => rt.block_on(myc::ping_pong(n, Mode::Task)),
+            (Side::Myc, Scenario::Ask | Scenario::AskTimeout) => {
+                rt.block_on(myc::ask(n, Mode::Task))
+            }
+        }
+    }
+}
 
 /// The share of samples above `ns`, in percent.
 fn share_above(h: &Histogram<u64>, ns: u64) -> f64 {
@@ -18,45 +95,115 @@ fn share_above(h: &Histogram<u64>, ns: u64) -> f64 {
     above as f64 * 100.0 / h.len().max(1) as f64
 }
 
-const USAGE: &str = "usage: tails <raw|myc> <one-way|ping-pong|ask> [n]";
-
-fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (implementation, scenario, n) = match args.as_slice() {
-        [i, s] => (i, s, Ok(200_000)),
-        [i, s, n] => (i, s, n.parse::<u64>()),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::FAILURE;
-        }
+/// Percentiles; the mean of the fast samples (a same-worker hop's cost: the share of
+/// slow samples grows with it, as a run of the same length then holds fewer samples);
+/// the share of slow samples and, apart from how many there are, where they sit
+/// (their median).
+fn describe(h: &Histogram<u64>) -> String {
+    let fast_mean = {
+        let (sum, count) = h.iter_recorded().filter(|v| v.value_iterated_to() <= SLOW_NS).fold(
+            (0, 0),
+            |(sum, count), v| {
+                (sum + v.value_iterated_to() * v.count_at_value(), count + v.count_at_value())
+            },
+        );
+        sum as f64 / count.max(1) as f64
     };
-    let Ok(n) = n else {
-        eprintln!("n must be a number of samples\n{USAGE}");
-        return ExitCode::FAILURE;
+    let slow_median = {
+        let slow: Vec<(u64, u64)> = h
+            .iter_recorded()
+            .filter(|v| v.value_iterated_to() > SLOW_NS)
+            .map(|v| (v.value_iterated_to(), v.count_at_value()))
+            .collect();
+        let half = slow.iter().map(|(_, c)| c).sum::<u64>().div_ceil(2);
+        let mut seen = 0;
+        slow.into_iter()
+            .find(|(_, count)| {
+                seen += count;
+                seen >= half
+            })
+            .map_or(0, |(value, _)| value)
     };
-    let rt = Placement::TwoWorkers.runtime();
-    let h = match (implementation.as_str(), scenario.as_str()) {
-        ("raw", "one-way") => rt.block_on(raw::one_way(n)),
-        ("raw", "ping-pong") => rt.block_on(raw::ping_pong(n)),
-        ("raw", "ask") => rt.block_on(raw::ask(n, false)),
-        ("myc", "one-way") => rt.block_on(myc::one_way(n, Mode::Task)),
-        ("myc", "ping-pong") => rt.block_on(myc::ping_pong(n, Mode::Task)),
-        ("myc", "ask") => rt.block_on(myc::ask(n, Mode::Task)),
-        _ => {
-            eprintln!("{USAGE}");
-            return ExitCode::FAILURE;
-        }
-    };
-    println!(
-        "{implementation} {scenario}, 2 workers, {n} samples: p50 {} p90 {} p99 {} p99.9 {} \
-         max {} ns; over 1 µs {:.2}%, over 5 µs {:.2}%",
+    format!(
+        "p50 {} p90 {} p99 {} p99.9 {} max {} ns; mean {:.0} ns, under 1 µs {:.0} ns; {:.2}% \
+         over 1 µs (their median {} ns), {:.2}% over 5 µs",
         h.value_at_quantile(0.5),
         h.value_at_quantile(0.9),
         h.value_at_quantile(0.99),
         h.value_at_quantile(0.999),
         h.max(),
-        share_above(&h, 1_000),
-        share_above(&h, 5_000),
-    );
-    ExitCode::SUCCESS
+        h.mean(),
+        fast_mean,
+        share_above(h, SLOW_NS),
+        slow_median,
+        share_above(h, 5_000),
+    )
+}
+
+fn pair(scenario: Scenario, turns: u64, n: u64) {
+    let rt = Placement::TwoWorkers.runtime();
+    let mut pooled = [histogram(), histogram()];
+    let mut myc_wins = 0;
+    println!("{turns} pairs of turns of {n} samples, 2 workers, one runtime");
+    for turn in 0..turns {
+        let order = if turn % 2 == 0 { [Side::Raw, Side::Myc] } else { [Side::Myc, Side::Raw] };
+        let mut p99 = [0; 2];
+        let mut slow = [0.0; 2];
+        let mut max = [0; 2];
+        for side in order {
+            let h = scenario.run(side, &rt, n);
+            let i = side as usize;
+            p99[i] = h.value_at_quantile(0.99);
+            slow[i] = share_above(&h, SLOW_NS);
+            max[i] = h.max();
+            pooled[i].add(&h).expect("histograms of the same bounds");
+        }
+        if p99[1] <= p99[0] {
+            myc_wins += 1;
+        }
+        println!(
+            "pair {:>2}: p99 raw {:>6} ns, myc {:>6} ns; over 1 µs raw {:.2}%, myc {:.2}%; \
+             max raw {} ns, myc {} ns",
+            turn + 1,
+            p99[0],
+            p99[1],
+            slow[0],
+            slow[1],
+            max[0],
+            max[1]
+        );
+    }
+    for side in [Side::Raw, Side::Myc] {
+        println!("pooled {}: {}", side.name(), describe(&pooled[side as usize]));
+    }
+    println!("mycelium's p99 at or under raw tokio's in {myc_wins} of {turns} pairs");
+}
+
+fn parse_count(arg: Option<&String>, default: u64) -> Option<u64> {
+    arg.map_or(Some(default), |a| a.parse().ok())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let scenario = args.get(1).and_then(|s| Scenario::parse(s));
+    match (args.first().map(String::as_str), scenario) {
+        (Some("pair"), Some(scenario)) => {
+            if let (Some(turns), Some(n)) =
+                (parse_count(args.get(2), 20), parse_count(args.get(3), 50_000))
+            {
+                pair(scenario, turns.max(1), n.max(1));
+                return ExitCode::SUCCESS;
+            }
+        }
+        (Some(side), Some(scenario)) => {
+            if let (Some(side), Some(n)) = (Side::parse(side), parse_count(args.get(2), 200_000)) {
+                let h = scenario.run(side, &Placement::TwoWorkers.runtime(), n.max(1));
+                println!("{}, 2 workers, {n} samples: {}", side.name(), describe(&h));
+                return ExitCode::SUCCESS;
+            }
+        }
+        _ => {}
+    }
+    eprintln!("{USAGE}");
+    ExitCode::FAILURE
 }
