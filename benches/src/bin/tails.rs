@@ -6,11 +6,15 @@
 //! run's p99 lands on either side of that cliff depending on the host's phase as
 //! much as on the code. One pair of runs decides nothing; many do.
 //!
-//! - `tails pair <one-way|ping-pong|ask|ask-timeout> [turns] [n]` runs `turns` pairs of turns of
-//!   `n` samples on one runtime, raw tokio and Mycelium taking turns (the first of a
-//!   pair alternating), prints each pair, then each side's samples pooled over all
-//!   turns and how many pairs each side won.
-//! - `tails <raw|myc> <one-way|ping-pong|ask|ask-timeout> [n]` runs one side alone, for
+//! - `tails pair <scenario> [pairs] [n]` runs `pairs` (50) pairs of turns of `n`
+//!   (50 000) samples on one runtime, raw tokio and Mycelium taking turns (the first
+//!   of a pair alternating), prints each pair, then each side's samples pooled over
+//!   all turns, how many pairs Mycelium won and the median ratio of a pair's p99s.
+//!   Scenarios: `one-way`, `ping-pong`, `ask`, and `ask-timeout` (raw tokio's ask
+//!   bounded by a timeout, as Mycelium's always is).
+//! - `tails control <scenario> [pairs] [n]` pairs raw tokio with itself: what the
+//!   same code scores against itself is the noise a difference must stand above.
+//! - `tails <raw|myc> <scenario> [n]` (200 000) runs one side alone, for
 //!   `perf stat -e syscalls:sys_enter_write` to count how often a worker woke the
 //!   other (a parked worker is woken through the I/O driver's eventfd).
 //!
@@ -23,7 +27,8 @@ use mycelium_benches::myc::{self, Mode};
 use mycelium_benches::{histogram, raw, Placement};
 use tokio::runtime::Runtime;
 
-const USAGE: &str = "usage: tails pair <one-way|ping-pong|ask|ask-timeout> [turns] [n]\n       \
+const USAGE: &str =
+    "usage: tails <pair|control> <one-way|ping-pong|ask|ask-timeout> [pairs] [n]\n       \
                      tails <raw|myc> <one-way|ping-pong|ask|ask-timeout> [n]";
 
 /// Above this a sample paid for a wake-up of the other worker (a same-worker hop
@@ -49,6 +54,13 @@ impl Side {
         match self {
             Side::Raw => "raw tokio",
             Side::Myc => "mycelium",
+        }
+    }
+
+    fn short(self) -> &'static str {
+        match self {
+            Side::Raw => "raw",
+            Side::Myc => "myc",
         }
     }
 }
@@ -140,43 +152,58 @@ fn describe(h: &Histogram<u64>) -> String {
     )
 }
 
-fn pair(scenario: Scenario, turns: u64, n: u64) {
+/// `turns` pairs of turns, `sides[0]` (the baseline) and `sides[1]` taking turns, the
+/// first of a pair alternating.
+fn pair(scenario: Scenario, sides: [Side; 2], turns: u64, n: u64) {
     let rt = Placement::TwoWorkers.runtime();
+    let names =
+        if sides[0] == sides[1] { ["A", "B"] } else { [sides[0].short(), sides[1].short()] };
     let mut pooled = [histogram(), histogram()];
-    let mut myc_wins = 0;
+    let mut wins = 0;
+    let mut ratios = Vec::new();
     println!("{turns} pairs of turns of {n} samples, 2 workers, one runtime");
     for turn in 0..turns {
-        let order = if turn % 2 == 0 { [Side::Raw, Side::Myc] } else { [Side::Myc, Side::Raw] };
+        let order = if turn % 2 == 0 { [0, 1] } else { [1, 0] };
         let mut p99 = [0; 2];
         let mut slow = [0.0; 2];
         let mut max = [0; 2];
-        for side in order {
-            let h = scenario.run(side, &rt, n);
-            let i = side as usize;
+        for i in order {
+            let h = scenario.run(sides[i], &rt, n);
             p99[i] = h.value_at_quantile(0.99);
             slow[i] = share_above(&h, SLOW_NS);
             max[i] = h.max();
             pooled[i].add(&h).expect("histograms of the same bounds");
         }
         if p99[1] <= p99[0] {
-            myc_wins += 1;
+            wins += 1;
         }
+        ratios.push(p99[1] as f64 / p99[0].max(1) as f64);
         println!(
-            "pair {:>2}: p99 raw {:>6} ns, myc {:>6} ns; over 1 µs raw {:.2}%, myc {:.2}%; \
-             max raw {} ns, myc {} ns",
+            "pair {:>2}: p99 {a} {:>6} ns, {b} {:>6} ns; over 1 µs {a} {:.2}%, {b} {:.2}%; \
+             max {a} {} ns, {b} {} ns",
             turn + 1,
             p99[0],
             p99[1],
             slow[0],
             slow[1],
             max[0],
-            max[1]
+            max[1],
+            a = names[0],
+            b = names[1],
         );
     }
-    for side in [Side::Raw, Side::Myc] {
-        println!("pooled {}: {}", side.name(), describe(&pooled[side as usize]));
+    ratios.sort_by(f64::total_cmp);
+    for (i, h) in pooled.iter().enumerate() {
+        println!("pooled {}: {}", names[i], describe(h));
     }
-    println!("mycelium's p99 at or under raw tokio's in {myc_wins} of {turns} pairs");
+    println!(
+        "{b}'s p99 at or under {a}'s in {wins} of {turns} pairs; median ratio of a pair's \
+         p99s ({b} / {a}) {:.2}x, pooled p99s {:.2}x",
+        ratios[ratios.len() / 2],
+        pooled[1].value_at_quantile(0.99) as f64 / pooled[0].value_at_quantile(0.99).max(1) as f64,
+        a = names[0],
+        b = names[1],
+    );
 }
 
 fn parse_count(arg: Option<&String>, default: u64) -> Option<u64> {
@@ -187,11 +214,12 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let scenario = args.get(1).and_then(|s| Scenario::parse(s));
     match (args.first().map(String::as_str), scenario) {
-        (Some("pair"), Some(scenario)) => {
+        (Some(mode @ ("pair" | "control")), Some(scenario)) => {
+            let sides = if mode == "pair" { [Side::Raw, Side::Myc] } else { [Side::Raw; 2] };
             if let (Some(turns), Some(n)) =
-                (parse_count(args.get(2), 20), parse_count(args.get(3), 50_000))
+                (parse_count(args.get(2), 50), parse_count(args.get(3), 50_000))
             {
-                pair(scenario, turns.max(1), n.max(1));
+                pair(scenario, sides, turns.max(1), n.max(1));
                 return ExitCode::SUCCESS;
             }
         }
