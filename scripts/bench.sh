@@ -46,7 +46,7 @@ pairs=50
 one_way_pairs=30
 [ -n "$quick" ] && pairs=20 && one_way_pairs=10
 echo '```'
-for scenario in ping-pong ask ask-timeout; do
+for scenario in ping-pong ask ask-by-send ask-timeout; do
     echo "$scenario:"
     ./target/release/tails pair "$scenario" "$pairs" | tail -3
 done

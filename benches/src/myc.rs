@@ -180,6 +180,44 @@ pub async fn ask(n: u64, mode: Mode) -> Histogram<u64> {
     h
 }
 
+/// Answers a counter over a plain `oneshot`, as raw tokio's server does.
+struct OneshotServer(u64);
+
+impl Actor for OneshotServer {
+    type Msg = oneshot::Sender<u64>;
+    async fn handle(
+        &mut self,
+        reply: oneshot::Sender<u64>,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        self.0 += 1;
+        let _ = reply.send(self.0);
+        Ok(())
+    }
+}
+
+/// Raw tokio's ask on a Mycelium mailbox: `send` a `oneshot` sender, await the
+/// receiver, no timeout. Beside [`ask`] it separates the mailbox's share of an ask's
+/// cost from `ask`'s own (its reply port, and its bound on the wait).
+pub async fn ask_by_send(n: u64, mode: Mode) -> Histogram<u64> {
+    let node = Node::new("bench");
+    let server = node.spawn_with(OneshotServer(0), options(mode)).expect("spawn");
+    let asker = tokio::spawn(async move {
+        let mut h = histogram();
+        for _ in 0..n {
+            let start = Instant::now();
+            let (reply, answer) = oneshot::channel();
+            server.send(reply).await.expect("server alive");
+            let _ = answer.await;
+            record(&mut h, start.elapsed());
+        }
+        h
+    });
+    let h = asker.await.expect("asker task");
+    node.shutdown(Duration::from_secs(1)).await;
+    h
+}
+
 /// Counts ticks and says when it has seen `expected` of them.
 struct Counter {
     seen: u64,

@@ -10,8 +10,9 @@
 //!   (50 000) samples on one runtime, raw tokio and Mycelium taking turns (the first
 //!   of a pair alternating), prints each pair, then each side's samples pooled over
 //!   all turns, how many pairs Mycelium won and the median ratio of a pair's p99s.
-//!   Scenarios: `one-way`, `ping-pong`, `ask`, and `ask-timeout` (raw tokio's ask
-//!   bounded by a timeout, as Mycelium's always is).
+//!   Scenarios: `one-way`, `ping-pong`, `ask`, `ask-timeout` (raw tokio's ask
+//!   bounded by a timeout, as Mycelium's always is) and `ask-by-send` (Mycelium's
+//!   side asks as raw tokio does: a `oneshot` sent to the actor, no timeout).
 //! - `tails control <scenario> [pairs] [n]` pairs raw tokio with itself: what the
 //!   same code scores against itself is the noise a difference must stand above.
 //! - `tails <raw|myc> <scenario> [n]` (200 000) runs one side alone, for
@@ -28,8 +29,8 @@ use mycelium_benches::{histogram, raw, Placement};
 use tokio::runtime::Runtime;
 
 const USAGE: &str =
-    "usage: tails <pair|control> <one-way|ping-pong|ask|ask-timeout> [pairs] [n]\n       \
-                     tails <raw|myc> <one-way|ping-pong|ask|ask-timeout> [n]";
+    "usage: tails <pair|control> <one-way|ping-pong|ask|ask-timeout|ask-by-send> [pairs] [n]\n       \
+                     tails <raw|myc> <one-way|ping-pong|ask|ask-timeout|ask-by-send> [n]";
 
 /// Above this a sample paid for a wake-up of the other worker (a same-worker hop
 /// takes well under it, a wake-up several µs).
@@ -72,6 +73,8 @@ enum Scenario {
     Ask,
     /// Raw tokio's ask bounded by `tokio::time::timeout`, as Mycelium's always is.
     AskTimeout,
+    /// Mycelium's side asks as raw tokio does, over a `oneshot` sent to the actor.
+    AskBySend,
 }
 
 impl Scenario {
@@ -81,6 +84,7 @@ impl Scenario {
             "ping-pong" => Some(Scenario::PingPong),
             "ask" => Some(Scenario::Ask),
             "ask-timeout" => Some(Scenario::AskTimeout),
+            "ask-by-send" => Some(Scenario::AskBySend),
             _ => None,
         }
     }
@@ -89,13 +93,14 @@ impl Scenario {
         match (side, self) {
             (Side::Raw, Scenario::OneWay) => rt.block_on(raw::one_way(n)),
             (Side::Raw, Scenario::PingPong) => rt.block_on(raw::ping_pong(n)),
-            (Side::Raw, Scenario::Ask) => rt.block_on(raw::ask(n, false)),
+            (Side::Raw, Scenario::Ask | Scenario::AskBySend) => rt.block_on(raw::ask(n, false)),
             (Side::Raw, Scenario::AskTimeout) => rt.block_on(raw::ask(n, true)),
             (Side::Myc, Scenario::OneWay) => rt.block_on(myc::one_way(n, Mode::Task)),
             (Side::Myc, Scenario::PingPong) => rt.block_on(myc::ping_pong(n, Mode::Task)),
             (Side::Myc, Scenario::Ask | Scenario::AskTimeout) => {
                 rt.block_on(myc::ask(n, Mode::Task))
             }
+            (Side::Myc, Scenario::AskBySend) => rt.block_on(myc::ask_by_send(n, Mode::Task)),
         }
     }
 }
