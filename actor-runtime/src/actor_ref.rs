@@ -172,9 +172,12 @@ impl<M: Send + 'static> ActorRef<M> {
         if deadline.is_none() {
             // An actor sharing this thread usually answers within one turn of the
             // scheduler: look again after one before paying for a timer (its
-            // registration and removal are most of an ask's cost otherwise). A pinned
-            // actor answers from another core: keep looking a little longer, as
-            // parking would make its answer wake this thread (15-25 µs here).
+            // registration and removal are most of an ask's cost otherwise). The turn
+            // also leaves this task in the run queue, where another worker can take it
+            // up and arm the timer if the handler blocks this thread; waiting for the
+            // answer alone would not time out then. A pinned actor answers from
+            // another core: keep looking a little longer, as parking would make its
+            // answer wake this thread (15-25 µs here).
             let spin_until = cell.pinned.map(|_| std::time::Instant::now() + PINNED_ASK_SPIN);
             loop {
                 yield_once().await;
