@@ -30,7 +30,7 @@ use crate::dead_letters::DeadLetter;
 use crate::mailbox::Mailbox;
 use crate::node::Node;
 use crate::pinned::{self, InstanceHandle};
-use crate::queue::{Next, Ready};
+use crate::queue::Next;
 use crate::signal::{Signal, SignalTx};
 use crate::supervision::ChildExit;
 
@@ -173,17 +173,10 @@ async fn run<A: Actor>(
                     None => break Ok(ExitReason::Stopped),
                 },
             },
-            None => match std::future::poll_fn(|cx| mb.rx.poll_ready(cx)).await {
-                Ready::Message => match mb.rx.take() {
-                    Some(msg) => Next::Message(msg),
-                    None => unreachable!("a ready message waits for its receiver"),
-                },
-                Ready::Signal => match mb.rx.try_signal() {
-                    Some(signal) => Next::Signal(signal),
-                    None => unreachable!("only the receiver takes signals"),
-                },
-                Ready::Closed => Next::Closed,
-            },
+            None => {
+                let ready = std::future::poll_fn(|cx| mb.rx.poll_ready(cx)).await;
+                mb.rx.take_ready(ready)
+            }
         };
         let handled = match next {
             Next::Message(msg) => {

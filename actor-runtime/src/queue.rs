@@ -618,17 +618,8 @@ impl<M> Receiver<M> {
     /// the take in one, for the unit tests.
     #[cfg(test)]
     pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Next<M>> {
-        Poll::Ready(match ready!(self.poll_ready(cx)) {
-            Ready::Signal => match self.try_signal() {
-                Some(signal) => Next::Signal(signal),
-                None => unreachable!("only the receiver takes signals"),
-            },
-            Ready::Message => match self.take() {
-                Some(msg) => Next::Message(msg),
-                None => unreachable!("a ready message waits for its receiver"),
-            },
-            Ready::Closed => Next::Closed,
-        })
+        let ready = ready!(self.poll_ready(cx));
+        Poll::Ready(self.take_ready(ready))
     }
 
     /// Waits for a signal (first) or a user message, and says which is ready; the
@@ -677,13 +668,24 @@ impl<M> Receiver<M> {
         Poll::Ready(Ready::Message)
     }
 
-    /// The message [`poll_ready`](Self::poll_ready) found ready.
-    #[inline]
-    pub(crate) fn take(&mut self) -> Option<M> {
-        if self.shared.ring.is_some() {
-            return self.pop_ring();
+    /// Takes what [`poll_ready`](Self::poll_ready) found ready. Inlined into the
+    /// caller's loop, as `pop` is (see there).
+    #[inline(always)]
+    pub(crate) fn take_ready(&mut self, ready: Ready) -> Next<M> {
+        match ready {
+            Ready::Signal => match self.try_signal() {
+                Some(signal) => Next::Signal(signal),
+                None => unreachable!("only the receiver takes signals"),
+            },
+            Ready::Message => {
+                let msg = if self.shared.ring.is_some() { self.pop_ring() } else { self.pop() };
+                match msg {
+                    Some(msg) => Next::Message(msg),
+                    None => unreachable!("a ready message waits for its receiver"),
+                }
+            }
+            Ready::Closed => Next::Closed,
         }
-        self.pop()
     }
 
     /// Whether this poll can park at once: the registered waker is this task's and no
@@ -730,7 +732,7 @@ impl<M> Receiver<M> {
         }
     }
 
-    /// `poll_next` of a ring, after the signals. Its receiver is a pinned thread's,
+    /// `poll_ready` of a ring, after the signals. Its receiver is a pinned thread's,
     /// never a Tokio task: no budget to keep, and no waker (it is never woken).
     #[cold]
     #[inline(never)]
@@ -739,7 +741,7 @@ impl<M> Receiver<M> {
         if ring.ready() {
             return Poll::Ready(Ready::Message);
         }
-        if self.shared.ring.as_ref().is_some_and(|r| r.closed_by_receiver() && !r.has_claimed()) {
+        if ring.closed_by_receiver() && !ring.has_claimed() {
             return Poll::Ready(Ready::Closed);
         }
         self.wake_first_sender();
