@@ -9,8 +9,8 @@
 use std::time::Duration;
 
 use mycelium::{
-    Actor, ActorError, ChildSpec, Context, Node, ReplyTo, SpawnOptions, Strategy, Supervisor,
-    SupervisorMsg,
+    Actor, ActorError, ChildSpec, Context, Node, ReplyTo, RestartStrategy, SpawnOptions,
+    Supervisor, SupervisorMsg,
 };
 
 /// Parses `price` lines; panics on anything else (a bug we want contained).
@@ -67,7 +67,7 @@ impl Actor for Quiet {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let node = Node::new("example");
     let ingest = || {
-        Supervisor::new(Strategy::RestForOne)
+        Supervisor::new(RestartStrategy::RestForOne)
             .intensity(3, Duration::from_secs(10))
             .child(ChildSpec::new("parser", || Parser { parsed: 0 }))
             .child(ChildSpec::new("writer", || Quiet("writer")))
@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `spawn_started` returns once the whole tree has started, so names resolve.
     let root = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne)
+            Supervisor::new(RestartStrategy::OneForOne)
                 .child(ChildSpec::new("prices", || Quiet("prices")))
                 .child(ChildSpec::new("ingest", ingest)),
             SpawnOptions::new().name("root"),

@@ -95,7 +95,7 @@ pub use registry::{Registration, Registry};
 pub use remote::{PeerAddr, RemoteConfig, RemoteMessage, Transport};
 pub use reply::{ArchivedReplyTo, ReplyTo, WireReplyTo};
 pub use supervision::{
-    Backoff, ChildExit, ChildInfo, ChildSpec, ChildState, Intensity, Restart, Strategy,
+    Backoff, ChildExit, ChildInfo, ChildSpec, ChildState, Intensity, Restart, RestartStrategy,
     SupervisionCounters, Supervisor, SupervisorError, SupervisorMsg, DEFAULT_SHUTDOWN,
 };
 pub use watch::Terminated;

@@ -3,7 +3,7 @@
 //! none lost and none handled twice.
 mod support;
 
-use mycelium::{ActorRef, Node, SpawnOptions, Strategy, Supervisor, SupervisorMsg};
+use mycelium::{ActorRef, Node, RestartStrategy, SpawnOptions, Supervisor, SupervisorMsg};
 use support::*;
 use tokio::sync::oneshot;
 
@@ -12,7 +12,7 @@ const QUEUED: u64 = 100;
 async fn setup(node: &Node, tx: &Events) -> (ActorRef<SupervisorMsg>, ActorRef<ProbeMsg>) {
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne).child(probe("worker", tx)),
+            Supervisor::new(RestartStrategy::OneForOne).child(probe("worker", tx)),
             SpawnOptions::new().name("sup"),
         )
         .await

@@ -6,7 +6,8 @@
 mod support;
 
 use mycelium::{
-    ChildState, ExitReason, Node, Restart, SpawnOptions, Strategy, Supervisor, SupervisorError,
+    ChildState, ExitReason, Node, Restart, RestartStrategy, SpawnOptions, Supervisor,
+    SupervisorError,
 };
 use support::*;
 
@@ -20,7 +21,7 @@ async fn add_list_restart_and_remove() {
     let (tx, mut rx) = events();
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne).child(probe("a", &tx)),
+            Supervisor::new(RestartStrategy::OneForOne).child(probe("a", &tx)),
             SpawnOptions::new().name("sup"),
         )
         .await
@@ -115,7 +116,7 @@ async fn add_child_with_a_name_taken_on_the_node_fails() {
     let _other =
         node.spawn_with(Probe::new("taken", &tx), SpawnOptions::new().name("taken")).unwrap();
     let sup = node
-        .spawn_started(Supervisor::new(Strategy::OneForOne), SpawnOptions::new().name("sup"))
+        .spawn_started(Supervisor::new(RestartStrategy::OneForOne), SpawnOptions::new().name("sup"))
         .await
         .unwrap();
     let err = sup.add_child(probe("taken", &tx), ASK).await.unwrap_err();

@@ -4,7 +4,7 @@
 //! handled, not dead-lettered.
 mod support;
 
-use mycelium::{Node, SpawnOptions, Strategy, Supervisor};
+use mycelium::{Node, RestartStrategy, SpawnOptions, Supervisor};
 use support::*;
 use tokio::sync::oneshot;
 
@@ -15,7 +15,7 @@ async fn check(poison: ProbeMsg, reason: &str, stopped_hook: bool) {
     let (tx, mut rx) = events();
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne).child(probe("worker", &tx)),
+            Supervisor::new(RestartStrategy::OneForOne).child(probe("worker", &tx)),
             SpawnOptions::new().name("sup"),
         )
         .await

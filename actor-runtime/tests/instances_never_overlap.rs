@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mycelium::{ChildState, ExitReason, Node, SpawnOptions, Strategy, Supervisor};
+use mycelium::{ChildState, ExitReason, Node, RestartStrategy, SpawnOptions, Supervisor};
 use support::*;
 
 const PANICS: u64 = 50;
@@ -20,7 +20,7 @@ async fn a_restarted_child_never_overlaps_its_previous_instance() {
     let cfg = Cfg { live: Some(live.clone()), ..Cfg::default() };
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne)
+            Supervisor::new(RestartStrategy::OneForOne)
                 .intensity(PANICS as u32, Duration::from_secs(60))
                 .child(probe_with("worker", &tx, cfg)),
             SpawnOptions::new().name("sup"),
@@ -56,8 +56,8 @@ async fn siblings_restarted_together_never_overlap_their_previous_instances() {
     let (tx, mut rx) = events();
     let names = ["a", "b", "c"];
     let lives: Vec<_> = names.iter().map(|_| Arc::new(Live::default())).collect();
-    let mut sup =
-        Supervisor::new(Strategy::OneForAll).intensity(PANICS as u32, Duration::from_secs(60));
+    let mut sup = Supervisor::new(RestartStrategy::OneForAll)
+        .intensity(PANICS as u32, Duration::from_secs(60));
     for (name, live) in names.iter().zip(&lives) {
         let cfg = Cfg { live: Some(live.clone()), ..Cfg::default() };
         sup = sup.child(probe_with(name, &tx, cfg));

@@ -6,7 +6,9 @@ mod support;
 
 use std::time::Duration;
 
-use mycelium::{ChildSpec, ChildState, ExitReason, Node, SpawnOptions, Strategy, Supervisor};
+use mycelium::{
+    ChildSpec, ChildState, ExitReason, Node, RestartStrategy, SpawnOptions, Supervisor,
+};
 use support::*;
 
 #[tokio::test]
@@ -15,13 +17,13 @@ async fn the_third_crash_in_the_window_escalates_to_the_root() {
     let (tx, mut rx) = events();
     let inner_events = tx.clone();
     let inner = move || {
-        Supervisor::new(Strategy::OneForOne)
+        Supervisor::new(RestartStrategy::OneForOne)
             .intensity(2, Duration::from_secs(10))
             .child(probe("crasher", &inner_events))
     };
     let root = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForAll)
+            Supervisor::new(RestartStrategy::OneForAll)
                 .intensity(5, Duration::from_secs(10))
                 .child(ChildSpec::new("inner", inner))
                 .child(probe("sibling", &tx)),
@@ -99,7 +101,7 @@ async fn a_top_level_supervisor_past_its_intensity_fails() {
     let (tx, mut rx) = events();
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne)
+            Supervisor::new(RestartStrategy::OneForOne)
                 .intensity(1, Duration::from_secs(10))
                 .child(probe("first", &tx))
                 .child(probe("crasher", &tx)),

@@ -4,7 +4,7 @@
 //! restarts nor count against the intensity.
 mod support;
 
-use mycelium::{ChildState, Node, SpawnOptions, Strategy, Supervisor};
+use mycelium::{ChildState, Node, RestartStrategy, SpawnOptions, Supervisor};
 use support::*;
 
 const NAMES: [&str; 4] = ["a", "b", "c", "d"];
@@ -26,7 +26,7 @@ fn expected(failed: &'static str, stopped_hook: bool) -> Vec<Event> {
 async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: bool) {
     let node = Node::new("one-for-all");
     let (tx, mut rx) = events();
-    let mut sup = Supervisor::new(Strategy::OneForAll)
+    let mut sup = Supervisor::new(RestartStrategy::OneForAll)
         // One restart allowed: the siblings' stops must not count as more.
         .intensity(1, WAIT);
     for name in NAMES {

@@ -2,12 +2,12 @@
 //! instances (no stop, no start) and their restart counts stay at zero.
 mod support;
 
-use mycelium::{ChildState, Node, SpawnOptions, Strategy, Supervisor};
+use mycelium::{ChildState, Node, RestartStrategy, SpawnOptions, Supervisor};
 use support::*;
 
 async fn tree(node: &Node, events: &Events) -> mycelium::ActorRef<mycelium::SupervisorMsg> {
     node.spawn_started(
-        Supervisor::new(Strategy::OneForOne)
+        Supervisor::new(RestartStrategy::OneForOne)
             .intensity(10, WAIT)
             .child(probe("a", events))
             .child(probe("b", events))

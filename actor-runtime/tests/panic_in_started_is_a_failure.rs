@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use mycelium::{
-    ChildState, ExitReason, Node, Restart, SpawnError, SpawnOptions, Strategy, Supervisor,
+    ChildState, ExitReason, Node, Restart, RestartStrategy, SpawnError, SpawnOptions, Supervisor,
 };
 use support::*;
 
@@ -18,7 +18,7 @@ async fn a_transient_child_panicking_in_started_is_restarted() {
     let cfg = Cfg { panic_in_started_below: 1, ..Cfg::default() };
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne)
+            Supervisor::new(RestartStrategy::OneForOne)
                 .intensity(5, Duration::from_secs(10))
                 .child(probe_with("worker", &tx, cfg).restart(Restart::Transient)),
             SpawnOptions::new().name("sup"),
@@ -43,7 +43,7 @@ async fn a_child_that_always_panics_in_started_ends_panicked_and_escalates() {
     let cfg = Cfg { panic_in_started_below: u64::MAX, ..Cfg::default() };
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne).intensity(1, Duration::from_secs(10)),
+            Supervisor::new(RestartStrategy::OneForOne).intensity(1, Duration::from_secs(10)),
             SpawnOptions::new().name("sup"),
         )
         .await
@@ -73,7 +73,7 @@ async fn a_temporary_child_panicking_in_started_ends_panicked() {
     let (tx, mut rx) = events();
     let cfg = Cfg { panic_in_started_below: 1, ..Cfg::default() };
     let sup = node
-        .spawn_started(Supervisor::new(Strategy::OneForOne), SpawnOptions::new().name("sup"))
+        .spawn_started(Supervisor::new(RestartStrategy::OneForOne), SpawnOptions::new().name("sup"))
         .await
         .unwrap();
     let worker = sup

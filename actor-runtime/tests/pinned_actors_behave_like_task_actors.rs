@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use mycelium::{ExitReason, Idle, Node, Pinned, SpawnOptions, Strategy, Supervisor};
+use mycelium::{ExitReason, Idle, Node, Pinned, RestartStrategy, SpawnOptions, Supervisor};
 use support::common::*;
 use tokio::sync::oneshot;
 
@@ -57,9 +57,12 @@ async fn a_supervised_pinned_actor_restarts_with_its_mailbox() {
     let (events, mut ev) = support::events();
     let spec =
         support::probe("hot", &events).options(pinned(None, Idle::SpinThenPark { spins: 1000 }));
-    node.spawn_started(Supervisor::new(Strategy::OneForOne).child(spec), SpawnOptions::new())
-        .await
-        .unwrap();
+    node.spawn_started(
+        Supervisor::new(RestartStrategy::OneForOne).child(spec),
+        SpawnOptions::new(),
+    )
+    .await
+    .unwrap();
     support::expect_events(&mut ev, &[support::started("hot", 0)]).await;
     let hot = node.lookup::<support::ProbeMsg>("hot").unwrap();
     hot.send(support::ProbeMsg::Panic("boom")).await.unwrap();

@@ -3,7 +3,7 @@
 //! order. Children started before it are left alone.
 mod support;
 
-use mycelium::{ChildState, Node, SpawnOptions, Strategy, Supervisor};
+use mycelium::{ChildState, Node, RestartStrategy, SpawnOptions, Supervisor};
 use support::*;
 
 const NAMES: [&str; 4] = ["a", "b", "c", "d"];
@@ -11,7 +11,7 @@ const NAMES: [&str; 4] = ["a", "b", "c", "d"];
 async fn fail_one_and_check(fail: ProbeMsg, failed: &'static str, stopped_hook: bool) {
     let node = Node::new("rest-for-one");
     let (tx, mut rx) = events();
-    let mut sup = Supervisor::new(Strategy::RestForOne).intensity(1, WAIT);
+    let mut sup = Supervisor::new(RestartStrategy::RestForOne).intensity(1, WAIT);
     for name in NAMES {
         sup = sup.child(probe(name, &tx));
     }

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use mycelium::{Backoff, Node, SpawnOptions, Strategy, Supervisor};
+use mycelium::{Backoff, Node, RestartStrategy, SpawnOptions, Supervisor};
 use support::*;
 use tokio::time::Instant;
 
@@ -13,7 +13,7 @@ use tokio::time::Instant;
 async fn restarts_wait_a_doubling_backoff() {
     let node = Node::new("backoff");
     let (events, mut rx) = events();
-    let sup = Supervisor::new(Strategy::OneForOne)
+    let sup = Supervisor::new(RestartStrategy::OneForOne)
         .intensity(10, Duration::from_secs(60))
         .backoff(Backoff { initial: Duration::from_millis(100), max: Duration::from_secs(1) })
         .child(probe("worker", &events));

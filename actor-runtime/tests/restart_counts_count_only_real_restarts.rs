@@ -4,10 +4,10 @@
 //! normally) must not count a restart for it unless a new instance really runs.
 mod support;
 
-use mycelium::{ChildState, ExitReason, Node, Restart, SpawnOptions, Strategy, Supervisor};
+use mycelium::{ChildState, ExitReason, Node, Restart, RestartStrategy, SpawnOptions, Supervisor};
 use support::*;
 
-async fn ended_transient_sibling(strategy: Strategy) {
+async fn ended_transient_sibling(strategy: RestartStrategy) {
     let node = Node::new("restart-counts");
     let (tx, mut rx) = events();
     let sup = node
@@ -57,10 +57,10 @@ async fn ended_transient_sibling(strategy: Strategy) {
 
 #[tokio::test]
 async fn one_for_all_counts_no_restart_for_an_ended_child() {
-    ended_transient_sibling(Strategy::OneForAll).await;
+    ended_transient_sibling(RestartStrategy::OneForAll).await;
 }
 
 #[tokio::test]
 async fn rest_for_one_counts_no_restart_for_an_ended_child() {
-    ended_transient_sibling(Strategy::RestForOne).await;
+    ended_transient_sibling(RestartStrategy::RestForOne).await;
 }

@@ -6,8 +6,8 @@
 mod support;
 
 use mycelium::{
-    ActorRef, ChildState, ExitReason, Node, Restart, SendError, SpawnOptions, Strategy, Supervisor,
-    SupervisorMsg,
+    ActorRef, ChildState, ExitReason, Node, Restart, RestartStrategy, SendError, SpawnOptions,
+    Supervisor, SupervisorMsg,
 };
 use support::*;
 
@@ -55,7 +55,7 @@ async fn setup(restart: Restart) -> (Node, ActorRef<SupervisorMsg>, ActorRef<Pro
     let (tx, mut rx) = events();
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne)
+            Supervisor::new(RestartStrategy::OneForOne)
                 .intensity(10, WAIT)
                 .child(probe("worker", &tx).restart(restart)),
             SpawnOptions::new().name("sup"),
@@ -185,7 +185,7 @@ async fn temporary_is_not_restarted_after_an_external_stop() {
 /// restart strategy is rest_for_one or one_for_all and a sibling's death causes the
 /// temporary process to be terminated)". It is stopped with its siblings, ends, and is
 /// removed; the other affected children are restarted.
-async fn temporary_sibling_is_stopped_not_restarted(strategy: Strategy) {
+async fn temporary_sibling_is_stopped_not_restarted(strategy: RestartStrategy) {
     let node = Node::new("temporary-sibling");
     let (tx, mut rx) = events();
     let sup = node
@@ -235,10 +235,10 @@ async fn temporary_sibling_is_stopped_not_restarted(strategy: Strategy) {
 
 #[tokio::test]
 async fn temporary_sibling_is_not_restarted_by_one_for_all() {
-    temporary_sibling_is_stopped_not_restarted(Strategy::OneForAll).await;
+    temporary_sibling_is_stopped_not_restarted(RestartStrategy::OneForAll).await;
 }
 
 #[tokio::test]
 async fn temporary_sibling_is_not_restarted_by_rest_for_one() {
-    temporary_sibling_is_stopped_not_restarted(Strategy::RestForOne).await;
+    temporary_sibling_is_stopped_not_restarted(RestartStrategy::RestForOne).await;
 }

@@ -6,12 +6,12 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use mycelium::{ExitReason, Node, SpawnOptions, Strategy, Supervisor, SupervisorMsg};
+use mycelium::{ExitReason, Node, RestartStrategy, SpawnOptions, Supervisor, SupervisorMsg};
 use support::*;
 
 const DEADLINE: Duration = Duration::from_millis(100);
 
-async fn stop_with_a_stuck_middle_child(strategy: Strategy) {
+async fn stop_with_a_stuck_middle_child(strategy: RestartStrategy) {
     let node = Node::new("supervisor-stop");
     let (tx, mut rx) = events();
     let sup = node
@@ -57,13 +57,13 @@ async fn stop_with_a_stuck_middle_child(strategy: Strategy) {
 
 #[tokio::test]
 async fn one_for_one_supervisor_stop() {
-    stop_with_a_stuck_middle_child(Strategy::OneForOne).await;
+    stop_with_a_stuck_middle_child(RestartStrategy::OneForOne).await;
 }
 
 #[tokio::test]
 async fn one_for_all_supervisor_stop() {
     // The killed child's exit must not make a one-for-all supervisor restart the rest.
-    stop_with_a_stuck_middle_child(Strategy::OneForAll).await;
+    stop_with_a_stuck_middle_child(RestartStrategy::OneForAll).await;
 }
 
 #[tokio::test]
@@ -72,7 +72,7 @@ async fn children_handle_their_queue_before_stopping() {
     let (tx, mut rx) = events();
     let sup = node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne).child(probe("a", &tx)),
+            Supervisor::new(RestartStrategy::OneForOne).child(probe("a", &tx)),
             SpawnOptions::new().name("sup"),
         )
         .await
@@ -100,7 +100,7 @@ async fn node_shutdown_stops_a_tree_in_reverse_order() {
     let node = Node::new("supervisor-shutdown");
     let (tx, mut rx) = events();
     node.spawn_started(
-        Supervisor::new(Strategy::OneForOne)
+        Supervisor::new(RestartStrategy::OneForOne)
             .child(probe("a", &tx))
             .child(probe("b", &tx).shutdown(DEADLINE))
             .child(probe("c", &tx)),

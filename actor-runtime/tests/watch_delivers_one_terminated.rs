@@ -10,7 +10,7 @@
 mod support;
 
 use mycelium::{
-    Actor, ActorError, ActorRef, Context, ExitReason, Node, ReplyTo, SpawnOptions, Strategy,
+    Actor, ActorError, ActorRef, Context, ExitReason, Node, ReplyTo, RestartStrategy, SpawnOptions,
     Supervisor, Terminated,
 };
 use support::*;
@@ -258,7 +258,7 @@ async fn a_supervised_actor_ends_when_given_up_not_at_restart() {
     let sup = s
         .node
         .spawn_started(
-            Supervisor::new(Strategy::OneForOne).child(probe("worker", &tx)),
+            Supervisor::new(RestartStrategy::OneForOne).child(probe("worker", &tx)),
             SpawnOptions::new().name("sup"),
         )
         .await

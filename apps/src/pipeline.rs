@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use mycelium::{
-    ActorRef, ChildSpec, Idle, Node, Pinned, Restart, SpawnOptions,
-    Strategy as SupervisionStrategy, Supervisor, SupervisorMsg,
+    ActorRef, ChildSpec, Idle, Node, Pinned, Restart, RestartStrategy, SpawnOptions, Supervisor,
+    SupervisorMsg,
 };
 use mycelium_execution::{
     ExecMsg, ExecReport, ExecutionActor, ExecutionEngine, HopHistograms, StrategyId,
@@ -85,7 +85,7 @@ impl Pipeline {
         let exec_config = config.execution.clone();
         let supervisor = node
             .spawn_started(
-                Supervisor::new(SupervisionStrategy::OneForOne)
+                Supervisor::new(RestartStrategy::OneForOne)
                     .intensity(MAX_RESTARTS, Duration::from_secs(10))
                     .child(ChildSpec::new("execution", move || {
                         ExecutionActor::<StrategyMsg>::new(ExecutionEngine::new(

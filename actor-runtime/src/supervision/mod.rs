@@ -1,5 +1,5 @@
 //! Supervision: a [`Supervisor`] actor restarts its children by their [`Restart`]
-//! type and its [`Strategy`], within a restart [`Intensity`], and escalates to its own
+//! type and its [`RestartStrategy`], within a restart [`Intensity`], and escalates to its own
 //! parent when that is exceeded.
 
 mod child;
@@ -17,7 +17,7 @@ use crate::id::ActorId;
 
 /// Which children restart when one fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Strategy {
+pub enum RestartStrategy {
     /// Only the failed child.
     #[default]
     OneForOne,

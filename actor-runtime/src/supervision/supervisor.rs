@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::child::{Child, PendingSpec};
-use super::{Backoff, ChildExit, ChildSpec, Intensity, Restart, Strategy};
+use super::{Backoff, ChildExit, ChildSpec, Intensity, Restart, RestartStrategy};
 use crate::actor::{Actor, ActorError, ExitReason};
 use crate::actor_ref::ActorRef;
 use crate::context::Context;
@@ -25,10 +25,10 @@ use crate::reply::ReplyTo;
 use crate::signal::Signal;
 
 /// A supervisor: an actor that starts children in order, restarts them as its
-/// [`Strategy`] and their [`Restart`] types say, and stops them in reverse order.
+/// [`RestartStrategy`] and their [`Restart`] types say, and stops them in reverse order.
 /// Supervisors nest: a supervisor can be a child of another.
 pub struct Supervisor {
-    strategy: Strategy,
+    strategy: RestartStrategy,
     intensity: Intensity,
     backoff: Option<Backoff>,
     pending: Vec<Box<dyn PendingSpec>>,
@@ -38,7 +38,7 @@ pub struct Supervisor {
 
 impl Supervisor {
     /// A supervisor with `strategy`, Erlang's default intensity and no children yet.
-    pub fn new(strategy: Strategy) -> Self {
+    pub fn new(strategy: RestartStrategy) -> Self {
         Self {
             strategy,
             intensity: Intensity::default(),
@@ -111,9 +111,9 @@ impl Supervisor {
 
     async fn restart_from(&mut self, failed: usize, ctx: &Context<Self>) {
         let affected = match self.strategy {
-            Strategy::OneForOne => failed..failed + 1,
-            Strategy::OneForAll => 0..self.children.len(),
-            Strategy::RestForOne => failed..self.children.len(),
+            RestartStrategy::OneForOne => failed..failed + 1,
+            RestartStrategy::OneForAll => 0..self.children.len(),
+            RestartStrategy::RestForOne => failed..self.children.len(),
         };
         for child in self.children[affected.clone()].iter_mut().rev() {
             child.stop_instance(Signal::Restart).await;

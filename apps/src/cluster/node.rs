@@ -16,8 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use mycelium::{
-    ChildSpec, Node, PeerAddr, RemoteConfig, SpawnOptions, Strategy as Supervision, Supervisor,
-    Transport,
+    ChildSpec, Node, PeerAddr, RemoteConfig, RestartStrategy, SpawnOptions, Supervisor, Transport,
 };
 use mycelium_execution::{
     ExecMsg, ExecReport, ExecutionActor, ExecutionEngine, HopHistograms, StrategyId,
@@ -91,7 +90,7 @@ pub async fn run_node(
     // finds it missing.
     let supervisor = node
         .spawn_started(
-            Supervisor::new(Supervision::OneForOne)
+            Supervisor::new(RestartStrategy::OneForOne)
                 .intensity(MAX_RESTARTS, Duration::from_secs(10)),
             SpawnOptions::new().name("pipeline"),
         )
