@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::frame::DEFAULT_MAX_PAYLOAD;
+use crate::remote::codec::frame::DEFAULT_MAX_PAYLOAD;
 
 /// What carries messages to an actor: observable on every
 /// [`ActorRef`](crate::ActorRef) through [`transport`](crate::ActorRef::transport).

@@ -24,11 +24,11 @@ use rkyv::util::AlignedVec;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::encoder::FrameEncoder;
-use super::frame::{FrameHeader, HEADER_LEN};
 use super::stream::WriteHalf;
-use super::wire::{RemoteMessage, WireError};
 use crate::cell::lock;
+use crate::remote::codec::encoder::FrameEncoder;
+use crate::remote::codec::frame::{FrameHeader, HEADER_LEN};
+use crate::remote::codec::payload::{RemoteMessage, WireError};
 
 /// Why a frame was not queued.
 #[derive(Debug)]

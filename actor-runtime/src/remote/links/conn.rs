@@ -20,17 +20,17 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::config::Transport;
-use super::decoder::FrameDecoder;
-use super::frame::{
-    CloseReason, FrameHeader, FrameKind, FLAG_ECHO, FLAG_ERROR, FLAG_RESUME, FLAG_TARGET_NAME,
-};
-use super::inbound::{Delivery, Inbound};
 use super::link::{Link, ReplyFailure, Slot};
 use super::net::Net;
 use super::outbox::{count_frames, Inline};
 use super::stream::{ReadHalf, WriteHalf};
-use super::sys;
+use crate::remote::api::inbound::{Delivery, Inbound};
+use crate::remote::api::sys;
+use crate::remote::codec::decoder::FrameDecoder;
+use crate::remote::codec::frame::{
+    CloseReason, FrameHeader, FrameKind, FLAG_ECHO, FLAG_ERROR, FLAG_RESUME, FLAG_TARGET_NAME,
+};
+use crate::remote::config::Transport;
 use crate::reply::{send_error_reply, REPLY_DROPPED, REPLY_NOT_DELIVERED, REPLY_UNKNOWN_TARGET};
 
 /// How a connection ended, as seen by its reader.
@@ -161,7 +161,7 @@ async fn send_resume(net: &Net, link: &Link, write: &mut WriteHalf) -> std::io::
     resume.correlation = net.incarnation;
     resume.target = link.peer_incarnation.load(Ordering::Acquire);
     resume.sequence = link.last_in.load(Ordering::Acquire);
-    let mut enc = super::encoder::FrameEncoder::new();
+    let mut enc = crate::remote::codec::encoder::FrameEncoder::new();
     let _ = enc.push_raw(resume, &[]);
     enc.flush(write).await
 }
@@ -217,7 +217,7 @@ fn resume_link(net: &Net, link: &Link, resume: &FrameHeader) -> AlignedVec {
 }
 
 async fn close(write: &mut WriteHalf, reason: CloseReason) -> std::io::Result<()> {
-    let mut enc = super::encoder::FrameEncoder::new();
+    let mut enc = crate::remote::codec::encoder::FrameEncoder::new();
     let _ = enc.push_raw(FrameHeader::new(FrameKind::Close), &[reason as u8]);
     enc.flush(write).await?;
     write.shutdown().await
@@ -315,7 +315,7 @@ async fn write_loop(
 /// Sends `Close(reason)` on a shared write half; the half shuts down when its last
 /// holder drops it.
 async fn close_shared(write: &WriteHalf, reason: CloseReason) -> std::io::Result<()> {
-    let mut enc = super::encoder::FrameEncoder::new();
+    let mut enc = crate::remote::codec::encoder::FrameEncoder::new();
     let _ = enc.push_raw(FrameHeader::new(FrameKind::Close), &[reason as u8]);
     write.write_all_shared(enc.as_bytes()).await
 }

@@ -14,11 +14,11 @@ use hdrhistogram::Histogram;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::config::Transport;
 use super::outbox::Outbox;
 use crate::actor::ExitReason;
 use crate::cell::lock;
 use crate::id::ActorId;
+use crate::remote::config::Transport;
 use crate::watch::{Terminated, Watcher};
 
 /// Where a link stands.

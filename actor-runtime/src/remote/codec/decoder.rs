@@ -15,7 +15,7 @@ const READ_CHUNK: usize = 64 * 1024;
 /// in a reused [`AlignedVec`] (16-byte aligned). Frames on the wire are padded to
 /// [`FRAME_ALIGN`], and the buffer is only ever compacted to a frame boundary, so every
 /// payload it returns starts 16-byte aligned and can be given straight to
-/// `rkyv::access` (see [`access_payload`](super::access_payload)), with no copy.
+/// `rkyv::access` (see [`access_payload`](super::payload::access_payload)), with no copy.
 ///
 /// The payload limit is checked from the header, before the buffer grows for the
 /// frame: a peer announcing 4 GiB costs nothing. The buffer holds at most

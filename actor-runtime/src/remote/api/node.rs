@@ -6,16 +6,16 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::{PeerAddr, RemoteConfig};
 use super::inbound::{ArchivedMessage, Decoding, InPlace, Inbound};
-use super::link::{LinkMetrics, LinkState};
-use super::net::{Net, RemoteError};
 use super::remote_ref::RemoteTarget;
 use super::sys::{self, LookupReply, LookupRequest, RequestError};
-use super::wire::RemoteMessage;
 use crate::actor_ref::ActorRef;
 use crate::error::LookupError;
 use crate::node::Node;
+use crate::remote::codec::payload::RemoteMessage;
+use crate::remote::config::{PeerAddr, RemoteConfig};
+use crate::remote::links::link::{LinkMetrics, LinkState};
+use crate::remote::links::net::{Net, RemoteError};
 
 impl Node {
     /// Starts this node's remote side: binds the listeners named in `config` and

@@ -5,7 +5,7 @@ use rkyv::util::AlignedVec;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::frame::{padded, FrameHeader, DEFAULT_MAX_PAYLOAD, FRAME_ALIGN, HEADER_LEN};
-use super::wire::{append_payload, RemoteMessage, WireError};
+use super::payload::{append_payload, RemoteMessage, WireError};
 
 /// Builds a batch of frames in one reused buffer and writes it with one `write_all`.
 ///

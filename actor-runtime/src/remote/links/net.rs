@@ -17,16 +17,16 @@ use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use super::config::{PeerAddr, RemoteConfig, Transport};
 use super::conn;
-use super::exposed::Exposed;
-use super::handshake::{handshake, HandshakeError, Role};
 use super::link::{Link, LinkState};
 use super::outbox::Outbox;
 use super::stream::{split_tcp, split_unix, ReadHalf, WriteHalf};
 use crate::dead_letters::DeadLetter;
 use crate::id::ActorId;
 use crate::node::NodeInner;
+use crate::remote::api::exposed::Exposed;
+use crate::remote::codec::handshake::{handshake, HandshakeError, Role};
+use crate::remote::config::{PeerAddr, RemoteConfig, Transport};
 
 /// Handshakes in progress at once, at most; connections past it are dropped at once,
 /// so a flood of idle connections costs a bounded amount.
@@ -98,7 +98,7 @@ impl Net {
         token: CancellationToken,
         node: &Arc<NodeInner>,
     ) -> Result<Arc<Self>, RemoteError> {
-        if node_name.is_empty() || node_name.len() > super::MAX_NAME_LEN {
+        if node_name.is_empty() || node_name.len() > crate::remote::codec::handshake::MAX_NAME_LEN {
             return Err(RemoteError::InvalidConfig("node name must be 1 to 255 bytes"));
         }
         if config.secret.is_empty() {

@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use dashmap::DashMap;
 
-use super::frame::name_hash;
 use super::inbound::Inbound;
+use crate::remote::codec::frame::name_hash;
 
 struct Entry {
     name: String,
