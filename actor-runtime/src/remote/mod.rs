@@ -78,6 +78,7 @@ pub use codec::handshake::{
 pub use codec::payload::{
     access_payload, decode_payload, encode_payload, RemoteMessage, WireError,
 };
+pub use codec::seal::{Opener, SealError, Sealer, SessionKeys, TAG_LEN, UNIT_TARGET};
 pub use config::{
     PeerAddr, ReconnectBackoff, RemoteConfig, Transport, DEFAULT_OUTBOUND_BYTES,
     DEFAULT_OUTBOUND_FRAMES,

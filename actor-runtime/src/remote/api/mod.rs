@@ -2,6 +2,7 @@
 //! remote half of `ActorRef`, the actors exposed to peers and how a frame reaches
 //! one, and the requests addressed to a node itself.
 
+pub(crate) mod dispatch;
 pub(crate) mod exposed;
 pub(crate) mod inbound;
 mod node;

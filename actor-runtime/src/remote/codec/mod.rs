@@ -7,3 +7,4 @@ pub(crate) mod encoder;
 pub(crate) mod frame;
 pub(crate) mod handshake;
 pub(crate) mod payload;
+pub(crate) mod seal;

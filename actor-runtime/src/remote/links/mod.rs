@@ -6,4 +6,6 @@ pub(crate) mod conn;
 pub(crate) mod link;
 pub(crate) mod net;
 pub(crate) mod outbox;
+pub(crate) mod reader;
 pub(crate) mod stream;
+pub(crate) mod writer;

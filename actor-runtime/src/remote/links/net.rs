@@ -17,7 +17,7 @@ use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use super::conn;
+use super::conn::{self, Handshaken};
 use super::link::{Link, LinkState};
 use super::outbox::Outbox;
 use super::stream::{split_tcp, split_unix, ReadHalf, WriteHalf};
@@ -34,9 +34,6 @@ const MAX_PENDING_HANDSHAKES: usize = 64;
 
 pub(crate) struct Net {
     pub(crate) node_name: String,
-    /// Random at start: tells peers whether they talk to the same process as before
-    /// (and may resume) or to a new one.
-    pub(crate) incarnation: u64,
     pub(crate) config: RemoteConfig,
     links: DashMap<String, Arc<Link>>,
     pub(crate) exposed: Arc<Exposed>,
@@ -119,8 +116,6 @@ impl Net {
         let tcp_addr = tcp.as_ref().and_then(|l| l.local_addr().ok());
         let net = Arc::new(Self {
             node_name: node_name.to_owned(),
-            // Never 0, which means "unknown" in a resume frame.
-            incarnation: rand::random::<u64>() | 1,
             unix_path: config.unix.clone(),
             tcp_addr,
             config,
@@ -296,9 +291,9 @@ fn admit(net: &Arc<Net>, stream: Accepted) {
         };
         drop(permit);
         match result {
-            Ok((peer, read, write, transport)) => {
-                let link = net.link(&peer);
-                conn::run(net.clone(), link, read, write, transport, peer).await;
+            Ok(conn) => {
+                let link = net.link(&conn.initiator);
+                conn::run(net.clone(), link, conn).await;
             }
             Err(e) => tracing::warn!(error = %e, "incoming connection refused"),
         }
@@ -314,7 +309,7 @@ async fn greet<S>(
     role: Role,
     expect: Option<&str>,
     split: Split<S>,
-) -> Result<(String, ReadHalf, WriteHalf, Transport), HandshakeError>
+) -> Result<Handshaken, HandshakeError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + TransportOf,
 {
@@ -328,9 +323,12 @@ where
     if peer.name == net.node_name {
         return Err(HandshakeError::Garbage { reason: "the peer has this node's name" });
     }
-    let transport = S::TRANSPORT;
     let (read, write) = split(stream, c.busy_poll)?;
-    Ok((peer.name, read, write, transport))
+    let initiator = match role {
+        Role::Initiator => net.node_name.clone(),
+        Role::Acceptor => peer.name,
+    };
+    Ok(Handshaken { read, write, transport: S::TRANSPORT, initiator, session: peer.session })
 }
 
 trait TransportOf {
@@ -366,10 +364,8 @@ async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
             attempt = dial(&net, &peer) => attempt,
         };
         match attempt {
-            Ok((read, write, transport)) => {
-                let name = net.node_name.clone();
-                let installed =
-                    conn::run(net.clone(), link.clone(), read, write, transport, name).await;
+            Ok(conn) => {
+                let installed = conn::run(net.clone(), link.clone(), conn).await;
                 link.dialing.store(false, Ordering::Release);
                 if installed {
                     delay = backoff.min;
@@ -398,10 +394,7 @@ async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
 
 /// One connection attempt: Unix socket if the peer's socket file exists here, TCP
 /// otherwise.
-async fn dial(
-    net: &Net,
-    peer: &PeerAddr,
-) -> Result<(ReadHalf, WriteHalf, Transport), HandshakeError> {
+async fn dial(net: &Net, peer: &PeerAddr) -> Result<Handshaken, HandshakeError> {
     let timeout = net.config.connect_timeout;
     let timed_out = || HandshakeError::Io(std::io::ErrorKind::TimedOut.into());
     let expect = Some(peer.name.as_str());
@@ -410,15 +403,13 @@ async fn dial(
             let stream = tokio::time::timeout(timeout, UnixStream::connect(path))
                 .await
                 .map_err(|_| timed_out())??;
-            let (_, r, w, t) = greet(net, stream, Role::Initiator, expect, split_unix).await?;
-            Ok((r, w, t))
+            greet(net, stream, Role::Initiator, expect, split_unix).await
         }
         (Some(Transport::Tcp), _, Some(addr)) => {
             let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
                 .await
                 .map_err(|_| timed_out())??;
-            let (_, r, w, t) = greet(net, stream, Role::Initiator, expect, split_tcp).await?;
-            Ok((r, w, t))
+            greet(net, stream, Role::Initiator, expect, split_tcp).await
         }
         _ => Err(HandshakeError::Io(std::io::Error::new(
             std::io::ErrorKind::NotFound,
