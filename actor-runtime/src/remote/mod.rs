@@ -80,9 +80,10 @@ pub use codec::payload::{
 };
 pub use codec::seal::{Opener, SealError, Sealer, SessionKeys, TAG_LEN, UNIT_TARGET};
 pub use config::{
-    PeerAddr, ReconnectBackoff, RemoteConfig, Transport, DEFAULT_OUTBOUND_BYTES,
-    DEFAULT_OUTBOUND_FRAMES,
+    PeerAddr, ReconnectBackoff, RemoteConfig, Transport, UnixPeers, DEFAULT_LINK_LINGER,
+    DEFAULT_MAX_LINKS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_PENDING_PER_SOURCE,
+    DEFAULT_OUTBOUND_BYTES, DEFAULT_OUTBOUND_FRAMES,
 };
 pub use links::link::{LinkMetrics, LinkState};
-pub use links::net::RemoteError;
+pub use links::net::{RemoteError, RemoteMetrics};
 pub use proxy::FaultProxy;

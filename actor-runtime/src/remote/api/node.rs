@@ -15,7 +15,7 @@ use crate::node::Node;
 use crate::remote::codec::payload::RemoteMessage;
 use crate::remote::config::{PeerAddr, RemoteConfig};
 use crate::remote::links::link::{LinkMetrics, LinkState};
-use crate::remote::links::net::{Net, RemoteError};
+use crate::remote::links::net::{Net, RemoteError, RemoteMetrics};
 
 impl Node {
     /// Starts this node's remote side: binds the listeners named in `config` and
@@ -144,6 +144,13 @@ impl Node {
     /// The figures of the link to `peer`, if there is one.
     pub fn link_metrics(&self, peer: &str) -> Option<LinkMetrics> {
         Some(self.net().ok()?.existing_link(peer)?.metrics())
+    }
+
+    /// The node's remote figures: links kept and reclaimed, bytes they hold, and the
+    /// admission of new connections; `None` before
+    /// [`start_remote`](Self::start_remote).
+    pub fn remote_metrics(&self) -> Option<RemoteMetrics> {
+        Some(self.net().ok()?.metrics())
     }
 
     /// The figures of every link, sorted by peer name.

@@ -131,7 +131,10 @@ impl<R: AsyncRead + Unpin> FrameDecoder<R> {
     }
 
     /// A frame outside seals (a decoder without an opener).
-    async fn plain_frame(&mut self, header: FrameHeader) -> Result<(FrameHeader, &[u8]), FrameError> {
+    async fn plain_frame(
+        &mut self,
+        header: FrameHeader,
+    ) -> Result<(FrameHeader, &[u8]), FrameError> {
         header.check_len(self.max_payload)?;
         if !self.fill(header.wire_len()).await? {
             return Err(FrameError::Truncated);

@@ -16,8 +16,10 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use rkyv::util::AlignedVec;
+use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::watch;
 
 use super::link::{Link, LinkState, Slot};
@@ -28,6 +30,7 @@ use super::stream::{ReadHalf, WriteHalf};
 use super::writer::write_loop;
 use crate::remote::codec::decoder::FrameDecoder;
 use crate::remote::codec::frame::{CloseReason, FrameHeader, FrameKind, FLAG_RESUME};
+use crate::remote::codec::handshake::{handshake_observed, HandshakeError, Role};
 use crate::remote::codec::seal::SessionKeys;
 use crate::remote::config::Transport;
 
@@ -39,6 +42,53 @@ pub(crate) struct Handshaken {
     /// The node that opened the connection.
     pub(crate) initiator: String,
     pub(crate) session: SessionKeys,
+}
+
+type Split<S> = fn(S, bool) -> std::io::Result<(ReadHalf, WriteHalf)>;
+
+/// Handshakes on a fresh `stream` within `deadline`, checks the peer's name (against
+/// `expect`, if given, and against this node's own), and splits the stream.
+/// `on_hello` is called once the peer's `Hello` has been read.
+pub(crate) async fn greet<S>(
+    net: &Net,
+    mut stream: S,
+    role: Role,
+    expect: Option<&str>,
+    split: Split<S>,
+    deadline: Duration,
+    on_hello: &(dyn Fn() + Sync),
+) -> Result<Handshaken, HandshakeError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + TransportOf,
+{
+    let secret = &net.config.secret;
+    let peer =
+        handshake_observed(&mut stream, &net.node_name, secret, role, deadline, on_hello).await?;
+    if let Some(expected) = expect {
+        if peer.name != expected {
+            return Err(HandshakeError::Garbage { reason: "the peer has another name" });
+        }
+    }
+    if peer.name == net.node_name {
+        return Err(HandshakeError::Garbage { reason: "the peer has this node's name" });
+    }
+    let (read, write) = split(stream, net.config.busy_poll)?;
+    let initiator = match role {
+        Role::Initiator => net.node_name.clone(),
+        Role::Acceptor => peer.name,
+    };
+    Ok(Handshaken { read, write, transport: S::TRANSPORT, initiator, session: peer.session })
+}
+
+/// The transport a socket type is.
+pub(crate) trait TransportOf {
+    const TRANSPORT: Transport;
+}
+impl TransportOf for UnixStream {
+    const TRANSPORT: Transport = Transport::Unix;
+}
+impl TransportOf for TcpStream {
+    const TRANSPORT: Transport = Transport::Tcp;
 }
 
 /// Why the peer's resume cannot be applied.
@@ -57,7 +107,8 @@ pub(crate) async fn run(net: Arc<Net>, link: Arc<Link>, conn: Handshaken) -> boo
     let mut dec =
         FrameDecoder::with_max_payload(read, net.config.max_payload).with_opener(session.opener());
     let kill = net.token.child_token();
-    let writer = Arc::new(ConnWriter::new(write, kill.clone(), session.sealer(), net.config.busy_poll));
+    let writer =
+        Arc::new(ConnWriter::new(write, kill.clone(), session.sealer(), net.config.busy_poll));
     let acceptor = initiator != net.node_name;
     if acceptor && link.refuses_incoming(&net.node_name) {
         tracing::debug!(peer = %link.peer, "refused: our own connection to the peer is kept");

@@ -386,6 +386,11 @@ impl Link {
         }
     }
 
+    /// Whether the link is down and its peer forgotten ([`forget_peer`](Self::forget_peer)).
+    pub(crate) fn is_forgotten(&self) -> bool {
+        matches!(*lock(&self.down), Some((_, true)))
+    }
+
     /// How long the link has been down (`None` while up).
     pub(crate) fn down_for(&self) -> Option<Duration> {
         lock(&self.down).map(|(since, _)| since.elapsed())

@@ -1,36 +1,42 @@
-//! A node's remote side: its listeners, its dialers and its links, one per peer.
+//! A node's remote side: its listeners, its dialers and its links, one per peer,
+//! and the housekeeping that forgets peers gone past the linger and reclaims the
+//! links nobody refers to any more.
 //!
 //! # Connecting
-//! A node dials the peers it is told of ([`Node::connect`](crate::Node::connect)) and
-//! accepts whoever dials it and passes the handshake. A dialer keeps its peer's link
-//! up: whenever the link is down it dials again, with exponential backoff, so nodes
-//! may start in any order. Two nodes that dial each other at once end up with one
-//! connection (see [`Link::install`]).
+//! A node dials the peers it is told of ([`Node::connect`](crate::Node::connect),
+//! see `dial`) and accepts whoever dials it and passes admission and the handshake
+//! (see `accept`). A dialer keeps its peer's link up: whenever the link is down it
+//! dials again, with exponential backoff, so nodes may start in any order. Two nodes
+//! that dial each other at once end up with one connection (see [`Link::install`]).
+//!
+//! # Reclaiming
+//! A link whose peer has been gone for the linger forgets it
+//! ([`Link::forget_peer`]); once nothing but the link table refers to it (no
+//! dialer, no remote ref, no connection being opened), it is removed with all it
+//! held. At the bound on links, the one down the longest that nobody refers to makes
+//! room for a new peer at once.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use dashmap::DashMap;
-use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
-use tokio::sync::Semaphore;
+use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::conn::{self, Handshaken};
+use super::accept::{accept_loop, Listener};
+use super::admission::Admission;
+use super::dial::dial_loop;
 use super::link::{Link, LinkState};
 use super::outbox::Outbox;
-use super::stream::{split_tcp, split_unix, ReadHalf, WriteHalf};
+use super::refusals::{Refusals, LOG_INTERVAL};
+use super::unix;
 use crate::dead_letters::DeadLetter;
 use crate::id::ActorId;
 use crate::node::NodeInner;
 use crate::remote::api::exposed::Exposed;
-use crate::remote::codec::handshake::{handshake, HandshakeError, Role};
-use crate::remote::config::{PeerAddr, RemoteConfig, Transport};
-
-/// Handshakes in progress at once, at most; connections past it are dropped at once,
-/// so a flood of idle connections costs a bounded amount.
-const MAX_PENDING_HANDSHAKES: usize = 64;
+use crate::remote::config::{PeerAddr, RemoteConfig};
 
 pub(crate) struct Net {
     pub(crate) node_name: String,
@@ -41,15 +47,57 @@ pub(crate) struct Net {
     pub(crate) token: CancellationToken,
     /// Cancelled first at shutdown: no new connection is accepted or dialed while
     /// the links flush.
-    listening: CancellationToken,
-    handshakes: Arc<Semaphore>,
+    pub(crate) listening: CancellationToken,
+    pub(crate) admission: Arc<Admission>,
+    pub(crate) refusals: Refusals,
     pub(crate) unix_path: Option<PathBuf>,
+    /// The socket file this node bound, to remove at shutdown if it is still there.
+    unix_file: Option<(PathBuf, (u64, u64))>,
     pub(crate) tcp_addr: Option<std::net::SocketAddr>,
     next_conn: AtomicU64,
     node: Weak<NodeInner>,
+    pub(crate) counters: NetCounters,
 }
 
-/// Why the remote side could not start.
+#[derive(Default)]
+pub(crate) struct NetCounters {
+    pub(crate) links_reclaimed: AtomicU64,
+    pub(crate) links_refused: AtomicU64,
+    pub(crate) peers_refused: AtomicU64,
+}
+
+/// A node's remote figures, as returned by
+/// [`Node::remote_metrics`](crate::Node::remote_metrics): its links and its
+/// admission of new connections.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RemoteMetrics {
+    /// Links kept now, up or down.
+    pub links_live: usize,
+    /// Links removed because their peer was gone past the linger (or to make room
+    /// for a new peer at the bound on links), with everything they held.
+    pub links_reclaimed: u64,
+    /// Peers that passed the handshake but were refused because the node held its
+    /// bound on links and none could be reclaimed.
+    pub links_refused: u64,
+    /// Bytes all links' outbound sides hold: queued, and written but not yet
+    /// acknowledged.
+    pub held_bytes: usize,
+    /// Handshakes in progress now.
+    pub handshakes_pending: usize,
+    /// Handshakes that succeeded.
+    pub handshakes_completed: u64,
+    /// Handshakes that failed: wrong secret, another version, garbage, too slow, or
+    /// the peer went away.
+    pub handshakes_failed: u64,
+    /// Pending handshakes dropped to make room for newer connections.
+    pub handshakes_evicted: u64,
+    /// Unix socket connections refused before any byte was read: the process on
+    /// the other end runs as a user that is not allowed (`RemoteConfig::unix_peers`).
+    pub peers_refused: u64,
+}
+
+/// Why the remote side could not start, or a call to it failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RemoteError {
@@ -70,6 +118,30 @@ pub enum RemoteError {
         /// Why.
         #[source]
         source: std::io::Error,
+    },
+    /// The Unix socket's directory is not private to this node's user: whoever else
+    /// can write to it can put a socket of their own at the path.
+    #[error(
+        "refusing to listen in {dir:?}: {why} (owner uid {owner}, mode {mode:04o}); \
+         use a directory of this user's with mode 0700"
+    )]
+    UnsafeSocketDir {
+        /// The directory.
+        dir: PathBuf,
+        /// Its owner's uid.
+        owner: u32,
+        /// Its permission bits.
+        mode: u32,
+        /// What is wrong with it.
+        why: &'static str,
+    },
+    /// Something other than a socket is at the Unix socket's path: it is left alone.
+    #[error("refusing to listen at {path:?}: {found} is there, not a stale socket; left alone")]
+    NotASocket {
+        /// The path.
+        path: PathBuf,
+        /// What is there.
+        found: &'static str,
     },
     /// A peer has neither a usable Unix socket path nor a TCP address.
     #[error("peer {0:?} has no address")]
@@ -102,7 +174,7 @@ impl Net {
             return Err(RemoteError::InvalidConfig("empty secret"));
         }
         let unix = match &config.unix {
-            Some(path) => Some(bind_unix(path)?),
+            Some(path) => Some(unix::bind(path)?),
             None => None,
         };
         let tcp = match config.tcp {
@@ -117,22 +189,29 @@ impl Net {
         let net = Arc::new(Self {
             node_name: node_name.to_owned(),
             unix_path: config.unix.clone(),
+            unix_file: unix.as_ref().map(unix::Bound::file),
             tcp_addr,
+            admission: Arc::new(Admission::new(
+                config.max_pending_handshakes,
+                config.max_pending_per_source,
+            )),
             config,
             links: DashMap::new(),
             exposed: node.exposed.clone(),
             listening: token.child_token(),
             token,
-            handshakes: Arc::new(Semaphore::new(MAX_PENDING_HANDSHAKES)),
+            refusals: Refusals::default(),
             next_conn: AtomicU64::new(1),
             node: Arc::downgrade(node),
+            counters: NetCounters::default(),
         });
-        if let Some(listener) = unix {
-            tokio::spawn(accept_loop(net.clone(), Listener::Unix(listener)));
+        if let Some(bound) = unix {
+            tokio::spawn(accept_loop(net.clone(), Listener::Unix(bound.listener)));
         }
         if let Some(listener) = tcp {
             tokio::spawn(accept_loop(net.clone(), Listener::Tcp(listener)));
         }
+        tokio::spawn(housekeeping(net.clone()));
         tracing::info!(node = %net.node_name, unix = ?net.unix_path, tcp = ?net.tcp_addr, "listening");
         Ok(net)
     }
@@ -153,6 +232,20 @@ impl Net {
                 ))
             })
             .clone()
+    }
+
+    /// The link for a peer that dialed this node and passed the handshake; `None`
+    /// if the node holds its bound on links and none can be reclaimed for it.
+    pub(crate) fn accepted_link(&self, peer: &str) -> Option<Arc<Link>> {
+        if let Some(link) = self.existing_link(peer) {
+            return Some(link);
+        }
+        if self.links.len() >= self.config.max_links && !self.reclaim_longest_down() {
+            self.counters.links_refused.fetch_add(1, Ordering::Relaxed);
+            self.refusals.note("the node holds its bound on links", peer);
+            return None;
+        }
+        Some(self.link(peer))
     }
 
     pub(crate) fn existing_link(&self, peer: &str) -> Option<Arc<Link>> {
@@ -178,6 +271,74 @@ impl Net {
         Ok(link)
     }
 
+    /// Forgets the peers gone past the linger, and removes the links nobody refers
+    /// to any more.
+    fn reap(&self) {
+        let linger = self.config.link_linger;
+        let mut forgotten = Vec::new();
+        for link in self.links.iter() {
+            if link.down_unforgotten().is_some_and(|down| down >= linger) {
+                link.forget_peer("the peer was gone past the linger");
+            }
+            if link.is_forgotten() {
+                forgotten.push(link.peer.clone());
+            }
+        }
+        for peer in forgotten {
+            self.reclaim(&peer);
+        }
+    }
+
+    /// Removes the link to `peer` if its peer is forgotten and nothing but the table
+    /// refers to it; gives up all it held. True if it was removed.
+    fn reclaim(&self, peer: &str) -> bool {
+        let removed = self
+            .links
+            .remove_if(peer, |_, link| Arc::strong_count(link) == 1 && link.is_forgotten());
+        let Some((_, link)) = removed else { return false };
+        let dropped = link.outbox.release();
+        link.counters.dropped_at_linger.fetch_add(dropped, Ordering::Relaxed);
+        link.set_state(LinkState::Closed);
+        self.counters.links_reclaimed.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(peer, dropped, "link reclaimed");
+        true
+    }
+
+    /// Makes room for a new peer: forgets and removes the link that has been down
+    /// the longest among those nobody refers to, linger or not.
+    fn reclaim_longest_down(&self) -> bool {
+        let longest = self
+            .links
+            .iter()
+            .filter(|link| Arc::strong_count(link.value()) == 1)
+            .filter_map(|link| link.down_for().map(|down| (down, link.peer.clone())))
+            .max_by_key(|(down, _)| *down);
+        let Some((_, peer)) = longest else { return false };
+        if let Some(link) = self.existing_link(&peer) {
+            if !link.is_forgotten() {
+                link.forget_peer("its link was reclaimed to make room for a new peer");
+            }
+        }
+        self.reclaim(&peer)
+    }
+
+    pub(crate) fn metrics(&self) -> RemoteMetrics {
+        let c = &self.counters;
+        let a = &self.admission.counters;
+        let load = |n: &AtomicU64| n.load(Ordering::Relaxed);
+        RemoteMetrics {
+            links_live: self.links.len(),
+            links_reclaimed: load(&c.links_reclaimed),
+            links_refused: load(&c.links_refused),
+            held_bytes: self.links.iter().map(|l| l.outbox.held_bytes()).sum(),
+            handshakes_pending: self.admission.pending(),
+            handshakes_completed: load(&a.completed),
+            handshakes_failed: load(&a.failed),
+            handshakes_evicted: load(&a.evicted),
+            peers_refused: load(&c.peers_refused),
+        }
+    }
+
     /// Records a remote message that reached no actor.
     pub(crate) fn dead_letter(&self, peer: &str, target: String, why: &str) {
         if let Some(node) = self.node.upgrade() {
@@ -196,8 +357,8 @@ impl Net {
     /// listeners stop and the Unix socket file is removed.
     pub(crate) async fn shutdown(&self, within: Duration) {
         self.listening.cancel();
-        if let Some(path) = &self.unix_path {
-            let _ = std::fs::remove_file(path);
+        if let Some((path, id)) = &self.unix_file {
+            unix::remove(path, *id);
         }
         for link in self.links() {
             link.outbox.close();
@@ -218,202 +379,16 @@ impl Net {
     }
 }
 
-/// Binds a Unix socket at `path`, mode 0600 (only this user may connect). A file left
-/// there by a node that died is replaced, but a live listener is not stolen.
-fn bind_unix(path: &Path) -> Result<UnixListener, RemoteError> {
-    use std::os::unix::fs::PermissionsExt;
-    let err = |source| RemoteError::Listen { what: path.display().to_string(), source };
-    if path.exists() {
-        if std::os::unix::net::UnixStream::connect(path).is_ok() {
-            return Err(err(std::io::Error::new(
-                std::io::ErrorKind::AddrInUse,
-                "another node is listening there",
-            )));
-        }
-        std::fs::remove_file(path).map_err(err)?;
-    }
-    // Bind with a umask-independent mode: set 0600 right after bind, before accepting.
-    let listener = UnixListener::bind(path).map_err(err)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(err)?;
-    Ok(listener)
-}
-
-/// A bound listener of either kind.
-enum Listener {
-    Unix(UnixListener),
-    Tcp(TcpListener),
-}
-
-impl Listener {
-    async fn accept(&self) -> std::io::Result<Accepted> {
-        Ok(match self {
-            Self::Unix(l) => Accepted::Unix(l.accept().await?.0),
-            Self::Tcp(l) => Accepted::Tcp(l.accept().await?.0),
-        })
-    }
-}
-
-/// Accepts until the node stops listening; each connection's handshake runs apart.
-async fn accept_loop(net: Arc<Net>, listener: Listener) {
+/// Logs the refusals counted, forgets peers gone past the linger and reclaims
+/// links, until the node shuts down.
+async fn housekeeping(net: Arc<Net>) {
+    let every = (net.config.link_linger / 4).clamp(Duration::from_millis(10), LOG_INTERVAL);
     loop {
-        let accepted = tokio::select! {
-            _ = net.listening.cancelled() => return,
-            accepted = listener.accept() => accepted,
-        };
-        match accepted {
-            Ok(stream) => admit(&net, stream),
-            Err(e) => {
-                // Out of file descriptors, say: pause rather than spin.
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
-    }
-}
-
-enum Accepted {
-    Unix(UnixStream),
-    Tcp(TcpStream),
-}
-
-/// Runs an accepted connection's handshake in its own task, so a stalled client never
-/// holds up the listener.
-fn admit(net: &Arc<Net>, stream: Accepted) {
-    let Ok(permit) = net.handshakes.clone().try_acquire_owned() else {
-        tracing::warn!("too many handshakes in progress: connection dropped");
-        return;
-    };
-    let net = net.clone();
-    tokio::spawn(async move {
-        let result = match stream {
-            Accepted::Unix(s) => greet(&net, s, Role::Acceptor, None, split_unix).await,
-            Accepted::Tcp(s) => greet(&net, s, Role::Acceptor, None, split_tcp).await,
-        };
-        drop(permit);
-        match result {
-            Ok(conn) => {
-                let link = net.link(&conn.initiator);
-                conn::run(net.clone(), link, conn).await;
-            }
-            Err(e) => tracing::warn!(error = %e, "incoming connection refused"),
-        }
-    });
-}
-
-type Split<S> = fn(S, bool) -> std::io::Result<(ReadHalf, WriteHalf)>;
-
-/// Handshakes on `stream`, checks the peer's name if one is expected, and splits it.
-async fn greet<S>(
-    net: &Net,
-    mut stream: S,
-    role: Role,
-    expect: Option<&str>,
-    split: Split<S>,
-) -> Result<Handshaken, HandshakeError>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + TransportOf,
-{
-    let c = &net.config;
-    let peer = handshake(&mut stream, &net.node_name, &c.secret, role, c.handshake_timeout).await?;
-    if let Some(expected) = expect {
-        if peer.name != expected {
-            return Err(HandshakeError::Garbage { reason: "the peer has another name" });
-        }
-    }
-    if peer.name == net.node_name {
-        return Err(HandshakeError::Garbage { reason: "the peer has this node's name" });
-    }
-    let (read, write) = split(stream, c.busy_poll)?;
-    let initiator = match role {
-        Role::Initiator => net.node_name.clone(),
-        Role::Acceptor => peer.name,
-    };
-    Ok(Handshaken { read, write, transport: S::TRANSPORT, initiator, session: peer.session })
-}
-
-trait TransportOf {
-    const TRANSPORT: Transport;
-}
-impl TransportOf for UnixStream {
-    const TRANSPORT: Transport = Transport::Unix;
-}
-impl TransportOf for TcpStream {
-    const TRANSPORT: Transport = Transport::Tcp;
-}
-
-/// Keeps dialing `peer` while its link is down.
-async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
-    let backoff = net.config.backoff;
-    let mut delay = backoff.min;
-    let mut state = link.state_rx();
-    loop {
-        // Wait for the link to be down (it may be up through the peer's own dial).
         tokio::select! {
             _ = net.token.cancelled() => return,
-            s = state.wait_for(|s| !matches!(s, LinkState::Up(_))) => {
-                if s.map_or(true, |s| *s == LinkState::Closed) {
-                    return;
-                }
-            }
+            _ = tokio::time::sleep(every) => {}
         }
-        // Set from the dial until the connection ends: meanwhile the peer's own
-        // connection to us is refused if ours is to be kept (`refuses_incoming`).
-        link.dialing.store(true, Ordering::Release);
-        let attempt = tokio::select! {
-            _ = net.listening.cancelled() => return,
-            attempt = dial(&net, &peer) => attempt,
-        };
-        match attempt {
-            Ok(conn) => {
-                let installed = conn::run(net.clone(), link.clone(), conn).await;
-                link.dialing.store(false, Ordering::Release);
-                if installed {
-                    delay = backoff.min;
-                    continue;
-                }
-                // Refused for the peer's own connection: that one should come up
-                // shortly; look again after a pause.
-                tokio::select! {
-                    _ = net.token.cancelled() => return,
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                delay = (delay * 2).min(backoff.max);
-            }
-            Err(e) => {
-                link.dialing.store(false, Ordering::Release);
-                tracing::debug!(peer = %peer.name, error = %e, ?delay, "dial failed; retrying");
-                tokio::select! {
-                    _ = net.token.cancelled() => return,
-                    _ = tokio::time::sleep(delay) => {}
-                }
-                delay = (delay * 2).min(backoff.max);
-            }
-        }
-    }
-}
-
-/// One connection attempt: Unix socket if the peer's socket file exists here, TCP
-/// otherwise.
-async fn dial(net: &Net, peer: &PeerAddr) -> Result<Handshaken, HandshakeError> {
-    let timeout = net.config.connect_timeout;
-    let timed_out = || HandshakeError::Io(std::io::ErrorKind::TimedOut.into());
-    let expect = Some(peer.name.as_str());
-    match (peer.choose(), &peer.unix, peer.tcp) {
-        (Some(Transport::Unix), Some(path), _) => {
-            let stream = tokio::time::timeout(timeout, UnixStream::connect(path))
-                .await
-                .map_err(|_| timed_out())??;
-            greet(net, stream, Role::Initiator, expect, split_unix).await
-        }
-        (Some(Transport::Tcp), _, Some(addr)) => {
-            let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
-                .await
-                .map_err(|_| timed_out())??;
-            greet(net, stream, Role::Initiator, expect, split_tcp).await
-        }
-        _ => Err(HandshakeError::Io(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "no usable address for the peer",
-        ))),
+        net.refusals.flush();
+        net.reap();
     }
 }

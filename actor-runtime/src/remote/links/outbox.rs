@@ -88,7 +88,12 @@ pub(crate) struct ConnWriter {
 }
 
 impl ConnWriter {
-    pub(crate) fn new(half: WriteHalf, kill: CancellationToken, sealer: Sealer, inline: bool) -> Self {
+    pub(crate) fn new(
+        half: WriteHalf,
+        kill: CancellationToken,
+        sealer: Sealer,
+        inline: bool,
+    ) -> Self {
         Self { half, kill, sealer: Mutex::new(sealer), inline }
     }
 

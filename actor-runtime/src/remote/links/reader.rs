@@ -18,7 +18,9 @@ use super::net::Net;
 use super::stream::ReadHalf;
 use crate::remote::api::dispatch::Dispatch;
 use crate::remote::codec::decoder::FrameDecoder;
-use crate::remote::codec::frame::{CloseReason, FrameError, FrameHeader, FrameKind, FLAG_ECHO, FLAG_RESUME};
+use crate::remote::codec::frame::{
+    CloseReason, FrameError, FrameHeader, FrameKind, FLAG_ECHO, FLAG_RESUME,
+};
 
 /// How a connection ended, as seen by its reader.
 pub(crate) enum End {
