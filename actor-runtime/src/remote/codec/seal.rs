@@ -206,7 +206,7 @@ pub(crate) fn check_seal_header(header: &FrameHeader, max_len: usize) -> Result<
         return Err(SealError::Unsealed(header.kind));
     }
     let len = header.payload_len as usize;
-    if len < TAG_LEN + HEADER_LEN || len % 16 != 0 {
+    if len < TAG_LEN + HEADER_LEN || !len.is_multiple_of(16) {
         return Err(SealError::Malformed("a seal's length is not that of frames and a tag"));
     }
     if len > max_len {
