@@ -29,7 +29,7 @@ use super::reader::{read_loop, End};
 use super::stream::{ReadHalf, WriteHalf};
 use super::writer::write_loop;
 use crate::remote::codec::decoder::FrameDecoder;
-use crate::remote::codec::frame::{CloseReason, FrameHeader, FrameKind, FLAG_RESUME};
+use crate::remote::codec::frame::{CloseReason, FrameError, FrameHeader, FrameKind, FLAG_RESUME};
 use crate::remote::codec::handshake::{handshake_observed, HandshakeError, Role};
 use crate::remote::codec::seal::SessionKeys;
 use crate::remote::config::Transport;
@@ -126,7 +126,7 @@ pub(crate) async fn run(net: Arc<Net>, link: Arc<Link>, conn: Handshaken) -> boo
     if acceptor && send_resume(&link, &writer).await.is_err() {
         return false;
     }
-    let resume = match first_frame(&net, &mut dec).await {
+    let resume = match first_frame(&net, &link, &mut dec).await {
         Ok(resume) => resume,
         Err(why) => {
             tracing::debug!(peer = %link.peer, why, "connection given up before use");
@@ -233,9 +233,15 @@ async fn close(link: &Link, writer: &ConnWriter, reason: CloseReason) {
 /// The peer's first frame: its resume, or its refusal.
 async fn first_frame(
     net: &Net,
+    link: &Link,
     dec: &mut FrameDecoder<ReadHalf>,
 ) -> Result<FrameHeader, &'static str> {
     match tokio::time::timeout(net.config.loss_timeout, dec.next_frame()).await {
+        Ok(Err(FrameError::Seal(e))) => {
+            link.counters.auth_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(peer = %link.peer, error = %e, "frame authentication failed: connection closed");
+            Err("the first frame failed authentication")
+        }
         Ok(Ok(Some((h, _)))) if h.kind == FrameKind::Ack && h.flags & FLAG_RESUME != 0 => Ok(h),
         Ok(Ok(Some((h, p)))) if h.kind == FrameKind::Close => {
             Err(if p.first() == Some(&(CloseReason::Duplicate as u8)) {
@@ -245,7 +251,7 @@ async fn first_frame(
             })
         }
         Ok(Ok(Some(_))) => Err("the first frame is not a resume"),
-        Ok(Err(_)) => Err("the first frame failed authentication or a check"),
+        Ok(Err(_)) => Err("the first frame is not a frame"),
         Ok(Ok(None)) => Err("the connection ended before its first frame"),
         Err(_) => Err("no first frame in time"),
     }

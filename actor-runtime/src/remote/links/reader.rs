@@ -61,17 +61,22 @@ pub(crate) async fn read_loop(
     tokio::pin!(killed);
     let mut ack_due = false;
     loop {
-        // At the end of each burst read, publish the counts. Acknowledge every
+        // At the end of each burst read (and every ACK_EVERY frames of an endless
+        // one), publish the counts. Acknowledge every
         // ACK_EVERY frames, and at each liveness check: often enough for the sender
         // to free what it retains, rarely enough that a request-reply exchange pays
         // no extra write per message.
-        if dec.buffered() == 0 && seen != seen_counted {
+        let burst_read = dec.buffered() == 0;
+        if seen != seen_counted && (burst_read || seen - seen_counted >= ACK_EVERY) {
             link.counters.frames_in.fetch_add(seen - seen_counted, Ordering::Relaxed);
             link.counters.bytes_in.fetch_add(std::mem::take(&mut bytes_in), Ordering::Relaxed);
             seen_counted = seen;
-            // Let the actors this burst woke run (and answer) before the next read,
-            // which would otherwise put a fruitless syscall on their critical path.
-            tokio::task::yield_now().await;
+            if burst_read {
+                // Let the actors this burst woke run (and answer) before the next
+                // read, which would otherwise put a fruitless syscall on their
+                // critical path.
+                tokio::task::yield_now().await;
+            }
         }
         if last_in - last_acked >= ACK_EVERY || (ack_due && last_in != last_acked) {
             let ack = FrameHeader { sequence: last_in, ..FrameHeader::new(FrameKind::Ack) };
