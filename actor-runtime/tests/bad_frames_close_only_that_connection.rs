@@ -1,5 +1,5 @@
-//! A peer that passed the handshake (it knows the secret) and then sends bad frames
-//! harms only its own connection: a frame announcing a payload over the server's
+//! A peer that passed the handshake (it knows the secret, and seals its frames with
+//! the session keys) and then sends bad frames harms only its own connection: a frame announcing a payload over the server's
 //! limit, or a frame cut short by the end of the stream, gets that connection closed
 //! (its link declared lost); a `Tell` whose payload is not a valid archive is not
 //! delivered, goes to the dead letters, and the connection carries on. In every case
@@ -10,13 +10,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mycelium::remote::{
-    decode_payload, handshake, name_hash, FrameDecoder, FrameEncoder, FrameHeader, FrameKind,
-    LinkState, Role, Sealer, FLAG_ECHO, FLAG_RESUME, FLAG_TARGET_NAME, HEADER_LEN, TAG_LEN,
+    decode_payload, FrameEncoder, FrameHeader, FrameKind, LinkState, FLAG_ECHO, HEADER_LEN, TAG_LEN,
 };
 use mycelium::{ActorRef, Node, Transport};
+use remote_support::raw::*;
 use remote_support::*;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
-use tokio::net::{TcpStream, UnixStream};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
 /// The server's payload limit in these tests.
@@ -24,135 +23,12 @@ const MAX_PAYLOAD: u32 = 1024;
 
 const TRANSPORTS: [Transport; 2] = [Transport::Unix, Transport::Tcp];
 
-/// A raw socket to the server, whichever the transport.
-trait Raw: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Raw for T {}
-
-/// A raw connection that has passed a real handshake as node "attacker", with the
-/// session keys: it can seal what it writes, so its frames pass authentication and
-/// reach the checks behind it.
-struct Attacker {
-    frames: FrameDecoder<ReadHalf<Box<dyn Raw>>>,
-    write: WriteHalf<Box<dyn Raw>>,
-    sealer: Sealer,
-}
-
-async fn connect_attacker(server: &Node, transport: Transport) -> Attacker {
-    let mut stream: Box<dyn Raw> = match transport {
-        Transport::Unix => {
-            let path = server.local_unix_path().expect("unix path");
-            Box::new(
-                within("a raw unix connect", UnixStream::connect(path)).await.expect("connect"),
-            )
-        }
-        Transport::Tcp => {
-            let addr = server.local_tcp_addr().expect("tcp addr");
-            Box::new(within("a raw tcp connect", TcpStream::connect(addr)).await.expect("connect"))
-        }
-        Transport::Local => unreachable!("no raw socket to a local node"),
-    };
-    let peer = within(
-        "the attacker's handshake",
-        handshake(&mut stream, "attacker", SECRET, Role::Initiator, WAIT),
-    )
-    .await
-    .expect("the attacker knows the secret");
-    assert_eq!(peer.name, "server");
-    let (read, write) = tokio::io::split(stream);
-    let mut attacker = Attacker {
-        frames: FrameDecoder::new(read).with_opener(peer.session.opener()),
-        write,
-        sealer: peer.session.sealer(),
-    };
-    // The link opens with a resume frame each way (docs/PROTOCOL.md): the server's
-    // comes first, then ours.
-    let (resume, _) = within("the server's resume", attacker.frames.next_frame())
-        .await
-        .expect("a sealed frame")
-        .expect("a resume");
-    assert_eq!((resume.kind, resume.flags & FLAG_RESUME), (FrameKind::Ack, FLAG_RESUME));
-    // Each connection claims a new incarnation: its data frames are numbered from 1.
+/// A raw peer named "attacker", claiming a new incarnation each time: its data
+/// frames are numbered from 1.
+async fn connect_attacker(server: &Node, transport: Transport) -> RawPeer {
     static INCARNATIONS: AtomicU64 = AtomicU64::new(41);
     let incarnation = INCARNATIONS.fetch_add(2, Ordering::Relaxed);
-    let ours = FrameHeader {
-        flags: FLAG_RESUME,
-        correlation: incarnation,
-        ..FrameHeader::new(FrameKind::Ack)
-    };
-    let mut enc = FrameEncoder::new().sealed();
-    enc.push_raw(ours, &[]).expect("frame a resume");
-    attacker.send(&mut enc).await;
-    attacker
-}
-
-impl Attacker {
-    /// Seals and writes what `enc` (a sealing encoder) holds.
-    async fn send(&mut self, enc: &mut FrameEncoder) {
-        enc.seal(&mut self.sealer);
-        within("the attacker's write", enc.flush(&mut self.write)).await.expect("write frames");
-    }
-
-    async fn write_raw(&mut self, bytes: &[u8]) {
-        self.write.write_all(bytes).await.expect("write");
-        self.write.flush().await.expect("flush");
-    }
-
-    /// Reads frames until the server closes the connection, skipping the heartbeats
-    /// and acks its writer sends meanwhile. Fails the test on any other frame, or if
-    /// the connection is still open after [`WAIT`] (the server's loss timeout is far
-    /// longer, so only the bad frame can be why it closes).
-    async fn until_closed(&mut self) -> Ended {
-        let frames = &mut self.frames;
-        within("the server to close the bad connection", async {
-            loop {
-                match frames.next_frame().await {
-                    Ok(Some((header, _))) => assert!(
-                        matches!(header.kind, FrameKind::Heartbeat | FrameKind::Ack),
-                        "unexpected {header:?}"
-                    ),
-                    Ok(None) => return Ended::Eof,
-                    Err(e) => return Ended::Error(e.to_string()),
-                }
-            }
-        })
-        .await
-    }
-}
-
-/// A header addressed to the sink by name: data frame number `sequence` of the
-/// attacker's link.
-fn to_sink(kind: FrameKind, sequence: u64) -> FrameHeader {
-    FrameHeader {
-        flags: FLAG_TARGET_NAME,
-        target: name_hash("sink"),
-        sequence,
-        ..FrameHeader::new(kind)
-    }
-}
-
-fn header_bytes(header: FrameHeader) -> [u8; HEADER_LEN] {
-    let mut bytes = [0; HEADER_LEN];
-    header.encode(&mut bytes);
-    bytes
-}
-
-/// A seal around `frames` (whole frames, however malformed), sealed with `sealer`.
-fn seal_raw(sealer: &mut Sealer, frames: &[u8]) -> Vec<u8> {
-    let len = (frames.len() + TAG_LEN) as u32;
-    let mut seal =
-        header_bytes(FrameHeader { payload_len: len, ..FrameHeader::new(FrameKind::Seal) })
-            .to_vec();
-    seal.extend_from_slice(frames);
-    seal.extend_from_slice(&[0; TAG_LEN]);
-    sealer.seal(&mut seal);
-    seal
-}
-
-/// How the server ended a connection.
-#[derive(Debug, PartialEq, Eq)]
-enum Ended {
-    Eof,
-    Error(String),
+    RawPeer::connect(server, transport, "attacker", incarnation, 0, 0).await
 }
 
 /// A server with an exposed sink and one legit client per transport.

@@ -3,6 +3,8 @@
 //! bounded.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod raw;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
