@@ -39,11 +39,14 @@ pub enum Msg {
     Shout(String, ReplyTo<String>),
     /// Drop the reply port.
     Ignore(ReplyTo<u64>),
-    /// Keep the reply port, never answering.
+    /// Keep the reply port, never answering (and record [`STALLED`]).
     Stall(ReplyTo<u64>),
 }
 
-/// Records every `Put` into a channel the test reads.
+/// What a `Sink` records for a `Stall`.
+pub const STALLED: (u32, u64) = (u32::MAX, u64::MAX);
+
+/// Records every `Put` (and every `Stall`) into a channel the test reads.
 pub struct Sink {
     pub out: mpsc::UnboundedSender<(u32, u64)>,
     pub count: u64,
@@ -65,7 +68,10 @@ impl Actor for Sink {
                 let _ = reply.send(text.to_uppercase());
             }
             Msg::Ignore(reply) => drop(reply),
-            Msg::Stall(reply) => self.stalled.push(reply),
+            Msg::Stall(reply) => {
+                self.stalled.push(reply);
+                let _ = self.out.send(STALLED);
+            }
         }
         Ok(())
     }
