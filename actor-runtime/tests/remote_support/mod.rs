@@ -3,6 +3,7 @@
 //! bounded.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod flood;
 pub mod raw;
 
 use std::future::Future;
