@@ -4,6 +4,7 @@
 
 pub(crate) mod dispatch;
 pub(crate) mod exposed;
+pub(crate) mod held;
 pub(crate) mod inbound;
 mod node;
 pub(crate) mod remote_ref;

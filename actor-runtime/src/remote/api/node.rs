@@ -64,6 +64,24 @@ impl Node {
         self.expose_inbound(name, Arc::new(InPlace(actor.clone())))
     }
 
+    /// Reserves `name` for an actor taking `M` that this node will expose shortly,
+    /// for a node that must be linked to its peers before it can make the actors it
+    /// serves. Until [`expose`](Self::expose) (or
+    /// [`expose_archived`](Self::expose_archived)) is called for it, frames sent to
+    /// `name` are held, in order, per link, not refused; a remote lookup of `name`
+    /// already answers with `M`. Exposing an actor of another type under it is an
+    /// error; [`unexpose`](Self::unexpose) withdraws the reservation, and the frames
+    /// held for it are then refused (tells to the dead letters, asks answered with
+    /// an error). A link holds at most its outbound byte bound of such frames; past
+    /// it, its reader waits, as for a full mailbox. When nothing needs a link first,
+    /// exposing before [`start_remote`](Self::start_remote) is simpler.
+    pub fn reserve<M: RemoteMessage>(&self, name: &str) -> Result<(), RemoteError> {
+        self.inner()
+            .exposed
+            .reserve(name, std::any::type_name::<M>())
+            .map_err(|e| RemoteError::Expose { name: name.to_owned(), why: e.to_string() })
+    }
+
     fn expose_inbound(&self, name: &str, inbound: Arc<dyn Inbound>) -> Result<(), RemoteError> {
         self.inner()
             .exposed
@@ -71,7 +89,8 @@ impl Node {
             .map_err(|e| RemoteError::Expose { name: name.to_owned(), why: e.to_string() })
     }
 
-    /// Stops exposing `name`; returns whether it was exposed.
+    /// Stops exposing (or reserving) `name`; returns whether it was exposed or
+    /// reserved.
     pub fn unexpose(&self, name: &str) -> bool {
         self.inner().exposed.remove(name)
     }

@@ -20,6 +20,7 @@ use super::outbox::Outbox;
 use crate::actor::ExitReason;
 use crate::cell::lock;
 use crate::id::ActorId;
+use crate::remote::api::held::Held;
 use crate::remote::config::Transport;
 use crate::watch::{Terminated, Watcher};
 
@@ -80,6 +81,9 @@ pub struct LinkMetrics {
     pub queued: usize,
     /// Bytes the outbound side holds: queued, and written but not yet acknowledged.
     pub held_bytes: usize,
+    /// Frames from the peer held for names reserved but not exposed yet
+    /// ([`Node::reserve`](crate::Node::reserve)).
+    pub held_for_reserved: usize,
     /// Heartbeat round trips, in nanoseconds.
     pub rtt_ns: Histogram<u64>,
 }
@@ -104,6 +108,7 @@ impl std::fmt::Debug for LinkMetrics {
             .field("dropped_at_linger", &self.dropped_at_linger)
             .field("queued", &self.queued)
             .field("held_bytes", &self.held_bytes)
+            .field("held_for_reserved", &self.held_for_reserved)
             .field("rtt_samples", &self.rtt_ns.len())
             .field("rtt_p50_ns", &self.rtt_ns.value_at_quantile(0.5))
             .finish()
@@ -176,6 +181,8 @@ pub(crate) struct Link {
     /// which case the next one received starts the count.
     pub(crate) last_in: AtomicU64,
     pub(crate) outbox: Outbox,
+    /// Frames from the peer held for names reserved but not exposed yet.
+    pub(crate) held: Held,
     state: watch::Sender<LinkState>,
     pending: Mutex<HashMap<u64, PendingReply>>,
     next_correlation: AtomicU64,
@@ -198,6 +205,7 @@ impl Link {
             peer_incarnation: AtomicU64::new(0),
             last_in: AtomicU64::new(0),
             outbox,
+            held: Held::default(),
             state: watch::channel(LinkState::Down).0,
             pending: Mutex::new(HashMap::new()),
             next_correlation: AtomicU64::new(1),
@@ -457,6 +465,7 @@ impl Link {
             dropped_at_linger: load(&c.dropped_at_linger),
             queued: self.outbox.queued(),
             held_bytes: self.outbox.held_bytes(),
+            held_for_reserved: self.held.len(),
             rtt_ns: lock(&self.rtt).clone(),
         }
     }

@@ -35,6 +35,7 @@ use super::unix;
 use crate::dead_letters::DeadLetter;
 use crate::id::ActorId;
 use crate::node::NodeInner;
+use crate::remote::api::dispatch::refuse_held;
 use crate::remote::api::exposed::Exposed;
 use crate::remote::config::{PeerAddr, RemoteConfig};
 
@@ -296,6 +297,8 @@ impl Net {
             .links
             .remove_if(peer, |_, link| Arc::strong_count(link) == 1 && link.is_forgotten());
         let Some((_, link)) = removed else { return false };
+        let held = link.held.take_all();
+        refuse_held(self, &link, held, "the link was reclaimed before the name was exposed");
         let dropped = link.outbox.release();
         link.counters.dropped_at_linger.fetch_add(dropped, Ordering::Relaxed);
         link.set_state(LinkState::Closed);
@@ -375,6 +378,8 @@ impl Net {
         for link in self.links() {
             link.set_state(LinkState::Closed);
             link.fail_pending("this node shut down");
+            let held = link.held.take_all();
+            refuse_held(self, &link, held, "this node shut down before the name was exposed");
         }
     }
 }

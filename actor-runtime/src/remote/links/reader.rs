@@ -39,7 +39,7 @@ const ACK_EVERY: u64 = 1024;
 
 /// Reads and dispatches frames until the connection ends.
 pub(crate) async fn read_loop(
-    net: &Net,
+    net: &Arc<Net>,
     link: &Arc<Link>,
     mut dec: FrameDecoder<ReadHalf>,
     kill: &CancellationToken,
