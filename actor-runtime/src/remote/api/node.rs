@@ -14,6 +14,7 @@ use crate::error::LookupError;
 use crate::node::Node;
 use crate::remote::codec::payload::RemoteMessage;
 use crate::remote::config::{PeerAddr, RemoteConfig};
+use crate::remote::links::accept::{admit, Accepted};
 use crate::remote::links::link::{LinkMetrics, LinkState};
 use crate::remote::links::net::{Net, RemoteError, RemoteMetrics};
 
@@ -31,6 +32,15 @@ impl Node {
 
     fn net(&self) -> Result<&Arc<Net>, RemoteError> {
         self.inner().remote.get().ok_or(RemoteError::NotStarted)
+    }
+
+    /// Takes a Unix socket that is already connected (one end of a socket pair, a
+    /// descriptor inherited from a supervisor) as if this node's listener had
+    /// accepted it: the peer's user is checked, the connection goes through
+    /// admission and the handshake, and becomes the peer's link. Returns at once.
+    pub fn accept_unix(&self, stream: tokio::net::UnixStream) -> Result<(), RemoteError> {
+        admit(self.net()?, Accepted::Unix(stream));
+        Ok(())
     }
 
     /// Keeps a link to `peer` from now on: dials it (Unix socket if its socket file
