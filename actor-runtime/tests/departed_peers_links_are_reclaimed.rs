@@ -143,3 +143,74 @@ async fn at_the_bound_on_links_the_longest_gone_makes_room_and_only_busy_links_r
     }
     server.shutdown(WAIT).await;
 }
+
+/// The goal, measured: 10,000 peers with distinct names pass the handshake, are
+/// served (a tell and an ask), and leave; the process's resident memory before, at
+/// its highest, and once their links are reclaimed. The server runs on a thread of
+/// its own with the default linger and bounds unless `MYCELIUM_LINGER_MS` sets the
+/// linger. Prints its figures; asserts nothing about memory (the counts behind it are
+/// asserted above). Run by hand:
+/// `cargo test --release -p mycelium --test departed_peers_links_are_reclaimed -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn links_goal() {
+    const PEERS: usize = 10_000;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .try_init();
+    let rss_mb = || {
+        let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+        let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
+        pages as f64 * 4096.0 / (1 << 20) as f64
+    };
+    let linger = std::env::var("MYCELIUM_LINGER_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(mycelium::remote::DEFAULT_LINK_LINGER, Duration::from_millis);
+    let place = Place::new();
+    let rt = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime")
+    };
+    let server_rt = rt();
+    let server = server_rt.block_on(async {
+        let server = node_with(&place, "server", config().link_linger(linger)).await;
+        let _ = sink(&server, "sink");
+        server
+    });
+    let client_rt = rt();
+    client_rt.block_on(async {
+        visit(&place, &server, "warm-up", Transport::Unix).await;
+        let start = rss_mb();
+        let mut peak = start;
+        let begun = std::time::Instant::now();
+        for n in 0..PEERS {
+            let transport = if n % 2 == 0 { Transport::Unix } else { Transport::Tcp };
+            visit(&place, &server, &format!("visitor-{n}"), transport).await;
+            if n % 500 == 0 {
+                peak = peak.max(rss_mb());
+            }
+        }
+        let visited = begun.elapsed();
+        let m = server.remote_metrics().expect("metrics");
+        println!("{PEERS} peers served in {visited:?}; linger {linger:?}; then {m:?}");
+        let deadline = std::time::Instant::now() + linger + Duration::from_secs(30);
+        let mut m = server.remote_metrics().expect("metrics");
+        while m.links_live > 0 {
+            assert!(std::time::Instant::now() < deadline, "links not reclaimed: {m:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            m = server.remote_metrics().expect("metrics");
+        }
+        let end = m.links_reclaimed;
+        println!(
+            "RSS: {start:.1} MB before, {peak:.1} MB at most while they came, {:.1} MB once their \
+             {end} links were reclaimed ({:+.1} MB)",
+            rss_mb(),
+            rss_mb() - start
+        );
+    });
+    server_rt.block_on(server.shutdown(WAIT));
+}

@@ -22,8 +22,10 @@ pub(crate) async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
     let mut state = link.state_rx();
     loop {
         // Wait for the link to be down (it may be up through the peer's own dial).
+        // Never dial once the node has begun to shut down.
         tokio::select! {
-            _ = net.token.cancelled() => return,
+            biased;
+            _ = net.listening.cancelled() => return,
             s = state.wait_for(|s| !matches!(s, LinkState::Up(_))) => {
                 if s.map_or(true, |s| *s == LinkState::Closed) {
                     return;
@@ -34,6 +36,7 @@ pub(crate) async fn dial_loop(net: Arc<Net>, link: Arc<Link>, peer: PeerAddr) {
         // connection to us is refused if ours is to be kept (`refuses_incoming`).
         link.dialing.store(true, Ordering::Release);
         let attempt = tokio::select! {
+            biased;
             _ = net.listening.cancelled() => return,
             attempt = dial(&net, &peer) => attempt,
         };

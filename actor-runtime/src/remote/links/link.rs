@@ -188,7 +188,9 @@ pub(crate) struct Link {
     next_correlation: AtomicU64,
     watchers: Mutex<Vec<(Watcher, String)>>,
     pub(crate) counters: Counters,
-    rtt: Mutex<Histogram<u64>>,
+    /// Made at the first sample (30 KiB: a link that never measures a round trip,
+    /// or has forgotten its peer, holds none).
+    rtt: Mutex<Option<Histogram<u64>>>,
     /// Origin of heartbeat timestamps (monotonic, this node only).
     epoch: Instant,
 }
@@ -211,7 +213,7 @@ impl Link {
             next_correlation: AtomicU64::new(1),
             watchers: Mutex::new(Vec::new()),
             counters: Counters::default(),
-            rtt: Mutex::new(crate::metrics::new_histogram()),
+            rtt: Mutex::new(None),
             epoch: Instant::now(),
         }
     }
@@ -418,6 +420,7 @@ impl Link {
         self.last_in.store(0, Ordering::Release);
         let dropped = self.outbox.restart_numbering();
         self.counters.dropped_at_linger.fetch_add(dropped, Ordering::Relaxed);
+        *lock(&self.rtt) = None;
         self.fail_pending(why);
         self.tell_watchers(why);
     }
@@ -436,7 +439,7 @@ impl Link {
 
     pub(crate) fn record_rtt(&self, rtt: Duration) {
         let ns = u64::try_from(rtt.as_nanos()).unwrap_or(u64::MAX).max(1);
-        let _ = lock(&self.rtt).record(ns);
+        let _ = lock(&self.rtt).get_or_insert_with(crate::metrics::new_histogram).record(ns);
     }
 
     /// Nanoseconds since the link's epoch: heartbeat stamps.
@@ -466,7 +469,7 @@ impl Link {
             queued: self.outbox.queued(),
             held_bytes: self.outbox.held_bytes(),
             held_for_reserved: self.held.len(),
-            rtt_ns: lock(&self.rtt).clone(),
+            rtt_ns: lock(&self.rtt).clone().unwrap_or_else(crate::metrics::new_histogram),
         }
     }
 }
