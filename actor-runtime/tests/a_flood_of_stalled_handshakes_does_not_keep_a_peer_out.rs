@@ -34,15 +34,9 @@ fn targets(server: &Node) -> Vec<Target> {
 
 /// Samples the server's figures until `done`, checking the bound at every sample.
 async fn until(what: &str, server: &Node, done: impl Fn(&RemoteMetrics) -> bool) -> RemoteMetrics {
-    within(what, async {
-        loop {
-            let m = server.remote_metrics().expect("remote side");
-            assert!(m.handshakes_pending <= PENDING, "{m:?}");
-            if done(&m) {
-                return m;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+    until_remote(what, server, |m| {
+        assert!(m.handshakes_pending <= PENDING, "{m:?}");
+        done(m)
     })
     .await
 }

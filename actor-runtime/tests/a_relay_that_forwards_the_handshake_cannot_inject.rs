@@ -8,14 +8,14 @@
 //! the relay made is ever delivered.
 mod remote_support;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use mycelium::remote::{
     name_hash, FrameEncoder, FrameHeader, FrameKind, FLAG_TARGET_NAME, HEADER_LEN, TAG_LEN,
 };
-use mycelium::{Node, PeerAddr, RemoteConfig, SendError};
+use mycelium::{Node, PeerAddr, RemoteConfig};
 use remote_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
@@ -46,11 +46,15 @@ const FORGER: u32 = 666;
 /// A TCP relay between a client node and a server node.
 struct Relay {
     addr: std::net::SocketAddr,
-    /// The attack to make on the next seal, if any.
+    /// The attack to make on the next seal of the newest connection, if any (an
+    /// older connection may still be draining after the server dropped it).
     armed: Arc<Mutex<Option<Attack>>>,
     /// Attacks made so far.
     made: Arc<AtomicU64>,
 }
+
+/// Connections relayed so far; the last is the newest.
+static RELAYED: AtomicU64 = AtomicU64::new(0);
 
 impl Relay {
     async fn start(target: std::net::SocketAddr) -> Self {
@@ -63,9 +67,10 @@ impl Relay {
             async move {
                 while let Ok((client, _)) = listener.accept().await {
                     let Ok(server) = TcpStream::connect(target).await else { continue };
+                    let id = RELAYED.fetch_add(1, Ordering::AcqRel) + 1;
                     let (cr, cw) = client.into_split();
                     let (sr, sw) = server.into_split();
-                    tokio::spawn(attack_pump(cr, sw, armed.clone(), made.clone()));
+                    tokio::spawn(attack_pump(id, cr, sw, armed.clone(), made.clone()));
                     tokio::spawn(pump(sr, cw));
                 }
             }
@@ -101,6 +106,7 @@ async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf) {
 /// Client to server, frame by frame: the handshake untouched, then the armed attack
 /// on the next seal.
 async fn attack_pump(
+    id: u64,
     mut from: OwnedReadHalf,
     mut to: OwnedWriteHalf,
     armed: Arc<Mutex<Option<Attack>>>,
@@ -109,8 +115,9 @@ async fn attack_pump(
     let mut held: Option<Vec<u8>> = None;
     while let Some((header, mut frame)) = read_frame(&mut from).await {
         let mut out = Vec::new();
+        let newest = RELAYED.load(Ordering::Acquire) == id;
         let attack = match header.kind {
-            FrameKind::Seal => armed.lock().expect("armed").take(),
+            FrameKind::Seal if newest => armed.lock().expect("armed").take(),
             _ => None,
         };
         match attack {
@@ -186,32 +193,7 @@ async fn a_relay_can_neither_inject_forge_alter_reorder_nor_replay() {
         within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
 
     // Real messages flow all along, so there are seals to attack.
-    let stop = Arc::new(AtomicBool::new(false));
-    let sender = tokio::spawn({
-        let (client, stop) = (client.clone(), stop.clone());
-        async move {
-            let mut seq = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let mut msg = Msg::Put { sender: 0, seq };
-                loop {
-                    match remote.send(msg).await {
-                        Ok(()) => break,
-                        Err(SendError::Unreachable(back)) => {
-                            msg = back;
-                            assert!(client.wait_for_link("server", WAIT).await, "no reconnect");
-                        }
-                        Err(e) => panic!("send: {e:?}"),
-                    }
-                }
-                seq += 1;
-                // Paced a little, so that seals stay small and many.
-                if seq % 64 == 0 {
-                    tokio::task::yield_now().await;
-                }
-            }
-            seq
-        }
-    });
+    let stream = Stream::start(&client, remote);
     let mut next = 0;
     let take = |got: (u32, u64), next: &mut u64| {
         assert_ne!(got.0, FORGER, "a message the relay made was delivered");
@@ -219,6 +201,7 @@ async fn a_relay_can_neither_inject_forge_alter_reorder_nor_replay() {
         *next += 1;
     };
     let auth_failures = |node: &Node, peer| node.link_metrics(peer).map_or(0, |m| m.auth_failures);
+    let reconnects = |node: &Node| node.link_metrics("server").map_or(0, |m| m.reconnects);
     for (n, attack) in (1..).zip(ATTACKS) {
         let before = auth_failures(&server, "client");
         relay.arm(attack);
@@ -234,10 +217,15 @@ async fn a_relay_can_neither_inject_forge_alter_reorder_nor_replay() {
         })
         .await;
         assert_eq!(auth_failures(&server, "client"), before + 1, "{attack:?}");
-        assert!(within("the link to come back", client.wait_for_link("server", WAIT)).await);
+        // Back on a new connection before the next attack.
+        within("the client's reconnect", async {
+            while reconnects(&client) < n {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+        .await;
     }
-    stop.store(true, Ordering::Relaxed);
-    let sent = within("the sender", sender).await.expect("sender");
+    let sent = stream.stop().await;
     within("the rest of the stream", async {
         while next < sent {
             take(seen.recv().await.expect("sink ended"), &mut next);

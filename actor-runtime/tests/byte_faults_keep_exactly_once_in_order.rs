@@ -5,12 +5,10 @@
 //! received in order. Every message arrives exactly once, in order.
 mod remote_support;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use mycelium::remote::FaultProxy;
-use mycelium::{PeerAddr, RemoteConfig, SendError};
+use mycelium::{PeerAddr, RemoteConfig};
 use remote_support::*;
 
 const FAULTS: u64 = 6;
@@ -47,28 +45,7 @@ async fn survives(fault: impl Fn(&FaultProxy, u64)) {
         within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
 
     // Sends until told to stop, so that bytes flow while each fault waits for them.
-    let stop = Arc::new(AtomicBool::new(false));
-    let sender = tokio::spawn({
-        let (client, stop) = (client.clone(), stop.clone());
-        async move {
-            let mut seq = 0;
-            while !stop.load(Ordering::Relaxed) {
-                let mut msg = Msg::Put { sender: 0, seq };
-                loop {
-                    match remote.send(msg).await {
-                        Ok(()) => break,
-                        Err(SendError::Unreachable(back)) => {
-                            msg = back;
-                            assert!(client.wait_for_link("server", WAIT).await, "no reconnect");
-                        }
-                        Err(e) => panic!("send: {e:?}"),
-                    }
-                }
-                seq += 1;
-            }
-            seq
-        }
-    });
+    let stream = Stream::start(&client, remote);
     let mut next = 0;
     let take = |seq: u64, next: &mut u64| {
         assert_eq!(
@@ -96,8 +73,7 @@ async fn survives(fault: impl Fn(&FaultProxy, u64)) {
         })
         .await;
     }
-    stop.store(true, Ordering::Relaxed);
-    let sent = within("the sender", sender).await.expect("sender");
+    let sent = stream.stop().await;
     within("the rest of the stream", async {
         while next < sent {
             take(seen.recv().await.expect("sink ended").1, &mut next);

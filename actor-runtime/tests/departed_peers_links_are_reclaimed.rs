@@ -8,23 +8,9 @@ mod remote_support;
 
 use std::time::Duration;
 
-use mycelium::remote::{FaultProxy, RemoteMetrics};
+use mycelium::remote::FaultProxy;
 use mycelium::{AskError, Node, PeerAddr, RemoteConfig, SpawnOptions, Transport};
 use remote_support::*;
-
-/// Waits until the server's remote figures satisfy `done`.
-async fn until(what: &str, server: &Node, done: impl Fn(&RemoteMetrics) -> bool) -> RemoteMetrics {
-    within(what, async {
-        loop {
-            let m = server.remote_metrics().expect("remote side");
-            if done(&m) {
-                return m;
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-    .await
-}
 
 /// A client that connects to `server`, is served, and goes away for good.
 async fn visit(place: &Place, server: &Node, name: &str, transport: Transport) {
@@ -48,7 +34,7 @@ async fn links_of_peers_gone_past_the_linger_are_removed_with_what_they_held() {
         let transport = if n % 2 == 0 { Transport::Unix } else { Transport::Tcp };
         visit(&place, &server, &format!("visitor-{n}"), transport).await;
     }
-    let after = until("every visitor's link reclaimed", &server, |m| {
+    let after = until_remote("every visitor's link reclaimed", &server, |m| {
         m.links_reclaimed == PEERS && m.links_live == 0
     })
     .await;
@@ -101,7 +87,7 @@ async fn pending_asks_and_watchers_are_told_and_a_link_in_use_is_kept() {
     watcher.stop();
     within("the watcher to end", watcher.join()).await;
     drop(watcher);
-    until("the link reclaimed once unused", &server, |m| m.links_reclaimed == 1).await;
+    until_remote("the link reclaimed once unused", &server, |m| m.links_reclaimed == 1).await;
     client.shutdown(WAIT).await;
     server.shutdown(WAIT).await;
 }
@@ -119,9 +105,10 @@ async fn at_the_bound_on_links_the_longest_gone_makes_room_and_only_busy_links_r
         let m = server.remote_metrics().expect("metrics");
         assert!(m.links_live <= BOUND, "{m:?}");
     }
-    let m =
-        until("room made for every visitor", &server, |m| m.links_reclaimed == 10 - BOUND as u64)
-            .await;
+    let m = until_remote("room made for every visitor", &server, |m| {
+        m.links_reclaimed == 10 - BOUND as u64
+    })
+    .await;
     assert_eq!((m.links_live, m.links_refused), (BOUND, 0), "{m:?}");
 
     // Every link in use: a new peer is refused, and counted.
@@ -133,7 +120,7 @@ async fn at_the_bound_on_links_the_longest_gone_makes_room_and_only_busy_links_r
     }
     let late = node(&place, "late").await;
     late.connect(addr_of(&server, Transport::Unix)).expect("connect");
-    until("the late peer refused", &server, |m| m.links_refused >= 1).await;
+    until_remote("the late peer refused", &server, |m| m.links_refused >= 1).await;
     assert!(server.link_metrics("late").is_none());
     let m = server.remote_metrics().expect("metrics");
     assert_eq!(m.links_live, BOUND, "{m:?}");

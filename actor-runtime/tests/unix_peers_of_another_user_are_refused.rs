@@ -8,26 +8,13 @@ mod remote_support;
 use std::os::unix::fs::MetadataExt;
 
 use mycelium::remote::UnixPeers;
-use mycelium::{Node, Transport};
+use mycelium::Transport;
 use remote_support::*;
 
 /// A uid that is not ours.
 fn someone_else(place: &Place) -> u32 {
     let me = std::fs::metadata(place.dir.path()).expect("stat").uid();
     me.wrapping_add(1)
-}
-
-async fn until(what: &str, node: &Node, done: impl Fn(&mycelium::remote::RemoteMetrics) -> bool) {
-    within(what, async {
-        loop {
-            let m = node.remote_metrics().expect("remote side");
-            if done(&m) {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-    })
-    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,7 +25,7 @@ async fn a_listener_refuses_processes_of_users_not_allowed() {
         node_with(&place, "server", config().unix_peers(UnixPeers::Users(vec![other]))).await;
     let client = node(&place, "client").await;
     client.connect(addr_of(&server, Transport::Unix)).expect("connect");
-    until("two refusals", &server, |m| m.peers_refused >= 2).await;
+    until_remote("two refusals", &server, |m| m.peers_refused >= 2).await;
     let m = server.remote_metrics().expect("metrics");
     assert_eq!((m.handshakes_completed, m.handshakes_pending), (0, 0), "{m:?}");
     assert!(!client.wait_for_link("server", std::time::Duration::ZERO).await);
@@ -56,7 +43,7 @@ async fn a_dialer_does_not_talk_to_a_socket_served_by_another_user() {
         node_with(&place, "client", config().unix_peers(UnixPeers::Users(vec![other]))).await;
     client.connect(addr_of(&server, Transport::Unix)).expect("connect");
     // The client hangs up before its Hello, every time.
-    until("two connections dropped unheard", &server, |m| m.handshakes_failed >= 2).await;
+    until_remote("two connections dropped unheard", &server, |m| m.handshakes_failed >= 2).await;
     let m = server.remote_metrics().expect("metrics");
     assert_eq!(m.handshakes_completed, 0, "{m:?}");
     assert!(server.link_metrics("client").is_none());

@@ -196,7 +196,7 @@ async fn play(mut stream: tokio::net::UnixStream, input: &mut Input<'_>) -> Vec<
                 let _ = enc.push_raw(ack, &[]);
             }
             6 => {
-                let flags = if input.byte() % 2 == 0 { 0 } else { FLAG_ECHO };
+                let flags = if input.byte().is_multiple_of(2) { 0 } else { FLAG_ECHO };
                 let beat = FrameHeader {
                     flags,
                     correlation: input.u64(),
@@ -215,7 +215,7 @@ async fn play(mut stream: tokio::net::UnixStream, input: &mut Input<'_>) -> Vec<
                 expect.data(expect.next, false);
             }
             8 => {
-                let flags = if input.byte() % 2 == 0 { 0 } else { FLAG_ERROR };
+                let flags = if input.byte().is_multiple_of(2) { 0 } else { FLAG_ERROR };
                 let reply = FrameHeader {
                     flags,
                     correlation: input.u64(),
@@ -255,7 +255,7 @@ async fn play(mut stream: tokio::net::UnixStream, input: &mut Input<'_>) -> Vec<
                 continue;
             }
         }
-        if corrupt || input.byte() % 4 == 0 {
+        if corrupt || input.byte().is_multiple_of(4) {
             enc.seal(&mut sealer);
             let mut bytes = enc.as_bytes().to_vec();
             enc.clear();

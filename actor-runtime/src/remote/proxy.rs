@@ -115,21 +115,22 @@ impl FaultProxy {
         self.faults.truncate_after.store(bytes.max(1), Ordering::Relaxed);
     }
 
-    /// Throws away the next `bytes` bytes (in whichever direction carries them
-    /// first, over as many chunks as it takes); the connection stays open.
+    /// Throws away the next `bytes` bytes of the newest connection (in whichever
+    /// direction carries them first, over as many chunks as it takes); the
+    /// connection stays open.
     pub fn drop_next(&self, bytes: u64) {
         self.faults.drop.fetch_add(bytes, Ordering::AcqRel);
     }
 
-    /// Forwards the next `bytes` bytes (at most one chunk's worth, in whichever
-    /// direction carries them first) twice, back to back.
+    /// Forwards the next `bytes` bytes of the newest connection (at most one chunk's
+    /// worth, in whichever direction carries them first) twice, back to back.
     pub fn duplicate_next(&self, bytes: u64) {
         self.faults.duplicate.fetch_add(bytes, Ordering::AcqRel);
     }
 
-    /// Holds the next `bytes` bytes (at most one chunk's worth, in whichever
-    /// direction carries them first) back, and forwards them after the chunk that
-    /// follows them.
+    /// Holds the next `bytes` bytes of the newest connection (at most one chunk's
+    /// worth, in whichever direction carries them first) back, and forwards them
+    /// after the chunk that follows them.
     pub fn reorder_next(&self, bytes: u64) {
         self.faults.reorder.fetch_add(bytes, Ordering::AcqRel);
     }
@@ -165,7 +166,7 @@ async fn accept(
             accepted = listener.accept() => accepted,
         };
         let Ok((client, _)) = accepted else { continue };
-        connections.fetch_add(1, Ordering::Relaxed);
+        let id = connections.fetch_add(1, Ordering::AcqRel) + 1;
         if faults.refuse.load(Ordering::Relaxed) {
             continue;
         }
@@ -176,8 +177,23 @@ async fn accept(
         let mut cut = cuts.clone();
         cut.mark_unchanged();
         let cut2 = cut.clone();
-        tokio::spawn(pump(cr, sw, faults.clone(), cut, token.clone()));
-        tokio::spawn(pump(sr, cw, faults.clone(), cut2, token.clone()));
+        let newest = Newest { id, connections: connections.clone() };
+        tokio::spawn(pump(cr, sw, faults.clone(), newest.clone(), cut, token.clone()));
+        tokio::spawn(pump(sr, cw, faults.clone(), newest, cut2, token.clone()));
+    }
+}
+
+/// Tells a connection's pumps whether it is the newest (the only one byte faults
+/// apply to: an older one may still be draining after a cut).
+#[derive(Clone)]
+struct Newest {
+    id: u64,
+    connections: Arc<AtomicU64>,
+}
+
+impl Newest {
+    fn is_newest(&self) -> bool {
+        self.connections.load(Ordering::Acquire) == self.id
     }
 }
 
@@ -186,6 +202,7 @@ async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     faults: Arc<Faults>,
+    newest: Newest,
     mut cut: watch::Receiver<u64>,
     token: CancellationToken,
 ) {
@@ -220,6 +237,12 @@ async fn pump(
             continue;
         }
         let mut chunk = &buf[..n];
+        if !newest.is_newest() {
+            if to.write_all(chunk).await.is_err() {
+                return;
+            }
+            continue;
+        }
         chunk = &chunk[take(&faults.drop, chunk.len())..];
         let twice = take_once(&faults.duplicate, chunk.len());
         let mut out = Vec::with_capacity(chunk.len() + twice);

@@ -11,8 +11,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use mycelium::remote::RemoteMetrics;
 use mycelium::{
-    Actor, ActorError, Context, Node, PeerAddr, RemoteConfig, ReplyTo, SpawnOptions, Transport,
+    Actor, ActorError, ActorRef, Context, Node, PeerAddr, RemoteConfig, ReplyTo, SendError,
+    SpawnOptions, Transport,
 };
 use tokio::sync::mpsc;
 
@@ -200,4 +205,69 @@ pub fn noise(len: usize, mut seed: u64) -> Vec<u8> {
     }
     out.truncate(len);
     out
+}
+
+/// Sends `msg` to `remote` on `client`: while the link is down, sends queue until the
+/// bound, then come back as `Unreachable`; then waits for the link and sends again.
+pub async fn send_retrying(client: &Node, remote: &ActorRef<Msg>, mut msg: Msg) {
+    let peer = remote.node_name().expect("a remote ref").to_owned();
+    loop {
+        match remote.send(msg).await {
+            Ok(()) => return,
+            Err(SendError::Unreachable(back)) => {
+                msg = back;
+                assert!(client.wait_for_link(&peer, WAIT).await, "no reconnect");
+            }
+            Err(e) => panic!("send: {e:?}"),
+        }
+    }
+}
+
+/// Puts numbered 0, 1, 2, … sent from `client` to `remote` until told to stop; the
+/// task returns how many were sent.
+pub struct Stream {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<u64>,
+}
+
+impl Stream {
+    pub fn start(client: &Node, remote: ActorRef<Msg>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn({
+            let (client, stop) = (client.clone(), stop.clone());
+            async move {
+                let mut seq = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    send_retrying(&client, &remote, Msg::Put { sender: 0, seq }).await;
+                    seq += 1;
+                }
+                seq
+            }
+        });
+        Self { stop, task }
+    }
+
+    /// Stops it; how many puts it sent.
+    pub async fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        within("the stream's sender", self.task).await.expect("sender")
+    }
+}
+
+/// Samples `node`'s remote figures until `done`, within [`WAIT`].
+pub async fn until_remote(
+    what: &str,
+    node: &Node,
+    done: impl Fn(&RemoteMetrics) -> bool,
+) -> RemoteMetrics {
+    within(what, async {
+        loop {
+            let m = node.remote_metrics().expect("remote side");
+            if done(&m) {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
 }
