@@ -41,7 +41,7 @@ impl<M: RemoteMessage> RemoteTarget<M> {
 
 impl<M: Send + 'static> RemoteTarget<M> {
     fn header(&self, kind: FrameKind, correlation: u64) -> FrameHeader {
-        let mut header = FrameHeader::new(kind);
+        let mut header = FrameHeader::unstamped(kind);
         header.flags = FLAG_TARGET_NAME;
         header.target = self.target;
         header.correlation = correlation;

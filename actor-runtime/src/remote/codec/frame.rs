@@ -186,6 +186,17 @@ pub struct FrameHeader {
 impl FrameHeader {
     /// A header of `kind` for this protocol version, stamped now, all else zero.
     pub fn new(kind: FrameKind) -> Self {
+        Self::new_at(kind, unix_nanos_now())
+    }
+
+    /// A header of `kind` for this protocol version, all else zero, `sent_at_ns`
+    /// included: for frames sent inside a seal, which carries the send time for all
+    /// of them (a clock read per message is a good part of a message's cost).
+    pub fn unstamped(kind: FrameKind) -> Self {
+        Self::new_at(kind, 0)
+    }
+
+    const fn new_at(kind: FrameKind, sent_at_ns: u64) -> Self {
         Self {
             version: PROTOCOL_VERSION,
             kind,
@@ -193,7 +204,7 @@ impl FrameHeader {
             target: 0,
             sequence: 0,
             correlation: 0,
-            sent_at_ns: unix_nanos_now(),
+            sent_at_ns,
             payload_len: 0,
         }
     }
