@@ -109,9 +109,24 @@ async fn a_resume_behind_what_was_acknowledged_closes_the_connection() {
     enc.push_raw(FrameHeader { sequence: 1, ..FrameHeader::new(FrameKind::Ack) }, &[])
         .expect("frame an ack");
     raw.send(&mut enc).await;
+    // The server has freed frame 1 on our word, and taken the second ack calmly.
+    within("the reply to be freed", async {
+        while metrics(&server).held_bytes > 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(metrics(&server).protocol_errors, 0);
     drop(raw);
-    // Back, claiming to have had nothing from the server: it cannot resend frame 1,
-    // freed on our word.
+    // Once the server has seen us go...
+    within("the server to see us go", async {
+        while metrics(&server).losses == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    // ...back, claiming to have had nothing from it: it cannot resend frame 1, freed
+    // on our word.
     let mut raw = RawPeer::connect(&server, Transport::Unix, "raw", INCARNATION, theirs, 0).await;
     assert_eq!(raw.until_closed().await, Ended::Eof);
     let m = metrics(&server);
