@@ -129,6 +129,9 @@ pub async fn node_with_sink(
 }
 
 async fn listen(node: &Node, place: &Place, config: RemoteConfig) {
+    // Logs as `RUST_LOG` says (errors only when unset), to see why a link went down.
+    let filter = tracing_subscriber::EnvFilter::from_default_env();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     let name = node.name().to_owned();
     let loopback: SocketAddr = "127.0.0.1:0".parse().expect("addr");
     node.start_remote(config.listen_unix(place.socket(&name)).listen_tcp(loopback))
