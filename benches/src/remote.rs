@@ -6,8 +6,8 @@
 //! scheduler's choice of cores.
 
 use std::io::{Read, Write};
-use std::os::unix::fs::DirBuilderExt;
 use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
