@@ -19,17 +19,22 @@
 //!   checked before allocating, payloads lent out aligned), [`RemoteMessage`]
 //!   (`payload`: the bound on messages that may cross a process, with
 //!   [`encode_payload`], [`access_payload`] (zero-copy, validated) and
-//!   [`decode_payload`]), and [`handshake`] (`handshake`: version, names and a
-//!   mutual HMAC-SHA256 challenge-response over a shared secret, before any message).
-//! - `links/`: the links between nodes. `net` (listeners, dialers with backoff, the
-//!   link table), `link` (one peer's state across connections: pending asks,
-//!   watchers, figures, [`LinkMetrics`]), `outbox` (the bounded outbound batch that
-//!   senders serialize into, kept until acknowledged), `conn` (one connection: the
-//!   writer task and the reader), `stream` (socket halves, the busy-poll reader).
+//!   [`decode_payload`]), [`handshake`] (`handshake`: version, names and a mutual
+//!   HMAC-SHA256 challenge-response over a shared secret, before any message), and
+//!   [`SessionKeys`], [`Sealer`], [`Opener`] (`seal`: the keys the handshake derives,
+//!   and the seals that authenticate every batch of frames after it).
+//! - `links/`: the links between nodes. `net` (the link table, reclaiming,
+//!   [`RemoteMetrics`]), `accept` with `admission`, `unix` and `refusals`
+//!   (listening: who gets in), `dial` (dialers with backoff), `link` (one peer's state
+//!   across connections: pending asks, watchers, figures, [`LinkMetrics`]), `outbox`
+//!   (the bounded outbound batch that senders serialize into, kept until
+//!   acknowledged), `conn`, `reader`, `writer` (one connection), `stream` (socket
+//!   halves, the busy-poll reader).
 //! - `api/`: what users and the rest of the runtime call. `node` (the `Node` methods
 //!   above), `remote_ref` (sends and asks to a remote actor), `exposed` and `inbound`
-//!   (actors reachable by name, decoding or in place: [`ArchivedMessage`]), `sys`
-//!   (node-level requests: the typed lookup).
+//!   (actors reachable by name, decoding or in place: [`ArchivedMessage`]),
+//!   `dispatch` and `held` (where an accepted frame goes; frames held for reserved
+//!   names), `sys` (node-level requests: the typed lookup).
 //! - `config`: [`RemoteConfig`], [`PeerAddr`], [`Transport`], shared by the layers.
 //! - `proxy`: [`FaultProxy`], link faults on demand, for tests.
 //!
