@@ -1,13 +1,14 @@
 //! Strategies by name, so a config file picks them with their parameters.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::samples::{MarketMaker, MovingAverageCross};
 use crate::strategy::Strategy;
 
 /// Makes a fresh strategy, as many times as it is (re)started. Cannot fail: the
 /// parameters were checked when it was made.
-pub type Maker = std::sync::Arc<dyn Fn() -> Box<dyn Strategy> + Send + Sync>;
+pub type Maker = Arc<dyn Fn() -> Box<dyn Strategy> + Send + Sync>;
 
 /// Checks a strategy's parameters (a TOML table) and returns its [`Maker`].
 pub type Factory = Box<dyn Fn(&toml::Table) -> Result<Maker, String> + Send + Sync>;
@@ -60,20 +61,25 @@ impl StrategyRegistry {
         self.factories.insert(name.to_owned(), factory);
     }
 
-    /// Registers a strategy whose parameters deserialize from the TOML table.
-    pub fn register_params<P, S>(&mut self, name: &str, make: fn(P) -> S)
+    /// Registers a strategy whose parameters deserialize from the TOML table. `make`
+    /// is any function or closure from the parameters to the strategy: one that
+    /// captures what its strategies share (a channel, a log, a counter) is the
+    /// normal case. It is called once per (re)start, possibly from several threads.
+    pub fn register_params<P, S, F>(&mut self, name: &str, make: F)
     where
         P: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
         S: Strategy,
+        F: Fn(P) -> S + Send + Sync + 'static,
     {
+        let make = Arc::new(make);
         self.register(
             name,
             Box::new(move |table: &toml::Table| {
                 let params: P = toml::Value::Table(table.clone())
                     .try_into()
                     .map_err(|e: toml::de::Error| e.to_string())?;
-                Ok(std::sync::Arc::new(move || Box::new(make(params.clone())) as Box<dyn Strategy>)
-                    as Maker)
+                let make = make.clone();
+                Ok(Arc::new(move || Box::new(make(params.clone())) as Box<dyn Strategy>) as Maker)
             }),
         );
     }
