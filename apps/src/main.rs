@@ -14,6 +14,8 @@ mod record;
 mod replay;
 mod report_cmd;
 mod run;
+mod signals;
+mod source_args;
 
 use clap::{Parser, Subcommand};
 

@@ -6,29 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mycelium::{Actor, ActorError, Context, Node, ReplyTo, SpawnOptions};
-use mycelium_market_data::{
-    merge, open_source, BadLinePolicy, Feed, FeedStats, FeedTick, Format, Policy, ReaderOptions,
-    Speed, Symbol,
-};
+use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy};
 
-/// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--stats-only]`
+use crate::source_args::ReadOptions;
+
+/// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--strict] [--stats-only]`
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Recorded-data files or recordings, merged in exchange-time order.
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Input format (auto, binance, tardis, quotes-csv); auto detects from content.
-    #[arg(long, default_value = "auto")]
-    format: Format,
-    /// max, realtime, or a factor such as 10x.
-    #[arg(long, default_value = "max")]
-    speed: Speed,
-    /// Only these symbols (comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    symbols: Vec<Symbol>,
-    /// Stop at the first bad line instead of reporting and skipping it.
-    #[arg(long)]
-    strict: bool,
+    #[command(flatten)]
+    read: ReadOptions,
     /// Print per-symbol statistics only, without running the pipeline.
     #[arg(long)]
     stats_only: bool,
@@ -85,42 +74,24 @@ impl Actor for Counter {
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
-    let options = ReaderOptions {
-        format: args.format,
-        policy: if args.strict { BadLinePolicy::Fail } else { BadLinePolicy::Skip },
-        ..ReaderOptions::default()
-    };
-    let mut sources = Vec::new();
-    for file in &args.files {
-        sources.push(open_source(file, &options)?);
-    }
-    let mut source = merge(sources);
-    if !args.symbols.is_empty() {
-        let wanted = args.symbols.clone();
-        source = Box::new(
-            source.filter(move |t| t.as_ref().map_or(true, |t| wanted.contains(&t.symbol))),
-        );
-    }
-    let node = Node::new("replay");
+    let stop = crate::signals::stop_signal();
+    let source = args.read.source(&args.files);
     if !args.stats_only {
         let config = crate::run::load_config(args.config.as_ref())?;
-        mycelium_apps::pin_runtime_thread(&config);
-        let registry = mycelium_strategies::StrategyRegistry::with_samples();
-        let pipeline =
-            mycelium_apps::Pipeline::start(&node, &config, &registry, source, args.speed).await?;
-        let outcome = pipeline.finish(None).await?;
-        print!("{}", mycelium_apps::summary::render(&outcome));
+        let outcome = crate::run::run_pipeline("replay", &config, source, stop, None).await?;
         if let Some(dir) = &args.report {
-            crate::report_cmd::write_for_run(dir, "replay", args.config.as_deref(), &outcome)?;
+            crate::report_cmd::write_for_run(dir, "replay", args.config.as_deref(), &outcome.run)?;
         }
         return Ok(());
     }
+    let (source, speed) = source.open()?;
+    let node = Node::new("replay");
     let counter = node.spawn_with(
         Counter { stats: FeedStats::new(), seen: 0, bar: crate::progress::counter("events") },
         SpawnOptions::new(),
     )?;
     let feed =
-        node.spawn(Feed::new(source, args.speed).subscriber(counter.clone(), None, Policy::Block))?;
+        node.spawn(Feed::new(source, speed).subscriber(counter.clone(), None, Policy::Block))?;
     let started = std::time::Instant::now();
     let reason = feed.join().await;
     let elapsed = started.elapsed();
@@ -134,7 +105,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         "{events} events in {:.3} s: {:.0} events/s (speed {:?})",
         elapsed.as_secs_f64(),
         events as f64 / elapsed.as_secs_f64().max(1e-9),
-        args.speed
+        speed
     );
     node.shutdown(Duration::from_secs(5)).await;
     Ok(())

@@ -33,7 +33,8 @@ async fn cut_links_lose_and_double_no_order() {
     // The reference: the same pipeline in one process.
     let mut solo = cluster(trader_addr, venue_addr);
     solo.roles.execution = "trader".into();
-    let reference = run_node(&solo, "trader", &registry, None, never()).await.expect("solo run");
+    let reference =
+        run_node(&solo, "trader", &registry, None, None, never()).await.expect("solo run");
 
     // Split: the venue listens on its port; the trader reaches it through the proxy.
     let proxy = FaultProxy::start(venue_addr).await.expect("proxy");
@@ -41,7 +42,7 @@ async fn cut_links_lose_and_double_no_order() {
     let trader_view = cluster(trader_addr, proxy.addr());
     let venue = tokio::spawn({
         let registry = StrategyRegistry::with_samples();
-        async move { run_node(&venue_view, "venue", &registry, None, never()).await }
+        async move { run_node(&venue_view, "venue", &registry, None, None, never()).await }
     });
     let cuts = tokio::spawn(async move {
         // Cut the connection every 150 ms while the run goes on (about a second).
@@ -53,7 +54,7 @@ async fn cut_links_lose_and_double_no_order() {
     });
     let trader = tokio::time::timeout(
         Duration::from_secs(120),
-        run_node(&trader_view, "trader", &registry, None, never()),
+        run_node(&trader_view, "trader", &registry, None, None, never()),
     )
     .await
     .expect("the trader finished")
@@ -66,7 +67,7 @@ async fn cut_links_lose_and_double_no_order() {
     let proxy = cuts.await.expect("cuts");
 
     assert!(CUTS == 0 || proxy.connections() >= 2, "the link was never cut");
-    assert!(!trader.interrupted && !venue.interrupted);
+    assert!(!trader.interrupted() && !venue.interrupted());
     let split = summary::render(&venue.run);
     let one = summary::render(&reference.run);
     assert!(venue.run.execution.stats.fills > 0, "{split}");

@@ -1,0 +1,38 @@
+//! The options that pick what recorded data the feed replays, shared by every command
+//! that replays it (`replay`, `record`, `node`), so they all accept the same input.
+
+use std::path::PathBuf;
+
+use mycelium_apps::pipeline::{FeedSource, Recorded};
+use mycelium_market_data::{Format, Speed, Symbol};
+
+/// How to read recorded files.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct ReadOptions {
+    /// Input format (auto, binance, tardis, quotes-csv); auto detects from content.
+    /// Recordings are recognized whatever this says.
+    #[arg(long, default_value = "auto")]
+    pub(crate) format: Format,
+    /// Replay speed: max, realtime, or a factor such as 10x.
+    #[arg(long, default_value = "max")]
+    pub(crate) speed: Speed,
+    /// Only these symbols (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) symbols: Vec<Symbol>,
+    /// Stop at the first bad line instead of skipping it (skipped lines are reported).
+    #[arg(long)]
+    pub(crate) strict: bool,
+}
+
+impl ReadOptions {
+    /// `files` read with these options.
+    pub(crate) fn source(&self, files: &[PathBuf]) -> FeedSource {
+        FeedSource::Recorded(Recorded {
+            files: files.to_vec(),
+            format: self.format,
+            strict: self.strict,
+            symbols: self.symbols.clone(),
+            speed: self.speed,
+        })
+    }
+}
