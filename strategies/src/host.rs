@@ -12,7 +12,7 @@ use mycelium_execution::{
 };
 use mycelium_market_data::FeedTick;
 
-use crate::strategy::{OpenOrder, PositionView, Strategy, StrategyContext};
+use crate::strategy::{OpenOrder, Strategy, StrategyContext};
 
 /// How long a strategy waits for execution's answer to a step before it fails (and
 /// its supervisor restarts it): far beyond any real step, short enough to notice a
@@ -173,11 +173,8 @@ impl Actor for StrategyHost {
             .ask(|reply| ExecMsg::Register { strategy: id, actor: me, reply }, STEP_TIMEOUT)
             .await
             .map_err(|e| format!("execution did not answer registration: {e}"))?;
-        let positions: HashMap<_, _> = recovery
-            .positions
-            .iter()
-            .map(|p| (p.symbol, PositionView { qty: p.qty, avg_px: p.avg_px }))
-            .collect();
+        let positions: HashMap<_, _> =
+            recovery.positions.iter().map(|p| (p.symbol, p.holding())).collect();
         let open = recovery
             .open_orders
             .into_iter()
