@@ -1,15 +1,18 @@
-//! Opening tick sources by path, and merging several by exchange time.
+//! Tick sources: [`TickSource`], the feed's input; opening one by path (any recorded
+//! format, or a recording); merging several by exchange time.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::adapter::{TickAdapter, TickError, Ticks};
-use crate::feed::TickSource;
 use crate::prefetch::{prefetch, read_ahead};
 use crate::readers::{MarketDataReader, ReadError, ReaderOptions};
 use crate::recording::{RecordingReader, MAGIC};
 use crate::tick::MarketTick;
+
+/// A boxed source of ticks: synthetic, a recorded file, a recording, several merged.
+pub type TickSource = Box<dyn Iterator<Item = Result<MarketTick, TickError>> + Send>;
 
 /// Opens `path` as a tick source: a recording in the project's binary format
 /// (recognized by its magic bytes), else recorded market data in any format the

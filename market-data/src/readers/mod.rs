@@ -15,9 +15,9 @@
 pub mod binance;
 mod csv_row;
 mod format;
+mod input;
 mod num;
 pub mod quotes_csv;
-mod source;
 pub mod tardis;
 mod timefmt;
 
@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 pub use format::{Format, UnknownFormatName};
 
 use crate::tick::{Symbol, TickEvent};
-use source::LineSource;
+use input::Lines;
 
 /// One event parsed from a recorded file.
 #[derive(Debug, Clone, PartialEq)]
@@ -190,7 +190,7 @@ impl Parser {
 /// Streaming reader of one recorded file; an iterator of events.
 pub struct MarketDataReader {
     path: PathBuf,
-    src: LineSource,
+    src: Lines,
     parser: Parser,
     format: Format,
     policy: BadLinePolicy,
@@ -204,9 +204,9 @@ impl MarketDataReader {
     /// Opens `path` with the given options.
     pub fn open(path: impl AsRef<Path>, options: ReaderOptions) -> Result<Self, ReadError> {
         let path = path.as_ref().to_path_buf();
-        let input = source::open_path(&path, options.background_decompression)
+        let input = input::open_path(&path, options.background_decompression)
             .map_err(|source| ReadError::Open { path: path.clone(), source })?;
-        Self::build(path, LineSource::new(input), options)
+        Self::build(path, Lines::new(input), options)
     }
 
     /// Reads from any byte stream (gzip detected); `name` is used in errors and to guess
@@ -217,16 +217,12 @@ impl MarketDataReader {
         options: ReaderOptions,
     ) -> Result<Self, ReadError> {
         let path = name.into();
-        let input = source::wrap(reader, options.background_decompression)
+        let input = input::wrap(reader, options.background_decompression)
             .map_err(|source| ReadError::Open { path: path.clone(), source })?;
-        Self::build(path, LineSource::new(input), options)
+        Self::build(path, Lines::new(input), options)
     }
 
-    fn build(
-        path: PathBuf,
-        mut src: LineSource,
-        options: ReaderOptions,
-    ) -> Result<Self, ReadError> {
+    fn build(path: PathBuf, mut src: Lines, options: ReaderOptions) -> Result<Self, ReadError> {
         let unknown = |path: &Path, reason: String| ReadError::UnknownFormat {
             path: path.to_path_buf(),
             reason,

@@ -45,7 +45,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     let file =
         File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let mut writer = RecordingWriter::new(BufWriter::new(file))?;
-    let bar = crate::progress::counter("ticks");
+    let bar = super::progress::counter("ticks");
     let mut count = 0u64;
     for tick in source {
         writer.write(&tick?)?;

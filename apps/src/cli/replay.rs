@@ -8,7 +8,7 @@ use std::time::Duration;
 use mycelium::{Actor, ActorError, Context, Node, ReplyTo, SpawnOptions};
 use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy};
 
-use crate::source_args::ReadOptions;
+use super::source_args::ReadOptions;
 
 /// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--strict] [--stats-only]`
 #[derive(clap::Args)]
@@ -74,20 +74,20 @@ impl Actor for Counter {
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
-    let stop = crate::signals::stop_signal();
+    let stop = super::signals::stop_signal();
     let source = args.read.source(&args.files);
     if !args.stats_only {
-        let config = crate::run::load_config(args.config.as_ref())?;
-        let outcome = crate::run::run_pipeline("replay", &config, source, stop, None).await?;
+        let config = super::run::load_config(args.config.as_ref())?;
+        let outcome = super::run::run_pipeline("replay", &config, source, stop, None).await?;
         if let Some(dir) = &args.report {
-            crate::report_cmd::write_for_run(dir, "replay", args.config.as_deref(), &outcome.run)?;
+            super::report::write_for_run(dir, "replay", args.config.as_deref(), &outcome.run)?;
         }
         return Ok(());
     }
     let (source, speed) = source.open()?;
     let node = Node::new("replay");
     let counter = node.spawn_with(
-        Counter { stats: FeedStats::new(), seen: 0, bar: crate::progress::counter("events") },
+        Counter { stats: FeedStats::new(), seen: 0, bar: super::progress::counter("events") },
         SpawnOptions::new(),
     )?;
     let feed =

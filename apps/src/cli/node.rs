@@ -6,8 +6,8 @@ use std::time::Duration;
 use mycelium_apps::cluster::{run_node, ClusterConfig, NodeOutcome};
 use mycelium_strategies::StrategyRegistry;
 
-use crate::signals::stop_signal;
-use crate::source_args::ReadOptions;
+use super::signals::stop_signal;
+use super::source_args::ReadOptions;
 
 /// `mycelium node --config CLUSTER.toml --name NAME [FILE...] [--duration D] [--report DIR]`
 #[derive(clap::Args)]
@@ -24,7 +24,7 @@ pub(crate) struct Args {
     #[arg(long)]
     name: String,
     /// Stop after this long (e.g. 30s, 10m) even if the run has not ended.
-    #[arg(long, value_parser = crate::run::parse_duration)]
+    #[arg(long, value_parser = super::run::parse_duration)]
     duration: Option<Duration>,
     /// Write this node's latency histograms, .hgrm files, summary.json and a chart
     /// into DIR (merge the nodes' with `mycelium report`).
@@ -52,7 +52,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let outcome = run_node(&cluster, &args.name, &registry, source, args.duration, stop).await?;
     print!("{}", render(&outcome, &cluster));
     if let Some(dir) = &args.report {
-        crate::report_cmd::write_for_run(dir, "node", Some(&args.config), &outcome.run)?;
+        super::report::write_for_run(dir, "node", Some(&args.config), &outcome.run)?;
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Byte sources: opening a file (gzip detected by its magic bytes, decoded as a stream)
-//! and reading it line by line into one reused buffer.
+//! A reader's byte input: opening a file (gzip detected by its magic bytes, decoded as
+//! a stream) and reading it line by line into one reused buffer ([`Lines`]).
 //!
 //! A gzip stream is decompressed on a helper thread (one per open reader, named
 //! `md-gunzip`), which hands fixed-size blocks over a small bounded channel, so that
@@ -138,7 +138,7 @@ impl BufRead for ThreadedReader {
 }
 
 /// Reads lines into a reused buffer, counting them (1-based).
-pub(crate) struct LineSource {
+pub(crate) struct Lines {
     input: Box<dyn BufRead + Send>,
     gzip: bool,
     buf: Vec<u8>,
@@ -146,7 +146,7 @@ pub(crate) struct LineSource {
     replay: bool,
 }
 
-impl LineSource {
+impl Lines {
     pub(crate) fn new(input: Input) -> Self {
         Self {
             input: input.reader,

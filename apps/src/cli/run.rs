@@ -44,7 +44,7 @@ pub(crate) fn load_config(path: Option<&PathBuf>) -> anyhow::Result<PipelineConf
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
-    let stop = crate::signals::stop_signal();
+    let stop = super::signals::stop_signal();
     let mut config = load_config(args.config.as_ref())?;
     if let Some(seed) = args.seed {
         config.feed.seed = seed;
@@ -69,7 +69,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let source = FeedSource::synthetic(&config.feed, ticks);
     let outcome = run_pipeline("run", &config, source, stop, args.duration).await?;
     if let Some(dir) = &args.report {
-        crate::report_cmd::write_for_run(dir, "run", args.config.as_deref(), &outcome.run)?;
+        super::report::write_for_run(dir, "run", args.config.as_deref(), &outcome.run)?;
     }
     Ok(())
 }
