@@ -189,6 +189,66 @@ pub enum TickEvent {
     Depth(Box<DepthUpdate>),
 }
 
+impl TickEvent {
+    /// Checks that the event's prices and sizes can be real: a trade's price and size
+    /// are positive; a quote has no negative value, quotes at least one side, and a
+    /// side without a price has no size (a size of 0 beside a price is a format without
+    /// sizes); a depth level's price is positive and its size not negative (0 deletes
+    /// the level). Readers reject a line whose event fails this as a bad line.
+    pub fn check(&self) -> Result<(), String> {
+        fn real(what: &str, v: f64) -> Result<f64, String> {
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(format!("{what} {v} is not a number"))
+            }
+        }
+        fn positive(what: &str, v: f64) -> Result<(), String> {
+            if real(what, v)? > 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{what} {v} is not positive"))
+            }
+        }
+        fn not_negative(what: &str, v: f64) -> Result<(), String> {
+            if real(what, v)? >= 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{what} {v} is negative"))
+            }
+        }
+        match self {
+            Self::Trade(t) => {
+                positive("trade price", t.px)?;
+                positive("trade quantity", t.qty)
+            }
+            Self::Quote(q) => {
+                for (side, px, qty) in [("bid", q.bid_px, q.bid_qty), ("ask", q.ask_px, q.ask_qty)]
+                {
+                    not_negative(&format!("{side} price"), px)?;
+                    not_negative(&format!("{side} size"), qty)?;
+                    if px == 0.0 && qty > 0.0 {
+                        return Err(format!("{side} size {qty} at price 0"));
+                    }
+                }
+                if q.bid_px == 0.0 && q.ask_px == 0.0 {
+                    return Err("a quote with neither a bid nor an ask".into());
+                }
+                Ok(())
+            }
+            Self::Depth(d) => {
+                for (side, levels) in [("bid", &d.bids), ("ask", &d.asks)] {
+                    for level in levels {
+                        positive(&format!("{side} level price"), level.price)?;
+                        not_negative(&format!("{side} level size"), level.qty)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// One market-data event for one symbol.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct MarketTick {
