@@ -84,6 +84,19 @@ fn a_killed_strategy_process_leaves_feed_and_execution_running_and_rejoins() {
     let mm_ticks = mm_ticks(&alpha);
     assert!(mm_ticks > 0 && mm_ticks < TICKS, "the rejoined strategy saw {mm_ticks} ticks");
     assert!(count(&exec.stdout, "fills") > 0, "{}", exec.stdout);
+    // Both strategies registered again from the new process: two restarts.
+    let restarts = exec.stdout.lines().find_map(|l| l.split("strategy restarts ").nth(1));
+    assert_eq!(restarts, Some("2"), "{}", exec.stdout);
+    // The rejoined market maker quotes every symbol again, not only the first it sees.
+    for symbol in ["SYN0", "SYN1", "SYN2", "SYN3"] {
+        assert!(
+            alpha
+                .stderr
+                .lines()
+                .any(|l| l.contains(": order strategy=strategy-1") && l.contains(symbol)),
+            "the rejoined maker never quoted {symbol}"
+        );
+    }
 }
 
 #[test]

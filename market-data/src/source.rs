@@ -4,10 +4,12 @@
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 use crate::adapter::{TickAdapter, TickError, Ticks};
 use crate::prefetch::{prefetch, read_ahead};
-use crate::readers::{MarketDataReader, ReadError, ReaderOptions};
+use crate::readers::{Counted, MarketDataReader, ReadError, ReaderOptions};
 use crate::recording::{RecordingReader, MAGIC};
 use crate::tick::MarketTick;
 
@@ -22,7 +24,7 @@ pub type TickSource = Box<dyn Iterator<Item = Result<MarketTick, TickError>> + S
 pub fn open_source(path: &Path, options: &ReaderOptions) -> Result<TickSource, TickError> {
     let ahead = options.background_decompression;
     if is_recording(path) {
-        let source = open_recording(path)?;
+        let source = open_recording(path, options.bytes_read.clone())?;
         return Ok(if ahead { prefetch(source, "md-prefetch") } else { source });
     }
     let reader = MarketDataReader::open(path, options.clone())?;
@@ -40,9 +42,16 @@ pub fn open_source(path: &Path, options: &ReaderOptions) -> Result<TickSource, T
     Ok(prefetch(Box::new(Ticks::new(events, TickAdapter::new())), "md-book"))
 }
 
-fn open_recording(path: &Path) -> Result<TickSource, TickError> {
+fn open_recording(path: &Path, counter: Option<Arc<AtomicU64>>) -> Result<TickSource, TickError> {
     let file =
         File::open(path).map_err(|e| ReadError::Open { path: path.to_owned(), source: e })?;
+    match counter {
+        Some(counter) => read_recording(path, Counted { inner: file, counter }),
+        None => read_recording(path, file),
+    }
+}
+
+fn read_recording<R: Read + Send + 'static>(path: &Path, file: R) -> Result<TickSource, TickError> {
     let owned: PathBuf = path.to_owned();
     // 256 KiB reads: with the default 8 KiB, a replay made ~2,900 system calls per 100k
     // ticks instead of ~800, and each costs more than a tick on this guest.

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::samples::{MarketMaker, MovingAverageCross};
+use crate::samples::{MarketMaker, MarketMakerParams, MovingAverageCross, MovingAverageParams};
 use crate::strategy::Strategy;
 
 /// Makes a fresh strategy, as many times as it is (re)started. Cannot fail: the
@@ -48,11 +48,12 @@ impl StrategyRegistry {
         Self::default()
     }
 
-    /// The sample strategies: `moving_average` and `market_maker`.
+    /// The sample strategies: `moving_average` and `market_maker`, their parameters
+    /// checked (a negative size, `fast >= slow` are errors naming the key).
     pub fn with_samples() -> Self {
         let mut r = Self::new();
-        r.register_params("moving_average", MovingAverageCross::new);
-        r.register_params("market_maker", MarketMaker::new);
+        r.register_checked("moving_average", MovingAverageParams::check, MovingAverageCross::new);
+        r.register_checked("market_maker", MarketMakerParams::check, MarketMaker::new);
         r
     }
 
@@ -71,6 +72,21 @@ impl StrategyRegistry {
         S: Strategy,
         F: Fn(P) -> S + Send + Sync + 'static,
     {
+        self.register_checked(name, |_| Ok(()), make);
+    }
+
+    /// [`register_params`](Self::register_params), with `check` run on the
+    /// parameters first (its error is the reason of [`StrategyError::BadParams`]).
+    pub fn register_checked<P, S, F>(
+        &mut self,
+        name: &str,
+        check: fn(&P) -> Result<(), String>,
+        make: F,
+    ) where
+        P: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+        S: Strategy,
+        F: Fn(P) -> S + Send + Sync + 'static,
+    {
         let make = Arc::new(make);
         self.register(
             name,
@@ -78,6 +94,7 @@ impl StrategyRegistry {
                 let params: P = toml::Value::Table(table.clone())
                     .try_into()
                     .map_err(|e: toml::de::Error| e.to_string())?;
+                check(&params)?;
                 let make = make.clone();
                 Ok(Arc::new(move || Box::new(make(params.clone())) as Box<dyn Strategy>) as Maker)
             }),

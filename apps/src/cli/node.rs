@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mycelium_apps::cluster::{run_node, ClusterConfig, NodeOutcome};
+use mycelium_market_data::Speed;
 use mycelium_strategies::StrategyRegistry;
 
 use super::signals::stop_signal;
@@ -17,6 +18,9 @@ pub(crate) struct Args {
     files: Vec<PathBuf>,
     #[command(flatten)]
     read: ReadOptions,
+    /// Replay speed: max, realtime, or a factor such as 10x.
+    #[arg(long, default_value = "max")]
+    speed: Speed,
     /// The cluster file: nodes, secret, roles, pipeline (see apps/config/cluster-*.toml).
     #[arg(long)]
     config: PathBuf,
@@ -47,7 +51,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(core) = mycelium_apps::pin_runtime_thread(&cluster.pipeline, &placement) {
         tracing::info!(core, "runtime thread pinned away from the pinned strategies");
     }
-    let source = (!args.files.is_empty()).then(|| args.read.source(&args.files));
+    let source = (!args.files.is_empty()).then(|| args.read.source(&args.files, args.speed));
     let registry = StrategyRegistry::with_samples();
     let outcome = run_node(&cluster, &args.name, &registry, source, args.duration, stop).await?;
     print!("{}", render(&outcome, &cluster));

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mycelium::{Actor, ActorError, Context, Node, ReplyTo, SpawnOptions};
-use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy};
+use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy, Speed};
 
 use super::source_args::ReadOptions;
 
@@ -18,6 +18,9 @@ pub(crate) struct Args {
     files: Vec<PathBuf>,
     #[command(flatten)]
     read: ReadOptions,
+    /// Replay speed: max, realtime, or a factor such as 10x.
+    #[arg(long, default_value = "max")]
+    speed: Speed,
     /// Print per-symbol statistics only, without running the pipeline.
     #[arg(long)]
     stats_only: bool,
@@ -34,8 +37,6 @@ pub(crate) struct Args {
 /// Counts what the feed publishes.
 struct Counter {
     stats: FeedStats,
-    seen: u64,
-    bar: indicatif::ProgressBar,
 }
 
 enum CounterMsg {
@@ -57,14 +58,7 @@ impl Actor for Counter {
         _ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
         match msg {
-            CounterMsg::Tick(t) => {
-                self.stats.observe_tick(&t);
-                self.seen += 1;
-                // Even a hidden bar reads the clock on each update: batch them.
-                if self.seen.is_multiple_of(4096) {
-                    self.bar.set_position(self.seen);
-                }
-            }
+            CounterMsg::Tick(t) => self.stats.observe_tick(&t),
             CounterMsg::Take(reply) => {
                 let _ = reply.send(std::mem::take(&mut self.stats));
             }
@@ -75,7 +69,7 @@ impl Actor for Counter {
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let stop = super::signals::stop_signal();
-    let source = args.read.source(&args.files);
+    let source = args.read.source(&args.files, args.speed);
     if !args.stats_only {
         let config = super::run::load_config(args.config.as_ref())?;
         let outcome = super::run::run_pipeline("replay", &config, source, stop, None).await?;
@@ -84,17 +78,17 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let (source, speed) = source.open()?;
+    let bar = super::progress::bar();
+    let (source, speed) = source.open(&[], &bar)?;
+    super::progress::styled(&bar, "the files");
     let node = Node::new("replay");
-    let counter = node.spawn_with(
-        Counter { stats: FeedStats::new(), seen: 0, bar: super::progress::counter("events") },
-        SpawnOptions::new(),
-    )?;
+    let counter = node.spawn_with(Counter { stats: FeedStats::new() }, SpawnOptions::new())?;
     let feed =
         node.spawn(Feed::new(source, speed).subscriber(counter.clone(), None, Policy::Block))?;
     let started = std::time::Instant::now();
     let reason = feed.join().await;
     let elapsed = started.elapsed();
+    bar.finish_and_clear();
     if reason.is_abnormal() {
         anyhow::bail!("replay failed: {reason}");
     }

@@ -89,9 +89,17 @@ pub(crate) async fn run_pipeline(
         tracing::info!(core, "runtime thread pinned away from the pinned strategies");
     }
     let registry = StrategyRegistry::with_samples();
-    let pipeline = Pipeline::start(&node, config, &registry, source).await?;
-    tracing::info!("pipeline started");
-    let outcome = pipeline.finish(stop, deadline).await?;
+    let bar = super::progress::bar();
+    let unit = if matches!(source, FeedSource::Synthetic(_)) { "the ticks" } else { "the files" };
+    let pipeline = Pipeline::builder(config, &registry)
+        .source(source)
+        .progress(bar.clone())
+        .start(&node)
+        .await?;
+    super::progress::styled(&bar, unit);
+    let outcome = pipeline.finish(stop, deadline).await;
+    bar.finish_and_clear();
+    let outcome = outcome?;
     print!("{}", summary::render(&outcome.run));
     if outcome.interrupted() {
         println!("\n{}: the figures are those so far", outcome.ending);

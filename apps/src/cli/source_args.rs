@@ -13,9 +13,6 @@ pub(crate) struct ReadOptions {
     /// Recordings are recognized whatever this says.
     #[arg(long, default_value = "auto")]
     pub(crate) format: Format,
-    /// Replay speed: max, realtime, or a factor such as 10x.
-    #[arg(long, default_value = "max")]
-    pub(crate) speed: Speed,
     /// Only these symbols (comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub(crate) symbols: Vec<Symbol>,
@@ -25,14 +22,14 @@ pub(crate) struct ReadOptions {
 }
 
 impl ReadOptions {
-    /// `files` read with these options.
-    pub(crate) fn source(&self, files: &[PathBuf]) -> FeedSource {
+    /// `files` read with these options, replayed at `speed`.
+    pub(crate) fn source(&self, files: &[PathBuf], speed: Speed) -> FeedSource {
         FeedSource::Recorded(Recorded {
             files: files.to_vec(),
             format: self.format,
             strict: self.strict,
             symbols: self.symbols.clone(),
-            speed: self.speed,
+            speed,
         })
     }
 }

@@ -85,8 +85,11 @@ impl ClusterConfig {
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let cfg: Self = toml::from_str(text)
             .map_err(|source| ConfigError::Parse { origin: origin.to_owned(), source })?;
-        cfg.pipeline.check(origin)?;
+        cfg.pipeline.check_values(origin)?;
         cfg.validate(origin)?;
+        let roles = &cfg.roles;
+        cfg.pipeline
+            .check_pinned(origin, |s| roles.strategies.get(s).map_or("", String::as_str))?;
         Ok(cfg)
     }
 

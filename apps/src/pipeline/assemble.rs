@@ -2,7 +2,8 @@
 //!
 //! # Order
 //! 1. Every strategy of this node is checked (an unknown kind or bad parameters is
-//!    an error before anything starts), and the feed's input is opened.
+//!    an error before anything starts), and the feed's input is opened, its symbols
+//!    checked against the strategies'.
 //! 2. The supervisor, then execution (on its node).
 //! 3. Every name this node serves is exposed: execution's gateway (for strategies
 //!    elsewhere) and the strategies' tick ingress (for a feed or an execution
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context as _;
+use indicatif::ProgressBar;
 use mycelium::{
     ActorRef, ChildSpec, Idle, Node, Pinned, Restart, RestartStrategy, SpawnOptions, Supervisor,
     SupervisorMsg,
@@ -45,6 +47,7 @@ pub struct PipelineBuilder<'a> {
     placement: Option<Placement>,
     links: Option<Links>,
     input: Option<Input>,
+    progress: ProgressBar,
 }
 
 /// A strategy of this node, checked and ready to start.
@@ -57,7 +60,14 @@ struct LocalStrategy {
 
 impl<'a> PipelineBuilder<'a> {
     pub(super) fn new(config: &'a PipelineConfig, registry: &'a StrategyRegistry) -> Self {
-        Self { config, registry, placement: None, links: None, input: None }
+        Self {
+            config,
+            registry,
+            placement: None,
+            links: None,
+            input: None,
+            progress: ProgressBar::hidden(),
+        }
     }
 
     /// Which node runs what (default: everything on the node it starts on).
@@ -75,6 +85,12 @@ impl<'a> PipelineBuilder<'a> {
     /// The feed's input (required on the feed node).
     pub fn source(mut self, source: FeedSource) -> Self {
         self.input = Some(Input::Source(source));
+        self
+    }
+
+    /// A progress bar for the feed's input (default: none).
+    pub fn progress(mut self, bar: ProgressBar) -> Self {
+        self.progress = bar;
         self
     }
 
@@ -107,7 +123,11 @@ impl<'a> PipelineBuilder<'a> {
             }
         }
         let input = match (placement.feed_here(), self.input) {
-            (true, Some(Input::Source(source))) => Some(source.open()?),
+            (true, Some(Input::Source(source))) => {
+                let wanted = config.strategy_symbols().map_err(anyhow::Error::msg)?;
+                source.check_symbols(&wanted)?;
+                Some(source.open(&wanted, &self.progress)?)
+            }
             (true, Some(Input::Ticks(ticks, speed))) => Some((ticks, speed)),
             (true, None) => {
                 anyhow::bail!("node {:?} runs the feed but has no source", placement.me)

@@ -28,10 +28,13 @@ mod timefmt;
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 pub use format::{Format, UnknownFormatName};
 
 use crate::tick::{Symbol, TickEvent};
+pub(crate) use input::Counted;
 use input::Lines;
 
 /// One event parsed from a recorded file.
@@ -78,6 +81,9 @@ pub struct ReaderOptions {
     /// overlapping parsing, and [`open_source`](crate::open_source) reads the whole
     /// file ahead on another ([`prefetch`](crate::prefetch())).
     pub background_decompression: bool,
+    /// A counter the file's bytes read are added to (compressed bytes, for gzip), for
+    /// a progress bar against the file's size.
+    pub bytes_read: Option<Arc<AtomicU64>>,
 }
 
 impl Default for ReaderOptions {
@@ -87,6 +93,7 @@ impl Default for ReaderOptions {
             policy: BadLinePolicy::default(),
             symbol: None,
             background_decompression: true,
+            bytes_read: None,
         }
     }
 }
@@ -217,8 +224,9 @@ impl MarketDataReader {
     /// Opens `path` with the given options.
     pub fn open(path: impl AsRef<Path>, options: ReaderOptions) -> Result<Self, ReadError> {
         let path = path.as_ref().to_path_buf();
-        let input = input::open_path(&path, options.background_decompression)
-            .map_err(|source| ReadError::Open { path: path.clone(), source })?;
+        let input =
+            input::open_path(&path, options.background_decompression, options.bytes_read.clone())
+                .map_err(|source| ReadError::Open { path: path.clone(), source })?;
         Self::build(path, Lines::new(input), options)
     }
 
