@@ -2,12 +2,11 @@
 //! recording cut anywhere, between records too, or altered anywhere, is an error
 //! naming the byte offset: never a shorter or different replay that looks complete.
 
-use std::io::Cursor;
+mod common;
 
+use common::read_recording as read_all;
 use mycelium_market_data::recording::{HEADER_LEN, TRAILER_LEN};
-use mycelium_market_data::{
-    MarketTick, Quote, RecordingError, RecordingReader, RecordingWriter, Symbol, TickEvent,
-};
+use mycelium_market_data::{MarketTick, Quote, RecordingError, RecordingWriter, Symbol, TickEvent};
 
 const BID: f64 = 12_345.678;
 
@@ -38,15 +37,6 @@ fn recording() -> (Vec<u8>, Vec<usize>) {
         starts.push(s + 4 + len);
     }
     (bytes, starts)
-}
-
-fn read_all(bytes: Vec<u8>) -> Result<u64, RecordingError> {
-    let mut n = 0;
-    for t in RecordingReader::new(Cursor::new(bytes))? {
-        t?;
-        n += 1;
-    }
-    Ok(n)
 }
 
 #[test]

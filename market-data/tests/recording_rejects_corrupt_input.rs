@@ -2,12 +2,11 @@
 //! wrong version, truncated header/record, oversized length, invalid bytes; and
 //! (proptest) arbitrary bytes, with or without a valid header, never panic.
 
-use std::io::Cursor;
+mod common;
 
+use common::read_recording as read_all;
 use mycelium_market_data::recording::{HEADER_LEN, MAGIC, MAX_RECORD_LEN, TRAILER_LEN, VERSION};
-use mycelium_market_data::{
-    RecordingError, RecordingReader, RecordingWriter, SyntheticConfig, SyntheticSource,
-};
+use mycelium_market_data::{RecordingError, RecordingWriter, SyntheticConfig, SyntheticSource};
 use proptest::prelude::*;
 
 fn valid_recording(n: usize) -> Vec<u8> {
@@ -21,15 +20,6 @@ fn valid_recording(n: usize) -> Vec<u8> {
 /// A recording's header alone, for records made up by the tests to follow.
 fn header() -> Vec<u8> {
     valid_recording(0)[..HEADER_LEN].to_vec()
-}
-
-fn read_all(bytes: Vec<u8>) -> Result<usize, RecordingError> {
-    let mut n = 0;
-    for t in RecordingReader::new(Cursor::new(bytes))? {
-        t?;
-        n += 1;
-    }
-    Ok(n)
 }
 
 #[test]

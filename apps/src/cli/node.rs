@@ -4,11 +4,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mycelium_apps::cluster::{run_node, ClusterConfig, NodeOutcome};
-use mycelium_market_data::Speed;
 use mycelium_strategies::StrategyRegistry;
 
 use super::signals::stop_signal;
-use super::source_args::ReadOptions;
+use super::source_args::ReplayOptions;
 
 /// `mycelium node --config CLUSTER.toml --name NAME [FILE...] [--duration D] [--report DIR]`
 #[derive(clap::Args)]
@@ -17,10 +16,7 @@ pub(crate) struct Args {
     /// exchange-time order (default: the cluster file's synthetic feed).
     files: Vec<PathBuf>,
     #[command(flatten)]
-    read: ReadOptions,
-    /// Replay speed: max, realtime, or a factor such as 10x.
-    #[arg(long, default_value = "max")]
-    speed: Speed,
+    replay: ReplayOptions,
     /// The cluster file: nodes, secret, roles, pipeline (see apps/config/cluster-*.toml).
     #[arg(long)]
     config: PathBuf,
@@ -51,7 +47,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(core) = mycelium_apps::pin_runtime_thread(&cluster.pipeline, &placement) {
         tracing::info!(core, "runtime thread pinned away from the pinned strategies");
     }
-    let source = (!args.files.is_empty()).then(|| args.read.source(&args.files, args.speed));
+    let source = (!args.files.is_empty()).then(|| args.replay.source(&args.files));
     let registry = StrategyRegistry::with_samples();
     let outcome = run_node(&cluster, &args.name, &registry, source, args.duration, stop).await?;
     print!("{}", render(&outcome, &cluster));

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mycelium::{Actor, ActorError, Context, Node, ReplyTo, SpawnOptions};
-use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy, Speed};
+use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy};
 
-use super::source_args::ReadOptions;
+use super::source_args::ReplayOptions;
 
 /// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--strict] [--stats-only]`
 #[derive(clap::Args)]
@@ -17,10 +17,7 @@ pub(crate) struct Args {
     #[arg(required = true)]
     files: Vec<PathBuf>,
     #[command(flatten)]
-    read: ReadOptions,
-    /// Replay speed: max, realtime, or a factor such as 10x.
-    #[arg(long, default_value = "max")]
-    speed: Speed,
+    replay: ReplayOptions,
     /// Print per-symbol statistics only, without running the pipeline.
     #[arg(long)]
     stats_only: bool,
@@ -69,7 +66,7 @@ impl Actor for Counter {
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let stop = super::signals::stop_signal();
-    let source = args.read.source(&args.files, args.speed);
+    let source = args.replay.source(&args.files);
     if !args.stats_only {
         let config = super::run::load_config(args.config.as_ref())?;
         let outcome = super::run::run_pipeline("replay", &config, source, stop, None).await?;

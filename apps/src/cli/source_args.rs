@@ -1,5 +1,5 @@
-//! The options that pick what recorded data the feed replays, shared by every command
-//! that replays it (`replay`, `record`, `node`), so they all accept the same input.
+//! The options that say how the feed reads recorded data, shared by every command that
+//! reads it (`replay`, `record`, `node`), so they all accept the same input.
 
 use std::path::PathBuf;
 
@@ -19,6 +19,23 @@ pub(crate) struct ReadOptions {
     /// Stop at the first bad line instead of skipping it (skipped lines are reported).
     #[arg(long)]
     pub(crate) strict: bool,
+}
+
+/// How to read recorded files, and how fast to replay them.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct ReplayOptions {
+    #[command(flatten)]
+    pub(crate) read: ReadOptions,
+    /// Replay speed: max, realtime, or a factor such as 10x.
+    #[arg(long, default_value = "max")]
+    pub(crate) speed: Speed,
+}
+
+impl ReplayOptions {
+    /// `files` read and paced with these options.
+    pub(crate) fn source(&self, files: &[PathBuf]) -> FeedSource {
+        self.read.source(files, self.speed)
+    }
 }
 
 impl ReadOptions {
