@@ -2,7 +2,7 @@
 //! format, or a recording); merging several by exchange time.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -53,9 +53,7 @@ fn open_recording(path: &Path, counter: Option<Arc<AtomicU64>>) -> Result<TickSo
 
 fn read_recording<R: Read + Send + 'static>(path: &Path, file: R) -> Result<TickSource, TickError> {
     let owned: PathBuf = path.to_owned();
-    // 256 KiB reads: with the default 8 KiB, a replay made ~2,900 system calls per 100k
-    // ticks instead of ~800, and each costs more than a tick on this guest.
-    let reader = RecordingReader::new(BufReader::with_capacity(1 << 18, file))
+    let reader = RecordingReader::new(file)
         .map_err(|error| TickError::Recording { path: owned.clone(), error })?;
     Ok(Box::new(
         reader.map(move |r| r.map_err(|error| TickError::Recording { path: owned.clone(), error })),

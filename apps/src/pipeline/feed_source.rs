@@ -127,13 +127,17 @@ impl Recorded {
         };
         let sources =
             self.files.iter().map(|f| open_source(f, &options)).collect::<Result<Vec<_>, _>>()?;
-        let watch = SymbolWatch {
-            filter: self.symbols.clone(),
-            wanted: wanted.to_vec(),
-            seen: Vec::new(),
-            reported: false,
-        };
-        let mut ticks: TickSource = Box::new(Watched { inner: merge(sources), watch });
+        let mut ticks = merge(sources);
+        // Watched only when there is something to check: it looks at every tick.
+        if !self.symbols.is_empty() || !wanted.is_empty() {
+            let watch = SymbolWatch {
+                filter: self.symbols.clone(),
+                wanted: wanted.to_vec(),
+                seen: Vec::new(),
+                reported: false,
+            };
+            ticks = Box::new(Watched { inner: ticks, watch });
+        }
         if !self.symbols.is_empty() {
             let only = self.symbols.clone();
             ticks = Box::new(
