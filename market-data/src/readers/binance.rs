@@ -276,7 +276,9 @@ impl BinanceParser {
         if timed {
             let offset = ev.local_ts_ns.saturating_sub(ev.exchange_ts_ns);
             self.clock_offset = Some(self.clock_offset.map_or(offset, |o| o.min(offset)));
-            self.release_held(out);
+            if !self.held.is_empty() {
+                self.release_held(out);
+            }
             out.push_back(ev);
             return;
         }
