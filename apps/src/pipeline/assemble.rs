@@ -40,7 +40,9 @@ enum Input {
     Ticks(TickSource, Speed),
 }
 
-/// Builds a [`Pipeline`] (see the [module docs](self)).
+/// Builds a [`Pipeline`]: checks, then the supervisor and execution, the names this
+/// node serves, its links, the strategy hosts, and the feed last (see the
+/// [`pipeline`](super) docs).
 pub struct PipelineBuilder<'a> {
     config: &'a PipelineConfig,
     registry: &'a StrategyRegistry,

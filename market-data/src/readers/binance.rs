@@ -18,12 +18,12 @@
 //! `receive - exchange` seen so far (the skew plus the least network delay: the
 //! minimum filters out the queueing), and stamps an event without exchange time with
 //! `receive - offset`. Events before the first one carrying both times are held (at
-//! most [`HOLD_MAX`]) until it comes; a file with no such event at all keeps receive
+//! most 100,000) until it comes; a file with no such event at all keeps receive
 //! times, and says so.
 //!
 //! Parsing is single-pass with
 //! `serde_json` on the line buffer, borrowing all strings; only depth levels allocate.
-//! The usual shapes of line take a strict fast path first ([`fast`]), which falls
+//! The usual shapes of line take a strict fast path first (`fast.rs`), which falls
 //! back to `serde_json` for anything it does not know.
 //! Streams of other kinds (e.g. `markPrice`) are counted as ignored, not errors.
 
