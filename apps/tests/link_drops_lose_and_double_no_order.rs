@@ -1,16 +1,23 @@
 //! Link drops between the strategy node and the execution node lose no order and
 //! execute none twice: with the connection cut again and again mid-run (by a
-//! fault-injecting proxy), the split pipeline trades exactly as in one process.
+//! fault-injecting proxy, each time the market maker has handled a few hundred more
+//! ticks), the split pipeline trades exactly as in one process.
 mod cluster_support;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use cluster_support::{free_addr, pipeline, trades, two_nodes_text};
 use mycelium::remote::FaultProxy;
 use mycelium_apps::cluster::{run_node, ClusterConfig};
 use mycelium_apps::summary;
-use mycelium_strategies::StrategyRegistry;
+use mycelium_execution::OrderUpdate;
+use mycelium_market_data::MarketTick;
+use mycelium_strategies::{
+    MarketMaker, MarketMakerParams, Strategy, StrategyContext, StrategyRegistry,
+};
+use tokio::sync::watch;
 
 const TICKS: u64 = 4000;
 const CUTS: usize = 5;
@@ -19,6 +26,39 @@ fn cluster(trader: SocketAddr, venue: SocketAddr) -> ClusterConfig {
     let pipeline = pipeline(TICKS).replace("rate = 0", "rate = 4000");
     ClusterConfig::parse(&two_nodes_text(trader, venue, &pipeline), "test cluster")
         .expect("cluster file")
+}
+
+/// The samples, the market maker counting the ticks it handles into `seen`.
+fn counting(seen: watch::Sender<u64>) -> StrategyRegistry {
+    let seen = Arc::new(seen);
+    let mut registry = StrategyRegistry::with_samples();
+    registry.register_params("market_maker", move |p: MarketMakerParams| Counted {
+        inner: MarketMaker::new(p),
+        seen: seen.clone(),
+        ticks: 0,
+    });
+    registry
+}
+
+/// A strategy that counts its ticks and otherwise is `inner`.
+struct Counted {
+    inner: MarketMaker,
+    seen: Arc<watch::Sender<u64>>,
+    ticks: u64,
+}
+
+impl Strategy for Counted {
+    fn on_start(&mut self, ctx: &mut StrategyContext) {
+        self.inner.on_start(ctx);
+    }
+    fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext) {
+        self.ticks += 1;
+        self.seen.send_replace(self.ticks);
+        self.inner.on_tick(tick, ctx);
+    }
+    fn on_order_update(&mut self, update: &OrderUpdate, ctx: &mut StrategyContext) {
+        self.inner.on_order_update(update, ctx);
+    }
 }
 
 async fn never() {
@@ -44,17 +84,20 @@ async fn cut_links_lose_and_double_no_order() {
         let registry = StrategyRegistry::with_samples();
         async move { run_node(&venue_view, "venue", &registry, None, None, never()).await }
     });
+    let (seen, mut progress) = watch::channel(0u64);
     let cuts = tokio::spawn(async move {
-        // Cut the connection every 150 ms while the run goes on (about a second).
-        for _ in 0..CUTS {
-            tokio::time::sleep(Duration::from_millis(150)).await;
+        // Cut the connection at each sixth of the ticks the maker handles.
+        for cut in 1..=CUTS as u64 {
+            let at = cut * TICKS / (CUTS as u64 + 1);
+            let reached = progress.wait_for(|ticks| *ticks >= at);
+            tokio::time::timeout(Duration::from_secs(60), reached).await.ok();
             proxy.cut();
         }
         proxy
     });
     let trader = tokio::time::timeout(
         Duration::from_secs(120),
-        run_node(&trader_view, "trader", &registry, None, None, never()),
+        run_node(&trader_view, "trader", &counting(seen), None, None, never()),
     )
     .await
     .expect("the trader finished")

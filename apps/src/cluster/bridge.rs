@@ -23,6 +23,7 @@ use mycelium_strategies::{HostReport, StrategyMsg};
 use tokio::sync::{oneshot, watch};
 
 use super::wire::{Clock, ExecWire, TickWire};
+use crate::pipeline::{note_link, LinksUsed};
 
 /// How long a remote step or registration may take before the strategy fails (and
 /// is restarted by its supervisor).
@@ -284,18 +285,21 @@ pub struct ExecGateway {
     stand_ins: BTreeMap<StrategyId, ActorRef<StrategyMsg>>,
     /// Strategies that registered again (restarted, or their node rejoined).
     rejoins: Arc<AtomicU64>,
+    /// The transport of each strategy node's link, noted as it registers.
+    links_used: LinksUsed,
 }
 
 impl ExecGateway {
     /// A gateway to `execution`; each strategy that registers again counts in
-    /// `rejoins`.
-    pub fn new(
+    /// `rejoins`, and the link it registers over is noted in `links_used`.
+    pub(crate) fn new(
         execution: ActorRef<ExecMsg<StrategyMsg>>,
         clock: Clock,
         done: watch::Sender<BTreeSet<StrategyId>>,
         rejoins: Arc<AtomicU64>,
+        links_used: LinksUsed,
     ) -> Self {
-        Self { execution, clock, done, stand_ins: BTreeMap::new(), rejoins }
+        Self { execution, clock, done, stand_ins: BTreeMap::new(), rejoins, links_used }
     }
 }
 
@@ -306,6 +310,7 @@ impl Actor for ExecGateway {
         let execution = self.execution.clone();
         match msg {
             ExecWire::Register { strategy, node, live, reply } => {
+                note_link(ctx.node(), &node, &self.links_used);
                 // Execution watches what registers: a stand-in that ends when the
                 // link to the strategy's node is lost.
                 let stub = ctx.node().spawn(RemoteStrategy { node })?;
@@ -383,8 +388,8 @@ const REJOIN_GRACE: Duration = Duration::from_secs(2);
 
 impl RemoteStrategy {
     async fn watch_ingress(&self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        // The strategy node exposes its ingress once all its hosts have registered
-        // (this one among them): look until it is there.
+        // The strategy node exposes its ingress before its links start: look until
+        // the link is up.
         let path = format!("ticks@{}", self.node);
         let ingress = wait_for::<TickWire>(ctx.node(), &path, REMOTE_ASK).await?;
         ctx.watch(&ingress);

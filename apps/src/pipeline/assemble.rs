@@ -29,7 +29,10 @@ use mycelium_market_data::{Feed, FeedMsg, Policy, Speed, TickSource};
 use mycelium_strategies::{Maker, StrategyHost, StrategyMsg, StrategyRegistry};
 use tokio::sync::{oneshot, watch};
 
-use super::{FeedSource, Links, Pipeline, Placement, ASK, MAX_RESTARTS, PEER_WAIT, RESTART_WINDOW};
+use super::{
+    note_link, FeedSource, Links, LinksUsed, Pipeline, Placement, ASK, MAX_RESTARTS, PEER_WAIT,
+    RESTART_WINDOW,
+};
 use crate::cluster::bridge::{wait_for, ExecGateway, ExecProxy, TickForwarder, TickIngress};
 use crate::cluster::wire::{Clock, ExecWire, TickWire};
 use crate::config::{PipelineConfig, StrategySpec};
@@ -148,6 +151,7 @@ impl<'a> PipelineBuilder<'a> {
             .await?;
         let (done_tx, remote_done) = watch::channel(BTreeSet::new());
         let rejoins = Arc::new(AtomicU64::new(0));
+        let links_used = LinksUsed::default();
         let mut execution = None;
         if placement.execution_here() {
             let exec_config = config.execution.clone();
@@ -157,8 +161,14 @@ impl<'a> PipelineBuilder<'a> {
             let exec = supervisor.add_child(spec, ASK).await?;
             // 3. The names this node serves, before its links start.
             if split {
-                let gateway =
-                    node.spawn(ExecGateway::new(exec.clone(), clock, done_tx, rejoins.clone()))?;
+                let gateway = ExecGateway::new(
+                    exec.clone(),
+                    clock,
+                    done_tx,
+                    rejoins.clone(),
+                    links_used.clone(),
+                );
+                let gateway = node.spawn(gateway)?;
                 node.expose("execution", &gateway)?;
             }
             execution = Some(exec);
@@ -187,6 +197,7 @@ impl<'a> PipelineBuilder<'a> {
             let path = format!("execution@{}", placement.roles.execution);
             tracing::info!(node = %placement.me, "waiting for {path}");
             remote_execution = Some(wait_for::<ExecWire>(node, &path, PEER_WAIT).await?);
+            note_link(node, &placement.roles.execution, &links_used);
         }
         let mut hosts = Vec::new();
         for LocalStrategy { name, id, maker, options } in local {
@@ -220,6 +231,7 @@ impl<'a> PipelineBuilder<'a> {
             }
             for peer in placement.remote_strategy_nodes() {
                 let forwarder = forwarder_to(node, peer, clock).await?;
+                note_link(node, peer, &links_used);
                 // A live node takes the latest tick per symbol when it falls behind;
                 // every other one gets every tick (the deterministic default).
                 let policy = if placement.is_live(peer) { Policy::Conflate } else { Policy::Block };
@@ -243,6 +255,7 @@ impl<'a> PipelineBuilder<'a> {
             feed_ended,
             remote_done,
             rejoins,
+            links_used,
             started: Instant::now(),
             simulated_latency_ns: config.execution.exchange.order_latency_ns,
         })

@@ -122,8 +122,17 @@ impl Pipeline {
             forwarded
                 .unwrap_or_else(|| strategies.iter().map(|(_, _, r)| r.ticks).max().unwrap_or(0))
         });
-        let links =
-            self.node.links().into_iter().map(|l| (l.peer, transport_of(l.state))).collect();
+        // The transport each link is up on, or was seen up on while in use.
+        let used = self.links_used.lock().map(|u| u.clone()).unwrap_or_default();
+        let links = self
+            .node
+            .links()
+            .into_iter()
+            .map(|l| {
+                let transport = transport_of(l.state).or_else(|| used.get(&l.peer).copied());
+                (l.peer, transport)
+            })
+            .collect();
         let restarts =
             self.node.supervision_counters().restarts() + self.rejoins.load(Ordering::Relaxed);
         let elapsed = self.started.elapsed();

@@ -28,12 +28,13 @@ mod finish;
 pub mod outcome;
 pub mod placement;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mycelium::{ActorRef, Node, PeerAddr, RemoteConfig, SupervisorMsg};
+use mycelium::remote::LinkState;
+use mycelium::{ActorRef, Node, PeerAddr, RemoteConfig, SupervisorMsg, Transport};
 use mycelium_execution::{ExecMsg, StrategyId};
 use mycelium_market_data::FeedMsg;
 use mycelium_strategies::StrategyMsg;
@@ -94,6 +95,8 @@ pub struct Pipeline {
     remote_done: watch::Receiver<BTreeSet<StrategyId>>,
     /// Strategies elsewhere that registered again (restarted or rejoined).
     rejoins: Arc<AtomicU64>,
+    /// The transport each link was seen up on while in use.
+    links_used: LinksUsed,
     started: Instant,
     simulated_latency_ns: i64,
 }
@@ -121,6 +124,19 @@ impl Pipeline {
     /// This node's strategies: name, id, host.
     pub fn strategies(&self) -> &[(String, StrategyId, ActorRef<StrategyMsg>)] {
         &self.hosts
+    }
+}
+
+/// The transport each peer's link was seen up on, noted where the pipeline uses it
+/// (the link may be down by the end, its peer gone first).
+pub(crate) type LinksUsed = Arc<Mutex<BTreeMap<String, Transport>>>;
+
+/// Notes the transport of the link to `peer`, if it is up.
+pub(crate) fn note_link(node: &Node, peer: &str, used: &LinksUsed) {
+    if let Some(LinkState::Up(transport)) = node.link_metrics(peer).map(|m| m.state) {
+        if let Ok(mut used) = used.lock() {
+            used.insert(peer.to_owned(), transport);
+        }
     }
 }
 

@@ -68,7 +68,8 @@ pub struct NodeOutcome {
     pub run: RunOutcome,
     /// Ticks the feed published (feed node).
     pub published: Option<u64>,
-    /// Each peer and the transport its link used at the end.
+    /// Each peer and the transport its link used (up at the end, or seen up while the
+    /// pipeline used it; `None`: never seen up).
     pub links: Vec<(String, Option<Transport>)>,
     /// How the run ended.
     pub ending: Ending,
