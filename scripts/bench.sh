@@ -21,25 +21,25 @@ echo
 cargo build --quiet --release -p mycelium-benches --bin local_report
 ./target/release/local_report ${quick}
 
-# Issue 4: two nodes over loopback Unix and TCP sockets beside raw sockets.
+# Remote actors: two nodes over loopback Unix and TCP sockets beside raw sockets.
 echo
-echo "## Remote actors over loopback (remote_report, issue 4)"
+echo "## Remote actors over loopback (remote_report)"
 echo
 cargo build --quiet --release -p mycelium-benches --bin remote_report
 ./target/release/remote_report ${quick}
 
-# Issue 9's comparison: Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
+# The peer comparison: Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
 # and the peer runtimes (actix, ractor, kameo: built only with `--features peers`).
 echo
-echo "## Mycelium beside actix, ractor and kameo (peer_report, issue 9)"
+echo "## Mycelium beside actix, ractor and kameo (peer_report)"
 echo
 cargo run --quiet --release -p mycelium-benches --features peers --bin peer_report -- ${quick}
 echo
 
-# Issue 9's two-worker p99: one run's p99 lands on either side of the wake-up cliff
+# The two-worker p99: one run's p99 lands on either side of the wake-up cliff
 # by the host's phase, so it is judged over many pairs of turns on one runtime.
 echo
-echo "## Two-worker tails, many pairs of turns (tails pair, issue 9)"
+echo "## Two-worker tails, many pairs of turns (tails pair)"
 echo
 cargo build --quiet --release -p mycelium-benches --bin tails
 pairs=50
