@@ -138,9 +138,65 @@ impl<M: Send + 'static> ActorRef<M> {
     }
 
     /// Request-reply: builds the request around a fresh [`ReplyTo`], sends it and waits
-    /// for the answer, all within `timeout`: `counter.ask(Msg::Get, timeout)` where
-    /// `Msg::Get(ReplyTo<u64>)` is a variant (see the crate example). For a remote
-    /// actor the answer comes back over the same link.
+    /// for the answer, all within `timeout`. For a remote actor the answer comes back
+    /// over the same link.
+    ///
+    /// Fails with [`AskError::Timeout`] when no answer comes in time,
+    /// [`AskError::NoReply`] when the actor drops the port unanswered, and
+    /// [`AskError::Send`] when the request is not delivered, which hands it back.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mycelium::{Actor, ActorError, AskError, Context, Node, ReplyTo, SendError};
+    ///
+    /// struct Counter {
+    ///     total: u64,
+    ///     held: Vec<ReplyTo<u64>>,
+    /// }
+    ///
+    /// enum Msg {
+    ///     Add(u64),
+    ///     Get(ReplyTo<u64>),
+    ///     Ignore(ReplyTo<u64>),
+    ///     Hold(ReplyTo<u64>),
+    /// }
+    ///
+    /// impl Actor for Counter {
+    ///     type Msg = Msg;
+    ///     async fn handle(&mut self, msg: Msg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    ///         match msg {
+    ///             Msg::Add(n) => self.total += n,
+    ///             // `send` fails only if the asker gave up waiting: nothing to do then.
+    ///             Msg::Get(reply) => drop(reply.send(self.total)),
+    ///             Msg::Ignore(reply) => drop(reply),
+    ///             Msg::Hold(reply) => self.held.push(reply),
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let node = Node::new("doc");
+    /// let counter = node.spawn(Counter { total: 0, held: Vec::new() })?;
+    /// let wait = Duration::from_millis(100);
+    ///
+    /// counter.send(Msg::Add(2)).await?;
+    /// // The variant is the function that builds the request around the reply port.
+    /// assert_eq!(counter.ask(Msg::Get, wait).await?, 2);
+    ///
+    /// assert!(matches!(counter.ask(Msg::Ignore, wait).await, Err(AskError::NoReply)));
+    /// assert!(matches!(counter.ask(Msg::Hold, wait).await, Err(AskError::Timeout)));
+    ///
+    /// // An ended actor takes no request: it comes back in the error.
+    /// counter.stop_within(Duration::from_secs(1)).await;
+    /// match counter.ask(Msg::Get, wait).await {
+    ///     Err(AskError::Send(SendError::Closed(Msg::Get(_)))) => {}
+    ///     other => panic!("expected the request back, got {other:?}"),
+    /// }
+    /// node.shutdown(Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub async fn ask<R>(
         &self,
         request: impl FnOnce(ReplyTo<R>) -> M,

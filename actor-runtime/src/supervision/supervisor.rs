@@ -27,6 +27,62 @@ use crate::signal::Signal;
 /// A supervisor: an actor that starts children in order, restarts them as its
 /// [`RestartStrategy`] and their [`Restart`] types say, and stops them in reverse order.
 /// Supervisors nest: a supervisor can be a child of another.
+///
+/// A restarted child keeps its [`ActorRef`] and its mailbox: messages queued behind
+/// the one that failed are handled by the new instance, and the failed message goes to
+/// the node's dead letters.
+///
+/// ```
+/// use std::time::Duration;
+/// use mycelium::{
+///     Actor, ActorError, ChildSpec, Context, Node, ReplyTo, RestartStrategy, SpawnOptions,
+///     Supervisor,
+/// };
+///
+/// struct Worker {
+///     done: u64,
+/// }
+///
+/// enum Job {
+///     Work,
+///     Crash,
+///     Done(ReplyTo<u64>),
+/// }
+///
+/// impl Actor for Worker {
+///     type Msg = Job;
+///     async fn handle(&mut self, job: Job, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+///         match job {
+///             Job::Work => self.done += 1,
+///             Job::Crash => return Err("a job it cannot do".into()),
+///             Job::Done(reply) => drop(reply.send(self.done)),
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let node = Node::new("doc");
+/// let tree = Supervisor::new(RestartStrategy::OneForOne)
+///     .intensity(3, Duration::from_secs(5)) // a fourth restart in 5 s fails the supervisor
+///     .child(ChildSpec::new("worker", || Worker { done: 0 }));
+/// let sup = node.spawn_started(tree, SpawnOptions::new().name("sup")).await?;
+/// let wait = Duration::from_secs(1);
+///
+/// // Children are registered under their names.
+/// let worker = node.lookup::<Job>("worker")?;
+/// worker.send(Job::Work).await?;
+/// worker.send(Job::Crash).await?; // fails: the supervisor starts a fresh Worker
+/// worker.send(Job::Work).await?; // same ref, same mailbox, handled by the new instance
+/// assert_eq!(worker.ask(Job::Done, wait).await?, 1);
+/// assert_eq!(node.dead_letters().total(), 1); // the `Crash` that failed
+///
+/// let children = sup.children(wait).await?;
+/// assert_eq!((children[0].name.as_str(), children[0].restarts), ("worker", 1));
+/// node.shutdown(wait).await;
+/// # Ok(()) }
+/// ```
 pub struct Supervisor {
     strategy: RestartStrategy,
     intensity: Intensity,
