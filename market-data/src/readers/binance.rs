@@ -10,7 +10,7 @@
 //! Exchange time is the event time `E`, else the transaction time `T`, else (spot
 //! `bookTicker` has neither) the local receive time. Parsing is single-pass with
 //! `serde_json` on the line buffer, borrowing all strings; only depth levels allocate.
-//! The usual shapes of line take a strict fast path first ([`fast`]), which falls
+//! The usual shapes of line take a strict fast path first (`fast`), which falls
 //! back to `serde_json` for anything it does not know.
 //! Streams of other kinds (e.g. `markPrice`) are counted as ignored, not errors.
 
