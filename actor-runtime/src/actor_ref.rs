@@ -179,14 +179,15 @@ impl<M: Send + 'static> ActorRef<M> {
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let node = Node::new("doc");
     /// let counter = node.spawn(Counter { total: 0, held: Vec::new() })?;
-    /// let wait = Duration::from_millis(100);
+    /// let wait = Duration::from_secs(1);
     ///
     /// counter.send(Msg::Add(2)).await?;
     /// // The variant is the function that builds the request around the reply port.
     /// assert_eq!(counter.ask(Msg::Get, wait).await?, 2);
     ///
     /// assert!(matches!(counter.ask(Msg::Ignore, wait).await, Err(AskError::NoReply)));
-    /// assert!(matches!(counter.ask(Msg::Hold, wait).await, Err(AskError::Timeout)));
+    /// let soon = Duration::from_millis(20);
+    /// assert!(matches!(counter.ask(Msg::Hold, soon).await, Err(AskError::Timeout)));
     ///
     /// // An ended actor takes no request: it comes back in the error.
     /// counter.stop_within(Duration::from_secs(1)).await;
