@@ -80,12 +80,23 @@ impl SyncHook for FdataSync {
     }
 }
 
+/// What the durable watermark says: how far acknowledgements may go, and whether the
+/// journal has failed (then `through` never moves again, and the writer should stop
+/// and be recovered from disk).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Durable {
+    /// The highest sequence whose acknowledgement may be released.
+    pub through: u64,
+    /// A write or sync failed.
+    pub failed: bool,
+}
+
 /// The highest sequence whose acknowledgement may be released, readable without a lock,
 /// awaitable from async code (`watch`) and from threads (a condvar).
 pub(crate) struct Watermark {
     through: AtomicU64,
     failed: AtomicBool,
-    tx: watch::Sender<u64>,
+    tx: watch::Sender<Durable>,
     /// Threads blocked in `wait_through`; the condvar is only signalled when some are,
     /// so that a commit pays no futex call when nobody waits.
     waiters: Mutex<usize>,
@@ -97,7 +108,7 @@ impl Watermark {
         Watermark {
             through: AtomicU64::new(through),
             failed: AtomicBool::new(false),
-            tx: watch::Sender::new(through),
+            tx: watch::Sender::new(Durable { through, failed: false }),
             waiters: Mutex::new(0),
             cv: Condvar::new(),
         }
@@ -108,20 +119,21 @@ impl Watermark {
         self.through.load(Ordering::Acquire)
     }
 
-    pub(crate) fn subscribe(&self) -> watch::Receiver<u64> {
+    pub(crate) fn subscribe(&self) -> watch::Receiver<Durable> {
         self.tx.subscribe()
     }
 
     /// Moves the watermark to `seq` and wakes whoever waits for it.
     pub(crate) fn advance(&self, seq: u64) {
         self.through.store(seq, Ordering::Release);
-        self.tx.send_replace(seq);
+        self.tx.send_modify(|d| d.through = seq);
         self.wake();
     }
 
     /// Marks the journal failed: the watermark will not move again.
     pub(crate) fn fail(&self) {
         self.failed.store(true, Ordering::Release);
+        self.tx.send_modify(|d| d.failed = true);
         self.wake();
     }
 

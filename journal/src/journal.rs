@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::codec::Codec;
-use crate::durability::{Durability, FdataSync, SyncHook, Watermark};
+use crate::durability::{Durable, Durability, FdataSync, SyncHook, Watermark};
 use crate::error::{JournalError, SnapshotRefusal, SnapshotRefused};
 use crate::format;
 use crate::group_commit::GroupCommit;
@@ -156,6 +156,9 @@ impl<C: Codec> Journal<C> {
     pub fn append(&mut self, item: &C::Item) -> Result<u64, JournalError> {
         let seq = self.next_seq;
         if !matches!(self.sink, Sink::Off) {
+            if self.watermark.has_failed() {
+                return Err(JournalError::Failed("an earlier write or sync failed".into()));
+            }
             let start = format::begin_record(&mut self.batch);
             if let Err(e) = C::encode(item, &mut self.batch) {
                 self.batch.truncate(start);
@@ -211,9 +214,9 @@ impl<C: Codec> Journal<C> {
         self.watermark.get()
     }
 
-    /// A receiver of the durable watermark, for an async task that releases
-    /// acknowledgements (or tells an actor to) as it moves.
-    pub fn subscribe(&self) -> watch::Receiver<u64> {
+    /// A receiver of the durable watermark (and of a failure), for an async task that
+    /// releases acknowledgements (or tells an actor to) as it moves.
+    pub fn subscribe(&self) -> watch::Receiver<Durable> {
         self.watermark.subscribe()
     }
 
