@@ -212,7 +212,7 @@ fn write(dir: &Path, seq: u64, state: &[u8]) -> Result<(), JournalError> {
 }
 
 /// Keeps the newest `keep` snapshots, and deletes the segments whose every record the
-/// oldest kept snapshot covers. The newest segment is never deleted (it is being
+/// oldest kept snapshot covers (once there are `keep`, so each has a fallback). The newest segment is never deleted (it is being
 /// written).
 pub(crate) fn prune(dir: &Path, keep: usize) -> Result<(), JournalError> {
     let snaps = segment::list(dir, "snap")?;
@@ -223,7 +223,9 @@ pub(crate) fn prune(dir: &Path, keep: usize) -> Result<(), JournalError> {
             tracing::debug!(seq, "old snapshot deleted");
         }
     }
-    let Some(&(oldest_kept, _)) = snaps.get(snaps.len().saturating_sub(keep)) else {
+    // Until `keep` snapshots exist, the log from its start is the fallback of the
+    // oldest: nothing is deleted.
+    let Some(&(oldest_kept, _)) = snaps.len().checked_sub(keep).and_then(|i| snaps.get(i)) else {
         return Ok(());
     };
     let segments = segment::list(dir, "log")?;
