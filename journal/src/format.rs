@@ -202,7 +202,10 @@ mod tests {
         buf.extend_from_slice(b"hello");
         seal_record(&mut buf, start, 7, 1024).expect("seal");
         assert_eq!(buf.len(), FILE_HEADER_LEN + 32);
-        assert_eq!(check_record(&buf, start, 1024), Frame::Valid { seq: 7, len: 5, next: buf.len() });
+        assert_eq!(
+            check_record(&buf, start, 1024),
+            Frame::Valid { seq: 7, len: 5, next: buf.len() }
+        );
         let (seq, payload, next) = payload_at(&buf, start);
         assert_eq!((seq, payload, next), (7, &b"hello"[..], buf.len()));
     }

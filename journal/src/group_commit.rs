@@ -78,9 +78,17 @@ impl GroupCommit {
     /// Hands a batch of records `first_seq..=last_seq` to the writer (moving its bytes
     /// out of `batch`). Waits only when the writer is `max_pending` bytes behind: the
     /// disk cannot keep up, and memory must stay bounded.
-    pub(crate) fn submit(&self, batch: &mut Vec<u8>, first_seq: u64, last_seq: u64) -> Result<(), JournalError> {
+    pub(crate) fn submit(
+        &self,
+        batch: &mut Vec<u8>,
+        first_seq: u64,
+        last_seq: u64,
+    ) -> Result<(), JournalError> {
         let mut p = self.shared.lock();
-        while p.failed.is_none() && !p.buf.is_empty() && p.buf.len() + batch.len() > self.max_pending {
+        while p.failed.is_none()
+            && !p.buf.is_empty()
+            && p.buf.len() + batch.len() > self.max_pending
+        {
             p = self.shared.room.wait(p).unwrap_or_else(|e| e.into_inner());
         }
         if let Some(why) = &p.failed {

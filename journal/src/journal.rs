@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tokio::sync::watch;
 
 use crate::codec::Codec;
-use crate::durability::{Durable, Durability, FdataSync, SyncHook, Watermark};
+use crate::durability::{Durability, Durable, FdataSync, SyncHook, Watermark};
 use crate::error::{JournalError, SnapshotRefusal, SnapshotRefused};
 use crate::format;
 use crate::group_commit::GroupCommit;
@@ -108,7 +108,8 @@ impl<C: Codec> Journal<C> {
         } else {
             std::fs::create_dir_all(&dir).map_err(|e| JournalError::io(&dir, e))?;
             let lock = lock_dir(&dir)?;
-            let (recovery, writer) = recovery::recover(&dir, options.max_record_bytes, options.segment_bytes)?;
+            let (recovery, writer) =
+                recovery::recover(&dir, options.max_record_bytes, options.segment_bytes)?;
             (recovery, Some(writer), Some(lock))
         };
         let last = recovery.next_seq() - 1;
@@ -247,10 +248,16 @@ impl<C: Codec> Journal<C> {
     /// already queued, or in `off` mode.
     pub fn snapshot(&mut self, seq: u64, state: Vec<u8>) -> Result<(), SnapshotRefused> {
         let Some(writer) = &self.snapshots else {
-            return Err(SnapshotRefused { reason: SnapshotRefusal::Unavailable("durability off"), state });
+            return Err(SnapshotRefused {
+                reason: SnapshotRefusal::Unavailable("durability off"),
+                state,
+            });
         };
         if self.has_failed() {
-            return Err(SnapshotRefused { reason: SnapshotRefusal::Unavailable("the journal failed"), state });
+            return Err(SnapshotRefused {
+                reason: SnapshotRefusal::Unavailable("the journal failed"),
+                state,
+            });
         }
         if seq > self.committed {
             let reason = SnapshotRefusal::Ahead { seq, committed: self.committed };

@@ -58,7 +58,7 @@ mod writer;
 
 pub use ack::AckQueue;
 pub use codec::{access_archived, Bytes, Codec, Rkyv};
-pub use durability::{Durable, Durability, FdataSync, SyncHook, UnknownDurability};
+pub use durability::{Durability, Durable, FdataSync, SyncHook, UnknownDurability};
 pub use error::{JournalError, SnapshotRefusal, SnapshotRefused};
 pub use format::FORMAT_VERSION;
 pub use journal::{Journal, Options};

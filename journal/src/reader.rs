@@ -85,7 +85,10 @@ impl Reader {
     /// Checks the whole journal: the log (as [`visit`](Self::visit)) and each snapshot.
     /// `time_of` reads a timestamp from a payload when the caller knows how (the
     /// journal does not: its records are opaque).
-    pub fn verify(&self, time_of: impl Fn(&[u8]) -> Option<i64>) -> Result<VerifyReport, JournalError> {
+    pub fn verify(
+        &self,
+        time_of: impl Fn(&[u8]) -> Option<i64>,
+    ) -> Result<VerifyReport, JournalError> {
         let mut first_time = None;
         let mut last_time = None;
         let log = self.visit(|r| {

@@ -47,9 +47,13 @@ impl Recovery {
     }
 
     /// The same records decoded by `C`, with their sequence numbers.
-    pub fn decode<C: Codec>(&self) -> impl Iterator<Item = Result<(u64, C::Owned), JournalError>> + '_ {
+    pub fn decode<C: Codec>(
+        &self,
+    ) -> impl Iterator<Item = Result<(u64, C::Owned), JournalError>> + '_ {
         self.records().map(|r| {
-            C::decode(r.payload).map(|item| (r.seq, item)).map_err(|reason| JournalError::Decode { seq: r.seq, reason })
+            C::decode(r.payload)
+                .map(|item| (r.seq, item))
+                .map_err(|reason| JournalError::Decode { seq: r.seq, reason })
         })
     }
 
@@ -86,10 +90,18 @@ pub(crate) fn recover(
     let segments = segment::list(dir, "log")?;
     let Some(first) = segments.iter().rposition(|(base, _)| *base <= covered + 1) else {
         if let Some((base, _)) = segments.first() {
-            return Err(JournalError::MissingHistory { dir: dir.to_owned(), needed: covered + 1, first: *base });
+            return Err(JournalError::MissingHistory {
+                dir: dir.to_owned(),
+                needed: covered + 1,
+                first: *base,
+            });
         }
         if covered > 0 {
-            return Err(JournalError::SnapshotAheadOfLog { dir: dir.to_owned(), snapshot: covered, log_end: 0 });
+            return Err(JournalError::SnapshotAheadOfLog {
+                dir: dir.to_owned(),
+                snapshot: covered,
+                log_end: 0,
+            });
         }
         let writer = SegmentWriter::create(dir, 1, segment_bytes)?;
         let recovery = Recovery { skipped, ..Recovery::empty() };
@@ -126,7 +138,11 @@ pub(crate) fn recover(
         Ok(())
     })?;
     if expected <= covered {
-        return Err(JournalError::SnapshotAheadOfLog { dir: dir.to_owned(), snapshot: covered, log_end: expected - 1 });
+        return Err(JournalError::SnapshotAheadOfLog {
+            dir: dir.to_owned(),
+            snapshot: covered,
+            log_end: expected - 1,
+        });
     }
     let writer = match writer_at {
         // A segment whose very header was torn is gone (cut to nothing): start it anew.
@@ -143,6 +159,7 @@ pub(crate) fn recover(
 
 /// Truncates a segment to the end of its last valid record, durably.
 fn cut(t: &TornTail) -> Result<(), JournalError> {
-    let file = OpenOptions::new().write(true).open(&t.path).map_err(|e| JournalError::io(&t.path, e))?;
+    let file =
+        OpenOptions::new().write(true).open(&t.path).map_err(|e| JournalError::io(&t.path, e))?;
     file.set_len(t.offset).and_then(|()| file.sync_all()).map_err(|e| JournalError::io(&t.path, e))
 }

@@ -236,7 +236,11 @@ pub(crate) fn scan_chain(
         }
         let is_last = i + 1 == segments.len();
         if let (Some(t), false) = (&scan.torn, is_last) {
-            return Err(JournalError::Corrupt { path: path.clone(), offset: t.offset, reason: t.reason });
+            return Err(JournalError::Corrupt {
+                path: path.clone(),
+                offset: t.offset,
+                reason: t.reason,
+            });
         }
         expected = Some(scan.last_seq() + 1);
         each(Scanned { path: path.clone(), data, scan, is_last })?;

@@ -51,7 +51,11 @@ impl Snapshot {
 pub(crate) fn load(path: &Path, max_bytes: u32) -> Result<Snapshot, JournalError> {
     let data = segment::read_file(path)?;
     let header = FileHeader::decode(&data, FileKind::Snapshot, path)?;
-    let bad = |reason| JournalError::Corrupt { path: path.to_owned(), offset: FILE_HEADER_LEN as u64, reason };
+    let bad = |reason| JournalError::Corrupt {
+        path: path.to_owned(),
+        offset: FILE_HEADER_LEN as u64,
+        reason,
+    };
     match format::check_record(&data, FILE_HEADER_LEN, max_bytes) {
         Frame::Valid { seq, len, next } => {
             if seq != header.base_seq {
@@ -77,7 +81,10 @@ pub struct SkippedSnapshot {
 
 /// Loads the newest valid snapshot of `dir`. Invalid ones newer than it are renamed
 /// `*.snap.invalid` (kept for inspection, out of the rotation) and reported.
-pub(crate) fn load_newest(dir: &Path, max_bytes: u32) -> Result<(Option<Snapshot>, Vec<SkippedSnapshot>), JournalError> {
+pub(crate) fn load_newest(
+    dir: &Path,
+    max_bytes: u32,
+) -> Result<(Option<Snapshot>, Vec<SkippedSnapshot>), JournalError> {
     let mut skipped = Vec::new();
     for (_, path) in segment::list(dir, "snap")?.into_iter().rev() {
         match load(&path, max_bytes) {
@@ -122,7 +129,12 @@ pub(crate) struct SnapshotWriter {
 }
 
 impl SnapshotWriter {
-    pub(crate) fn start(dir: &Path, watermark: Arc<Watermark>, keep: usize, max_bytes: u32) -> Result<Self, JournalError> {
+    pub(crate) fn start(
+        dir: &Path,
+        watermark: Arc<Watermark>,
+        keep: usize,
+        max_bytes: u32,
+    ) -> Result<Self, JournalError> {
         // One request may wait while one is written; a third is refused (Busy).
         let (tx, rx) = mpsc::sync_channel::<Request>(1);
         let failure = Arc::new(Mutex::new(None));
@@ -142,7 +154,10 @@ impl SnapshotWriter {
                             Ok(()) => tracing::debug!(seq = req.seq, "snapshot written"),
                             Err(e) => {
                                 tracing::error!(seq = req.seq, error = %e, "snapshot failed");
-                                failure.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert(e.to_string());
+                                failure
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .get_or_insert(e.to_string());
                             }
                         }
                     }
@@ -162,10 +177,13 @@ impl SnapshotWriter {
             return Err(SnapshotRefused { reason: SnapshotRefusal::Unavailable("closed"), state });
         };
         tx.try_send(Request { seq, state }).map_err(|e| match e {
-            TrySendError::Full(r) => SnapshotRefused { reason: SnapshotRefusal::Busy, state: r.state },
-            TrySendError::Disconnected(r) => {
-                SnapshotRefused { reason: SnapshotRefusal::Unavailable("the snapshot thread stopped"), state: r.state }
+            TrySendError::Full(r) => {
+                SnapshotRefused { reason: SnapshotRefusal::Busy, state: r.state }
             }
+            TrySendError::Disconnected(r) => SnapshotRefused {
+                reason: SnapshotRefusal::Unavailable("the snapshot thread stopped"),
+                state: r.state,
+            },
         })
     }
 

@@ -24,7 +24,11 @@ pub(crate) struct SegmentWriter {
 
 impl SegmentWriter {
     /// A new, empty segment whose first record will be `base_seq`.
-    pub(crate) fn create(dir: &Path, base_seq: u64, segment_bytes: u64) -> Result<Self, JournalError> {
+    pub(crate) fn create(
+        dir: &Path,
+        base_seq: u64,
+        segment_bytes: u64,
+    ) -> Result<Self, JournalError> {
         let path = segment_path(dir, base_seq);
         let mut file = OpenOptions::new()
             .append(true)
@@ -44,8 +48,14 @@ impl SegmentWriter {
     }
 
     /// An existing segment of `len` valid bytes (recovery has cut anything after them).
-    pub(crate) fn reopen(dir: &Path, path: PathBuf, len: u64, segment_bytes: u64) -> Result<Self, JournalError> {
-        let file = OpenOptions::new().append(true).open(&path).map_err(|e| JournalError::io(&path, e))?;
+    pub(crate) fn reopen(
+        dir: &Path,
+        path: PathBuf,
+        len: u64,
+        segment_bytes: u64,
+    ) -> Result<Self, JournalError> {
+        let file =
+            OpenOptions::new().append(true).open(&path).map_err(|e| JournalError::io(&path, e))?;
         Ok(SegmentWriter { dir: dir.to_owned(), file, path, len, segment_bytes, dir_dirty: false })
     }
 

@@ -54,7 +54,9 @@ fn a_record_missing_from_the_middle_is_a_sequence_gap_at_its_offset() {
     bytes.drain(start as usize..end as usize);
     std::fs::write(&seg, &bytes).expect("write");
     match open(dir.path()) {
-        Err(JournalError::SequenceGap { offset, expected: 5, found: 6, .. }) => assert_eq!(offset, start),
+        Err(JournalError::SequenceGap { offset, expected: 5, found: 6, .. }) => {
+            assert_eq!(offset, start)
+        }
         other => panic!("expected a gap at {start}, got {other:?}"),
     }
 }

@@ -6,11 +6,13 @@ use mycelium_journal::{Bytes, Durability, Journal, JournalError, Options};
 #[test]
 fn a_second_writer_is_refused_until_the_first_closes() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (first, _) = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (first, _) =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
     let second = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Fsync));
     assert!(matches!(second, Err(JournalError::Locked { .. })), "{second:?}");
     first.close().expect("close");
-    let (again, _) = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Fsync)).expect("reopen");
+    let (again, _) =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Fsync)).expect("reopen");
     again.close().expect("close");
 }
 

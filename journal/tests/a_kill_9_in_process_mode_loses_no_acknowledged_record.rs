@@ -21,13 +21,14 @@ const WAIT: Duration = Duration::from_secs(30);
 /// Record `seq`'s payload: mostly small, now and then large enough that its write can
 /// be cut by the kill.
 fn payload(seq: u64) -> Vec<u8> {
-    let len = if seq % 97 == 0 { 100_000 } else { (seq * 37 % 3000) as usize };
+    let len = if seq.is_multiple_of(97) { 100_000 } else { (seq * 37 % 3000) as usize };
     (0..len).map(|i| (seq as usize).wrapping_mul(131).wrapping_add(i) as u8).collect()
 }
 
 /// The child: append batches of 1-20 records, commit, acknowledge, until killed.
 fn child(dir: &str) {
-    let (mut j, rec) = Journal::<Bytes>::open(dir, Options::new(Durability::Process)).expect("child open");
+    let (mut j, rec) =
+        Journal::<Bytes>::open(dir, Options::new(Durability::Process)).expect("child open");
     assert_eq!(rec.next_seq(), 1);
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut out = std::io::stdout().lock();
@@ -83,14 +84,18 @@ fn a_kill_9_in_process_mode_loses_no_acknowledged_record() {
         // Every ack printed before the kill counts, including those still in the pipe.
         let acked = rx.try_iter().last().unwrap_or(0).max(kill_after);
 
-        let (_j, rec) = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("recover");
+        let (_j, rec) =
+            Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("recover");
         let mut last = 0;
         for r in rec.records() {
             assert_eq!(r.seq, last + 1, "seed {seed}: records are contiguous");
             assert!(r.payload == payload(r.seq), "seed {seed}: record {} is intact", r.seq);
             last = r.seq;
         }
-        assert!(last >= acked, "seed {seed}: acknowledged through {acked}, recovered only through {last}");
+        assert!(
+            last >= acked,
+            "seed {seed}: acknowledged through {acked}, recovered only through {last}"
+        );
         torn += u64::from(rec.torn_tail().is_some());
         beyond += last - acked;
     }

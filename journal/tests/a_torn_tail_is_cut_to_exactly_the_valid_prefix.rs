@@ -61,7 +61,8 @@ fn a_checksum_failure_in_the_final_record_is_a_torn_tail() {
     bytes[last_start as usize + 16] ^= 0x40; // a payload byte of the last record
     std::fs::write(&seg, &bytes).expect("write");
 
-    let (_j, rec) = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (_j, rec) =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
     assert_eq!(replayed(&rec), expected(1, RECORDS - 1));
     let torn = rec.torn_tail().expect("torn tail reported");
     assert_eq!((torn.offset, torn.dropped_bytes), (last_start, last_end - last_start));
@@ -76,11 +77,13 @@ fn a_segment_torn_inside_its_header_is_started_anew() {
     let bytes = std::fs::read(&seg).expect("read");
     std::fs::write(&seg, &bytes[..20]).expect("write");
 
-    let (mut j, rec) = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (mut j, rec) =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
     assert_eq!(rec.replay_len(), 0);
     assert_eq!(rec.torn_tail().map(|t| (t.offset, t.dropped_bytes)), Some((0, 20)));
     assert_eq!(j.append(b"again").expect("append"), 1);
     j.close().expect("close");
-    let (_j, rec) = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("reopen");
+    let (_j, rec) =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("reopen");
     assert_eq!(replayed(&rec), vec![(1, b"again".to_vec())]);
 }

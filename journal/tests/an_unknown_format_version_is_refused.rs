@@ -16,7 +16,8 @@ fn a_segment_of_an_unknown_version_is_refused_and_left_as_it_was() {
     bytes[8..10].copy_from_slice(&7u16.to_le_bytes());
     std::fs::write(&seg, &bytes).expect("write");
 
-    let err = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect_err("refused");
+    let err =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect_err("refused");
     match &err {
         JournalError::UnsupportedVersion { path, found: 7, supported } => {
             assert_eq!((path, *supported), (&seg, FORMAT_VERSION));
@@ -37,6 +38,7 @@ fn a_file_that_is_not_a_journal_is_refused() {
     let mut bytes = std::fs::read(&seg).expect("read");
     bytes[0] = b'X';
     std::fs::write(&seg, &bytes).expect("write");
-    let err = Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect_err("refused");
+    let err =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect_err("refused");
     assert!(matches!(err, JournalError::BadHeader { .. }), "{err:?}");
 }

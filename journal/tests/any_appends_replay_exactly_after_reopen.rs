@@ -48,7 +48,12 @@ fn options(fsync: bool) -> Options {
 }
 
 /// Reopens and checks the recovery against what was appended and snapshotted.
-fn reopen_and_check(dir: &Path, fsync: bool, appended: &[Vec<u8>], newest_snapshot: Option<u64>) -> Journal<Bytes> {
+fn reopen_and_check(
+    dir: &Path,
+    fsync: bool,
+    appended: &[Vec<u8>],
+    newest_snapshot: Option<u64>,
+) -> Journal<Bytes> {
     let (j, rec) = Journal::<Bytes>::open(dir, options(fsync)).expect("reopen");
     let covered = rec.snapshot().map(|s| s.seq());
     assert_eq!(covered, newest_snapshot);
@@ -56,8 +61,12 @@ fn reopen_and_check(dir: &Path, fsync: bool, appended: &[Vec<u8>], newest_snapsh
         assert_eq!(s.bytes(), state_through(s.seq()));
     }
     let from = covered.unwrap_or(0);
-    let want: Vec<(u64, Vec<u8>)> =
-        appended.iter().enumerate().skip(from as usize).map(|(i, p)| (i as u64 + 1, p.clone())).collect();
+    let want: Vec<(u64, Vec<u8>)> = appended
+        .iter()
+        .enumerate()
+        .skip(from as usize)
+        .map(|(i, p)| (i as u64 + 1, p.clone()))
+        .collect();
     assert_eq!(common::replayed(&rec), want);
     assert_eq!(rec.replay_len(), want.len() as u64);
     assert_eq!(rec.next_seq(), appended.len() as u64 + 1);

@@ -114,7 +114,10 @@ fn a_snapshot_of_uncommitted_records_is_refused_with_the_state_handed_back() {
     j.append(b"a").expect("append");
     let refused = j.snapshot(1, b"state".to_vec()).expect_err("ahead of the committed log");
     assert_eq!(refused.state, b"state");
-    assert!(matches!(refused.reason, mycelium_journal::SnapshotRefusal::Ahead { seq: 1, committed: 0 }));
+    assert!(matches!(
+        refused.reason,
+        mycelium_journal::SnapshotRefusal::Ahead { seq: 1, committed: 0 }
+    ));
     j.close().expect("close");
 }
 

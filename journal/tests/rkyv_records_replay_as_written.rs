@@ -23,7 +23,8 @@ fn inputs() -> Vec<Input> {
 #[test]
 fn rkyv_inputs_replay_equal_decoded_and_in_place() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let (mut j, _) = Journal::<Rkyv<Input>>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (mut j, _) =
+        Journal::<Rkyv<Input>>::open(dir.path(), Options::new(Durability::Process)).expect("open");
     for (i, input) in inputs().iter().enumerate() {
         assert_eq!(j.append(input).expect("append"), i as u64 + 1);
         if i % 9 == 0 {
@@ -32,12 +33,14 @@ fn rkyv_inputs_replay_equal_decoded_and_in_place() {
     }
     j.close().expect("close");
 
-    let (_j, rec) = Journal::<Rkyv<Input>>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (_j, rec) =
+        Journal::<Rkyv<Input>>::open(dir.path(), Options::new(Durability::Process)).expect("open");
     let decoded: Vec<Input> = rec.decode::<Rkyv<Input>>().map(|r| r.expect("decode").1).collect();
     assert_eq!(decoded, inputs());
     for (r, want) in rec.records().zip(inputs()) {
         let archived = access_archived::<Input>(r.payload).expect("in place");
-        let got: Input = rkyv::deserialize::<_, rkyv::rancor::Error>(archived).expect("deserialize");
+        let got: Input =
+            rkyv::deserialize::<_, rkyv::rancor::Error>(archived).expect("deserialize");
         assert_eq!(got, want);
     }
 }
@@ -46,10 +49,12 @@ fn rkyv_inputs_replay_equal_decoded_and_in_place() {
 fn a_payload_that_is_not_the_archive_is_a_decode_error_naming_its_record() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut j, _) =
-        Journal::<mycelium_journal::Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+        Journal::<mycelium_journal::Bytes>::open(dir.path(), Options::new(Durability::Process))
+            .expect("open");
     j.append(&[0xff; 3]).expect("append");
     j.close().expect("close");
-    let (_j, rec) = Journal::<Rkyv<Input>>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (_j, rec) =
+        Journal::<Rkyv<Input>>::open(dir.path(), Options::new(Durability::Process)).expect("open");
     let first = rec.decode::<Rkyv<Input>>().next().expect("one record");
     assert!(matches!(first, Err(mycelium_journal::JournalError::Decode { seq: 1, .. })));
 }

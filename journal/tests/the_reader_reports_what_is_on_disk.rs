@@ -30,7 +30,11 @@ fn verify_counts_records_and_reports_a_torn_tail_without_cutting_it() {
     assert_eq!(report.last_time, firsts.last().copied());
     let torn = report.log.torn_tail.as_ref().expect("torn tail");
     assert_eq!((torn.offset, torn.dropped_bytes), (last_start, 5));
-    assert_eq!(std::fs::metadata(&seg).expect("meta").len() as usize, cut, "the reader cuts nothing");
+    assert_eq!(
+        std::fs::metadata(&seg).expect("meta").len() as usize,
+        cut,
+        "the reader cuts nothing"
+    );
     let text = report.to_string();
     assert!(text.contains("records: 29") && text.contains("sequences: 1..=29"), "{text}");
     assert!(text.contains("torn tail: 5 bytes"), "{text}");
