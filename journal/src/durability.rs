@@ -5,7 +5,7 @@ use std::fmt;
 use std::fs::File;
 use std::io;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use tokio::sync::watch;
@@ -93,13 +93,18 @@ pub struct Durable {
 
 /// The highest sequence whose acknowledgement may be released, readable without a lock,
 /// awaitable from async code (`watch`) and from threads (a condvar).
+///
+/// The atomic is the truth. Moving it is on `process` mode's commit path, so the rest
+/// is paid only when someone listens: the `watch` is updated only while it has
+/// receivers (a new receiver is brought up to date when it subscribes), and the
+/// condvar is signalled only while a thread waits on it.
 pub(crate) struct Watermark {
     through: AtomicU64,
     failed: AtomicBool,
     tx: watch::Sender<Durable>,
-    /// Threads blocked in `wait_through`; the condvar is only signalled when some are,
-    /// so that a commit pays no futex call when nobody waits.
-    waiters: Mutex<usize>,
+    /// Threads in `wait_through` (read without the lock to skip it when zero).
+    waiters: AtomicUsize,
+    lock: Mutex<()>,
     cv: Condvar,
 }
 
@@ -109,53 +114,79 @@ impl Watermark {
             through: AtomicU64::new(through),
             failed: AtomicBool::new(false),
             tx: watch::Sender::new(Durable { through, failed: false }),
-            waiters: Mutex::new(0),
+            waiters: AtomicUsize::new(0),
+            lock: Mutex::new(()),
             cv: Condvar::new(),
         }
     }
 
     #[inline]
     pub(crate) fn get(&self) -> u64 {
-        self.through.load(Ordering::Acquire)
+        self.through.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
     }
 
     pub(crate) fn subscribe(&self) -> watch::Receiver<Durable> {
-        self.tx.subscribe()
+        let rx = self.tx.subscribe();
+        // Advances made while nobody listened skipped the channel: catch it up. The
+        // fence pairs with `notify`'s: an advance either sees this receiver or has
+        // stored a value this publish reads.
+        fence(Ordering::SeqCst);
+        self.publish();
+        rx
     }
 
     /// Moves the watermark to `seq` and wakes whoever waits for it.
+    #[inline]
     pub(crate) fn advance(&self, seq: u64) {
-        self.through.store(seq, Ordering::Release);
-        self.tx.send_modify(|d| d.through = seq);
-        self.wake();
+        self.through.store(seq, Ordering::SeqCst);
+        self.notify();
     }
 
     /// Marks the journal failed: the watermark will not move again.
     pub(crate) fn fail(&self) {
-        self.failed.store(true, Ordering::Release);
-        self.tx.send_modify(|d| d.failed = true);
-        self.wake();
+        self.failed.store(true, Ordering::SeqCst);
+        self.notify();
     }
 
-    pub(crate) fn has_failed(&self) -> bool {
-        self.failed.load(Ordering::Acquire)
-    }
-
-    fn wake(&self) {
-        let waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
-        if *waiters > 0 {
+    #[inline]
+    fn notify(&self) {
+        fence(Ordering::SeqCst);
+        if self.tx.receiver_count() > 0 {
+            self.publish();
+        }
+        // SeqCst on both sides: either the waiter sees the new value before it sleeps,
+        // or this sees the waiter and signals it under the lock.
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
             self.cv.notify_all();
         }
     }
 
+    /// Brings the channel up to the atomics (never backwards, whoever calls first).
+    fn publish(&self) {
+        let now = Durable { through: self.get(), failed: self.has_failed() };
+        self.tx.send_if_modified(|d| {
+            let newer =
+                Durable { through: d.through.max(now.through), failed: d.failed || now.failed };
+            let changed = newer != *d;
+            *d = newer;
+            changed
+        });
+    }
+
     /// Blocks until the watermark reaches `seq` (true) or the journal fails (false).
     pub(crate) fn wait_through(&self, seq: u64) -> bool {
-        let mut waiters = self.waiters.lock().unwrap_or_else(|p| p.into_inner());
-        *waiters += 1;
+        let mut guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        self.waiters.fetch_add(1, Ordering::SeqCst);
         while self.get() < seq && !self.has_failed() {
-            waiters = self.cv.wait(waiters).unwrap_or_else(|p| p.into_inner());
+            guard = self.cv.wait(guard).unwrap_or_else(|p| p.into_inner());
         }
-        *waiters -= 1;
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        drop(guard);
         self.get() >= seq
     }
 }

@@ -38,12 +38,12 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults for `durability`: 64 MiB segments, 16 MiB records, 64 MiB of pending
+    /// Defaults for `durability`: 16 MiB segments, 16 MiB records, 64 MiB of pending
     /// commits, two snapshots kept, `fdatasync`.
     pub fn new(durability: Durability) -> Self {
         Options {
             durability,
-            segment_bytes: 64 << 20,
+            segment_bytes: 16 << 20,
             max_record_bytes: 16 << 20,
             max_pending_bytes: 64 << 20,
             keep_snapshots: 2,
