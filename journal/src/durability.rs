@@ -18,9 +18,9 @@ pub enum Durability {
     /// outlive the process.
     #[default]
     Off,
-    /// Each commit is one `write(2)` of the batch to the OS before the watermark moves:
-    /// a committed record survives `kill -9` of the process (it is in the page cache),
-    /// not a power loss or a kernel crash.
+    /// Each commit copies the batch into the tail segment, mapped shared, before the
+    /// watermark moves: a committed record is in the OS page cache and survives
+    /// `kill -9` of the process, not a power loss or a kernel crash.
     Process,
     /// Group commit: a writer thread writes every batch committed while the previous
     /// sync ran, then one `fdatasync`; the watermark moves per synced batch. A record

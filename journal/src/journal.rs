@@ -14,7 +14,8 @@ use crate::durability::{Durability, Durable, FdataSync, SyncHook, Watermark};
 use crate::error::{JournalError, SnapshotRefusal, SnapshotRefused};
 use crate::format;
 use crate::group_commit::GroupCommit;
-use crate::recovery::{self, Recovery};
+use crate::mapped::MappedWriter;
+use crate::recovery::{self, Recovery, TailAt};
 use crate::snapshot::SnapshotWriter;
 use crate::writer::SegmentWriter;
 
@@ -67,8 +68,9 @@ impl fmt::Debug for Options {
 /// Where committed batches go.
 enum Sink {
     Off,
-    /// `process` mode: written on the caller's thread. `None` once a write failed.
-    Process(Option<SegmentWriter>),
+    /// `process` mode: copied into the mapped segment on the caller's thread. `None`
+    /// once a write failed.
+    Process(Option<MappedWriter>),
     Fsync(GroupCommit),
 }
 
@@ -103,25 +105,35 @@ impl<C: Codec> Journal<C> {
     /// In `off` mode the directory is neither read nor written.
     pub fn open(dir: impl AsRef<Path>, options: Options) -> Result<(Self, Recovery), JournalError> {
         let dir = dir.as_ref().to_owned();
-        let (recovery, writer, lock) = if options.durability == Durability::Off {
+        let (recovery, tail_at, lock) = if options.durability == Durability::Off {
             (Recovery::empty(), None, None)
         } else {
             std::fs::create_dir_all(&dir).map_err(|e| JournalError::io(&dir, e))?;
             let lock = lock_dir(&dir)?;
-            let (recovery, writer) =
-                recovery::recover(&dir, options.max_record_bytes, options.segment_bytes)?;
-            (recovery, Some(writer), Some(lock))
+            let (recovery, tail_at) = recovery::recover(&dir, options.max_record_bytes)?;
+            (recovery, Some(tail_at), Some(lock))
         };
         let last = recovery.next_seq() - 1;
         let watermark = Arc::new(Watermark::new(last));
-        let sink = match (options.durability, writer) {
-            (Durability::Fsync, Some(w)) => Sink::Fsync(GroupCommit::start(
-                w,
-                options.sync.clone(),
-                watermark.clone(),
-                options.max_pending_bytes,
-            )?),
-            (Durability::Process, w) => Sink::Process(w),
+        let seg = options.segment_bytes;
+        let sink = match (options.durability, tail_at) {
+            (Durability::Fsync, Some(at)) => {
+                let writer = match at {
+                    TailAt::Reopen(path, len) => SegmentWriter::reopen(&dir, path, len, seg)?,
+                    TailAt::Create(base) => SegmentWriter::create(&dir, base, seg)?,
+                };
+                let group = GroupCommit::start(
+                    writer,
+                    options.sync.clone(),
+                    watermark.clone(),
+                    options.max_pending_bytes,
+                )?;
+                Sink::Fsync(group)
+            }
+            (Durability::Process, Some(at)) => Sink::Process(Some(match at {
+                TailAt::Reopen(path, len) => MappedWriter::reopen(&dir, path, len, seg)?,
+                TailAt::Create(base) => MappedWriter::create(&dir, base, seg, 0)?,
+            })),
             _ => Sink::Off,
         };
         let snapshots = match options.durability {
@@ -178,8 +190,8 @@ impl<C: Codec> Journal<C> {
         Ok(seq)
     }
 
-    /// Makes every appended record durable per the mode: `process` writes the batch
-    /// with one `write(2)` before returning; `fsync` hands it to the group-commit
+    /// Makes every appended record durable per the mode: `process` copies the batch
+    /// into the mapped segment (the page cache) before returning; `fsync` hands it to the group-commit
     /// thread and returns at once (the watermark moves when it is synced); `off` only
     /// moves the watermark.
     pub fn commit(&mut self) -> Result<(), JournalError> {
@@ -270,8 +282,10 @@ impl<C: Codec> Journal<C> {
     /// are written, and closes the journal.
     pub fn close(mut self) -> Result<(), JournalError> {
         self.commit()?;
-        if let Sink::Fsync(group) = &mut self.sink {
-            group.close()?;
+        match std::mem::replace(&mut self.sink, Sink::Off) {
+            Sink::Fsync(mut group) => group.close()?,
+            Sink::Process(Some(writer)) => writer.close()?,
+            _ => {}
         }
         if let Some(s) = &mut self.snapshots {
             s.close()?;

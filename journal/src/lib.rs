@@ -32,7 +32,8 @@
 //! - [`journal`](Journal): the writer's handle: append, commit, watermark, snapshots.
 //! - `durability`: [`Durability`] modes, the [`SyncHook`], the watermark.
 //! - `group_commit`: `fsync` mode's writer thread (one `fdatasync` per batch).
-//! - `writer`: appending to the tail segment, rolling to a new one.
+//! - `mapped`: `process` mode's writer: the tail segment mapped shared.
+//! - `writer`: `fsync` mode's: `write(2)` to the tail segment, rolling to a new one.
 //! - `recovery`: [`Recovery`]: snapshot, checked records, torn tail cut.
 //! - `snapshot`: writing ([`Snapshot`]s in the background), loading, pruning.
 //! - `segment`: segment files, listing and scanning (valid, torn or damaged).
@@ -50,6 +51,7 @@ mod error;
 mod format;
 mod group_commit;
 mod journal;
+mod mapped;
 mod reader;
 mod recovery;
 mod segment;

@@ -2,14 +2,13 @@
 //! checked; a torn tail is cut from the file and reported; damage is an error.
 
 use std::fs::{self, OpenOptions};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::codec::Codec;
 use crate::error::JournalError;
 use crate::format::FILE_HEADER_LEN;
 use crate::segment::{self, FileBytes, RecordRef, Records, TornTail};
 use crate::snapshot::{self, SkippedSnapshot, Snapshot};
-use crate::writer::SegmentWriter;
 
 /// What recovery found: the state to start from and the records to replay on it.
 #[derive(Debug, Default)]
@@ -78,12 +77,17 @@ impl Recovery {
     }
 }
 
-/// Recovers `dir` (which exists and is locked) and opens its tail segment for appends.
-pub(crate) fn recover(
-    dir: &Path,
-    max_record: u32,
-    segment_bytes: u64,
-) -> Result<(Recovery, SegmentWriter), JournalError> {
+/// Where appends go on after recovery.
+pub(crate) enum TailAt {
+    /// This segment, whose records end at this offset (the file is cut there).
+    Reopen(PathBuf, u64),
+    /// A new segment starting at this sequence.
+    Create(u64),
+}
+
+/// Recovers `dir` (which exists and is locked): the state to start from, and where
+/// appends go on.
+pub(crate) fn recover(dir: &Path, max_record: u32) -> Result<(Recovery, TailAt), JournalError> {
     snapshot::remove_temp_files(dir)?;
     let (snapshot, skipped) = snapshot::load_newest(dir, max_record)?;
     let covered = snapshot.as_ref().map_or(0, Snapshot::seq);
@@ -103,9 +107,8 @@ pub(crate) fn recover(
                 log_end: 0,
             });
         }
-        let writer = SegmentWriter::create(dir, 1, segment_bytes)?;
         let recovery = Recovery { skipped, ..Recovery::empty() };
-        return Ok((recovery, writer));
+        return Ok((recovery, TailAt::Create(1)));
     };
 
     let mut tail = Vec::new();
@@ -132,7 +135,7 @@ pub(crate) fn recover(
             .map_or(s.scan.valid_end, |r| r.offset as usize);
         replay_len += expected.saturating_sub((covered + 1).max(s.scan.base_seq));
         if s.is_last {
-            writer_at = Some((s.path, s.scan.valid_end as u64));
+            writer_at = Some((s.path, s.scan.valid_end as u64, s.data.len() as u64));
         }
         tail.push(Tail { data: s.data, start, end: s.scan.valid_end });
         Ok(())
@@ -144,22 +147,32 @@ pub(crate) fn recover(
             log_end: expected - 1,
         });
     }
-    let writer = match writer_at {
+    let tail_at = match writer_at {
         // A segment whose very header was torn is gone (cut to nothing): start it anew.
-        Some((path, 0)) => {
+        Some((path, 0, _)) => {
             fs::remove_file(&path).map_err(|e| JournalError::io(&path, e))?;
-            SegmentWriter::create(dir, expected, segment_bytes)?
+            TailAt::Create(expected)
         }
-        Some((path, len)) => SegmentWriter::reopen(dir, path, len, segment_bytes)?,
-        None => SegmentWriter::create(dir, expected, segment_bytes)?,
+        Some((path, valid_end, len)) => {
+            if len > valid_end && torn.is_none() {
+                // Unused zeros at the end (a mapped segment not closed): cut them too,
+                // so the file ends where its records do whatever writes it next.
+                cut_to(&path, valid_end)?;
+            }
+            TailAt::Reopen(path, valid_end)
+        }
+        None => TailAt::Create(expected),
     };
     let recovery = Recovery { snapshot, tail, replay_len, next_seq: expected, torn, skipped };
-    Ok((recovery, writer))
+    Ok((recovery, tail_at))
 }
 
 /// Truncates a segment to the end of its last valid record, durably.
 fn cut(t: &TornTail) -> Result<(), JournalError> {
-    let file =
-        OpenOptions::new().write(true).open(&t.path).map_err(|e| JournalError::io(&t.path, e))?;
-    file.set_len(t.offset).and_then(|()| file.sync_all()).map_err(|e| JournalError::io(&t.path, e))
+    cut_to(&t.path, t.offset)
+}
+
+fn cut_to(path: &Path, len: u64) -> Result<(), JournalError> {
+    let file = OpenOptions::new().write(true).open(path).map_err(|e| JournalError::io(path, e))?;
+    file.set_len(len).and_then(|()| file.sync_all()).map_err(|e| JournalError::io(path, e))
 }

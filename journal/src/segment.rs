@@ -74,7 +74,7 @@ pub(crate) struct SegmentScan {
     pub(crate) count: u64,
     /// Where the valid records end.
     pub(crate) valid_end: usize,
-    /// Bytes after `valid_end`, when there are any.
+    /// The bytes after `valid_end`, when they are not all zeros.
     pub(crate) torn: Option<TornTail>,
 }
 
@@ -87,8 +87,9 @@ impl SegmentScan {
 
 /// Scans a segment: checks its header, then each record's checksum and that sequences
 /// run from the header's base without a gap. A bad record with any valid record after
-/// it is [`JournalError::Corrupt`]; a bad record with none after it is the torn tail.
-/// A file too short for its header is all torn tail, with base `expected_base`.
+/// it is [`JournalError::Corrupt`]; a bad record with none after it is the torn tail;
+/// zeros to the end of the file are unused space (neither). A file too short for its
+/// header is all torn tail, with base `expected_base`.
 pub(crate) fn scan(
     data: &[u8],
     path: &Path,
@@ -124,6 +125,11 @@ pub(crate) fn scan(
                 }
                 expected += 1;
                 at = next;
+            }
+            Frame::Invalid(_) if data[at..].iter().all(|&b| b == 0) => {
+                // Space reserved for records not yet written (a mapped segment's
+                // end), or a tear that left only zeros: nothing to report either way.
+                break;
             }
             Frame::Invalid(reason) => {
                 if any_valid_record_after(data, at, expected, max_record) {

@@ -18,8 +18,7 @@ const CHILD_DIR: &str = "MYCELIUM_JOURNAL_KILL_CHILD_DIR";
 const RUNS: u64 = 20;
 const WAIT: Duration = Duration::from_secs(30);
 
-/// Record `seq`'s payload: mostly small, now and then large enough that its write can
-/// be cut by the kill.
+/// Record `seq`'s payload: mostly small, now and then large.
 fn payload(seq: u64) -> Vec<u8> {
     let len = if seq.is_multiple_of(97) { 100_000 } else { (seq * 37 % 3000) as usize };
     (0..len).map(|i| (seq as usize).wrapping_mul(131).wrapping_add(i) as u8).collect()
