@@ -132,7 +132,7 @@ impl<C: Codec> Journal<C> {
             }
             (Durability::Process, Some(at)) => Sink::Process(Some(match at {
                 TailAt::Reopen(path, len) => MappedWriter::reopen(&dir, path, len, seg)?,
-                TailAt::Create(base) => MappedWriter::create(&dir, base, seg, 0)?,
+                TailAt::Create(base) => MappedWriter::create(&dir, base, seg)?,
             })),
             _ => Sink::Off,
         };

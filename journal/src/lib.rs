@@ -33,6 +33,7 @@
 //! - `durability`: [`Durability`] modes, the [`SyncHook`], the watermark.
 //! - `group_commit`: `fsync` mode's writer thread (one `fdatasync` per batch).
 //! - `mapped`: `process` mode's writer: the tail segment mapped shared.
+//! - `spare`: the next mapped segment, made ready in the background.
 //! - `writer`: `fsync` mode's: `write(2)` to the tail segment, rolling to a new one.
 //! - `recovery`: [`Recovery`]: snapshot, checked records, torn tail cut.
 //! - `snapshot`: writing ([`Snapshot`]s in the background), loading, pruning.
@@ -56,6 +57,7 @@ mod reader;
 mod recovery;
 mod segment;
 mod snapshot;
+mod spare;
 mod writer;
 
 pub use ack::AckQueue;

@@ -5,9 +5,10 @@
 //! (1-1.5 µs here) on every commit.
 //!
 //! A segment is created at its full size with its blocks reserved (`fallocate`), so a
-//! full disk is an error at creation instead of a `SIGBUS` on a later store. Its
-//! unused end reads as zeros; the scan treats an all-zero end as unused space, and a
-//! segment is cut to its last record when it is closed or rolled over.
+//! full disk is an error at creation instead of a `SIGBUS` on a later store, and with
+//! its page tables populated (see `spare`). Its unused end reads as zeros; the scan
+//! treats an all-zero end as unused space, and a segment is cut to its last record when
+//! it is rolled over or closed.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -17,27 +18,23 @@ use memmap2::MmapMut;
 use crate::error::JournalError;
 use crate::format::{FileHeader, FileKind, FILE_HEADER_LEN};
 use crate::segment::segment_path;
+use crate::spare::{self, Spare, SpareMaker};
 
-/// The mapped tail segment.
-pub(crate) struct MappedWriter {
-    dir: PathBuf,
+/// How much of a segment made on the writer's thread (at open, or when no spare was
+/// ready) is prefaulted there: enough for a start, not a whole segment's worth of page
+/// cache for a journal that may stay small.
+const PREFAULT: usize = 1 << 20;
+
+/// One mapped segment file.
+struct Segment {
     file: File,
     path: PathBuf,
     map: MmapMut,
-    /// Where the next batch goes: the end of the last committed record.
-    pos: usize,
-    segment_bytes: u64,
 }
 
-impl MappedWriter {
-    /// A new segment whose first record will be `base_seq`, room for at least `need`
-    /// bytes of records.
-    pub(crate) fn create(
-        dir: &Path,
-        base_seq: u64,
-        segment_bytes: u64,
-        need: usize,
-    ) -> Result<Self, JournalError> {
+impl Segment {
+    /// A new segment of `size` bytes whose first record will be `base_seq`.
+    fn create(dir: &Path, base_seq: u64, size: u64) -> Result<Self, JournalError> {
         let path = segment_path(dir, base_seq);
         let file = OpenOptions::new()
             .read(true)
@@ -45,12 +42,56 @@ impl MappedWriter {
             .create_new(true)
             .open(&path)
             .map_err(|e| JournalError::io(&path, e))?;
-        let size = segment_bytes.max((FILE_HEADER_LEN + need) as u64);
-        let mut w = MappedWriter::map(dir, file, path, size, 0, segment_bytes)?;
+        let map = map_whole(&file, &path, size)?;
+        spare::populate(&map, 0, PREFAULT);
+        Ok(Segment { file, path, map }.with_header(base_seq))
+    }
+
+    /// A spare made ready in the background becomes the segment starting at `base_seq`:
+    /// the header first, then the name, so a crash leaves either a temp file or a valid
+    /// empty segment.
+    fn from_spare(dir: &Path, spare: Spare, base_seq: u64) -> Result<Self, JournalError> {
+        let Spare { file, path: tmp, map } = spare;
+        let seg = Segment { file, path: segment_path(dir, base_seq), map }.with_header(base_seq);
+        std::fs::rename(&tmp, &seg.path).map_err(|e| JournalError::io(&seg.path, e))?;
+        Ok(seg)
+    }
+
+    fn with_header(mut self, base_seq: u64) -> Self {
         let header = FileHeader { kind: FileKind::Segment, base_seq }.encode();
-        w.map[..FILE_HEADER_LEN].copy_from_slice(&header);
-        w.pos = FILE_HEADER_LEN;
-        Ok(w)
+        self.map[..FILE_HEADER_LEN].copy_from_slice(&header);
+        self
+    }
+
+    /// Unmaps the segment and cuts it at `end`.
+    fn finish(self, end: usize) -> Result<(), JournalError> {
+        let Segment { file, path, map } = self;
+        drop(map);
+        file.set_len(end as u64).map_err(|e| JournalError::io(&path, e))
+    }
+}
+
+/// The mapped tail segment, and the next one being made ready.
+pub(crate) struct MappedWriter {
+    dir: PathBuf,
+    seg: Segment,
+    /// Where the next batch goes: the end of the last committed record.
+    pos: usize,
+    segment_bytes: u64,
+    spares: SpareMaker,
+    /// A spare has been asked for since the tail segment started.
+    spare_asked: bool,
+}
+
+impl MappedWriter {
+    /// A new segment whose first record will be `base_seq`.
+    pub(crate) fn create(
+        dir: &Path,
+        base_seq: u64,
+        segment_bytes: u64,
+    ) -> Result<Self, JournalError> {
+        let seg = Segment::create(dir, base_seq, segment_bytes)?;
+        MappedWriter::start(dir, seg, FILE_HEADER_LEN, segment_bytes)
     }
 
     /// An existing segment whose records end at `valid_end` (recovery has cut the
@@ -66,67 +107,82 @@ impl MappedWriter {
             .write(true)
             .open(&path)
             .map_err(|e| JournalError::io(&path, e))?;
-        let size = segment_bytes.max(valid_end);
-        MappedWriter::map(dir, file, path, size, valid_end as usize, segment_bytes)
+        let map = map_whole(&file, &path, segment_bytes.max(valid_end))?;
+        let pos = valid_end as usize;
+        spare::populate(&map, pos, pos + PREFAULT);
+        MappedWriter::start(dir, Segment { file, path, map }, pos, segment_bytes)
     }
 
-    fn map(
+    fn start(
         dir: &Path,
-        file: File,
-        path: PathBuf,
-        size: u64,
+        seg: Segment,
         pos: usize,
         segment_bytes: u64,
     ) -> Result<Self, JournalError> {
-        let map = map_whole(&file, &path, size)?;
-        Ok(MappedWriter { dir: dir.to_owned(), file, path, map, pos, segment_bytes })
+        let spares = SpareMaker::start(dir, segment_bytes)?;
+        Ok(MappedWriter {
+            dir: dir.to_owned(),
+            seg,
+            pos,
+            segment_bytes,
+            spares,
+            spare_asked: false,
+        })
     }
 
     /// Copies one batch whose first record is `first_seq` into the mapping, after
     /// making room if it does not fit. A batch never spans two segments.
     #[inline]
     pub(crate) fn write(&mut self, batch: &[u8], first_seq: u64) -> Result<(), JournalError> {
-        if self.pos + batch.len() > self.map.len() {
+        if self.pos + batch.len() > self.seg.map.len() {
             self.make_room(batch.len(), first_seq)?;
         }
-        self.map[self.pos..self.pos + batch.len()].copy_from_slice(batch);
+        self.seg.map[self.pos..self.pos + batch.len()].copy_from_slice(batch);
         self.pos += batch.len();
+        if !self.spare_asked && self.pos > self.seg.map.len() / 2 {
+            self.spare_asked = true;
+            self.spares.request();
+        }
         Ok(())
     }
 
-    /// Rolls over to a new segment for a batch that does not fit, or, when this one
-    /// holds no record yet (a batch larger than a whole segment), grows it.
+    /// Rolls over to the next segment for a batch that does not fit, or, when this
+    /// one holds no record yet (a batch larger than a whole segment), grows it.
     #[cold]
     fn make_room(&mut self, need: usize, first_seq: u64) -> Result<(), JournalError> {
+        let size = (FILE_HEADER_LEN + need) as u64;
         if self.pos == FILE_HEADER_LEN {
-            self.map = map_whole(&self.file, &self.path, (FILE_HEADER_LEN + need) as u64)?;
+            self.seg.map = map_whole(&self.seg.file, &self.seg.path, size)?;
             return Ok(());
         }
-        let next = MappedWriter::create(&self.dir, first_seq, self.segment_bytes, need)?;
-        std::mem::replace(self, next).finish()
-    }
-
-    /// Unmaps the segment and cuts its unused end.
-    fn finish(self) -> Result<(), JournalError> {
-        let MappedWriter { file, path, map, pos, .. } = self;
-        drop(map);
-        file.set_len(pos as u64).map_err(|e| JournalError::io(&path, e))
+        let next = match self.spares.take() {
+            Some(s) if s.map.len() as u64 >= size => Segment::from_spare(&self.dir, s, first_seq)?,
+            other => {
+                if let Some(_other) = other {
+                    Spare::discard(_other)
+                }
+                Segment::create(&self.dir, first_seq, self.segment_bytes.max(size))?
+            }
+        };
+        self.spare_asked = false;
+        let full = std::mem::replace(&mut self.seg, next);
+        full.finish(std::mem::replace(&mut self.pos, FILE_HEADER_LEN))
     }
 
     /// Closes the segment, cut to its last record.
     pub(crate) fn close(self) -> Result<(), JournalError> {
-        self.finish()
+        self.seg.finish(self.pos)
     }
 }
 
 /// Reserves `size` bytes for `file` and maps all of it.
-fn map_whole(file: &File, path: &Path, size: u64) -> Result<MmapMut, JournalError> {
+pub(crate) fn map_whole(file: &File, path: &Path, size: u64) -> Result<MmapMut, JournalError> {
     reserve(file, size).map_err(|e| JournalError::io(path, e))?;
     // SAFETY: the mapping is only sound while nothing else truncates or writes the
     // file. The journal directory's lock keeps other writers out; readers (the tools)
     // only read; and this writer shrinks the file only after dropping the mapping
-    // (`finish`; growing it leaves a mapping valid). The mapping lives beside the file
-    // in the writer.
+    // (`Segment::finish`; growing it leaves a mapping valid). The mapping lives beside
+    // the file in one value.
     unsafe { MmapMut::map_mut(file) }.map_err(|e| JournalError::io(path, e))
 }
 

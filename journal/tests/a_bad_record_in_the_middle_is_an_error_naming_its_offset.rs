@@ -4,10 +4,10 @@
 mod common;
 
 use common::{layout, only_segment, segments, write_journal};
-use mycelium_journal::{Bytes, Durability, Journal, JournalError, Options, Reader};
+use mycelium_journal::{Bytes, Journal, JournalError, Reader};
 
 fn open(dir: &std::path::Path) -> Result<(), JournalError> {
-    Journal::<Bytes>::open(dir, Options::new(Durability::Process)).map(drop)
+    Journal::<Bytes>::open(dir, common::process()).map(drop)
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn a_record_missing_from_the_middle_is_a_sequence_gap_at_its_offset() {
 #[test]
 fn a_missing_segment_is_a_sequence_gap_naming_the_next_one() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut options = Options::new(Durability::Process);
+    let mut options = common::process();
     options.segment_bytes = 200;
     let (mut j, _) = Journal::<Bytes>::open(dir.path(), options.clone()).expect("open");
     for i in 0..40u8 {

@@ -24,6 +24,13 @@ fn payload(seq: u64) -> Vec<u8> {
     (0..len).map(|i| (seq as usize).wrapping_mul(131).wrapping_add(i) as u8).collect()
 }
 
+/// Small segments, so that kills also land around roll-overs to a spare segment.
+fn options() -> Options {
+    let mut o = Options::new(Durability::Process);
+    o.segment_bytes = 256 << 10;
+    o
+}
+
 /// The child: append batches of 1-20 records, commit, acknowledge, until killed.
 fn child(dir: &str) {
     let (mut j, rec) =

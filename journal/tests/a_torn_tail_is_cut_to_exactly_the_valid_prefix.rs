@@ -4,7 +4,7 @@
 mod common;
 
 use common::{expected, layout, only_segment, payload, replayed, write_journal};
-use mycelium_journal::{Bytes, Durability, Journal, Options};
+use mycelium_journal::{Bytes, Journal};
 
 const RECORDS: u64 = 12;
 
@@ -26,8 +26,7 @@ fn truncating_anywhere_in_the_last_three_records_recovers_exactly_the_prefix() {
         let kept = whole.last().map_or(0, |r| r.0);
         let valid_end = whole.last().map_or(32, |r| r.2);
 
-        let (mut j, rec) =
-            Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+        let (mut j, rec) = Journal::<Bytes>::open(dir.path(), common::process()).expect("open");
         assert_eq!(replayed(&rec), expected(1, kept), "cut at {cut}");
         assert_eq!(rec.next_seq(), kept + 1);
         match rec.torn_tail() {
@@ -45,8 +44,7 @@ fn truncating_anywhere_in_the_last_three_records_recovers_exactly_the_prefix() {
         let framed = (16 + payload(kept + 1).len()).next_multiple_of(16) as u64;
         let len = std::fs::metadata(dir.path().join(&name)).expect("meta").len();
         assert_eq!(len, valid_end + framed, "cut at {cut}");
-        let (_j, rec) =
-            Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("reopen");
+        let (_j, rec) = Journal::<Bytes>::open(dir.path(), common::process()).expect("reopen");
         assert_eq!(replayed(&rec), expected(1, kept + 1));
         assert!(rec.torn_tail().is_none());
     }
@@ -63,8 +61,7 @@ fn a_checksum_failure_in_the_final_record_is_a_torn_tail() {
     bytes[last_start as usize + 16] ^= 0x40; // a payload byte of the last record
     std::fs::write(&seg, &bytes).expect("write");
 
-    let (_j, rec) =
-        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (_j, rec) = Journal::<Bytes>::open(dir.path(), common::process()).expect("open");
     assert_eq!(replayed(&rec), expected(1, RECORDS - 1));
     let torn = rec.torn_tail().expect("torn tail reported");
     assert_eq!((torn.offset, torn.dropped_bytes), (last_start, last_end - last_start));
@@ -79,13 +76,11 @@ fn a_segment_torn_inside_its_header_is_started_anew() {
     let bytes = std::fs::read(&seg).expect("read");
     std::fs::write(&seg, &bytes[..20]).expect("write");
 
-    let (mut j, rec) =
-        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("open");
+    let (mut j, rec) = Journal::<Bytes>::open(dir.path(), common::process()).expect("open");
     assert_eq!(rec.replay_len(), 0);
     assert_eq!(rec.torn_tail().map(|t| (t.offset, t.dropped_bytes)), Some((0, 20)));
     assert_eq!(j.append(b"again").expect("append"), 1);
     j.close().expect("close");
-    let (_j, rec) =
-        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("reopen");
+    let (_j, rec) = Journal::<Bytes>::open(dir.path(), common::process()).expect("reopen");
     assert_eq!(replayed(&rec), vec![(1, b"again".to_vec())]);
 }

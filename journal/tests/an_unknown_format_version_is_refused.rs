@@ -4,7 +4,7 @@
 mod common;
 
 use common::{only_segment, write_journal};
-use mycelium_journal::{Bytes, Durability, Journal, JournalError, Options, Reader, FORMAT_VERSION};
+use mycelium_journal::{Bytes, Journal, JournalError, Reader, FORMAT_VERSION};
 
 #[test]
 fn a_segment_of_an_unknown_version_is_refused_and_left_as_it_was() {
@@ -16,8 +16,7 @@ fn a_segment_of_an_unknown_version_is_refused_and_left_as_it_was() {
     bytes[8..10].copy_from_slice(&7u16.to_le_bytes());
     std::fs::write(&seg, &bytes).expect("write");
 
-    let err =
-        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect_err("refused");
+    let err = Journal::<Bytes>::open(dir.path(), common::process()).expect_err("refused");
     match &err {
         JournalError::UnsupportedVersion { path, found: 7, supported } => {
             assert_eq!((path, *supported), (&seg, FORMAT_VERSION));
@@ -38,7 +37,6 @@ fn a_file_that_is_not_a_journal_is_refused() {
     let mut bytes = std::fs::read(&seg).expect("read");
     bytes[0] = b'X';
     std::fs::write(&seg, &bytes).expect("write");
-    let err =
-        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect_err("refused");
+    let err = Journal::<Bytes>::open(dir.path(), common::process()).expect_err("refused");
     assert!(matches!(err, JournalError::BadHeader { .. }), "{err:?}");
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{layout, only_segment, payload, write_journal};
-use mycelium_journal::{Bytes, Durability, Journal, JournalError, Options, Reader};
+use mycelium_journal::{Bytes, Journal, JournalError, Reader};
 
 /// The records' "timestamps": their first byte, when they have one.
 fn first_byte(p: &[u8]) -> Option<i64> {
@@ -43,7 +43,7 @@ fn verify_counts_records_and_reports_a_torn_tail_without_cutting_it() {
 #[test]
 fn visit_yields_every_record_across_segments_in_order() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut options = Options::new(Durability::Process);
+    let mut options = common::process();
     options.segment_bytes = 300;
     let (mut j, _) = Journal::<Bytes>::open(dir.path(), options).expect("open");
     for seq in 1..=100 {

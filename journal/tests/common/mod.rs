@@ -11,9 +11,17 @@ pub fn payload(seq: u64) -> Vec<u8> {
     (0..len).map(|i| (seq as usize * 31 + i) as u8).collect()
 }
 
+/// `process` mode with 64 KiB segments: a test's journal is small, and a mapped
+/// segment is reserved (and cut again on close) at its full size.
+pub fn process() -> Options {
+    let mut o = Options::new(Durability::Process);
+    o.segment_bytes = 64 << 10;
+    o
+}
+
 /// Writes records 1..=n in `process` mode, committing every `per_commit`, and closes.
 pub fn write_journal(dir: &Path, n: u64, per_commit: u64) {
-    let (mut j, _) = Journal::<Bytes>::open(dir, Options::new(Durability::Process)).expect("open");
+    let (mut j, _) = Journal::<Bytes>::open(dir, process()).expect("open");
     for seq in 1..=n {
         assert_eq!(j.append(&payload(seq)).expect("append"), seq);
         if seq % per_commit == 0 {
