@@ -33,18 +33,11 @@ struct Segment {
 }
 
 impl Segment {
-    /// A new segment of `size` bytes whose first record will be `base_seq`.
+    /// A new segment of `size` bytes whose first record will be `base_seq`, made on
+    /// this thread (at open, or when no spare is ready), the same way as a spare.
     fn create(dir: &Path, base_seq: u64, size: u64) -> Result<Self, JournalError> {
-        let path = segment_path(dir, base_seq);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| JournalError::io(&path, e))?;
-        let map = map_whole(&file, &path, size)?;
-        spare::populate(&map, 0, PREFAULT);
-        Ok(Segment { file, path, map }.with_header(base_seq))
+        let spare = Spare::make(dir.join(format!("{base_seq:020}.log.tmp")), size, PREFAULT)?;
+        Segment::from_spare(dir, spare, base_seq)
     }
 
     /// A spare made ready in the background becomes the segment starting at `base_seq`:

@@ -89,13 +89,18 @@ impl SegmentScan {
 /// run from the header's base without a gap. A bad record with any valid record after
 /// it is [`JournalError::Corrupt`]; a bad record with none after it is the torn tail;
 /// zeros to the end of the file are unused space (neither). A file too short for its
-/// header is all torn tail, with base `expected_base`.
+/// header is all torn tail, and one of zeros only is empty, both with base
+/// `expected_base`.
 pub(crate) fn scan(
     data: &[u8],
     path: &Path,
     expected_base: u64,
     max_record: u32,
 ) -> Result<SegmentScan, JournalError> {
+    if data.iter().all(|&b| b == 0) {
+        // Created (and perhaps reserved) but not even its header written yet: empty.
+        return Ok(SegmentScan { base_seq: expected_base, count: 0, valid_end: 0, torn: None });
+    }
     if data.len() < FILE_HEADER_LEN {
         return Ok(SegmentScan {
             base_seq: expected_base,

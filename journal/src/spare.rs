@@ -21,8 +21,8 @@ pub(crate) struct Spare {
 }
 
 impl Spare {
-    /// Creates one of `size` bytes.
-    pub(crate) fn make(path: PathBuf, size: u64) -> Result<Spare, JournalError> {
+    /// Creates one of `size` bytes, its first `prefault` bytes' page tables populated.
+    pub(crate) fn make(path: PathBuf, size: u64, prefault: usize) -> Result<Spare, JournalError> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -30,7 +30,7 @@ impl Spare {
             .open(&path)
             .map_err(|e| JournalError::io(&path, e))?;
         let map = crate::mapped::map_whole(&file, &path, size)?;
-        populate(&map, 0, usize::MAX);
+        populate(&map, 0, prefault);
         Ok(Spare { file, path, map })
     }
 
@@ -134,7 +134,7 @@ fn run(shared: &Shared, dir: &Path, size: u64) {
             slot.wanted = false;
         }
         // Made without the lock: the writer's `take` never waits for this.
-        match Spare::make(dir.join(format!("spare-{n}.log.tmp")), size) {
+        match Spare::make(dir.join(format!("spare-{n}.log.tmp")), size, usize::MAX) {
             Ok(spare) => shared.lock().ready = Some(spare),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot prepare the next journal segment; it will be made when needed")

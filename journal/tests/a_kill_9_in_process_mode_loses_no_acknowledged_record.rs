@@ -33,8 +33,7 @@ fn options() -> Options {
 
 /// The child: append batches of 1-20 records, commit, acknowledge, until killed.
 fn child(dir: &str) {
-    let (mut j, rec) =
-        Journal::<Bytes>::open(dir, Options::new(Durability::Process)).expect("child open");
+    let (mut j, rec) = Journal::<Bytes>::open(dir, options()).expect("child open");
     assert_eq!(rec.next_seq(), 1);
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut out = std::io::stdout().lock();
@@ -90,8 +89,7 @@ fn a_kill_9_in_process_mode_loses_no_acknowledged_record() {
         // Every ack printed before the kill counts, including those still in the pipe.
         let acked = rx.try_iter().last().unwrap_or(0).max(kill_after);
 
-        let (_j, rec) =
-            Journal::<Bytes>::open(dir.path(), Options::new(Durability::Process)).expect("recover");
+        let (_j, rec) = Journal::<Bytes>::open(dir.path(), options()).expect("recover");
         let mut last = 0;
         for r in rec.records() {
             assert_eq!(r.seq, last + 1, "seed {seed}: records are contiguous");

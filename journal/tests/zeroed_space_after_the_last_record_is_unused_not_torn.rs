@@ -69,3 +69,20 @@ fn zeros_with_valid_records_after_them_are_damage() {
         other => panic!("expected Corrupt at {start}, got {other:?}"),
     }
 }
+
+#[test]
+fn a_last_segment_of_zeros_only_is_started_anew() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    common::write_journal(dir.path(), 5, 1);
+    // A segment created and reserved, killed before its header was written.
+    let empty = dir.path().join(format!("{:020}.log", 6));
+    std::fs::write(&empty, vec![0u8; 8192]).expect("write");
+
+    let (mut j, rec) = Journal::<Bytes>::open(dir.path(), options()).expect("open");
+    assert_eq!(replayed(&rec), expected(1, 5));
+    assert!(rec.torn_tail().is_none());
+    assert_eq!(j.append(&payload(6)).expect("append"), 6);
+    j.close().expect("close");
+    let (_j, rec) = Journal::<Bytes>::open(dir.path(), options()).expect("reopen");
+    assert_eq!(replayed(&rec), expected(1, 6));
+}
