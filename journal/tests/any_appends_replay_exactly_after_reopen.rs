@@ -1,6 +1,6 @@
 //! Whatever is appended (any sizes, snapshots interleaved, reopened at any point, in
-//! either writing mode) replays exactly: the newest snapshot, then every record after
-//! it with its payload and sequence.
+//! either writing mode, switching between them) replays exactly: the newest snapshot,
+//! then every record after it with its payload and sequence.
 
 mod common;
 
@@ -16,7 +16,8 @@ enum Op {
     Append(Vec<u8>),
     Commit,
     Snapshot,
-    Reopen,
+    /// Close and reopen, in `fsync` mode when true (else `process`).
+    Reopen(bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -24,7 +25,7 @@ fn op() -> impl Strategy<Value = Op> {
         8 => proptest::collection::vec(any::<u8>(), 0..300).prop_map(Op::Append),
         3 => Just(Op::Commit),
         1 => Just(Op::Snapshot),
-        1 => Just(Op::Reopen),
+        1 => any::<bool>().prop_map(Op::Reopen),
     ]
 }
 
@@ -78,7 +79,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn appends_with_snapshots_replay_exactly(ops in proptest::collection::vec(op(), 1..120), fsync in any::<bool>()) {
+    fn appends_with_snapshots_replay_exactly(ops in proptest::collection::vec(op(), 1..120), mut fsync in any::<bool>()) {
         let dir = tempfile::tempdir().expect("tempdir");
         let (mut j, _) = Journal::<Bytes>::open(dir.path(), options(fsync)).expect("open");
         let mut appended: Vec<Vec<u8>> = Vec::new();
@@ -98,8 +99,9 @@ proptest! {
                         newest_snapshot = Some(seq);
                     }
                 }
-                Op::Reopen => {
+                Op::Reopen(mode) => {
                     j.close().expect("close");
+                    fsync = mode;
                     j = reopen_and_check(dir.path(), fsync, &appended, newest_snapshot);
                 }
             }
