@@ -191,9 +191,9 @@ impl<C: Codec> Journal<C> {
     }
 
     /// Makes every appended record durable per the mode: `process` copies the batch
-    /// into the mapped segment (the page cache) before returning; `fsync` hands it to the group-commit
-    /// thread and returns at once (the watermark moves when it is synced); `off` only
-    /// moves the watermark.
+    /// into the mapped segment (the page cache) before returning; `fsync` hands it to
+    /// the group-commit thread and returns at once (the watermark moves when it is
+    /// synced); `off` only moves the watermark.
     pub fn commit(&mut self) -> Result<(), JournalError> {
         let last = self.next_seq - 1;
         if last == self.committed {

@@ -21,11 +21,6 @@ use crate::format::{FileHeader, FileKind, FILE_HEADER_LEN};
 use crate::segment::segment_path;
 use crate::spare::{self, Spare, SpareMaker};
 
-/// How much of a segment made on the writer's thread (at open, or when no spare was
-/// ready) is prefaulted there: enough for a start, not a whole segment's worth of page
-/// cache for a journal that may stay small.
-const PREFAULT: usize = 1 << 20;
-
 /// One mapped segment file.
 struct Segment {
     file: File,
@@ -37,7 +32,7 @@ impl Segment {
     /// A new segment of `size` bytes whose first record will be `base_seq`, made on
     /// this thread (at open, or when no spare is ready), the same way as a spare.
     fn create(dir: &Path, base_seq: u64, size: u64) -> Result<Self, JournalError> {
-        let spare = Spare::make(dir.join(format!("{base_seq:020}.log.tmp")), size, PREFAULT)?;
+        let spare = Spare::make(dir.join(format!("{base_seq:020}.log.tmp")), size)?;
         Segment::from_spare(dir, spare, base_seq)
     }
 
@@ -103,7 +98,7 @@ impl MappedWriter {
             .map_err(|e| JournalError::io(&path, e))?;
         let map = map_whole(&file, &path, segment_bytes.max(valid_end))?;
         let pos = valid_end as usize;
-        spare::populate(&map, pos, pos + PREFAULT);
+        spare::populate(&map, pos);
         MappedWriter::start(dir, Segment { file, path, map }, pos, segment_bytes)
     }
 

@@ -78,29 +78,59 @@ impl SyncHook for CountingSync {
     }
 }
 
-/// Latencies of `samples` single 64-byte appends, each followed by `fdatasync`.
-pub fn bare_fdatasync(dir: &Path, samples: u64) -> Histogram<u64> {
+/// What a durable-append run measured; runs of one scenario add up.
+#[derive(Debug)]
+pub struct FsyncFigures {
+    /// Events made durable.
+    pub durable: u64,
+    /// Syncs that made them durable.
+    pub syncs: u64,
+    /// Seconds it took.
+    pub secs: f64,
+    /// Append to acknowledgement release, per event (ns).
+    pub ack: Histogram<u64>,
+}
+
+impl FsyncFigures {
+    fn new() -> Self {
+        FsyncFigures { durable: 0, syncs: 0, secs: 0.0, ack: histogram() }
+    }
+
+    /// Adds another run's figures.
+    pub fn add(&mut self, other: &FsyncFigures) {
+        self.durable += other.durable;
+        self.syncs += other.syncs;
+        self.secs += other.secs;
+        self.ack.add(&other.ack).expect("same histogram bounds");
+    }
+
+    /// Durable events per second.
+    pub fn per_sec(&self) -> f64 {
+        self.durable as f64 / self.secs
+    }
+
+    /// Events per sync.
+    pub fn per_sync(&self) -> f64 {
+        self.durable as f64 / self.syncs.max(1) as f64
+    }
+}
+
+/// Single 64-byte appends, each followed by `fdatasync`, for `secs`: one event per sync.
+pub fn bare_fdatasync(dir: &Path, secs: f64) -> FsyncFigures {
     let mut file =
         OpenOptions::new().create(true).append(true).open(dir.join("bare.dat")).expect("bare file");
-    let mut h = histogram();
-    for _ in 0..samples {
+    let mut f = FsyncFigures::new();
+    let start = Instant::now();
+    while start.elapsed().as_secs_f64() < secs {
         let t = Instant::now();
         file.write_all(&[7u8; 64]).expect("write");
         file.sync_data().expect("fdatasync");
-        record(&mut h, t.elapsed());
+        record(&mut f.ack, t.elapsed());
+        f.durable += 1;
     }
-    h
-}
-
-/// What a group-commit run measured.
-#[derive(Debug)]
-pub struct FsyncFigures {
-    /// Events made durable during the measured time, per second.
-    pub durable_per_sec: f64,
-    /// Append to acknowledgement release, per event (ns).
-    pub ack: Histogram<u64>,
-    /// Events per `fdatasync`.
-    pub per_sync: f64,
+    f.syncs = f.durable;
+    f.secs = start.elapsed().as_secs_f64();
+    f
 }
 
 /// One producer appends turns of `turn` events, keeping at most `window` events not
@@ -118,7 +148,7 @@ pub fn fsync_pipeline(
     options.sync = hook.clone();
     let (mut j, _) = OrderJournal::open(dir, options).expect("open");
     let mut turns: VecDeque<(u64, Instant)> = VecDeque::new();
-    let mut ack = histogram();
+    let mut f = FsyncFigures::new();
     let start = Instant::now();
     let run = Duration::from_secs_f64(secs);
     let mut i = 0;
@@ -127,7 +157,7 @@ pub fn fsync_pipeline(
         let now = Instant::now();
         while turns.front().is_some_and(|&(last, _)| last <= durable) {
             let (_, at) = turns.pop_front().expect("front");
-            ack.saturating_record_n((now - at).as_nanos() as u64, turn);
+            f.ack.saturating_record_n((now - at).as_nanos() as u64, turn);
         }
         let due = rate.map_or(u64::MAX, |r| (r as f64 * start.elapsed().as_secs_f64()) as u64);
         if j.last_seq() - durable + turn <= window && j.last_seq() + turn <= due {
@@ -142,15 +172,11 @@ pub fn fsync_pipeline(
             std::thread::yield_now();
         }
     }
-    let elapsed = start.elapsed().as_secs_f64();
-    let durable = j.durable_through();
-    let syncs = hook.count().max(1);
+    f.secs = start.elapsed().as_secs_f64();
+    f.durable = j.durable_through();
+    f.syncs = hook.count();
     j.close().expect("close");
-    FsyncFigures {
-        durable_per_sec: durable as f64 / elapsed,
-        ack,
-        per_sync: durable as f64 / syncs as f64,
-    }
+    f
 }
 
 /// Nanoseconds per event of `n` appends in `mode`, committing every `turn` events:
