@@ -1,8 +1,10 @@
 //! The bytes on disk: the file header shared by segments and snapshots, and the record
 //! frame. `docs/JOURNAL.md` describes the same layout byte by byte; the two must agree.
 //!
-//! Every file starts with a 32-byte header; records follow, each a 16-byte header, the
-//! payload, and zero padding to the next multiple of 16. The padding keeps every payload
+//! Every file starts with a 32-byte header; records follow, each a 16-byte header
+//! (checksum, length, sequence), the payload, and zero padding to the next multiple of
+//! 16. The checksum comes first so that what it covers (length, sequence, payload) is
+//! contiguous: one CRC pass per record. The padding keeps every payload
 //! 16-byte aligned in the file, so a file read into a 16-aligned buffer hands rkyv
 //! payloads that can be accessed in place.
 
@@ -114,19 +116,12 @@ pub(crate) fn seal_record(
         return Err(JournalError::TooLarge { len, max: max_len });
     }
     let header = &mut out[start..start + RECORD_HEADER_LEN];
-    header[0..4].copy_from_slice(&(len as u32).to_le_bytes());
+    header[4..8].copy_from_slice(&(len as u32).to_le_bytes());
     header[8..16].copy_from_slice(&seq.to_le_bytes());
-    let crc = record_crc(&out[start..start + RECORD_HEADER_LEN], &out[start + RECORD_HEADER_LEN..]);
-    out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
+    let crc = crc32c::crc32c(&out[start + 4..]);
+    out[start..start + 4].copy_from_slice(&crc.to_le_bytes());
     out.resize(start + framed_len(len), 0);
     Ok(())
-}
-
-/// The checksum of a record: its length and sequence fields, then its payload.
-fn record_crc(header: &[u8], payload: &[u8]) -> u32 {
-    let crc = crc32c::crc32c(&header[0..4]);
-    let crc = crc32c::crc32c_append(crc, &header[8..16]);
-    crc32c::crc32c_append(crc, payload)
 }
 
 /// What lies at an offset of a file.
@@ -151,7 +146,7 @@ pub(crate) fn check_record(buf: &[u8], at: usize, max_len: u32) -> Frame {
     let Some(header) = buf.get(at..at + RECORD_HEADER_LEN) else {
         return Frame::Invalid("incomplete record header");
     };
-    let len = read_u32(header, 0);
+    let len = read_u32(header, 4);
     if len > max_len {
         return Frame::Invalid("length over the record limit");
     }
@@ -160,8 +155,9 @@ pub(crate) fn check_record(buf: &[u8], at: usize, max_len: u32) -> Frame {
     let Some(frame) = buf.get(at..next) else {
         return Frame::Invalid("incomplete record");
     };
-    let payload = &frame[RECORD_HEADER_LEN..RECORD_HEADER_LEN + len];
-    if record_crc(header, payload) != read_u32(header, 4) {
+    // The checksum covers the rest of the header (length, sequence) and the payload,
+    // which lie back to back after it: one pass.
+    if crc32c::crc32c(&frame[4..RECORD_HEADER_LEN + len]) != read_u32(header, 0) {
         return Frame::Invalid("checksum mismatch");
     }
     if frame[RECORD_HEADER_LEN + len..].iter().any(|&b| b != 0) {
@@ -173,7 +169,7 @@ pub(crate) fn check_record(buf: &[u8], at: usize, max_len: u32) -> Frame {
 /// The payload of the record at `at`, already checked by [`check_record`].
 #[inline]
 pub(crate) fn payload_at(buf: &[u8], at: usize) -> (u64, &[u8], usize) {
-    let len = read_u32(buf, at) as usize;
+    let len = read_u32(buf, at + 4) as usize;
     let seq = read_u64(buf, at + 8);
     let start = at + RECORD_HEADER_LEN;
     (seq, &buf[start..start + len], at + framed_len(len))
