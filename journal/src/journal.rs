@@ -27,8 +27,10 @@ pub struct Options {
     /// A segment is closed and a new one started at the first commit after it reaches
     /// this size. Smaller segments let snapshots free space sooner.
     pub segment_bytes: u64,
-    /// The largest record payload (and snapshot) accepted, written or read.
+    /// The largest record payload accepted, written or read.
     pub max_record_bytes: u32,
+    /// The largest snapshot accepted, written or read.
+    pub max_snapshot_bytes: u32,
     /// `fsync` mode: how far (bytes) commits may run ahead of the disk before `commit`
     /// waits for the writer thread. Bounds memory when the disk cannot keep up.
     pub max_pending_bytes: usize,
@@ -39,13 +41,14 @@ pub struct Options {
 }
 
 impl Options {
-    /// Defaults for `durability`: 16 MiB segments, 16 MiB records, 64 MiB of pending
-    /// commits, two snapshots kept, `fdatasync`.
+    /// Defaults for `durability`: 16 MiB segments, 16 MiB records, 1 GiB snapshots,
+    /// 64 MiB of pending commits, two snapshots kept, `fdatasync`.
     pub fn new(durability: Durability) -> Self {
         Options {
             durability,
             segment_bytes: 16 << 20,
             max_record_bytes: 16 << 20,
+            max_snapshot_bytes: 1 << 30,
             max_pending_bytes: 64 << 20,
             keep_snapshots: 2,
             sync: Arc::new(FdataSync),
@@ -59,6 +62,7 @@ impl fmt::Debug for Options {
             .field("durability", &self.durability)
             .field("segment_bytes", &self.segment_bytes)
             .field("max_record_bytes", &self.max_record_bytes)
+            .field("max_snapshot_bytes", &self.max_snapshot_bytes)
             .field("max_pending_bytes", &self.max_pending_bytes)
             .field("keep_snapshots", &self.keep_snapshots)
             .finish_non_exhaustive()
@@ -110,7 +114,8 @@ impl<C: Codec> Journal<C> {
         } else {
             std::fs::create_dir_all(&dir).map_err(|e| JournalError::io(&dir, e))?;
             let lock = lock_dir(&dir)?;
-            let (recovery, tail_at) = recovery::recover(&dir, options.max_record_bytes)?;
+            let (recovery, tail_at) =
+                recovery::recover(&dir, options.max_record_bytes, options.max_snapshot_bytes)?;
             (recovery, Some(tail_at), Some(lock))
         };
         let last = recovery.next_seq() - 1;
@@ -142,7 +147,7 @@ impl<C: Codec> Journal<C> {
                 &dir,
                 watermark.clone(),
                 options.keep_snapshots,
-                options.max_record_bytes,
+                options.max_snapshot_bytes,
             )?),
         };
         let journal = Journal {

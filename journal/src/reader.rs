@@ -101,7 +101,7 @@ impl Reader {
         let snapshots = segment::list(&self.dir, "snap")?
             .into_iter()
             .map(|(seq, path)| {
-                let problem = snapshot::load(&path, self.max_record).err().map(|e| e.to_string());
+                let problem = snapshot::load(&path, u32::MAX).err().map(|e| e.to_string());
                 SnapshotInfo { seq, path, problem }
             })
             .collect();

@@ -87,9 +87,13 @@ pub(crate) enum TailAt {
 
 /// Recovers `dir` (which exists and is locked): the state to start from, and where
 /// appends go on.
-pub(crate) fn recover(dir: &Path, max_record: u32) -> Result<(Recovery, TailAt), JournalError> {
-    snapshot::remove_temp_files(dir)?;
-    let (snapshot, skipped) = snapshot::load_newest(dir, max_record)?;
+pub(crate) fn recover(
+    dir: &Path,
+    max_record: u32,
+    max_snapshot: u32,
+) -> Result<(Recovery, TailAt), JournalError> {
+    remove_temp_files(dir)?;
+    let (snapshot, skipped) = snapshot::load_newest(dir, max_snapshot)?;
     let covered = snapshot.as_ref().map_or(0, Snapshot::seq);
     let segments = segment::list(dir, "log")?;
     let Some(first) = segments.iter().rposition(|(base, _)| *base <= covered + 1) else {
@@ -118,7 +122,7 @@ pub(crate) fn recover(dir: &Path, max_record: u32) -> Result<(Recovery, TailAt),
     let mut writer_at = None;
     segment::scan_chain(&segments[first..], max_record, |s| {
         if let Some(t) = &s.scan.torn {
-            cut(t)?;
+            cut_to(&t.path, t.offset)?;
             tracing::warn!(
                 file = %t.path.display(),
                 offset = t.offset,
@@ -168,11 +172,19 @@ pub(crate) fn recover(dir: &Path, max_record: u32) -> Result<(Recovery, TailAt),
 }
 
 /// Truncates a segment to the end of its last valid record, durably.
-fn cut(t: &TornTail) -> Result<(), JournalError> {
-    cut_to(&t.path, t.offset)
-}
-
 fn cut_to(path: &Path, len: u64) -> Result<(), JournalError> {
     let file = OpenOptions::new().write(true).open(path).map_err(|e| JournalError::io(path, e))?;
     file.set_len(len).and_then(|()| file.sync_all()).map_err(|e| JournalError::io(path, e))
+}
+
+/// Removes the temp files a crash left behind: unfinished snapshots and segments.
+fn remove_temp_files(dir: &Path) -> Result<(), JournalError> {
+    for entry in fs::read_dir(dir).map_err(|e| JournalError::io(dir, e))? {
+        let path = entry.map_err(|e| JournalError::io(dir, e))?.path();
+        if path.extension().and_then(|e| e.to_str()) == Some("tmp") {
+            tracing::info!(file = %path.display(), "removing an unfinished journal file");
+            fs::remove_file(&path).map_err(|e| JournalError::io(&path, e))?;
+        }
+    }
+    Ok(())
 }

@@ -102,18 +102,6 @@ pub(crate) fn load_newest(
     Ok((None, skipped))
 }
 
-/// Removes temp files a crash left behind while a snapshot was being written.
-pub(crate) fn remove_temp_files(dir: &Path) -> Result<(), JournalError> {
-    for entry in fs::read_dir(dir).map_err(|e| JournalError::io(dir, e))? {
-        let path = entry.map_err(|e| JournalError::io(dir, e))?.path();
-        if path.extension().and_then(|e| e.to_str()) == Some("tmp") {
-            tracing::info!(file = %path.display(), "removing an unfinished snapshot");
-            fs::remove_file(&path).map_err(|e| JournalError::io(&path, e))?;
-        }
-    }
-    Ok(())
-}
-
 struct Request {
     seq: u64,
     state: Vec<u8>,
