@@ -160,3 +160,31 @@ fn a_failed_sync_releases_nothing_and_stops_the_journal() {
     assert!(matches!(j.append(b"y"), Err(JournalError::Failed(_))));
     assert!(matches!(j.close(), Err(JournalError::Failed(_))));
 }
+
+#[test]
+fn a_snapshot_is_published_only_once_its_records_are_durable_and_stalls_no_append() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gate = Arc::new(Gate::default());
+    let mut j = open(dir.path(), &gate);
+    j.append(b"a").expect("append");
+    j.commit().expect("commit");
+    gate.wait_calls(1); // record 1's sync is held
+    j.snapshot(1, b"state through 1".to_vec()).expect("queued at once");
+    for _ in 0..100 {
+        j.append(b"more").expect("appends go on while the snapshot waits");
+    }
+    j.commit().expect("commit");
+    let snap = dir.path().join(format!("{:020}.snap", 1));
+    assert!(!snap.exists(), "published before the records it covers were durable");
+    gate.allow(u64::MAX, false);
+    wait_durable(&j, 101);
+    j.close().expect("close");
+    assert!(snap.exists());
+    let (_j, rec) =
+        Journal::<Bytes>::open(dir.path(), Options::new(Durability::Fsync)).expect("reopen");
+    assert_eq!(
+        rec.snapshot().map(|s| (s.seq(), s.bytes().to_vec())),
+        Some((1, b"state through 1".to_vec()))
+    );
+    assert_eq!(rec.replay_len(), 100);
+}
