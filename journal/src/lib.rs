@@ -70,3 +70,15 @@ pub use reader::{ReadSummary, Reader, SnapshotInfo, VerifyReport};
 pub use recovery::Recovery;
 pub use segment::{RecordRef, TornTail};
 pub use snapshot::{SkippedSnapshot, Snapshot};
+
+#[cfg(test)]
+mod tests {
+    /// The journal lives inside an actor, which tokio may move between threads.
+    #[test]
+    fn a_journal_can_move_between_threads() {
+        fn send<T: Send>() {}
+        send::<crate::Journal<crate::Bytes>>();
+        send::<crate::Recovery>();
+        send::<crate::AckQueue<Box<dyn FnOnce() + Send>>>();
+    }
+}

@@ -1,6 +1,5 @@
-//! Appending batches to the current segment, and starting a new segment when it is full.
-//! Used by the actor's thread in `process` mode and by the group-commit thread in
-//! `fsync` mode.
+//! `fsync` mode's writer (on the group-commit thread): `write(2)` of each batch to the
+//! tail segment, a new segment when it is full, and the syncs.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
