@@ -268,6 +268,13 @@ pub struct OrderLatency {
     response: Latency,
 }
 
+impl Default for OrderLatency {
+    /// 100 µs each way, constant.
+    fn default() -> Self {
+        Self::new(Latency::Constant(100_000), Latency::Constant(100_000))
+    }
+}
+
 impl OrderLatency {
     /// Both latencies given.
     pub fn new(entry: Latency, response: Latency) -> Self {

@@ -22,6 +22,8 @@
 //! - [`actor`]: the [`ExecutionActor`] and the deterministic step protocol with the
 //!   strategies.
 //! - [`latency`]: the pipeline's [`Hop`]s and their HDR histograms.
+//! - [`fidelity`]: the L3 ground truth against which the queue models' fills are
+//!   measured ([`fidelity::run`]).
 //! - [`queue_model`]: a resting order's queue position at its L2 level
 //!   ([`QueueModel`]: risk-averse and hftbacktest's probabilistic forms).
 //! - [`latency_model`]: feed latency per tick, and order entry and response latency,
@@ -56,6 +58,7 @@
 
 pub mod actor;
 pub mod engine;
+pub mod fidelity;
 pub mod latency;
 pub mod latency_model;
 pub mod matching;

@@ -16,8 +16,8 @@
 //! 2. **Trades** at the order's price consume the queue ahead first (every model):
 //!    `ahead -= trade`.
 //! 3. **A fill** happens only once the queue ahead is used up, for the quantity beyond it:
-//!    a trade of `t` with `a` ahead makes `t - a` fillable when `t > a` (rounded to whole
-//!    lots as hftbacktest's `is_filled` does), after which the order is at the front
+//!    a trade of `t` with `a` ahead makes `t - a` fillable when `t > a` (in whole lots,
+//!    rounded down), after which the order is at the front
 //!    (`ahead = 0`). See [`QueueModel::on_trade`]; the caller caps the fill at the
 //!    order's leaves.
 //! 4. **Size decreases** not explained by trades (cancels) move the order up by model:
@@ -103,20 +103,18 @@ pub enum QueueModel {
 impl QueueModel {
     /// A trade of `qty` printed at the order's price: it consumes the queue ahead first.
     /// Returns the fillable quantity (0 while the queue ahead is not used up): the part of
-    /// the trade beyond the queue ahead, in whole `lot`s (rounded to the nearest, as
-    /// hftbacktest does). The caller fills `min(fillable, leaves)`.
+    /// the trade beyond the queue ahead, in whole `lot`s. (hftbacktest rounds to the
+    /// nearest lot, to absorb float error; on integers the floor is exact and never
+    /// fills more than the quantity beyond.) The caller fills `min(fillable, leaves)`.
     pub fn on_trade(&self, pos: &mut QueuePos, qty: Qty, lot: Qty) -> Qty {
         pos.ahead -= qty;
         pos.traded += qty;
-        let lot = lot.max(1);
         let beyond = -pos.ahead;
-        let lots = (beyond + lot / 2).div_euclid(lot);
-        if beyond > 0 && lots > 0 {
+        let fillable = if beyond > 0 { beyond - beyond % lot.max(1) } else { 0 };
+        if fillable > 0 {
             pos.ahead = 0;
-            lots * lot
-        } else {
-            0
         }
+        fillable
     }
 
     /// The displayed size at the order's price changed from `prev` to `new`.

@@ -159,12 +159,18 @@ impl L3Generator {
     /// A new limit order (see the module docs for the placement).
     fn add(&mut self) -> L3Event {
         let side = if self.rng.random_bool(0.5) { Side::Buy } else { Side::Sell };
-        let mid = self.fair.round() as Ticks;
         let p = 1.0 / (self.cfg.offset_mean_ticks + 1.0);
         let k = geometric(&mut self.rng, p);
+        // Behind the fair price, and never crossing the book (marketable flow is takers).
         let px = match side {
-            Side::Buy => self.book.best_ask().unwrap_or(mid + 1) - 1 - k,
-            Side::Sell => self.book.best_bid().unwrap_or(mid - 1) + 1 + k,
+            Side::Buy => {
+                let px = self.fair.floor() as Ticks - k;
+                self.book.best_ask().map_or(px, |a| px.min(a - 1))
+            }
+            Side::Sell => {
+                let px = self.fair.ceil() as Ticks + k;
+                self.book.best_bid().map_or(px, |b| px.max(b + 1))
+            }
         };
         let qty = self.size(self.cfg.add_size_median, self.cfg.add_size_sigma);
         let id = self.id();
