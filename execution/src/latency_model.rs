@@ -153,8 +153,11 @@ impl LatencyTable {
         if let Some(i) = rows.windows(2).position(|w| w[1].req_ts < w[0].req_ts) {
             return Err(LatencyFileError::OutOfOrder { row: i + 1 });
         }
-        let mut responses: Vec<(i64, i64)> =
-            rows.iter().filter(|r| r.exch_ts > 0).map(|r| (r.exch_ts, r.resp_ts - r.exch_ts)).collect();
+        let mut responses: Vec<(i64, i64)> = rows
+            .iter()
+            .filter(|r| r.exch_ts > 0)
+            .map(|r| (r.exch_ts, r.resp_ts - r.exch_ts))
+            .collect();
         responses.sort_by_key(|&(x, _)| x);
         Ok(Self { rows, responses })
     }
@@ -173,7 +176,10 @@ impl LatencyTable {
         let headers = reader.headers().map_err(|e| bad(header_line, e.to_string()))?;
         let names: Vec<&str> = headers.iter().map(str::trim).collect();
         if names != ["req_ts", "exch_ts", "resp_ts"] {
-            return Err(bad(header_line, format!("header {names:?} is not req_ts,exch_ts,resp_ts")));
+            return Err(bad(
+                header_line,
+                format!("header {names:?} is not req_ts,exch_ts,resp_ts"),
+            ));
         }
         let mut rows = Vec::new();
         for record in reader.records() {
@@ -192,7 +198,10 @@ impl LatencyTable {
                 resp_ts: field(2, "resp_ts")?,
             };
             if rows.last().is_some_and(|prev: &LatencyRow| row.req_ts < prev.req_ts) {
-                return Err(bad(line, format!("req_ts {} is before the previous row's", row.req_ts)));
+                return Err(bad(
+                    line,
+                    format!("req_ts {} is before the previous row's", row.req_ts),
+                ));
             }
             rows.push(row);
         }

@@ -78,7 +78,7 @@ pub use order::{
     side_sign, Cancel, ClientOrderId, Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate,
     RejectReason, StrategyId, TickStamp,
 };
-pub use queue_model::{QueueModel, QueuePos};
 pub use positions::{FeeSchedule, Position, Positions};
+pub use queue_model::{QueueModel, QueuePos};
 pub use risk::{RiskChecker, RiskLimits};
 pub use stats::ExecutionStats;

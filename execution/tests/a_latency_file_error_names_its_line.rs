@@ -20,7 +20,11 @@ fn each_bad_line_is_named() {
 
 #[test]
 fn an_empty_or_missing_file_is_refused() {
-    assert!(matches!(LatencyTable::read("req_ts,exch_ts,resp_ts\n".as_bytes()), Err(LatencyFileError::Empty)));
-    let err = LatencyTable::load(std::path::Path::new("/nonexistent/latency.csv")).expect_err("missing");
+    assert!(matches!(
+        LatencyTable::read("req_ts,exch_ts,resp_ts\n".as_bytes()),
+        Err(LatencyFileError::Empty)
+    ));
+    let err =
+        LatencyTable::load(std::path::Path::new("/nonexistent/latency.csv")).expect_err("missing");
     assert!(err.to_string().contains("/nonexistent/latency.csv"), "{err}");
 }

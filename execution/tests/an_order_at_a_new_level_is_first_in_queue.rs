@@ -4,9 +4,7 @@
 use mycelium_execution::fidelity::L2Sim;
 use mycelium_execution::{QueueModel, QueuePos};
 use mycelium_market_data::l3::Grid;
-use mycelium_market_data::{
-    DepthKind, DepthUpdate, MarketTick, Side, Symbol, TickEvent, Trade,
-};
+use mycelium_market_data::{DepthKind, DepthUpdate, MarketTick, Side, Symbol, TickEvent, Trade};
 
 #[test]
 fn joining_an_empty_level_leaves_nothing_ahead() {

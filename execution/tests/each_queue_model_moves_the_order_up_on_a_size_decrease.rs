@@ -49,7 +49,10 @@ fn log_moves_by_the_log_share() {
 #[test]
 fn power2_and_power3_move_by_their_shares() {
     assert_eq!(after_cancel(QueueModel::Power2 { n: 2.0 }), expected(2500.0 / 22500.0));
-    assert_eq!(after_cancel(QueueModel::Power3 { n: 3.0 }), expected(1.0 - (100f64 / 150.0).powi(3)));
+    assert_eq!(
+        after_cancel(QueueModel::Power3 { n: 3.0 }),
+        expected(1.0 - (100f64 / 150.0).powi(3))
+    );
 }
 
 #[test]

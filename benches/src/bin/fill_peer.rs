@@ -23,6 +23,13 @@
 //! exchange time, by local time) and merged: a row at the same place in both orders is
 //! written once with both flags, any other once per flag.
 //!
+//! hftbacktest 0.9.4's `PartialFillExchange` stops the run with `InvalidOrderStatus` on
+//! this data: a queue fill of exactly an order's leaves marks it filled but leaves it in
+//! the exchange's book (its check is `filled > leaves`, not `>=`), and the next trade at
+//! its price tries to fill it again. (Its local state also ignores partial fills.) The
+//! binary reports that as the row's result; `NoPartialFillExchange` runs, and fills a
+//! whole order once the queue ahead is used up.
+//!
 //! The rule counts market-data messages as the rows of one message share their local
 //! timestamp: each new local timestamp hftbacktest's `wait_next_feed` stops at is one
 //! message. Orders are GTX (post-only) limits of 0.01 BTC; latency 100 µs constant each
@@ -31,7 +38,7 @@
 use std::time::Instant;
 
 use hftbacktest::backtest::assettype::LinearAsset;
-use hftbacktest::backtest::data::DataSource;
+use hftbacktest::backtest::data::{Data, DataSource};
 use hftbacktest::backtest::models::{
     CommonFees, ConstantLatency, PowerProbQueueFunc3, ProbQueueModel, QueueModel,
     RiskAdverseQueueModel, TradingValueFeeModel,
@@ -121,10 +128,34 @@ fn to_events(messages: &[RecordedEvent]) -> Vec<Event> {
     out
 }
 
+/// The exchange models compared, by name.
+#[derive(Clone, Copy)]
+enum Exchange {
+    Partial,
+    NoPartial,
+}
+
+impl Exchange {
+    fn kind(self) -> ExchangeKind {
+        match self {
+            Exchange::Partial => ExchangeKind::PartialFillExchange,
+            Exchange::NoPartial => ExchangeKind::NoPartialFillExchange,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Exchange::Partial => "PartialFillExchange",
+            Exchange::NoPartial => "NoPartialFillExchange",
+        }
+    }
+}
+
 fn replay<QM>(
     events: &[Event],
     messages: u64,
     every: u64,
+    exchange: Exchange,
     queue_model: QM,
     model_name: &str,
 ) -> anyhow::Result<FillRun>
@@ -132,11 +163,11 @@ where
     QM: QueueModel<HashMapMarketDepth> + 'static,
 {
     let asset = L2AssetBuilder::new()
-        .data(vec![DataSource::Data(events.to_vec())])
+        .data(vec![DataSource::Data(Data::from_data(events))])
         .latency_model(ConstantLatency::new(100_000, 100_000))
         .asset_type(LinearAsset::new(1.0))
         .fee_model(TradingValueFeeModel::new(CommonFees::new(0.0, 0.0)))
-        .exchange(ExchangeKind::PartialFillExchange)
+        .exchange(exchange.kind())
         .queue_model(queue_model)
         .depth(|| HashMapMarketDepth::new(TICK_SIZE, LOT_SIZE))
         .build()
@@ -150,7 +181,10 @@ where
     let (mut orders, mut last_ts) = (0u64, i64::MIN);
     let started = Instant::now();
     loop {
-        match hbt.wait_next_feed(false, 60_000_000_000)? {
+        let step = hbt.wait_next_feed(false, 60_000_000_000);
+        match step
+            .map_err(|e| anyhow::anyhow!("wait_next_feed at {}: {e}", hbt.current_timestamp()))?
+        {
             ElapseResult::EndOfData => break,
             _ => {
                 let now = hbt.current_timestamp();
@@ -172,9 +206,10 @@ where
                     let (px, qty) = (px as f64 * TICK_SIZE, qty as f64 * LOT_SIZE);
                     let (gtx, limit) = (TimeInForce::GTX, OrdType::Limit);
                     match side {
-                        Side::Buy => hbt.submit_buy_order(0, id, px, qty, gtx, limit, false)?,
-                        Side::Sell => hbt.submit_sell_order(0, id, px, qty, gtx, limit, false)?,
-                    };
+                        Side::Buy => hbt.submit_buy_order(0, id, px, qty, gtx, limit, false),
+                        Side::Sell => hbt.submit_sell_order(0, id, px, qty, gtx, limit, false),
+                    }
+                    .map_err(|e| anyhow::anyhow!("submit {id}: {e}"))?;
                 }
                 // A quote that filled (or was refused) meanwhile cannot be cancelled: fine.
                 QuoteAction::Cancel { id } => {
@@ -188,7 +223,7 @@ where
     let state = hbt.state_values(0);
     let run = FillRun {
         engine: "hftbacktest 0.9.4".into(),
-        model: model_name.into(),
+        model: format!("{model_name}, {}", exchange.name()),
         messages,
         elapsed,
         orders,
@@ -197,6 +232,36 @@ where
     };
     hbt.close()?;
     Ok(run)
+}
+
+/// Runs per figure: the fastest is reported (the first pays for cold caches).
+const ROUNDS: usize = 3;
+
+/// The fastest of `rounds` runs; every run must give the same fills.
+fn best_of(
+    rounds: usize,
+    mut run: impl FnMut() -> anyhow::Result<FillRun>,
+) -> anyhow::Result<FillRun> {
+    let mut best = run()?;
+    for _ in 1..rounds {
+        let next = run()?;
+        anyhow::ensure!(
+            (next.fills, next.orders) == (best.fills, best.orders),
+            "a rerun gave other fills"
+        );
+        if next.elapsed < best.elapsed {
+            best = next;
+        }
+    }
+    Ok(best)
+}
+
+/// Prints a row, or why the run stopped.
+fn report(run: anyhow::Result<FillRun>) {
+    match run {
+        Ok(run) => println!("{run}"),
+        Err(e) => println!("| hftbacktest 0.9.4 | run aborted: {e} | | | | | |"),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -219,9 +284,15 @@ fn main() -> anyhow::Result<()> {
     );
     let n = messages.len() as u64;
     println!("{}", FillRun::HEADER);
-    let risk_averse = RiskAdverseQueueModel::<HashMapMarketDepth>::new();
-    println!("{}", replay(&events, n, every, risk_averse, "RiskAdverseQueueModel")?);
-    let prob = ProbQueueModel::<_, HashMapMarketDepth>::new(PowerProbQueueFunc3::new(3.0));
-    println!("{}", replay(&events, n, every, prob, "ProbQueueModel(PowerProbQueueFunc3(3))")?);
+    for exchange in [Exchange::NoPartial, Exchange::Partial] {
+        report(best_of(ROUNDS, || {
+            let risk_averse = RiskAdverseQueueModel::<HashMapMarketDepth>::new();
+            replay(&events, n, every, exchange, risk_averse, "RiskAdverseQueueModel")
+        }));
+        report(best_of(ROUNDS, || {
+            let prob = ProbQueueModel::<_, HashMapMarketDepth>::new(PowerProbQueueFunc3::new(3.0));
+            replay(&events, n, every, exchange, prob, "ProbQueueModel(PowerProbQueueFunc3(3))")
+        }));
+    }
     Ok(())
 }

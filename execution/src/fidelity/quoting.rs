@@ -58,7 +58,9 @@ impl QuoteRule {
         if self.seen % self.every != 0 {
             return;
         }
-        for (i, (side, touch)) in [(Side::Buy, best_bid), (Side::Sell, best_ask)].into_iter().enumerate() {
+        for (i, (side, touch)) in
+            [(Side::Buy, best_bid), (Side::Sell, best_ask)].into_iter().enumerate()
+        {
             let Some(px) = touch else {
                 continue;
             };

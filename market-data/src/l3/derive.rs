@@ -11,9 +11,7 @@
 //! and sizes (and back).
 
 use super::{L3Book, L3Change, L3Error, L3Event, L3Kind, Lots, Ticks};
-use crate::tick::{
-    DepthKind, DepthUpdate, Level, MarketTick, Side, Symbol, TickEvent, Trade,
-};
+use crate::tick::{DepthKind, DepthUpdate, Level, MarketTick, Side, Symbol, TickEvent, Trade};
 
 /// An instrument's price and size grid: `ticks_per_unit` ticks make one unit of price
 /// (10 for a 0.1 tick), `lots_per_unit` lots one unit of size (1000 for a 0.001 lot).
@@ -92,11 +90,7 @@ impl L2Deriver {
     /// Applies one L3 event to the book and appends the venue's ticks for it to `out`.
     /// An event that does not apply (see [`L3Error`]) changes nothing and publishes
     /// nothing.
-    pub fn apply(
-        &mut self,
-        ev: &L3Event,
-        out: &mut Vec<MarketTick>,
-    ) -> Result<L3Change, L3Error> {
+    pub fn apply(&mut self, ev: &L3Event, out: &mut Vec<MarketTick>) -> Result<L3Change, L3Error> {
         let change = self.book.apply(ev)?;
         if let L3Kind::Execute { qty, .. } = ev.kind {
             let l = self.grid.level(change.px, qty);

@@ -190,11 +190,8 @@ impl L3Generator {
             _ => return,
         };
         let p_buy = 1.0 / (1.0 + (-(self.fair - mid)).exp());
-        let maker_side = if self.rng.random_bool(p_buy.clamp(0.0, 1.0)) {
-            Side::Sell
-        } else {
-            Side::Buy
-        };
+        let maker_side =
+            if self.rng.random_bool(p_buy.clamp(0.0, 1.0)) { Side::Sell } else { Side::Buy };
         let mut left = self.size(self.cfg.taker_size_median, self.cfg.taker_size_sigma);
         let taker = self.id();
         while left > 0 {
