@@ -41,7 +41,7 @@ use crate::queue_model::QueueModel;
 /// One fidelity run.
 #[derive(Debug, Clone)]
 pub struct FidelityConfig {
-    /// The L3 stream.
+    /// The L3 stream (default: 2M events, about 45 minutes of exchange time).
     pub l3: L3Config,
     /// Its price and size grid.
     pub grid: Grid,
@@ -60,7 +60,7 @@ pub struct FidelityConfig {
 impl Default for FidelityConfig {
     fn default() -> Self {
         Self {
-            l3: L3Config::default(),
+            l3: L3Config { events: 2_000_000, ..L3Config::default() },
             grid: Grid::default(),
             models: vec![
                 QueueModel::RiskAverse,

@@ -55,7 +55,7 @@ impl QuoteRule {
         out: &mut Vec<QuoteAction>,
     ) {
         self.seen += 1;
-        if self.seen % self.every != 0 {
+        if !self.seen.is_multiple_of(self.every) {
             return;
         }
         for (i, (side, touch)) in

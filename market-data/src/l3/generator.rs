@@ -84,7 +84,7 @@ impl Default for L3Config {
             fleeting_share: 0.7,
             fleeting_life_ms: 400.0,
             resting_life_s: 40.0,
-            fair_vol_ticks: 1.0,
+            fair_vol_ticks: 2.0,
         }
     }
 }
@@ -255,7 +255,7 @@ impl Iterator for L3Generator {
 /// An exponential waiting time for a Poisson process of `rate` per second, in ns (>= 1).
 fn exp_ns(rng: &mut ChaCha8Rng, rate: f64) -> i64 {
     let u: f64 = rng.random();
-    ((-(1.0 - u).ln() / rate.max(1e-9)) * 1e9).max(1.0).min(1e15) as i64
+    ((-(1.0 - u).ln() / rate.max(1e-9)) * 1e9).clamp(1.0, 1e15) as i64
 }
 
 /// A standard normal draw (Box-Muller).

@@ -15,7 +15,7 @@
 //!   priority, and the [`L3Change`] each event makes.
 //! - [`generator`]: [`L3Generator`] and its [`L3Config`]: seeded adds, cancels and
 //!   executions at realistic rates around a moving mid.
-//! - [`derive`]: [`L2Deriver`], the venue's L2 stream (depth diffs with absolute level
+//! - [`derive`](mod@derive): [`L2Deriver`], the venue's L2 stream (depth diffs with absolute level
 //!   sizes, and trades) as [`MarketTick`](crate::MarketTick)s.
 
 pub mod book;
