@@ -80,20 +80,39 @@ impl Batch {
 
     /// A counter sample. A counter never goes down: a negative or NaN value is a bug in
     /// the collector and is exposed as 0.
-    pub fn counter<const N: usize>(&mut self, family: &Counter<N>, labels: [&str; N], value: impl Number) {
+    pub fn counter<const N: usize>(
+        &mut self,
+        family: &Counter<N>,
+        labels: [&str; N],
+        value: impl Number,
+    ) {
         let value = value.to_f64();
-        debug_assert!(value >= 0.0, "{}: a counter is never negative ({value})", family.descriptor().name());
+        debug_assert!(
+            value >= 0.0,
+            "{}: a counter is never negative ({value})",
+            family.descriptor().name()
+        );
         let value = if value >= 0.0 { value } else { 0.0 };
         self.push(family.descriptor(), &labels, Value::Number(value));
     }
 
     /// A gauge sample.
-    pub fn gauge<const N: usize>(&mut self, family: &Gauge<N>, labels: [&str; N], value: impl Number) {
+    pub fn gauge<const N: usize>(
+        &mut self,
+        family: &Gauge<N>,
+        labels: [&str; N],
+        value: impl Number,
+    ) {
         self.push(family.descriptor(), &labels, Value::Number(value.to_f64()));
     }
 
     /// A latency histogram sample, already in the shared layout.
-    pub fn histogram<const N: usize>(&mut self, family: &LatencyHistogram<N>, labels: [&str; N], buckets: Buckets) {
+    pub fn histogram<const N: usize>(
+        &mut self,
+        family: &LatencyHistogram<N>,
+        labels: [&str; N],
+        buckets: Buckets,
+    ) {
         self.push(family.descriptor(), &labels, Value::Histogram(Box::new(buckets)));
     }
 

@@ -67,7 +67,8 @@ static LAYOUT: LazyLock<Layout> = LazyLock::new(|| {
     let (mut seconds, mut nanos) = (Vec::new(), Vec::new());
     for k in first..=last {
         // A power of two scales an f64 exactly.
-        let exact = ROOTS[(k % STEPS_PER_OCTAVE) as usize] * (1u64 << (k / STEPS_PER_OCTAVE)) as f64;
+        let exact =
+            ROOTS[(k % STEPS_PER_OCTAVE) as usize] * (1u64 << (k / STEPS_PER_OCTAVE)) as f64;
         let (mantissa, exponent) = four_digits(exact);
         nanos.push(decimal(mantissa, exponent));
         seconds.push(decimal(mantissa, exponent - 9));
@@ -174,7 +175,12 @@ impl Buckets {
 
     /// `(le, samples in this bucket alone)`, the last one `+Inf`.
     pub(crate) fn per_bucket(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
-        LAYOUT.seconds.iter().copied().chain(std::iter::once(f64::INFINITY)).zip(self.counts.iter().copied())
+        LAYOUT
+            .seconds
+            .iter()
+            .copied()
+            .chain(std::iter::once(f64::INFINITY))
+            .zip(self.counts.iter().copied())
     }
 }
 

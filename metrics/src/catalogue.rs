@@ -53,8 +53,12 @@ pub const TRANSPORTS: [&str; 3] = ["local", "unix", "tcp"];
 // Process, as the standard Go and Python process collectors name them.
 
 /// CPU time, user and system.
-pub const PROCESS_CPU_SECONDS: Counter<0> =
-    Counter::new("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", "seconds", &[]);
+pub const PROCESS_CPU_SECONDS: Counter<0> = Counter::new(
+    "process_cpu_seconds_total",
+    "Total user and system CPU time spent in seconds.",
+    "seconds",
+    &[],
+);
 /// Resident set size.
 pub const PROCESS_RESIDENT_MEMORY: Gauge<0> =
     Gauge::new("process_resident_memory_bytes", "Resident memory size in bytes.", "bytes", &[]);
@@ -65,8 +69,12 @@ pub const PROCESS_VIRTUAL_MEMORY: Gauge<0> =
 pub const PROCESS_OPEN_FDS: Gauge<0> =
     Gauge::new("process_open_fds", "Number of open file descriptors.", "file descriptors", &[]);
 /// The soft limit on open file descriptors.
-pub const PROCESS_MAX_FDS: Gauge<0> =
-    Gauge::new("process_max_fds", "Maximum number of open file descriptors.", "file descriptors", &[]);
+pub const PROCESS_MAX_FDS: Gauge<0> = Gauge::new(
+    "process_max_fds",
+    "Maximum number of open file descriptors.",
+    "file descriptors",
+    &[],
+);
 /// When the process started.
 pub const PROCESS_START_TIME: Gauge<0> = Gauge::new(
     "process_start_time_seconds",
@@ -116,8 +124,12 @@ pub const ACTOR_MESSAGES_HANDLED: Counter<1> = Counter::new(
     &[ACTOR],
 );
 /// Messages waiting in an actor's mailbox.
-pub const ACTOR_MAILBOX_DEPTH: Gauge<1> =
-    Gauge::new("mycelium_actor_mailbox_depth", "Messages waiting in the actor's mailbox.", "messages", &[ACTOR]);
+pub const ACTOR_MAILBOX_DEPTH: Gauge<1> = Gauge::new(
+    "mycelium_actor_mailbox_depth",
+    "Messages waiting in the actor's mailbox.",
+    "messages",
+    &[ACTOR],
+);
 /// The most messages an actor's mailbox has held.
 pub const ACTOR_MAILBOX_HIGH_WATER: Gauge<1> = Gauge::new(
     "mycelium_actor_mailbox_high_water",
@@ -155,8 +167,12 @@ pub const ACTOR_MAILBOX_WAIT_SECONDS: LatencyHistogram<1> = LatencyHistogram::ne
 // Links to peer nodes.
 
 /// Whether a link has a connection.
-pub const LINK_UP: Gauge<1> =
-    Gauge::new("mycelium_link_up", "1 if the link to the peer has a connection, 0 if it is down.", "", &[PEER]);
+pub const LINK_UP: Gauge<1> = Gauge::new(
+    "mycelium_link_up",
+    "1 if the link to the peer has a connection, 0 if it is down.",
+    "",
+    &[PEER],
+);
 /// Frames written on a link.
 pub const LINK_SENT_FRAMES: Counter<1> = Counter::new(
     "mycelium_link_sent_frames_total",
@@ -165,8 +181,12 @@ pub const LINK_SENT_FRAMES: Counter<1> = Counter::new(
     &[PEER],
 );
 /// Frames read on a link.
-pub const LINK_RECEIVED_FRAMES: Counter<1> =
-    Counter::new("mycelium_link_received_frames_total", "Frames read from the peer.", "frames", &[PEER]);
+pub const LINK_RECEIVED_FRAMES: Counter<1> = Counter::new(
+    "mycelium_link_received_frames_total",
+    "Frames read from the peer.",
+    "frames",
+    &[PEER],
+);
 /// Bytes written on a link.
 pub const LINK_SENT_BYTES: Counter<1> = Counter::new(
     "mycelium_link_sent_bytes_total",
@@ -175,8 +195,12 @@ pub const LINK_SENT_BYTES: Counter<1> = Counter::new(
     &[PEER],
 );
 /// Bytes read on a link.
-pub const LINK_RECEIVED_BYTES: Counter<1> =
-    Counter::new("mycelium_link_received_bytes_total", "Bytes read from the peer.", "bytes", &[PEER]);
+pub const LINK_RECEIVED_BYTES: Counter<1> = Counter::new(
+    "mycelium_link_received_bytes_total",
+    "Bytes read from the peer.",
+    "bytes",
+    &[PEER],
+);
 /// Connections installed on a link after its first.
 pub const LINK_RECONNECTS: Counter<1> = Counter::new(
     "mycelium_link_reconnects_total",
@@ -185,8 +209,12 @@ pub const LINK_RECONNECTS: Counter<1> = Counter::new(
     &[PEER],
 );
 /// Times a link was declared lost.
-pub const LINK_LOSSES: Counter<1> =
-    Counter::new("mycelium_link_losses_total", "Times the link to the peer was declared lost.", "losses", &[PEER]);
+pub const LINK_LOSSES: Counter<1> = Counter::new(
+    "mycelium_link_losses_total",
+    "Times the link to the peer was declared lost.",
+    "losses",
+    &[PEER],
+);
 /// Frames written again after a reconnect.
 pub const LINK_RESENT_FRAMES: Counter<1> = Counter::new(
     "mycelium_link_resent_frames_total",
@@ -241,11 +269,19 @@ pub const HOP_LATENCY: LatencyHistogram<2> = LatencyHistogram::new(
 // Trading.
 
 /// Orders submitted.
-pub const ORDERS: Counter<2> =
-    Counter::new("mycelium_orders_total", "Orders submitted by the strategy.", "orders", &[STRATEGY, INSTRUMENT]);
+pub const ORDERS: Counter<2> = Counter::new(
+    "mycelium_orders_total",
+    "Orders submitted by the strategy.",
+    "orders",
+    &[STRATEGY, INSTRUMENT],
+);
 /// Fills received.
-pub const FILLS: Counter<2> =
-    Counter::new("mycelium_fills_total", "Fills of the strategy's orders.", "fills", &[STRATEGY, INSTRUMENT]);
+pub const FILLS: Counter<2> = Counter::new(
+    "mycelium_fills_total",
+    "Fills of the strategy's orders.",
+    "fills",
+    &[STRATEGY, INSTRUMENT],
+);
 /// Orders rejected.
 pub const ORDER_REJECTS: Counter<3> = Counter::new(
     "mycelium_order_rejects_total",
@@ -390,9 +426,15 @@ pub fn find(name: &str) -> Option<&'static Descriptor> {
 pub fn markdown() -> String {
     let mut out = String::new();
     for (section, families) in SECTIONS {
-        out.push_str(&format!("### {section}\n\n| Name | Type | Labels | Unit | Meaning |\n|---|---|---|---|---|\n"));
+        out.push_str(&format!(
+            "### {section}\n\n| Name | Type | Labels | Unit | Meaning |\n|---|---|---|---|---|\n"
+        ));
         for d in families.iter() {
-            let labels: Vec<String> = d.labels().iter().map(|l| format!("`{}` (≤{})", l.name(), l.max_values())).collect();
+            let labels: Vec<String> = d
+                .labels()
+                .iter()
+                .map(|l| format!("`{}` (≤{})", l.name(), l.max_values()))
+                .collect();
             let labels = if labels.is_empty() { "none".to_owned() } else { labels.join(", ") };
             let unit = if d.unit().is_empty() { "1" } else { d.unit() };
             out.push_str(&format!(

@@ -56,7 +56,10 @@ impl LabelGuard {
                     .entry(descriptor.name())
                     .or_insert_with(|| Family { descriptor, series: BTreeMap::new() });
                 if family.descriptor != descriptor {
-                    tracing::warn!(family = descriptor.name(), "two collectors describe this family differently; sample dropped");
+                    tracing::warn!(
+                        family = descriptor.name(),
+                        "two collectors describe this family differently; sample dropped"
+                    );
                     continue;
                 }
                 if !descriptor.labels().is_empty() {
@@ -74,7 +77,10 @@ impl LabelGuard {
         // The guard's own figure, outside the guard: its label values are the names
         // of the families above, which come from code, not from data.
         let descriptor = LABEL_OVERFLOWS.descriptor();
-        let series = self.overflows.iter().map(|(name, n)| (vec![(*name).to_owned()], Value::Number(*n as f64)));
+        let series = self
+            .overflows
+            .iter()
+            .map(|(name, n)| (vec![(*name).to_owned()], Value::Number(*n as f64)));
         families.insert(descriptor.name(), Family { descriptor, series: series.collect() });
         families
     }

@@ -40,11 +40,12 @@
 //! costs a bounded number of series and is visible, not a memory leak in Prometheus.
 //!
 //! # The text format
-//! `prometheus-client` writes it (its `prometheus_text` encoder: escaping, `_total`,
-//! Go-compatible `le` values); its histogram encoder accepts pre-aggregated bucket
-//! counts, which is what a collector has. This crate keeps its own family model
-//! because its figures are produced at scrape time by collectors, not held in
-//! long-lived metric objects, and because the label caps must see every sample.
+//! Written here (`encode`), and checked byte for byte against `prometheus-client`'s
+//! encoder of the same format, which would accept this crate's pre-aggregated
+//! buckets but formats every bucket's `le` anew on every line: a third of a scrape's
+//! time at a desk's scale. The family model is this crate's own because its figures
+//! are produced at scrape time by collectors, not held in long-lived metric objects,
+//! and because the label caps must see every sample.
 //!
 //! # Layout
 //! - `spec`: [`Counter`], [`Gauge`], [`LatencyHistogram`], [`Label`], [`Descriptor`];
@@ -55,7 +56,7 @@
 //! - `batch`: [`Batch`], one collector's samples of one scrape.
 //! - `collector`: the [`Collector`] trait and [`collector::from_fn`].
 //! - `fold`: the label guard: caps, `other`, merging of equal series.
-//! - `encode`: the text format, through `prometheus-client`.
+//! - `encode`: the text format 0.0.4.
 //! - `registry`: [`Registry`], collectors and the scrape.
 //! - `server`: [`MetricsServer`], the HTTP endpoint.
 //! - `process`: [`ProcessCollector`], `process_*` from `/proc`.
@@ -81,6 +82,6 @@ pub use collector::{CollectError, Collector};
 pub use encode::CONTENT_TYPE;
 pub use fold::{MAX_LABEL_VALUE_BYTES, OVERFLOW_VALUE};
 pub use process::ProcessCollector;
-pub use registry::{Registry, ScrapeError, DEFAULT_COLLECT_TIMEOUT};
+pub use registry::{Registry, DEFAULT_COLLECT_TIMEOUT};
 pub use server::{MetricsServer, ServeError, ServerConfig, DEFAULT_ADDR};
 pub use spec::{Counter, Descriptor, Gauge, Kind, Label, LatencyHistogram};

@@ -7,8 +7,8 @@ use futures_util::FutureExt as _;
 
 use crate::batch::Batch;
 use crate::catalogue::{
-    PROCESS_CPU_SECONDS, PROCESS_MAX_FDS, PROCESS_OPEN_FDS, PROCESS_RESIDENT_MEMORY, PROCESS_START_TIME,
-    PROCESS_VIRTUAL_MEMORY,
+    PROCESS_CPU_SECONDS, PROCESS_MAX_FDS, PROCESS_OPEN_FDS, PROCESS_RESIDENT_MEMORY,
+    PROCESS_START_TIME, PROCESS_VIRTUAL_MEMORY,
 };
 use crate::collector::{CollectError, Collector};
 
@@ -48,7 +48,9 @@ fn collect() -> Result<Batch, CollectError> {
         batch.gauge(&PROCESS_RESIDENT_MEMORY, [], kib * 1024);
     }
     batch.gauge(&PROCESS_OPEN_FDS, [], open_fds);
-    if let Some(max) = std::fs::read_to_string("/proc/self/limits").ok().as_deref().and_then(max_open_files) {
+    if let Some(max) =
+        std::fs::read_to_string("/proc/self/limits").ok().as_deref().and_then(max_open_files)
+    {
         batch.gauge(&PROCESS_MAX_FDS, [], max);
     }
     Ok(batch)
@@ -71,7 +73,12 @@ impl Stat {
         let fields: Vec<&str> = rest.split_whitespace().collect();
         // fields[0] is field 3 of proc(5) (state); field n is fields[n - 3].
         let field = |n: usize| -> Option<u64> { fields.get(n - 3)?.parse().ok() };
-        Some(Stat { utime: field(14)?, stime: field(15)?, starttime: field(22)?, vsize: field(23)? })
+        Some(Stat {
+            utime: field(14)?,
+            stime: field(15)?,
+            starttime: field(22)?,
+            vsize: field(23)?,
+        })
     }
 }
 

@@ -29,8 +29,12 @@ pub struct Registry {
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<String> = lock(&self.collectors).iter().map(|c| c.name().to_owned()).collect();
-        f.debug_struct("Registry").field("collectors", &names).field("collect_timeout", &self.collect_timeout).finish()
+        let names: Vec<String> =
+            lock(&self.collectors).iter().map(|c| c.name().to_owned()).collect();
+        f.debug_struct("Registry")
+            .field("collectors", &names)
+            .field("collect_timeout", &self.collect_timeout)
+            .finish()
     }
 }
 
@@ -38,14 +42,6 @@ impl Default for Registry {
     fn default() -> Self {
         Self::new()
     }
-}
-
-/// Why a scrape produced no text.
-#[derive(Debug, thiserror::Error)]
-pub enum ScrapeError {
-    /// The text writer refused a value.
-    #[error("the exposition could not be written")]
-    Encode(#[from] std::fmt::Error),
 }
 
 impl Registry {
@@ -56,7 +52,11 @@ impl Registry {
 
     /// An empty registry whose collectors each get `timeout` per scrape.
     pub fn with_collect_timeout(timeout: Duration) -> Self {
-        Registry { collectors: Mutex::new(Vec::new()), guard: Mutex::default(), collect_timeout: timeout }
+        Registry {
+            collectors: Mutex::new(Vec::new()),
+            guard: Mutex::default(),
+            collect_timeout: timeout,
+        }
     }
 
     /// Adds a collector.
@@ -74,21 +74,23 @@ impl Registry {
     /// A collector that fails, panics or outlasts the timeout contributes nothing
     /// this time; `mycelium_scrape_collector_success` says which. Each collector's
     /// time is in `mycelium_scrape_collector_duration_seconds`.
-    pub async fn scrape(&self) -> Result<String, ScrapeError> {
+    pub async fn scrape(&self) -> String {
         let collectors = lock(&self.collectors).clone();
         let runs = collectors.iter().map(|c| self.collect_one(c.as_ref()));
         let results = futures_util::future::join_all(runs).await;
 
         let mut own = Batch::new();
         let mut batches = Vec::with_capacity(results.len() + 1);
-        for (collector, elapsed, batch) in results.into_iter().zip(&collectors).map(|((t, b), c)| (c, t, b)) {
+        for (collector, elapsed, batch) in
+            results.into_iter().zip(&collectors).map(|((t, b), c)| (c, t, b))
+        {
             own.gauge(&SCRAPE_COLLECTOR_DURATION, [collector.name()], elapsed.as_secs_f64());
             own.gauge(&SCRAPE_COLLECTOR_SUCCESS, [collector.name()], u32::from(batch.is_some()));
             batches.extend(batch);
         }
         batches.push(own);
         let families = lock(&self.guard).fold(batches);
-        Ok(encode(families)?)
+        encode(&families)
     }
 
     async fn collect_one(&self, collector: &dyn Collector) -> (Duration, Option<Batch>) {

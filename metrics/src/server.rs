@@ -37,7 +37,8 @@ use crate::encode::CONTENT_TYPE as EXPOSITION;
 use crate::registry::Registry;
 
 /// The address the endpoint listens on unless told otherwise: loopback only.
-pub const DEFAULT_ADDR: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9464);
+pub const DEFAULT_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 9464);
 
 /// The largest request head read, in bytes (hyper's smallest allowed buffer is 8 KiB).
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
@@ -104,7 +105,10 @@ pub struct MetricsServer {
 
 impl MetricsServer {
     /// Starts serving `registry` as `config` says, on a thread of its own.
-    pub async fn start(registry: Arc<Registry>, config: ServerConfig) -> Result<MetricsServer, ServeError> {
+    pub async fn start(
+        registry: Arc<Registry>,
+        config: ServerConfig,
+    ) -> Result<MetricsServer, ServeError> {
         let bind = |source| ServeError::Bind { addr: config.addr, source };
         let listener = std::net::TcpListener::bind(config.addr).map_err(bind)?;
         listener.set_nonblocking(true).map_err(bind)?;
@@ -117,13 +121,14 @@ impl MetricsServer {
         std::thread::Builder::new()
             .name("mycelium-metrics".into())
             .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = ready_tx.send(Err(e));
-                        return;
-                    }
-                };
+                let runtime =
+                    match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                        Ok(rt) => rt,
+                        Err(e) => {
+                            let _ = ready_tx.send(Err(e));
+                            return;
+                        }
+                    };
                 runtime.block_on(async move {
                     match TcpListener::from_std(listener) {
                         Ok(listener) => {
@@ -144,7 +149,9 @@ impl MetricsServer {
         match ready_rx.await {
             Ok(Ok(())) => Ok(MetricsServer { local_addr, token, done: Some(done_rx) }),
             Ok(Err(e)) => Err(ServeError::Thread(e)),
-            Err(_) => Err(ServeError::Thread(std::io::Error::other("the metrics thread ended at start"))),
+            Err(_) => {
+                Err(ServeError::Thread(std::io::Error::other("the metrics thread ended at start")))
+            }
         }
     }
 
@@ -169,7 +176,12 @@ impl Drop for MetricsServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, registry: Arc<Registry>, config: ServerConfig, token: CancellationToken) {
+async fn accept_loop(
+    listener: TcpListener,
+    registry: Arc<Registry>,
+    config: ServerConfig,
+    token: CancellationToken,
+) {
     let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let scrapes = Arc::new(Scrapes::new(registry, config.min_scrape_interval));
     loop {
@@ -192,7 +204,13 @@ async fn accept_loop(listener: TcpListener, registry: Arc<Registry>, config: Ser
                 }
             },
         };
-        tokio::spawn(serve_connection(stream, scrapes.clone(), config.clone(), slot, token.clone()));
+        tokio::spawn(serve_connection(
+            stream,
+            scrapes.clone(),
+            config.clone(),
+            slot,
+            token.clone(),
+        ));
     }
 }
 
@@ -230,20 +248,17 @@ async fn respond(request: &Request<Incoming>, scrapes: &Scrapes) -> Response<Ful
         response.headers_mut().insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
-    match scrapes.body().await {
-        Some(body) => {
-            let mut response = Response::new(Full::new(body));
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(EXPOSITION));
-            response
-        }
-        None => plain(StatusCode::INTERNAL_SERVER_ERROR, "the exposition could not be written\n"),
-    }
+    let mut response = Response::new(Full::new(scrapes.body().await));
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(EXPOSITION));
+    response
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
     *response.status_mut() = status;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
     response
 }
 
@@ -260,25 +275,17 @@ impl Scrapes {
     }
 
     /// The exposition: the last one if younger than the minimum interval, else a new
-    /// collection. `None` if the text could not be written.
-    async fn body(&self) -> Option<Bytes> {
+    /// collection.
+    async fn body(&self) -> Bytes {
         let mut last = self.last.lock().await;
         if let Some((at, body)) = last.as_ref() {
             if at.elapsed() < self.min_interval {
-                return Some(body.clone());
+                return body.clone();
             }
         }
         let started = Instant::now();
-        match self.registry.scrape().await {
-            Ok(text) => {
-                let body = Bytes::from(text);
-                *last = Some((started, body.clone()));
-                Some(body)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "metrics endpoint: scrape failed");
-                None
-            }
-        }
+        let body = Bytes::from(self.registry.scrape().await);
+        *last = Some((started, body.clone()));
+        body
     }
 }

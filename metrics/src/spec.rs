@@ -6,6 +6,58 @@
 //! The three typed forms ([`Counter`], [`Gauge`], [`LatencyHistogram`]) carry their
 //! label count in the type, so a [`Batch`](crate::Batch) sample with the wrong number
 //! of label values does not compile either.
+//!
+//! ```
+//! use mycelium_metrics::{Batch, Counter, Label};
+//! const VENUE: Label = Label::new("venue", 8);
+//! const SENT: Counter<1> = Counter::new("myapp_sent_orders_total", "Orders sent.", "orders", &[VENUE]);
+//! let mut batch = Batch::new();
+//! batch.counter(&SENT, ["binance"], 3u64);
+//! ```
+//!
+//! A counter must end in `_total`:
+//! ```compile_fail,E0080
+//! # use mycelium_metrics::Counter;
+//! const SENT: Counter<0> = Counter::new("myapp_sent_orders", "Orders sent.", "orders", &[]);
+//! # let _ = SENT;
+//! ```
+//! and nothing else may:
+//! ```compile_fail,E0080
+//! # use mycelium_metrics::Gauge;
+//! const OPEN: Gauge<0> = Gauge::new("myapp_open_orders_total", "Open orders.", "orders", &[]);
+//! # let _ = OPEN;
+//! ```
+//! A latency histogram is in seconds and says so:
+//! ```compile_fail,E0080
+//! # use mycelium_metrics::LatencyHistogram;
+//! const RTT: LatencyHistogram<0> = LatencyHistogram::new("myapp_rtt_ms", "Round trips.", &[]);
+//! # let _ = RTT;
+//! ```
+//! `le` belongs to the buckets, and `__` names to Prometheus:
+//! ```compile_fail,E0080
+//! # use mycelium_metrics::{Label, LatencyHistogram};
+//! const LE: Label = Label::new("le", 4);
+//! const RTT: LatencyHistogram<1> = LatencyHistogram::new("myapp_rtt_seconds", "Round trips.", &[LE]);
+//! # let _ = RTT;
+//! ```
+//! ```compile_fail,E0080
+//! # use mycelium_metrics::Label;
+//! const NAME: Label = Label::new("__name__", 4);
+//! # let _ = NAME;
+//! ```
+//! A byte count names its unit:
+//! ```compile_fail,E0080
+//! # use mycelium_metrics::Gauge;
+//! const HEAP: Gauge<0> = Gauge::new("myapp_heap_size", "Heap.", "bytes", &[]);
+//! # let _ = HEAP;
+//! ```
+//! And a sample gives exactly one value per label:
+//! ```compile_fail,E0308
+//! # use mycelium_metrics::{Batch, Counter, Label};
+//! const VENUE: Label = Label::new("venue", 8);
+//! const SENT: Counter<1> = Counter::new("myapp_sent_orders_total", "Orders sent.", "orders", &[VENUE]);
+//! Batch::new().counter(&SENT, ["binance", "BTCUSDT"], 3u64);
+//! ```
 
 /// The Prometheus type of a family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,7 +96,10 @@ impl Label {
     /// (At compile time when used in a constant.) If `name` is not a valid label name
     /// (`[a-zA-Z_][a-zA-Z0-9_]*`, not beginning with `__`), or `max_values` is 0.
     pub const fn new(name: &'static str, max_values: usize) -> Self {
-        assert!(is_label_name(name), "a label name matches [a-zA-Z_][a-zA-Z0-9_]* without a leading __");
+        assert!(
+            is_label_name(name),
+            "a label name matches [a-zA-Z_][a-zA-Z0-9_]* without a leading __"
+        );
         assert!(max_values > 0, "a label must admit at least one value");
         Label { name, max_values }
     }
@@ -84,7 +139,9 @@ impl Descriptor {
         assert!(ends_with(name, "_total") == counter, "counters, and only counters, end in _total");
         if matches!(kind, Kind::Histogram) {
             assert!(
-                !ends_with(name, "_bucket") && !ends_with(name, "_sum") && !ends_with(name, "_count"),
+                !ends_with(name, "_bucket")
+                    && !ends_with(name, "_sum")
+                    && !ends_with(name, "_count"),
                 "a histogram's name must not end in a suffix of its own series"
             );
         }
@@ -234,7 +291,8 @@ const fn names_unit(name: &str, unit: &str) -> bool {
                 i += 1;
             }
             let end = start + 1 + u.len();
-            if i == u.len() && (end == n.len() || (n.len() - end == 6 && ends_with(name, "_total"))) {
+            if i == u.len() && (end == n.len() || (n.len() - end == 6 && ends_with(name, "_total")))
+            {
                 return true;
             }
         }

@@ -47,7 +47,9 @@ fn closed_by_server(mut stream: TcpStream) -> bool {
         match stream.read(&mut buf) {
             Ok(0) => return true,
             Ok(_) => continue,
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => return false,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return false
+            }
             Err(_) => return true, // reset
         }
     }
@@ -79,7 +81,8 @@ async fn an_oversized_head_is_refused_and_the_endpoint_carries_on() {
 
     let mut big = connect(addr);
     big.set_write_timeout(Some(PATIENCE)).expect("timeout");
-    let head = format!("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\n\r\n", "a".repeat(64 * 1024));
+    let head =
+        format!("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\n\r\n", "a".repeat(64 * 1024));
     // The server may stop reading and close before all of it is written.
     let _ = big.write_all(head.as_bytes());
     big.set_read_timeout(Some(PATIENCE)).expect("timeout");
@@ -130,7 +133,10 @@ async fn a_client_that_never_reads_is_cut_off_at_the_connection_timeout() {
     let mut received = Vec::new();
     match stuck.read_to_end(&mut received) {
         Ok(_) => {}
-        Err(e) => assert!(!matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut), "left open: {e}"),
+        Err(e) => assert!(
+            !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut),
+            "left open: {e}"
+        ),
     }
     assert!(received.len() < full, "the answer was cut: {} of {full} bytes", received.len());
     server.stop().await;

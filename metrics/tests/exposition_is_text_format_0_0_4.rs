@@ -5,18 +5,24 @@
 
 mod common;
 
-use mycelium_metrics::{collector, latency_bounds, Buckets, Counter, Gauge, Label, LatencyHistogram, Registry};
+use mycelium_metrics::{
+    collector, latency_bounds, Buckets, Counter, Gauge, Label, LatencyHistogram, Registry,
+};
 
 const WHO: Label = Label::new("who", 8);
 const ODD: Gauge<1> = Gauge::new("test_odd", "Line one\nback\\slash \"quoted\"", "", &[WHO]);
 const THINGS: Counter<1> = Counter::new("test_things_total", "Things counted.", "things", &[WHO]);
 const PLAIN: Gauge<0> = Gauge::new("test_plain", "No labels.", "", &[]);
-const LATENCY: LatencyHistogram<1> = LatencyHistogram::new("test_latency_seconds", "Latency.", &[WHO]);
+const LATENCY: LatencyHistogram<1> =
+    LatencyHistogram::new("test_latency_seconds", "Latency.", &[WHO]);
 
 fn section<'a>(text: &'a str, family: &str) -> Vec<&'a str> {
     text.lines()
         .filter(|l| {
-            l.strip_prefix("# HELP ").or_else(|| l.strip_prefix("# TYPE ")).unwrap_or(l).starts_with(family)
+            l.strip_prefix("# HELP ")
+                .or_else(|| l.strip_prefix("# TYPE "))
+                .unwrap_or(l)
+                .starts_with(family)
         })
         .collect()
 }
@@ -31,7 +37,7 @@ async fn counters_and_gauges_are_written_byte_for_byte() {
         b.counter(&THINGS, ["x"], 42u64);
         b.gauge(&PLAIN, [], 7u32);
     }));
-    let text = registry.scrape().await.expect("scrape");
+    let text = registry.scrape().await;
 
     assert_eq!(
         section(&text, "test_odd"),
@@ -51,7 +57,10 @@ async fn counters_and_gauges_are_written_byte_for_byte() {
             r#"test_things_total{who="y"} 0.25"#,
         ]
     );
-    assert_eq!(section(&text, "test_plain"), ["# HELP test_plain No labels.", "# TYPE test_plain gauge", "test_plain 7"]);
+    assert_eq!(
+        section(&text, "test_plain"),
+        ["# HELP test_plain No labels.", "# TYPE test_plain gauge", "test_plain 7"]
+    );
 
     // Families come in name order, each once, and every line ends in a newline.
     let families: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("# TYPE ")).collect();
@@ -70,8 +79,10 @@ async fn a_histogram_is_cumulative_buckets_then_sum_and_count() {
     }
     let buckets = Buckets::from_hdr(&hdr);
     let registry = Registry::new();
-    registry.register(collector::from_fn("test", move |b| b.histogram(&LATENCY, ["x"], buckets.clone())));
-    let text = registry.scrape().await.expect("scrape");
+    registry.register(collector::from_fn("test", move |b| {
+        b.histogram(&LATENCY, ["x"], buckets.clone())
+    }));
+    let text = registry.scrape().await;
     let lines = section(&text, "test_latency_seconds");
 
     assert_eq!(lines[0], "# HELP test_latency_seconds Latency.");
@@ -82,7 +93,10 @@ async fn a_histogram_is_cumulative_buckets_then_sum_and_count() {
     assert_eq!(bucket_lines[0], r#"test_latency_seconds_bucket{who="x",le="6.4e-08"} 0"#);
     assert_eq!(bucket_lines[16], r#"test_latency_seconds_bucket{who="x",le="1.28e-07"} 1"#);
     // 90 s is beyond the HDR range (clamped to a minute) and beyond the last bound.
-    assert_eq!(bucket_lines[bounds.len() - 1], r#"test_latency_seconds_bucket{who="x",le="17.18"} 4"#);
+    assert_eq!(
+        bucket_lines[bounds.len() - 1],
+        r#"test_latency_seconds_bucket{who="x",le="17.18"} 4"#
+    );
     assert_eq!(bucket_lines[bounds.len()], r#"test_latency_seconds_bucket{who="x",le="+Inf"} 5"#);
     let mut previous = 0u64;
     for (line, le) in bucket_lines.iter().zip(bounds) {
@@ -93,7 +107,10 @@ async fn a_histogram_is_cumulative_buckets_then_sum_and_count() {
         previous = count;
     }
     let sum_line = lines[lines.len() - 2];
-    let sum: f64 = sum_line.strip_prefix(r#"test_latency_seconds_sum{who="x"} "#).and_then(|s| s.parse().ok()).expect("sum");
+    let sum: f64 = sum_line
+        .strip_prefix(r#"test_latency_seconds_sum{who="x"} "#)
+        .and_then(|s| s.parse().ok())
+        .expect("sum");
     assert!((sum - 60.0).abs() < 1.0, "sum {sum}: clamped to HDR's minute, plus microseconds");
     assert_eq!(lines[lines.len() - 1], r#"test_latency_seconds_count{who="x"} 5"#);
 }
@@ -109,7 +126,7 @@ async fn equal_series_from_two_collectors_add_up() {
             b.histogram_hdr(&LATENCY, ["x"], &hdr);
         }));
     }
-    let text = registry.scrape().await.expect("scrape");
+    let text = registry.scrape().await;
     assert!(text.contains("test_things_total{who=\"x\"} 21\n"), "{text}");
     assert!(text.contains("test_latency_seconds_count{who=\"x\"} 2\n"), "{text}");
     assert_eq!(text.matches("# TYPE test_things_total counter").count(), 1);

@@ -67,19 +67,26 @@ fn distributions() -> Vec<(String, Histogram<u64>)> {
     }
     for median in [150.0, 800.0, 5e3, 7e4, 1e6, 3e7, 5e8, 3e9] {
         for sigma in [0.05, 0.5, 1.5] {
-            let h = histogram((0..n).map(|_| common::fake_node::lognormal_ns(&mut rng, median, sigma)));
+            let h =
+                histogram((0..n).map(|_| common::fake_node::lognormal_ns(&mut rng, median, sigma)));
             out.push((format!("lognormal median {median:e} ns sigma {sigma}"), h));
         }
     }
     for mean in [1e3, 1e6, 2e8] {
-        let h = histogram((0..n).map(|_| (-rng.random_range(f64::EPSILON..1.0f64).ln() * mean) as u64));
+        let h =
+            histogram((0..n).map(|_| (-rng.random_range(f64::EPSILON..1.0f64).ln() * mean) as u64));
         out.push((format!("exponential mean {mean:e} ns"), h));
     }
     for alpha in [1.2, 2.5] {
-        let h = histogram((0..n).map(|_| (300.0 * rng.random_range(f64::EPSILON..1.0f64).powf(-1.0 / alpha)) as u64));
+        let h =
+            histogram((0..n).map(|_| {
+                (300.0 * rng.random_range(f64::EPSILON..1.0f64).powf(-1.0 / alpha)) as u64
+            }));
         out.push((format!("pareto 300 ns alpha {alpha}"), h));
     }
-    for (fast, slow, share) in [(500.0, 5e4, 0.1), (200.0, 2e6, 0.02), (1e4, 1e9, 0.5), (900.0, 1_100.0, 0.5)] {
+    for (fast, slow, share) in
+        [(500.0, 5e4, 0.1), (200.0, 2e6, 0.02), (1e4, 1e9, 0.5), (900.0, 1_100.0, 0.5)]
+    {
         let h = histogram((0..n).map(|_| {
             let median = if rng.random_bool(share) { slow } else { fast };
             common::fake_node::lognormal_ns(&mut rng, median, 0.2)

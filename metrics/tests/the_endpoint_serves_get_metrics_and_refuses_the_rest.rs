@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::http;
-use mycelium_metrics::{catalogue, collector, MetricsServer, Registry, ServerConfig, CONTENT_TYPE, DEFAULT_ADDR};
+use mycelium_metrics::{
+    catalogue, collector, MetricsServer, Registry, ServerConfig, CONTENT_TYPE, DEFAULT_ADDR,
+};
 
 fn loopback() -> ServerConfig {
     ServerConfig::on(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -18,7 +20,9 @@ fn loopback() -> ServerConfig {
 #[tokio::test]
 async fn get_metrics_answers_the_exposition_and_nothing_else_does() {
     let registry = Arc::new(Registry::new());
-    registry.register(collector::from_fn("feed", |b| b.counter(&catalogue::FEED_TICKS, ["BTCUSDT"], 1234u64)));
+    registry.register(collector::from_fn("feed", |b| {
+        b.counter(&catalogue::FEED_TICKS, ["BTCUSDT"], 1234u64)
+    }));
     let server = MetricsServer::start(registry, loopback()).await.expect("start");
     let addr = server.local_addr();
     let t = Duration::from_secs(10);
@@ -27,7 +31,11 @@ async fn get_metrics_answers_the_exposition_and_nothing_else_does() {
     assert_eq!(ok.status, 200);
     assert_eq!(ok.header("content-type"), Some("text/plain; version=0.0.4; charset=utf-8"));
     assert_eq!(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-    assert!(ok.body.contains("mycelium_feed_ticks_total{symbol=\"BTCUSDT\"} 1234\n"), "{}", ok.body);
+    assert!(
+        ok.body.contains("mycelium_feed_ticks_total{symbol=\"BTCUSDT\"} 1234\n"),
+        "{}",
+        ok.body
+    );
 
     let query = http(addr, "GET", "/metrics?debug=1", t).expect("GET with a query");
     assert_eq!(query.status, 200);
@@ -58,7 +66,9 @@ async fn it_listens_on_loopback_unless_told_otherwise() {
 async fn a_taken_address_is_a_clear_error() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr");
-    let err = MetricsServer::start(Arc::new(Registry::new()), ServerConfig::on(addr)).await.expect_err("in use");
+    let err = MetricsServer::start(Arc::new(Registry::new()), ServerConfig::on(addr))
+        .await
+        .expect_err("in use");
     assert!(err.to_string().contains(&addr.to_string()), "{err}");
 }
 

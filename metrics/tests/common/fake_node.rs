@@ -24,9 +24,11 @@ pub struct Shape {
 }
 
 impl Shape {
-    pub const SMALL: Shape = Shape { actors: 3, peers: 2, strategies: 2, instruments: 2, samples: 2_000 };
+    pub const SMALL: Shape =
+        Shape { actors: 3, peers: 2, strategies: 2, instruments: 2, samples: 2_000 };
     /// The scale the scrape's cost is measured at.
-    pub const DESK: Shape = Shape { actors: 50, peers: 4, strategies: 8, instruments: 16, samples: 20_000 };
+    pub const DESK: Shape =
+        Shape { actors: 50, peers: 4, strategies: 8, instruments: 16, samples: 20_000 };
 }
 
 /// The node's figures, fixed at construction.
@@ -62,7 +64,8 @@ fn histogram_of(rng: &mut ChaCha8Rng, n: usize, median_ns: f64, sigma: f64) -> H
 impl FakeNode {
     pub fn new(shape: Shape, seed: u64) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let names = |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>();
+        let names =
+            |prefix: &str, n: usize| (0..n).map(|i| format!("{prefix}-{i}")).collect::<Vec<_>>();
         let n = shape.samples;
         FakeNode {
             shape,
@@ -77,7 +80,10 @@ impl FakeNode {
                 .iter()
                 .enumerate()
                 .map(|(i, _)| {
-                    TRANSPORTS.iter().map(|_| histogram_of(&mut rng, n, 500.0 * (i + 1) as f64, 0.8)).collect()
+                    TRANSPORTS
+                        .iter()
+                        .map(|_| histogram_of(&mut rng, n, 500.0 * (i + 1) as f64, 0.8))
+                        .collect()
                 })
                 .collect(),
         }

@@ -31,7 +31,12 @@ impl Answer {
 
 /// Sends `method path` over HTTP/1.0 and reads the answer to the end of the
 /// connection, within `timeout` for each read.
-pub fn http(addr: SocketAddr, method: &str, path: &str, timeout: Duration) -> std::io::Result<Answer> {
+pub fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    timeout: Duration,
+) -> std::io::Result<Answer> {
     let mut stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
@@ -55,7 +60,9 @@ pub fn get(addr: SocketAddr, path: &str) -> String {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -145,8 +152,20 @@ pub fn tool_or_skip(test: &str, tool: &str) -> Option<PathBuf> {
                 std::env::var_os("MYCELIUM_REQUIRE_PROMETHEUS").is_none(),
                 "{test}: {why}, and MYCELIUM_REQUIRE_PROMETHEUS is set"
             );
-            eprintln!("SKIPPED {test}: {why}");
+            // Straight to stderr, past the test harness's capture, so the skip shows
+            // in a plain `cargo test`.
+            let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
             None
         }
+    }
+}
+
+/// A child process killed and reaped when dropped, on every path out of a test.
+pub struct ChildGuard(pub std::process::Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }

@@ -4,10 +4,23 @@
 #![allow(dead_code, unreachable_pub, missing_docs)]
 
 const AGGREGATIONS: &[&str] = &[
-    "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile",
-    "limitk", "limit_ratio",
+    "sum",
+    "min",
+    "max",
+    "avg",
+    "group",
+    "stddev",
+    "stdvar",
+    "count",
+    "count_values",
+    "bottomk",
+    "topk",
+    "quantile",
+    "limitk",
+    "limit_ratio",
 ];
-const KEYWORDS: &[&str] = &["and", "or", "unless", "offset", "bool", "atan2", "inf", "nan", "start", "end"];
+const KEYWORDS: &[&str] =
+    &["and", "or", "unless", "offset", "bool", "atan2", "inf", "nan", "start", "end"];
 /// Keywords followed by a parenthesized list of label names.
 const LABEL_LISTS: &[&str] = &["by", "without", "on", "ignoring", "group_left", "group_right"];
 
@@ -41,7 +54,8 @@ pub fn metric_names(expr: &str) -> Vec<String> {
             }
             c if c.is_ascii_alphabetic() || c == b'_' || c == b':' => {
                 let start = i;
-                while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_' || s[i] == b':') {
+                while i < s.len() && (s[i].is_ascii_alphanumeric() || s[i] == b'_' || s[i] == b':')
+                {
                     i += 1;
                 }
                 let word = &expr[start..i];
@@ -51,7 +65,9 @@ pub fn metric_names(expr: &str) -> Vec<String> {
                     if let Some(p) = next.filter(|&p| s[p] == b'(') {
                         i = skip_group(s, p, b'(', b')');
                     }
-                } else if AGGREGATIONS.contains(&lower.as_str()) || KEYWORDS.contains(&lower.as_str()) {
+                } else if AGGREGATIONS.contains(&lower.as_str())
+                    || KEYWORDS.contains(&lower.as_str())
+                {
                     // Not a selector.
                 } else if next.is_some_and(|p| s[p] == b'(') {
                     // A function call.
