@@ -1,7 +1,9 @@
 //! A real Prometheus scrapes two endpoints (two "nodes") on loopback, and what it
 //! answers through its HTTP API agrees with what they hold: counters to the unit, and
 //! `histogram_quantile(0.5 | 0.99)` over the buckets, per node and summed across both
-//! with `sum by (le)`, within 5% of the HDR p50 and p99 of the same samples.
+//! with `sum by (le)`, within 5% of the HDR p50 and p99 of the same samples. A third
+//! endpoint reports every family of the catalogue, and every query of the Grafana
+//! dashboard runs against it and answers data.
 //!
 //! Needs Debian's `prometheus` (scripts/setup-prometheus.sh); where it is missing the
 //! test says it was skipped and why. The Prometheus child is killed and its data
@@ -15,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::fake_node::lognormal_ns;
+use common::fake_node::{lognormal_ns, FakeNode, Shape};
 use common::{http, runtime_histogram, urlencode, ChildGuard};
 use hdrhistogram::Histogram;
 use mycelium_metrics::catalogue::{HOP_LATENCY, ORDERS};
@@ -53,21 +55,34 @@ async fn node(orders: u64, median_ns: f64, seed: u64) -> Node {
     Node { server: MetricsServer::start(registry, config).await.expect("start"), orders, hdr }
 }
 
-/// Prometheus on a free loopback port, scraping `targets` every 500 ms.
+/// An endpoint reporting every family of the catalogue, as a node does.
+async fn desk() -> MetricsServer {
+    let registry = Arc::new(Registry::new());
+    registry.register(FakeNode::new(Shape::SMALL, 3));
+    registry.register(ProcessCollector);
+    registry.register(build_info());
+    MetricsServer::start(registry, ServerConfig::on(SocketAddr::from(([127, 0, 0, 1], 0))))
+        .await
+        .expect("start")
+}
+
+/// Prometheus on a free loopback port, scraping the `mycelium` job's `targets` and the
+/// `desk` job's `desk` every 500 ms.
 struct Prometheus {
     addr: SocketAddr,
     _child: ChildGuard,
 }
 
 impl Prometheus {
-    fn start(binary: &Path, dir: &Path, targets: &[SocketAddr]) -> Prometheus {
+    fn start(binary: &Path, dir: &Path, targets: &[SocketAddr], desk: SocketAddr) -> Prometheus {
         let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
         let config = dir.join("prometheus.yml");
         std::fs::write(
             &config,
             format!(
                 "global:\n  scrape_interval: 500ms\n  scrape_timeout: 500ms\n\
-                 scrape_configs:\n  - job_name: mycelium\n    static_configs:\n      - targets: [{}]\n",
+                 scrape_configs:\n  - job_name: mycelium\n    static_configs:\n      - targets: [{}]\n\
+                 \x20 - job_name: desk\n    static_configs:\n      - targets: ['{desk}']\n",
                 targets.join(", ")
             ),
         )
@@ -169,12 +184,17 @@ async fn prometheus_reads_back_the_counters_and_the_hdr_quantiles() {
     let a = node(4242, 2_000.0, 1).await;
     let b = node(1000, 9_000.0, 2).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let prometheus =
-        Prometheus::start(&binary, dir.path(), &[a.server.local_addr(), b.server.local_addr()]);
+    let desk = desk().await;
+    let prometheus = Prometheus::start(
+        &binary,
+        dir.path(),
+        &[a.server.local_addr(), b.server.local_addr()],
+        desk.local_addr(),
+    );
 
     // Both targets up, then the counters, exactly.
-    let up = prometheus.value_once_present("up == 1", 2);
-    assert_eq!(up.len(), 2);
+    let up = prometheus.value_once_present("up == 1", 3);
+    assert_eq!(up.len(), 3);
     let orders = prometheus
         .value_once_present("mycelium_orders_total{strategy=\"mm\",instrument=\"BTCUSDT\"}", 2);
     for n in [&a, &b] {
@@ -182,11 +202,11 @@ async fn prometheus_reads_back_the_counters_and_the_hdr_quantiles() {
         let got = orders.iter().find(|(m, _)| m["instance"] == instance.as_str()).map(|(_, v)| *v);
         assert_eq!(got, Some(n.orders as f64), "orders of {instance}");
     }
-    let total = prometheus.value_once_present("sum(mycelium_orders_total)", 1);
+    let total = prometheus.value_once_present("sum(mycelium_orders_total{job=\"mycelium\"})", 1);
     assert_eq!(total[0].1, (a.orders + b.orders) as f64);
-    let build = prometheus.value_once_present("mycelium_build_info", 2);
+    let build = prometheus.value_once_present("mycelium_build_info", 3);
     assert!(build.iter().all(|(_, v)| *v == 1.0));
-    assert_eq!(prometheus.value_once_present("process_resident_memory_bytes > 0", 2).len(), 2);
+    assert_eq!(prometheus.value_once_present("process_resident_memory_bytes > 0", 3).len(), 3);
 
     // Quantiles per node, then summed across both nodes.
     for n in [&a, &b] {
@@ -203,15 +223,47 @@ async fn prometheus_reads_back_the_counters_and_the_hdr_quantiles() {
     both.add(&b.hdr).expect("same bounds");
     for q in [0.5, 0.99] {
         let promql = format!(
-            "histogram_quantile({q}, sum by (le) (mycelium_hop_latency_seconds_bucket{{hop=\"tick_to_order\"}}))"
+            "histogram_quantile({q}, sum by (le) (mycelium_hop_latency_seconds_bucket{{job=\"mycelium\",hop=\"tick_to_order\"}}))"
         );
         let got = prometheus.value_once_present(&promql, 1)[0].1;
         assert_close(&format!("p{} of both nodes", q * 100.0), got, both.value_at_quantile(q));
     }
-    let count = prometheus.value_once_present("sum(mycelium_hop_latency_seconds_count)", 1)[0].1;
+    let count = prometheus
+        .value_once_present("sum(mycelium_hop_latency_seconds_count{job=\"mycelium\"})", 1)[0]
+        .1;
     assert_eq!(count, (a.hdr.len() + b.hdr.len()) as f64);
+
+    // Every dashboard query, with Grafana's variables filled in, runs and has data
+    // (a rate needs two scrapes of the desk: waited for, bounded).
+    let dashboard = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../dashboards/mycelium.json"),
+    )
+    .expect("the dashboard");
+    let dashboard: serde_json::Value = serde_json::from_str(&dashboard).expect("json");
+    let mut queries = 0;
+    for panel in dashboard["panels"].as_array().expect("panels") {
+        for target in panel["targets"].as_array().into_iter().flatten() {
+            let expr = target["expr"].as_str().expect("expr");
+            let promql = expr
+                .replace("$__rate_interval", "1m")
+                .replace("$job", "desk")
+                .replace("$instance", ".*")
+                .replace("$hop", ".*");
+            // A panel showing failures (`== 0`) is empty while nothing fails: it
+            // must only run.
+            let wants_data = !promql.contains("== 0");
+            let deadline = Instant::now() + PATIENCE;
+            while prometheus.query(&promql).is_empty() && wants_data {
+                assert!(Instant::now() < deadline, "{}: no data for {promql}", panel["title"]);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            queries += 1;
+        }
+    }
+    println!("{queries} dashboard queries answered");
 
     drop(prometheus);
     a.server.stop().await;
     b.server.stop().await;
+    desk.stop().await;
 }

@@ -1,22 +1,34 @@
-//! A full exposition (every family of the catalogue, as a node reports them, with the
-//! process collector, build info and the scrape's own figures) passes
-//! `promtool check metrics`: Prometheus's parser and its linter (names, units,
-//! `_total`, help texts) find nothing. Skipped, saying so, where promtool is missing.
+//! A full scrape (every family of the catalogue, as a node reports them, with the
+//! process collector, build info and the scrape's own figures, fetched from the
+//! endpoint) passes `promtool check metrics`: Prometheus's parser and its linter
+//! (names, units, `_total`, help texts) find nothing. Skipped, saying so, where
+//! promtool is missing.
 
 mod common;
 
 use std::io::Write as _;
+use std::net::SocketAddr;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use common::fake_node::{FakeNode, Shape};
-use mycelium_metrics::{build_info, catalogue, ProcessCollector, Registry};
+use mycelium_metrics::{
+    build_info, catalogue, MetricsServer, ProcessCollector, Registry, ServerConfig,
+};
 
+/// A scrape of an endpoint serving a node's every family.
 async fn full_exposition() -> String {
-    let registry = Registry::new();
+    let registry = Arc::new(Registry::new());
     registry.register(FakeNode::new(Shape::SMALL, 1));
     registry.register(ProcessCollector);
     registry.register(build_info());
-    registry.scrape().await
+    let server =
+        MetricsServer::start(registry, ServerConfig::on(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .await
+            .expect("start");
+    let text = common::get(server.local_addr(), "/metrics");
+    server.stop().await;
+    text
 }
 
 #[tokio::test]
