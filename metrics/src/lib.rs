@@ -54,6 +54,8 @@
 //!   are checked against it.
 //! - `buckets`: the shared latency layout and [`Buckets`] (from HDR histograms).
 //! - `batch`: [`Batch`], one collector's samples of one scrape.
+//! - `figures`: [`ActorFigures`], [`LinkFigures`], [`TradingFigures`],
+//!   [`FeedFigures`]: what an exporter hands over, and the families each field feeds.
 //! - `collector`: the [`Collector`] trait and [`collector::from_fn`].
 //! - `fold`: the label guard: caps, `other`, merging of equal series.
 //! - `encode`: the text format 0.0.4.
@@ -69,6 +71,7 @@ mod build_info;
 pub mod catalogue;
 pub mod collector;
 mod encode;
+mod figures;
 mod fold;
 mod process;
 mod registry;
@@ -80,6 +83,7 @@ pub use buckets::{latency_bounds, Buckets};
 pub use build_info::{build_info, BUILD_COMMIT, BUILD_VERSION};
 pub use collector::{CollectError, Collector};
 pub use encode::CONTENT_TYPE;
+pub use figures::{ActorFigures, FeedFigures, LinkFigures, TradingFigures};
 pub use fold::{MAX_LABEL_VALUE_BYTES, OVERFLOW_VALUE};
 pub use process::ProcessCollector;
 pub use registry::{Registry, DEFAULT_COLLECT_TIMEOUT};

@@ -139,7 +139,11 @@ async fn a_client_that_never_reads_is_cut_off_at_the_connection_timeout() {
             "left open: {e}"
         ),
     }
-    assert!(received.len() + 1_000 < full, "the answer was cut: {} of {full} bytes", received.len());
+    assert!(
+        received.len() + 1_000 < full,
+        "the answer was cut: {} of {full} bytes",
+        received.len()
+    );
     server.stop().await;
 }
 

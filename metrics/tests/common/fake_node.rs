@@ -8,7 +8,9 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt as _;
 use hdrhistogram::Histogram;
 use mycelium_metrics::catalogue::*;
-use mycelium_metrics::{Batch, CollectError, Collector};
+use mycelium_metrics::{
+    ActorFigures, Batch, CollectError, Collector, FeedFigures, LinkFigures, TradingFigures,
+};
 use rand::{Rng as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 
@@ -98,56 +100,60 @@ impl FakeNode {
     pub fn batch(&self) -> Batch {
         let mut b = Batch::new();
         for (i, actor) in self.actors.iter().enumerate() {
-            let a = [actor.as_str()];
-            b.counter(&ACTOR_MESSAGES_HANDLED, a, 1_000 * i as u64);
-            b.gauge(&ACTOR_MAILBOX_DEPTH, a, i % 7);
-            b.gauge(&ACTOR_MAILBOX_HIGH_WATER, a, 10 + i);
-            b.counter(&ACTOR_RESTARTS, a, (i % 3) as u64);
-            b.histogram_hdr(&ACTOR_HANDLER_SECONDS, a, &self.handler[i]);
-            b.histogram_hdr(&ACTOR_MAILBOX_WAIT_SECONDS, a, &self.wait[i]);
+            b.actor(&ActorFigures {
+                actor,
+                handled: 1_000 * i as u64,
+                restarts: (i % 3) as u64,
+                mailbox_depth: i % 7,
+                mailbox_high_water: Some(10 + i),
+                handler_ns: Some(&self.handler[i]),
+                mailbox_wait_ns: Some(&self.wait[i]),
+            });
         }
         for reason in ["panicked", "stopped", "no_route"] {
             b.counter(&DEAD_LETTERS, [reason], 2u64);
         }
         for (i, peer) in self.peers.iter().enumerate() {
-            let p = [peer.as_str()];
-            b.gauge(&LINK_UP, p, 1);
-            b.counter(&LINK_SENT_FRAMES, p, 5_000u64);
-            b.counter(&LINK_RECEIVED_FRAMES, p, 4_000u64);
-            b.counter(&LINK_SENT_BYTES, p, 640_000u64);
-            b.counter(&LINK_RECEIVED_BYTES, p, 512_000u64);
-            b.counter(&LINK_RECONNECTS, p, i as u64);
-            b.counter(&LINK_LOSSES, p, i as u64);
-            b.counter(&LINK_RESENT_FRAMES, p, 3u64);
-            b.counter(&LINK_DUPLICATE_FRAMES, p, 1u64);
-            b.counter(&LINK_SEQUENCE_GAPS, p, 0u64);
-            b.gauge(&LINK_OUTBOUND_QUEUE_DEPTH, p, 4);
-            b.histogram_hdr(&LINK_HEARTBEAT_RTT, p, &self.rtt[i]);
+            b.link(&LinkFigures {
+                peer,
+                up: true,
+                sent_frames: 5_000,
+                received_frames: 4_000,
+                sent_bytes: 640_000,
+                received_bytes: 512_000,
+                reconnects: i as u64,
+                losses: i as u64,
+                resent_frames: 3,
+                duplicate_frames: 1,
+                sequence_gaps: 0,
+                outbound_queue_depth: 4,
+                heartbeat_rtt_ns: &self.rtt[i],
+            });
         }
         b.counter(&HANDSHAKE_REFUSALS, ["bad_proof"], 1u64);
         for (h, hop) in HOPS.iter().enumerate() {
             for (t, transport) in TRANSPORTS.iter().enumerate() {
-                b.histogram_hdr(&HOP_LATENCY, [hop, transport], &self.hops[h][t]);
+                b.hop(hop, transport, &self.hops[h][t]);
             }
         }
         for strategy in &self.strategies {
             for instrument in &self.instruments {
-                let si = [strategy.as_str(), instrument.as_str()];
-                let sic = [strategy.as_str(), instrument.as_str(), "USDT"];
-                b.counter(&ORDERS, si, 120u64);
-                b.counter(&FILLS, si, 80u64);
-                b.counter(&ORDER_REJECTS, [strategy, instrument, "max_quantity"], 2u64);
-                b.gauge(&POSITION, si, -0.5);
-                b.gauge(&REALIZED_PNL, sic, 12.25);
-                b.gauge(&UNREALIZED_PNL, sic, -3.5);
-                b.gauge(&FEES, sic, 0.75);
+                b.trading(&TradingFigures {
+                    strategy,
+                    instrument,
+                    currency: "USDT",
+                    orders: 120,
+                    fills: 80,
+                    rejects: &[("max_quantity", 2), ("price_collar", 1)],
+                    position: -0.5,
+                    realized_pnl: 12.25,
+                    unrealized_pnl: -3.5,
+                    fees: 0.75,
+                });
             }
         }
         for symbol in &self.instruments {
-            let s = [symbol.as_str()];
-            b.counter(&FEED_TICKS, s, 100_000u64);
-            b.counter(&FEED_CONFLATED_TICKS, s, 10u64);
-            b.counter(&FEED_SEQUENCE_GAPS, s, 0u64);
+            b.feed(&FeedFigures { symbol, ticks: 100_000, conflated_ticks: 10, sequence_gaps: 0 });
         }
         b
     }
