@@ -81,9 +81,7 @@ impl Registry {
 
         let mut own = Batch::new();
         let mut batches = Vec::with_capacity(results.len() + 1);
-        for (collector, elapsed, batch) in
-            results.into_iter().zip(&collectors).map(|((t, b), c)| (c, t, b))
-        {
+        for (collector, (elapsed, batch)) in collectors.iter().zip(results) {
             own.gauge(&SCRAPE_COLLECTOR_DURATION, [collector.name()], elapsed.as_secs_f64());
             own.gauge(&SCRAPE_COLLECTOR_SUCCESS, [collector.name()], u32::from(batch.is_some()));
             batches.extend(batch);
@@ -95,7 +93,9 @@ impl Registry {
 
     async fn collect_one(&self, collector: &dyn Collector) -> (Duration, Option<Batch>) {
         let start = Instant::now();
-        let run = AssertUnwindSafe(collector.collect()).catch_unwind();
+        // `collect` itself is called inside the guarded future: a collector may do
+        // its work (and panic) before returning one.
+        let run = AssertUnwindSafe(async { collector.collect().await }).catch_unwind();
         let outcome = tokio::time::timeout(self.collect_timeout, run).await;
         let batch = match outcome {
             Ok(Ok(Ok(batch))) => Some(batch),

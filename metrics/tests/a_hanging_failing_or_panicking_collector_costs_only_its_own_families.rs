@@ -47,13 +47,17 @@ async fn the_scrape_carries_on_without_the_misbehaving_collectors() {
     }));
     registry.register(Bad(Misbehaviour::Fail));
     registry.register(Bad(Misbehaviour::Panic));
+    registry
+        .register(collector::from_fn("panics_at_once", |_| panic!("a synchronous collector bug")));
 
     for _ in 0..3 {
         let text = tokio::time::timeout(Duration::from_secs(20), registry.scrape())
             .await
             .expect("a hanging collector does not hang the scrape");
         assert!(text.contains("mycelium_feed_ticks_total{symbol=\"ETHUSDT\"} 7\n"), "{text}");
-        for (collector, success) in [("good", 1), ("hangs", 0), ("fails", 0), ("panics", 0)] {
+        for (collector, success) in
+            [("good", 1), ("hangs", 0), ("fails", 0), ("panics", 0), ("panics_at_once", 0)]
+        {
             let line = format!(
                 "mycelium_scrape_collector_success{{collector=\"{collector}\"}} {success}\n"
             );
