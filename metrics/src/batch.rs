@@ -53,7 +53,6 @@ pub trait Number: Copy {
 macro_rules! number {
     ($($t:ty),*) => {$(
         impl Number for $t {
-            #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
             fn to_f64(self) -> f64 {
                 self as f64
             }
@@ -66,16 +65,6 @@ impl Batch {
     /// An empty batch.
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// How many samples so far.
-    pub fn len(&self) -> usize {
-        self.samples.len()
-    }
-
-    /// Whether there are no samples.
-    pub fn is_empty(&self) -> bool {
-        self.samples.is_empty()
     }
 
     /// A counter sample. A counter never goes down: a negative or NaN value is a bug in
@@ -124,11 +113,6 @@ impl Batch {
         hdr: &Histogram<u64>,
     ) {
         self.histogram(family, labels, Buckets::from_hdr(hdr));
-    }
-
-    /// Moves every sample of `other` into this batch.
-    pub fn append(&mut self, other: &mut Batch) {
-        self.samples.append(&mut other.samples);
     }
 
     fn push(&mut self, family: Descriptor, labels: &[&str], value: Value) {

@@ -12,6 +12,7 @@
 //! Values are also cut to [`MAX_LABEL_VALUE_BYTES`], so a long one cannot make the
 //! exposition grow without bound either.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::batch::{Batch, Value};
@@ -65,11 +66,10 @@ impl LabelGuard {
                 if !descriptor.labels().is_empty() {
                     self.overflows.entry(descriptor.name()).or_insert(0);
                 }
-                let labels = self.admit(descriptor, sample.labels);
-                match family.series.get_mut(&labels) {
-                    Some(value) => value.add(sample.value),
-                    None => {
-                        family.series.insert(labels, sample.value);
+                match family.series.entry(self.admit(descriptor, sample.labels)) {
+                    Entry::Occupied(mut series) => series.get_mut().add(sample.value),
+                    Entry::Vacant(series) => {
+                        series.insert(sample.value);
                     }
                 }
             }

@@ -17,8 +17,8 @@ use crate::collector::{CollectError, Collector};
 /// assumes the same).
 const USER_HZ: f64 = 100.0;
 
-/// Reports `process_*` for this process. Linux only: elsewhere each scrape reports it
-/// unavailable.
+/// Reports `process_*` for this process. Linux only: elsewhere its families are
+/// missing and `mycelium_scrape_collector_success{collector="process"}` is 0.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ProcessCollector;
 
