@@ -4,10 +4,10 @@
 //! Each label of each family admits its first `max_values` distinct values for the
 //! registry's lifetime; a later value is exposed as [`OVERFLOW_VALUE`] and added into
 //! that series, and the family's overflow counter grows by one per folded sample per
-//! scrape. Admission is for good (a value that stops appearing keeps its slot) so the
-//! set of values folded into `other` never changes between scrapes: its counters never
-//! appear to go down. An order id in a label therefore costs at most `max_values`
-//! series, and shows up as a steadily rising overflow counter.
+//! scrape. Admission is for good (a value that stops appearing keeps its slot), so a
+//! value never moves between its own series and `other`, and folding never makes a
+//! counter appear to go down. An order id in a label therefore costs at most
+//! `max_values` series, and shows up as a steadily rising overflow counter.
 //!
 //! Values are also cut to [`MAX_LABEL_VALUE_BYTES`], so a long one cannot make the
 //! exposition grow without bound either.
