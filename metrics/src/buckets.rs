@@ -1,28 +1,6 @@
-//! The one bucket layout every latency histogram shares, and [`Buckets`], a histogram
-//! in that layout converted from an HDR histogram of nanoseconds.
-//!
-//! # How the boundaries were chosen
-//!
-//! Prometheus's `histogram_quantile` finds the bucket `(a, b]` that holds the wanted
-//! rank and interpolates linearly inside it. The HDR figure for the same rank lies in
-//! the same bucket (each HDR bin is counted whole in the bucket holding its reported
-//! value, see [`Buckets::add_hdr`]), so the two differ by less than `b - a`, and
-//! relative to the HDR figure by less than `b / a - 1`. That bound is reached: all
-//! samples at one value near the bottom of a bucket (a spike) are reported near its
-//! top. So every ratio `b / a` must stay below 1.05 for the 5% promise to hold for
-//! every distribution, not only smooth ones.
-//!
-//! The boundaries are `2^(k/16)` nanoseconds (the boundaries of native-histogram
-//! schema 4) from 64 ns (`2^6`) to 17.2 s (`2^34`), rounded to four significant
-//! digits so the `le` labels read well (`6.683e-08`, not `6.6830541001...e-08`). The
-//! ratio is `2^(1/16)` = 1.0443, at most 1.0451 after rounding: a bound of 4.5%.
-//! Schema 3 (`2^(1/8)`, 9%) would miss 5% on spikes; the tests show both. The cost is
-//! 449 buckets, 28 octaves of 16. Below 64 ns, all values share the first bucket,
-//! `(0, 64 ns]`; above 17.2 s, the `+Inf` bucket.
-//!
-//! The rounding goes through decimal text, and the 16 roots of 2 are literals, so
-//! every build on every platform produces the same bits, hence the same `le` strings:
-//! histograms from different nodes sum with `sum by (le)`.
+//! The one bucket layout every latency histogram shares ([`latency_bounds`]), and
+//! [`Buckets`], a histogram in that layout converted from an HDR histogram of
+//! nanoseconds.
 
 use std::sync::LazyLock;
 
@@ -92,6 +70,29 @@ fn decimal(mantissa: u64, exponent: i32) -> f64 {
 
 /// The shared latency bucket boundaries (`le`), in seconds, ascending; `+Inf` is
 /// implied after the last.
+///
+/// # How they were chosen
+///
+/// Prometheus's `histogram_quantile` finds the bucket `(a, b]` that holds the wanted
+/// rank and interpolates linearly inside it. The HDR figure for the same rank lies in
+/// the same bucket (each HDR bin is counted whole in the bucket holding its reported
+/// value, see [`Buckets::add_hdr`]), so the two differ by less than `b - a`, and
+/// relative to the HDR figure by less than `b / a - 1`. That bound is reached: all
+/// samples at one value near the bottom of a bucket (a spike) are reported near its
+/// top. So every ratio `b / a` must stay below 1.05 for the 5% promise to hold for
+/// every distribution, not only smooth ones.
+///
+/// The boundaries are `2^(k/16)` nanoseconds (the boundaries of native-histogram
+/// schema 4) from 64 ns (`2^6`) to 17.2 s (`2^34`), rounded to four significant
+/// digits so the `le` labels read well (`6.683e-08`, not `6.6830541001...e-08`). The
+/// ratio is `2^(1/16)` = 1.0443, at most 1.0451 after rounding: a bound of 4.5%.
+/// Schema 3 (`2^(1/8)`, 9%) would miss 5% on spikes; the tests show both. The cost is
+/// 449 buckets, 28 octaves of 16. Below 64 ns, all values share the first bucket,
+/// `(0, 64 ns]`; above 17.2 s, the `+Inf` bucket.
+///
+/// The rounding goes through decimal text, and the 16 roots of 2 are literals, so
+/// every build on every platform produces the same bits, hence the same `le` strings:
+/// histograms from different nodes sum with `sum by (le)`.
 pub fn latency_bounds() -> &'static [f64] {
     &LAYOUT.seconds
 }

@@ -10,8 +10,8 @@
 //! it reproduces byte for byte (a unit test compares the two on every kind of family,
 //! value and escape). The reason is cost: nine lines in ten of an exposition are
 //! bucket lines, and that encoder formats each `le` float anew for every line of
-//! every histogram, a third of the scrape's time at a desk's scale. Here the 450 `le`
-//! strings of the shared layout are formatted once per process.
+//! every histogram, most of a desk-sized scrape's time. Here the 450 `le` strings of
+//! the shared layout are formatted once per process.
 
 use std::fmt::Write as _;
 use std::sync::LazyLock;

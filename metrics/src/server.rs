@@ -5,17 +5,6 @@
 //! worker of the node's runtime (which may be a single `current_thread` one on the hot
 //! path). The collectors reach the node's actors through channels, which work across
 //! runtimes.
-//!
-//! What a slow or hostile client can cost is bounded:
-//! - at most [`ServerConfig::max_connections`] connections are served at once; more
-//!   wait in the kernel's accept queue, costing nothing here;
-//! - the request head must arrive within [`ServerConfig::header_read_timeout`] and
-//!   fit in 16 KiB; a body is never read;
-//! - a connection lives at most [`ServerConfig::connection_timeout`] in all (one
-//!   request, no keep-alive), however slowly the client reads the answer;
-//! - collections are serialized, and a result younger than
-//!   [`ServerConfig::min_scrape_interval`] is served again, so clients hammering the
-//!   endpoint cannot make the node's actors answer more often than that.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -96,6 +85,22 @@ pub enum ServeError {
 
 /// A running endpoint. [`stop`](Self::stop) it, or drop it: either closes the
 /// listener and every connection.
+///
+/// It answers `GET /metrics` (and `HEAD`) with the exposition, 404 elsewhere, 405 for
+/// other methods, one request per connection, on a thread of its own with its own
+/// single-threaded Tokio runtime: parsing requests, running the collectors and writing
+/// the text never occupy a worker of the node's runtime.
+///
+/// What a slow or hostile client can cost is bounded:
+/// - at most [`ServerConfig::max_connections`] connections are served at once; more
+///   wait in the kernel's accept queue, costing nothing here;
+/// - the request head must arrive within [`ServerConfig::header_read_timeout`] and
+///   fit in 16 KiB; a body is never read;
+/// - a connection lives at most [`ServerConfig::connection_timeout`] in all (one
+///   request, no keep-alive), however slowly the client reads the answer;
+/// - collections are serialized, and a result younger than
+///   [`ServerConfig::min_scrape_interval`] is served again, so clients hammering the
+///   endpoint cannot make the node's actors answer more often than that.
 #[derive(Debug)]
 pub struct MetricsServer {
     local_addr: SocketAddr,
