@@ -10,6 +10,13 @@
 //! fills, so every simulation has the same orders, and [`FidelityReport`] compares their
 //! fills per order.
 //!
+//! The table: `cargo run --release -p mycelium-execution --example fidelity` (keys such
+//! as `seed=2 vol=3` vary the stream). Per model, fills and filled quantity relative to
+//! the truth; over the orders both filled, the mean signed error of the first fill's
+//! time (negative: early) and the 99th percentile of its absolute value; `early` counts
+//! orders filled before the truth did (or that the truth never filled), `over` orders
+//! filled more than in the truth. The risk-averse model must show 0 and 0.
+//!
 //! # Layout
 //!
 //! - [`quoting`]: [`QuoteRule`], quote both sides at the touch every N events.
