@@ -62,6 +62,5 @@ fn executions_hit_the_front_and_the_l2_stream_shows_the_l3_levels() {
     assert_eq!(trades, execs);
     assert_eq!(l2.best_bid().map(|(p, _)| grid.ticks(p)), mirror.best_bid());
     assert_eq!(l2.best_ask().map(|(p, _)| grid.ticks(p)), mirror.best_ask());
-    eprintln!("adds {adds} cancels {cancels} executions {execs}; resting {}", mirror.order_count());
     assert!(adds > 0 && cancels > 0 && execs > 0);
 }
