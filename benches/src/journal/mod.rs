@@ -1,6 +1,6 @@
 //! The journal's scenarios: `fsync` group commit under load beside a bare `fdatasync`,
 //! the cost of an append in `process` mode beside `off`, and recovery of a 1M-event
-//! journal. The SQLite reference is in [`sqlite`] (`peers` feature).
+//! journal. The SQLite reference is in the `sqlite` module (`peers` feature only).
 //!
 //! Every scenario journals the same order-sized event (an rkyv archive of 48 bytes,
 //! 64 on disk with its header) from one producer thread, as the execution actor would:
