@@ -9,6 +9,7 @@ use std::future::Future;
 
 use futures_util::future::Either;
 use futures_util::FutureExt;
+use tokio::sync::oneshot;
 
 use crate::queue::TrySendError;
 
@@ -109,9 +110,9 @@ impl<M: Send + 'static> ActorRef<M> {
     #[inline]
     pub fn send(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send + '_ {
         match &self.target {
-            Target::Local(cell) => {
-                Either::Left(cell.tx.send(msg).map(|sent| sent.map_err(SendError::Closed)))
-            }
+            Target::Local(cell) => Either::Left(
+                cell.tx.send(msg).map(|sent| sent.map(drop).map_err(SendError::Closed)),
+            ),
             Target::Remote(remote) => Either::Right(remote.send(msg)),
         }
     }
@@ -121,7 +122,7 @@ impl<M: Send + 'static> ActorRef<M> {
     #[inline]
     pub fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
         match &self.target {
-            Target::Local(cell) => cell.tx.try_send(msg).map_err(SendError::from),
+            Target::Local(cell) => cell.tx.try_send(msg).map(drop).map_err(SendError::from),
             Target::Remote(remote) => remote.try_send(msg),
         }
     }
@@ -131,7 +132,7 @@ impl<M: Send + 'static> ActorRef<M> {
     pub async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
         match &self.target {
             Target::Local(cell) => {
-                cell.tx.send_timeout(msg, timeout).await.map_err(SendError::from)
+                cell.tx.send_timeout(msg, timeout).await.map(drop).map_err(SendError::from)
             }
             Target::Remote(remote) => remote.send_timeout(msg, timeout).await,
         }
@@ -141,6 +142,11 @@ impl<M: Send + 'static> ActorRef<M> {
     /// for the answer, all within `timeout`: `counter.ask(Msg::Get, timeout)` where
     /// `Msg::Get(ReplyTo<u64>)` is a variant (see the crate example). For a remote
     /// actor the answer comes back over the same link.
+    ///
+    /// An ask never waits for an answer that cannot come: if the actor ends before
+    /// its handler takes the request, the request goes to dead letters and the ask
+    /// fails at once with [`AskError::DeadLettered`], whatever the timeout (even
+    /// `Duration::MAX`).
     pub async fn ask<R>(
         &self,
         request: impl FnOnce(ReplyTo<R>) -> M,
@@ -155,17 +161,19 @@ impl<M: Send + 'static> ActorRef<M> {
         };
         let (reply, mut answer) = ReplyTo::new();
         let msg = request(reply);
-        // Fast path: room in the mailbox, no timer needed for the send.
-        let deadline = match cell.tx.try_send(msg) {
-            Ok(()) => None,
+        // Fast path: room in the mailbox, no timer needed for the send. The request's
+        // position in the queue tells, if the actor ends, whether it was handed to a
+        // handler (which may still answer) or went to dead letters.
+        let (position, deadline) = match cell.tx.try_send(msg) {
+            Ok(position) => (position, None),
             Err(TrySendError::Full(msg)) => {
                 let deadline = deadline_after(timeout);
                 // Boxed, as a full mailbox is rare and slow anyway: unboxed, the wait's
                 // state (a send and a timer) would double every ask's future.
-                Box::pin(cell.tx.send_timeout(msg, timeout))
+                let position = Box::pin(cell.tx.send_timeout(msg, timeout))
                     .await
                     .map_err(|e| AskError::Send(e.into()))?;
-                Some(deadline)
+                (position, Some(deadline))
             }
             Err(TrySendError::Closed(msg)) => return Err(AskError::Send(SendError::Closed(msg))),
         };
@@ -182,7 +190,7 @@ impl<M: Send + 'static> ActorRef<M> {
             loop {
                 yield_once().await;
                 if let Some(answered) = (&mut answer).now_or_never() {
-                    return answered.map_err(|_| AskError::NoReply);
+                    return answered.map_err(|_| no_answer(cell, position));
                 }
                 if spin_until.is_none_or(|t| std::time::Instant::now() >= t) {
                     break;
@@ -190,11 +198,10 @@ impl<M: Send + 'static> ActorRef<M> {
             }
         }
         let deadline = deadline.unwrap_or_else(|| deadline_after(timeout));
-        match tokio::time::timeout_at(deadline, answer).await {
-            Ok(Ok(r)) => Ok(r),
-            Ok(Err(_)) => Err(AskError::NoReply),
-            Err(_) => Err(AskError::Timeout),
-        }
+        // Boxed: the wait (a timer, the answer, and the actor's end) would triple
+        // every ask's future, and an ask gets here only when no answer came within a
+        // turn of the scheduler, which costs far more than the allocation.
+        Box::pin(await_answer(cell, answer, position, deadline)).await
     }
 
     /// Asks the actor to stop: it handles what is already queued, runs `stopped`, then
@@ -262,6 +269,38 @@ impl<M: Send + 'static> ActorRef<M> {
     }
 }
 
+/// Waits until `deadline` for the answer to the request at `position` in `cell`'s
+/// queue, or until that request goes to dead letters.
+async fn await_answer<M: Send + 'static, R>(
+    cell: &Cell<M>,
+    answer: oneshot::Receiver<R>,
+    position: u64,
+    deadline: tokio::time::Instant,
+) -> Result<R, AskError<M>> {
+    let mut unserved = cell.unserved_rx();
+    let waited = tokio::time::timeout_at(deadline, async {
+        tokio::select! {
+            biased;
+            answered = answer => answered.map_err(|_| no_answer(cell, position)),
+            _ = unserved.wait_for(|&from| position >= from) => Err(AskError::DeadLettered),
+        }
+    });
+    match waited.await {
+        Ok(answered) => answered,
+        Err(_) => Err(AskError::Timeout),
+    }
+}
+
+/// Why a local ask's reply port was dropped unanswered: its request went to dead
+/// letters (and they were dropped), or its handler dropped the port.
+fn no_answer<M: Send + 'static>(cell: &Cell<M>, position: u64) -> AskError<M> {
+    if cell.is_unserved(position) {
+        AskError::DeadLettered
+    } else {
+        AskError::NoReply
+    }
+}
+
 /// Now plus `timeout`, or thirty years from now if that overflows (as Tokio's own
 /// `sleep` does): an ask with `Duration::MAX` waits, it does not panic.
 fn deadline_after(timeout: Duration) -> tokio::time::Instant {
@@ -287,7 +326,10 @@ async fn yield_once() {
     .await
 }
 
-/// Stop, wait up to `deadline`, then abort and wait a short grace.
+/// Stop, wait up to `deadline`, then abort and wait a short grace. An unsupervised
+/// actor whose instance does not let go even then (stuck in a handler that never
+/// yields) is given up: ended as `Killed` (see `Cell::terminate`), and `None` is
+/// returned.
 pub(crate) async fn stop_cell_within(cell: &dyn AnyCell, deadline: Duration) -> Option<ExitReason> {
     let mut rx = cell.exit_rx();
     cell.signal(Signal::Stop);
@@ -304,6 +346,10 @@ pub(crate) async fn stop_cell_within(cell: &dyn AnyCell, deadline: Duration) -> 
         .await
         .ok()
         .and_then(|r| r.ok().and_then(|r| r.clone()));
+    if aborted.is_none() && !cell.is_supervised() {
+        tracing::error!(actor = %cell.id(), name = ?cell.name(), "instance does not let go after its abort: giving it up");
+        cell.end(ExitReason::Killed);
+    }
     aborted
 }
 

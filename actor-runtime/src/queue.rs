@@ -163,6 +163,10 @@ struct State<M> {
     signals: VecDeque<Signal>,
     /// The size of the batch the receiver took on its last visit.
     taken: usize,
+    /// Messages moved out of `queue` into the receiver's batches so far: the first
+    /// message in `queue` is at position `taken_total + 1`. Positions count user messages from 1, in push order, over
+    /// the actor's whole life (see [`Sender::try_send`]).
+    taken_total: u64,
     /// No more user messages are accepted (the actor is stopping or has ended).
     closed: bool,
     /// The receiver is gone: signals are refused too.
@@ -206,6 +210,7 @@ impl<M> Shared<M> {
         std::mem::swap(&mut st.queue, &mut batch.msgs);
         std::mem::swap(&mut st.stamps, &mut batch.stamps);
         st.taken = batch.msgs.len();
+        st.taken_total += st.taken as u64;
         self.consumed.store(0, Ordering::Release);
         self.queued.store(0, Ordering::Release);
         if !st.waiters.is_empty() {
@@ -252,6 +257,12 @@ impl<M> Shared<M> {
         }
         None
     }
+
+    /// The position of the message pushed last.
+    #[inline]
+    fn last_position(st: &State<M>) -> u64 {
+        st.taken_total + st.queue.len() as u64
+    }
 }
 
 /// A ring's length, out of line (see `Sender::try_send_ring`).
@@ -272,6 +283,7 @@ pub(crate) fn channel<M>(capacity: usize, timed: bool, spinning: bool) -> (Sende
             stamps: VecDeque::new(),
             signals: VecDeque::new(),
             taken: 0,
+            taken_total: 0,
             closed: false,
             receiver_gone: false,
             receiver_waker: None,
@@ -291,6 +303,7 @@ pub(crate) fn channel<M>(capacity: usize, timed: bool, spinning: bool) -> (Sende
         shared: shared.clone(),
         batch: Batch { msgs: VecDeque::new(), stamps: VecDeque::new() },
         taken: 0,
+        batch_end: 0,
         enqueued_at: None,
         registered: None,
     };
@@ -303,9 +316,10 @@ pub(crate) struct Sender<M> {
 }
 
 impl<M> Sender<M> {
-    /// Queues `msg` if there is room now. Waiting senders go first: while any wait,
+    /// Queues `msg` if there is room now, and returns its position: the how-manieth
+    /// message this queue took (from 1). Waiting senders go first: while any wait,
     /// this reports `Full`.
-    pub(crate) fn try_send(&self, msg: M) -> Result<(), TrySendError<M>> {
+    pub(crate) fn try_send(&self, msg: M) -> Result<u64, TrySendError<M>> {
         let shared = &*self.shared;
         if shared.ring.is_some() {
             return self.try_send_ring(msg);
@@ -318,11 +332,12 @@ impl<M> Sender<M> {
             return Err(TrySendError::Full(msg));
         }
         let wake = shared.push(&mut st, msg);
+        let position = Shared::last_position(&st);
         drop(st);
         if let Some(waker) = wake {
             waker.wake();
         }
-        Ok(())
+        Ok(position)
     }
 
     /// `try_send` into a spinning receiver's ring. Out of line and cold, as are the
@@ -330,7 +345,7 @@ impl<M> Sender<M> {
     /// (130 -> 150-160 ns p50 in alternating runs), as the hot functions grew.
     #[cold]
     #[inline(never)]
-    fn try_send_ring(&self, msg: M) -> Result<(), TrySendError<M>> {
+    fn try_send_ring(&self, msg: M) -> Result<u64, TrySendError<M>> {
         let shared = &*self.shared;
         let Some(ring) = &shared.ring else { unreachable!("only called for a ring") };
         if shared.senders_waiting.load(Ordering::Acquire) {
@@ -339,7 +354,8 @@ impl<M> Sender<M> {
         ring.push(msg).map_err(TrySendError::from)
     }
 
-    /// Queues `msg`, waiting for room; hands it back if the queue is closed.
+    /// Queues `msg`, waiting for room, and returns its position; hands it back if the
+    /// queue is closed.
     pub(crate) fn send(&self, msg: M) -> SendFut<'_, M> {
         SendFut { shared: &self.shared, msg: Some(msg), waiter: None }
     }
@@ -349,9 +365,9 @@ impl<M> Sender<M> {
         &self,
         msg: M,
         timeout: Duration,
-    ) -> Result<(), SendTimeoutError<M>> {
+    ) -> Result<u64, SendTimeoutError<M>> {
         let msg = match self.try_send(msg) {
-            Ok(()) => return Ok(()),
+            Ok(position) => return Ok(position),
             Err(TrySendError::Closed(msg)) => return Err(SendTimeoutError::Closed(msg)),
             Err(TrySendError::Full(msg)) => msg,
         };
@@ -377,6 +393,45 @@ impl<M> Sender<M> {
         }
         let st = lock(&self.shared.state);
         self.shared.used(&st)
+    }
+
+    /// Refuses further user messages (waiting senders get theirs back); what is
+    /// queued stays, for the receiver or [`take_queued`](Self::take_queued). Unlike
+    /// [`Receiver::close`], this can be done while an instance holds the receiver.
+    pub(crate) fn close(&self) {
+        if let Some(ring) = &self.shared.ring {
+            ring.close_to_senders();
+        }
+        let mut st = lock(&self.shared.state);
+        self.shared.close(&mut st);
+    }
+
+    /// Takes user messages again after [`close`](Self::close); only while no receiver
+    /// has closed the queue (a supervised actor's receiver never does).
+    pub(crate) fn reopen(&self) {
+        if let Some(ring) = &self.shared.ring {
+            ring.reopen();
+        }
+        lock(&self.shared.state).closed = false;
+    }
+
+    /// Takes the messages the receiver has not taken into its batch yet, with the
+    /// position of the first: for dead letters, while an instance that will handle
+    /// nothing more still holds the receiver. The queue must be closed for good.
+    /// `None` for a ring, which only its receiver may read.
+    pub(crate) fn take_queued(&self) -> Option<(u64, VecDeque<M>)> {
+        if self.shared.ring.is_some() {
+            return None;
+        }
+        let mut st = lock(&self.shared.state);
+        debug_assert!(st.closed);
+        // `taken_total` stays: it counts what the receiver took, which `handed_out`
+        // is reckoned from.
+        let first = st.taken_total + 1;
+        let msgs = std::mem::take(&mut st.queue);
+        st.stamps.clear();
+        self.shared.queued.store(0, Ordering::Release);
+        Some((first, msgs))
     }
 
     /// The handle the runtime signals this actor through.
@@ -408,9 +463,9 @@ impl<M> SendFut<'_, M> {
 }
 
 impl<M> Future for SendFut<'_, M> {
-    type Output = Result<(), M>;
+    type Output = Result<u64, M>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<u64, M>> {
         let this = self.get_mut();
         let coop = ready!(coop::poll_proceed(cx));
         let Some(msg) = this.msg.take() else {
@@ -440,12 +495,13 @@ impl<M> Future for SendFut<'_, M> {
         if our_turn && shared.free(&st) > 0 {
             this.waiter = None;
             let wake = shared.push(&mut st, msg);
+            let position = Shared::last_position(&st);
             drop(st);
             if let Some(waker) = wake {
                 waker.wake();
             }
             coop.made_progress();
-            return Poll::Ready(Ok(()));
+            return Poll::Ready(Ok(position));
         }
         this.msg = Some(msg);
         // Woken but the room was gone (cannot happen while promises hold): keep our
@@ -461,11 +517,11 @@ impl<M> SendFut<'_, M> {
     /// through the line, where only the first pushes.
     #[cold]
     #[inline(never)]
-    fn poll_ring(&mut self, ring: &Ring<M>, msg: M, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
+    fn poll_ring(&mut self, ring: &Ring<M>, msg: M, cx: &mut Context<'_>) -> Poll<Result<u64, M>> {
         let shared = self.shared;
         let msg = if self.waiter.is_none() && !shared.senders_waiting.load(Ordering::Acquire) {
             match ring.push(msg) {
-                Ok(()) => return Poll::Ready(Ok(())),
+                Ok(position) => return Poll::Ready(Ok(position)),
                 Err(Refused::Closed(msg)) => return Poll::Ready(Err(msg)),
                 Err(Refused::Full(msg)) => msg,
             }
@@ -486,9 +542,9 @@ impl<M> SendFut<'_, M> {
             return Poll::Pending;
         }
         match ring.push(msg) {
-            Ok(()) => {
+            Ok(position) => {
                 self.forget_ticket(&mut st);
-                Poll::Ready(Ok(()))
+                Poll::Ready(Ok(position))
             }
             Err(Refused::Closed(msg)) => {
                 self.forget_ticket(&mut st);
@@ -578,6 +634,8 @@ pub(crate) struct Receiver<M> {
     batch: Batch<M>,
     /// The batch's size when taken.
     taken: usize,
+    /// The position of the batch's last message.
+    batch_end: u64,
     /// The enqueue time of the message handed out last (timed queues only).
     enqueued_at: Option<Instant>,
     /// The waker this receiver last registered, by identity (data and vtable
@@ -610,8 +668,18 @@ impl<M> Receiver<M> {
             let mut st = lock(&self.shared.state);
             self.shared.refill(&mut st, &mut self.batch);
             self.taken = st.taken;
+            self.batch_end = st.taken_total;
         }
         self.pop()
+    }
+
+    /// How many messages this queue has handed out to the actor over its life: the
+    /// position of the last one.
+    pub(crate) fn handed_out(&self) -> u64 {
+        match &self.shared.ring {
+            Some(ring) => ring.handed_out(),
+            None => self.batch_end - self.batch.msgs.len() as u64,
+        }
     }
 
     /// Waits for a signal (first) or a user message, and takes it: `poll_ready` and
@@ -643,6 +711,7 @@ impl<M> Receiver<M> {
             }
             let filled = self.shared.refill(&mut st, &mut self.batch);
             self.taken = st.taken;
+            self.batch_end = st.taken_total;
             if !filled && st.closed {
                 return Poll::Ready(Ready::Closed);
             }

@@ -93,6 +93,38 @@ pub fn assert_quiet(rx: &mut EventRx) {
     }
 }
 
+/// The values of the `ProbeMsg::Value`s among `letters`, in order; panics on a
+/// dead letter that holds another `ProbeMsg`.
+pub fn dead_values(letters: &[mycelium::DeadLetter]) -> Vec<u64> {
+    letters
+        .iter()
+        .filter_map(|l| l.message.as_ref()?.downcast_ref::<ProbeMsg>())
+        .map(|m| match m {
+            ProbeMsg::Value(v) => *v,
+            _ => panic!("unexpected dead letter"),
+        })
+        .collect()
+}
+
+/// Checks that every kind of send to `actor` is refused at once with `Closed`, the
+/// message handed back, and that the actor is reported ended.
+pub async fn assert_refuses_every_send(actor: &mycelium::ActorRef<ProbeMsg>) {
+    use mycelium::{AskError, SendError};
+    assert!(!actor.is_alive(), "{actor} is reported alive");
+    assert!(matches!(
+        actor.try_send(ProbeMsg::Value(1)),
+        Err(SendError::Closed(ProbeMsg::Value(1)))
+    ));
+    let sent = within("a send to an ended actor", actor.send(ProbeMsg::Value(2))).await;
+    assert!(matches!(sent, Err(SendError::Closed(ProbeMsg::Value(2)))));
+    let sent =
+        within("a send_timeout to an ended actor", actor.send_timeout(ProbeMsg::Value(3), WAIT))
+            .await;
+    assert!(matches!(sent, Err(SendError::Closed(ProbeMsg::Value(3)))));
+    let asked = within("an ask to an ended actor", actor.ask(ProbeMsg::Generation, WAIT)).await;
+    assert!(matches!(asked, Err(AskError::Send(SendError::Closed(ProbeMsg::Generation(_))))));
+}
+
 /// Counts the live instances of one child: up in `started`, down in `Drop`, and the
 /// highest count ever seen.
 #[derive(Debug, Default)]
@@ -120,8 +152,8 @@ impl Live {
 /// How a probe's instances behave besides reporting.
 #[derive(Debug, Clone, Default)]
 pub struct Cfg {
-    /// Instances with a generation below this panic in `started`.
-    pub panic_in_started_below: u64,
+    /// Instances with a generation in this range panic in `started`.
+    pub panic_in_started: std::ops::Range<u64>,
     /// Counts live instances.
     pub live: Option<Arc<Live>>,
 }
@@ -139,6 +171,9 @@ pub enum ProbeMsg {
     Gate(oneshot::Receiver<()>),
     /// Report `Blocked`, then wait forever.
     Hang,
+    /// Report `Blocked`, then block the thread (no `.await`: an abort cannot take)
+    /// until the gate fires or its sender is dropped.
+    Block(std::sync::mpsc::Receiver<()>),
     /// Answer with this instance's generation.
     Generation(ReplyTo<u64>),
 }
@@ -194,7 +229,7 @@ impl Actor for Probe {
             tokio::task::yield_now().await;
         }
         self.report(started(self.name, self.generation));
-        if self.generation < self.cfg.panic_in_started_below {
+        if self.cfg.panic_in_started.contains(&self.generation) {
             panic!("{} failed in started (generation {})", self.name, self.generation);
         }
         Ok(())
@@ -213,6 +248,10 @@ impl Actor for Probe {
             ProbeMsg::Hang => {
                 self.report(blocked(self.name, self.generation));
                 std::future::pending::<()>().await;
+            }
+            ProbeMsg::Block(gate) => {
+                self.report(blocked(self.name, self.generation));
+                let _ = gate.recv();
             }
             ProbeMsg::Generation(reply) => {
                 let _ = reply.send(self.generation);
