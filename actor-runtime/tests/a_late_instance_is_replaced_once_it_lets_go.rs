@@ -71,6 +71,16 @@ async fn a_stuck_sibling_is_started_again_once_it_lets_go() {
     let sent = within("a send to b", b.send_timeout(ProbeMsg::Value(8), ASK)).await;
     assert!(matches!(sent, Err(SendError::Closed(ProbeMsg::Value(8)))));
 
+    // Another restart meanwhile leaves b awaited, not forgotten.
+    let a = node.lookup::<ProbeMsg>("a").unwrap();
+    a.send(ProbeMsg::Panic("a fails again")).await.unwrap();
+    expect_events(&mut rx, &[dropped("a", 1), started("a", 2)]).await;
+    let children = within("children()", sup.children(ASK)).await.unwrap();
+    assert_eq!(
+        states(&children),
+        vec![("a", ChildState::Running, 2), ("b", ChildState::Unresponsive, 0)]
+    );
+
     // The old instance lets go: b starts again and handles what was queued before.
     release.send(()).unwrap();
     let mut want = vec![started("b", 1)];
@@ -82,10 +92,10 @@ async fn a_stuck_sibling_is_started_again_once_it_lets_go() {
     let children = within("children()", sup.children(ASK)).await.unwrap();
     assert_eq!(
         states(&children),
-        vec![("a", ChildState::Running, 1), ("b", ChildState::Running, 1)]
+        vec![("a", ChildState::Running, 2), ("b", ChildState::Running, 1)]
     );
-    assert_eq!(node.supervision_counters().restarts(), 2);
-    assert_eq!(node.dead_letters().total(), 1, "only a's crashing message");
+    assert_eq!(node.supervision_counters().restarts(), 3);
+    assert_eq!(node.dead_letters().total(), 2, "only a's crashing messages");
     within("shutdown", node.shutdown(WAIT)).await;
 }
 

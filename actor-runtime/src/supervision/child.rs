@@ -185,9 +185,13 @@ impl Child {
     /// arrives stale and is ignored. An instance that does not let go even after the
     /// abort is left [`Instance::Unresponsive`], its queue closed to senders.
     pub(crate) async fn stop_instance(&mut self, mode: StopMode) {
-        let Instance::Running(mut handle) = std::mem::replace(&mut self.instance, Instance::Idle)
-        else {
-            return;
+        let mut handle = match std::mem::replace(&mut self.instance, Instance::Idle) {
+            Instance::Running(handle) => handle,
+            // Idle, or unresponsive: still awaited, and stays so.
+            other => {
+                self.instance = other;
+                return;
+            }
         };
         let cell = self.factory.cell();
         cell.signal(mode.signal());
