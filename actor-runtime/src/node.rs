@@ -205,7 +205,11 @@ impl Node {
         let actor_ref = self.launch(actor, &options, Some(tx))?;
         match started.await {
             Ok(Ok(())) => Ok(actor_ref),
-            Ok(Err(reason)) => Err(SpawnError::StartFailed(reason)),
+            Ok(Err(reason)) => {
+                // Its end (names freed) is published as the instance unwinds.
+                actor_ref.join().await;
+                Err(SpawnError::StartFailed(reason))
+            }
             Err(_) => Err(SpawnError::StartFailed(actor_ref.join().await)),
         }
     }
