@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use std::future::Future;
+use std::pin::Pin;
 
 use futures_util::future::Either;
 use futures_util::FutureExt;
@@ -110,9 +111,9 @@ impl<M: Send + 'static> ActorRef<M> {
     #[inline]
     pub fn send(&self, msg: M) -> impl Future<Output = Result<(), SendError<M>>> + Send + '_ {
         match &self.target {
-            Target::Local(cell) => Either::Left(
-                cell.tx.send(msg).map(|sent| sent.map(drop).map_err(SendError::Closed)),
-            ),
+            Target::Local(cell) => {
+                Either::Left(cell.tx.send(msg).map(|sent| sent.map_err(SendError::Closed)))
+            }
             Target::Remote(remote) => Either::Right(remote.send(msg)),
         }
     }
@@ -122,7 +123,7 @@ impl<M: Send + 'static> ActorRef<M> {
     #[inline]
     pub fn try_send(&self, msg: M) -> Result<(), SendError<M>> {
         match &self.target {
-            Target::Local(cell) => cell.tx.try_send(msg).map(drop).map_err(SendError::from),
+            Target::Local(cell) => cell.tx.try_send(msg).map_err(SendError::from),
             Target::Remote(remote) => remote.try_send(msg),
         }
     }
@@ -132,7 +133,7 @@ impl<M: Send + 'static> ActorRef<M> {
     pub async fn send_timeout(&self, msg: M, timeout: Duration) -> Result<(), SendError<M>> {
         match &self.target {
             Target::Local(cell) => {
-                cell.tx.send_timeout(msg, timeout).await.map(drop).map_err(SendError::from)
+                cell.tx.send_timeout(msg, timeout).await.map_err(SendError::from)
             }
             Target::Remote(remote) => remote.send_timeout(msg, timeout).await,
         }
@@ -147,7 +148,7 @@ impl<M: Send + 'static> ActorRef<M> {
     /// its handler takes the request, the request goes to dead letters and the ask
     /// fails at once with [`AskError::DeadLettered`], whatever the timeout (even
     /// `Duration::MAX`).
-    pub async fn ask<R>(
+    pub async fn ask<R: Send>(
         &self,
         request: impl FnOnce(ReplyTo<R>) -> M,
         timeout: Duration,
@@ -164,13 +165,13 @@ impl<M: Send + 'static> ActorRef<M> {
         // Fast path: room in the mailbox, no timer needed for the send. The request's
         // position in the queue tells, if the actor ends, whether it was handed to a
         // handler (which may still answer) or went to dead letters.
-        let (position, deadline) = match cell.tx.try_send(msg) {
+        let (position, deadline) = match cell.tx.try_send_at(msg) {
             Ok(position) => (position, None),
             Err(TrySendError::Full(msg)) => {
                 let deadline = deadline_after(timeout);
                 // Boxed, as a full mailbox is rare and slow anyway: unboxed, the wait's
                 // state (a send and a timer) would double every ask's future.
-                let position = Box::pin(cell.tx.send_timeout(msg, timeout))
+                let position: u64 = Box::pin(cell.tx.send_timeout(msg, timeout))
                     .await
                     .map_err(|e| AskError::Send(e.into()))?;
                 (position, Some(deadline))
@@ -201,7 +202,7 @@ impl<M: Send + 'static> ActorRef<M> {
         // Boxed: the wait (a timer, the answer, and the actor's end) would triple
         // every ask's future, and an ask gets here only when no answer came within a
         // turn of the scheduler, which costs far more than the allocation.
-        Box::pin(await_answer(cell, answer, position, deadline)).await
+        await_answer(cell, answer, position, deadline).await
     }
 
     /// Asks the actor to stop: it handles what is already queued, runs `stopped`, then
@@ -269,30 +270,38 @@ impl<M: Send + 'static> ActorRef<M> {
     }
 }
 
-/// Waits until `deadline` for the answer to the request at `position` in `cell`'s
-/// queue, or until that request goes to dead letters.
-async fn await_answer<M: Send + 'static, R>(
-    cell: &Cell<M>,
+/// The answer to the request at `position` in `cell`'s queue, waited for until
+/// `deadline` or until that request goes to dead letters. Out of line and boxed (see
+/// `ask`).
+#[cold]
+#[inline(never)]
+fn await_answer<'a, M: Send + 'static, R: Send + 'a>(
+    cell: &'a Cell<M>,
     answer: oneshot::Receiver<R>,
     position: u64,
     deadline: tokio::time::Instant,
-) -> Result<R, AskError<M>> {
-    let mut unserved = cell.unserved_rx();
-    let waited = tokio::time::timeout_at(deadline, async {
-        tokio::select! {
-            biased;
-            answered = answer => answered.map_err(|_| no_answer(cell, position)),
-            _ = unserved.wait_for(|&from| position >= from) => Err(AskError::DeadLettered),
+) -> Pin<Box<dyn Future<Output = Result<R, AskError<M>>> + Send + 'a>> {
+    Box::pin(async move {
+        let mut unserved = cell.unserved_rx();
+        let waited = tokio::time::timeout_at(deadline, async {
+            tokio::select! {
+                biased;
+                answered = answer => answered.map_err(|_| no_answer(cell, position)),
+                _ = unserved.wait_for(|&from| position >= from) => Err(AskError::DeadLettered),
+            }
+        });
+        match waited.await {
+            Ok(answered) => answered,
+            Err(_) => Err(AskError::Timeout),
         }
-    });
-    match waited.await {
-        Ok(answered) => answered,
-        Err(_) => Err(AskError::Timeout),
-    }
+    })
 }
 
 /// Why a local ask's reply port was dropped unanswered: its request went to dead
-/// letters (and they were dropped), or its handler dropped the port.
+/// letters (and they were dropped), or its handler dropped the port. Out of line:
+/// inlined, it made every ask's code too big to be inlined where it is awaited.
+#[cold]
+#[inline(never)]
 fn no_answer<M: Send + 'static>(cell: &Cell<M>, position: u64) -> AskError<M> {
     if cell.is_unserved(position) {
         AskError::DeadLettered

@@ -55,6 +55,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -109,6 +110,26 @@ impl<M> From<SendTimeoutError<M>> for SendError<M> {
             SendTimeoutError::Timeout(msg) => Self::Timeout(msg),
             SendTimeoutError::Closed(msg) => Self::Closed(msg),
         }
+    }
+}
+
+/// What a successful send reports: nothing (`()`, a tell), or the message's position
+/// (`u64`, an ask: the how-manieth message the queue took, from 1, which tells later
+/// whether a handler took it). Chosen by type, so a tell computes and moves no
+/// position: returning one from every send cost each a few instructions more.
+pub(crate) trait Sent: Sized {
+    fn at(position: u64) -> Self;
+}
+
+impl Sent for () {
+    #[inline(always)]
+    fn at(_: u64) {}
+}
+
+impl Sent for u64 {
+    #[inline(always)]
+    fn at(position: u64) -> u64 {
+        position
     }
 }
 
@@ -316,13 +337,23 @@ pub(crate) struct Sender<M> {
 }
 
 impl<M> Sender<M> {
-    /// Queues `msg` if there is room now, and returns its position: the how-manieth
-    /// message this queue took (from 1). Waiting senders go first: while any wait,
+    /// Queues `msg` if there is room now. Waiting senders go first: while any wait,
     /// this reports `Full`.
-    pub(crate) fn try_send(&self, msg: M) -> Result<u64, TrySendError<M>> {
+    #[inline]
+    pub(crate) fn try_send(&self, msg: M) -> Result<(), TrySendError<M>> {
+        self.try_push(msg)
+    }
+
+    /// As [`try_send`](Self::try_send), returning the message's position (see [`Sent`]).
+    #[inline]
+    pub(crate) fn try_send_at(&self, msg: M) -> Result<u64, TrySendError<M>> {
+        self.try_push(msg)
+    }
+
+    fn try_push<S: Sent>(&self, msg: M) -> Result<S, TrySendError<M>> {
         let shared = &*self.shared;
         if shared.ring.is_some() {
-            return self.try_send_ring(msg);
+            return self.try_send_ring(msg).map(S::at);
         }
         let mut st = lock(&shared.state);
         if st.closed {
@@ -332,12 +363,12 @@ impl<M> Sender<M> {
             return Err(TrySendError::Full(msg));
         }
         let wake = shared.push(&mut st, msg);
-        let position = Shared::last_position(&st);
+        let sent = S::at(Shared::last_position(&st));
         drop(st);
         if let Some(waker) = wake {
             waker.wake();
         }
-        Ok(position)
+        Ok(sent)
     }
 
     /// `try_send` into a spinning receiver's ring. Out of line and cold, as are the
@@ -354,24 +385,29 @@ impl<M> Sender<M> {
         ring.push(msg).map_err(TrySendError::from)
     }
 
-    /// Queues `msg`, waiting for room, and returns its position; hands it back if the
-    /// queue is closed.
+    /// Queues `msg`, waiting for room; hands it back if the queue is closed.
     pub(crate) fn send(&self, msg: M) -> SendFut<'_, M> {
-        SendFut { shared: &self.shared, msg: Some(msg), waiter: None }
+        SendFut { shared: &self.shared, msg: Some(msg), waiter: None, sent: PhantomData }
     }
 
-    /// As [`send`](Self::send), giving up after `timeout`.
-    pub(crate) async fn send_timeout(
+    /// As [`send`](Self::send), giving up after `timeout`; reports what `S` says
+    /// (see [`Sent`]).
+    pub(crate) async fn send_timeout<S: Sent>(
         &self,
         msg: M,
         timeout: Duration,
-    ) -> Result<u64, SendTimeoutError<M>> {
-        let msg = match self.try_send(msg) {
-            Ok(position) => return Ok(position),
+    ) -> Result<S, SendTimeoutError<M>> {
+        let msg = match self.try_push(msg) {
+            Ok(sent) => return Ok(sent),
             Err(TrySendError::Closed(msg)) => return Err(SendTimeoutError::Closed(msg)),
             Err(TrySendError::Full(msg)) => msg,
         };
-        let mut send = self.send(msg);
+        let mut send = SendFut::<M, S> {
+            shared: &self.shared,
+            msg: Some(msg),
+            waiter: None,
+            sent: PhantomData,
+        };
         let mut sleep = pin!(tokio::time::sleep(timeout));
         std::future::poll_fn(|cx| {
             if let Poll::Ready(result) = Pin::new(&mut send).poll(cx) {
@@ -443,29 +479,30 @@ impl<M> Sender<M> {
     }
 }
 
-/// A pending [`Sender::send`].
-pub(crate) struct SendFut<'a, M> {
+/// A pending [`Sender::send`], reporting what `S` says (see [`Sent`]).
+pub(crate) struct SendFut<'a, M, S = ()> {
     shared: &'a Shared<M>,
     /// `None` once sent or taken back.
     msg: Option<M>,
     /// Our ticket while in (or just woken from) the waiters' line.
     waiter: Option<u64>,
+    sent: PhantomData<fn() -> S>,
 }
 
 // The message is moved, never pinned: the future can move freely.
-impl<M> Unpin for SendFut<'_, M> {}
+impl<M, S> Unpin for SendFut<'_, M, S> {}
 
-impl<M> SendFut<'_, M> {
+impl<M, S> SendFut<'_, M, S> {
     /// Takes the message back out of a send that has not completed (a timeout).
     fn take_back(&mut self) -> Option<M> {
         self.msg.take()
     }
 }
 
-impl<M> Future for SendFut<'_, M> {
-    type Output = Result<u64, M>;
+impl<M, S: Sent> Future for SendFut<'_, M, S> {
+    type Output = Result<S, M>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<u64, M>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<S, M>> {
         let this = self.get_mut();
         let coop = ready!(coop::poll_proceed(cx));
         let Some(msg) = this.msg.take() else {
@@ -495,13 +532,13 @@ impl<M> Future for SendFut<'_, M> {
         if our_turn && shared.free(&st) > 0 {
             this.waiter = None;
             let wake = shared.push(&mut st, msg);
-            let position = Shared::last_position(&st);
+            let sent = S::at(Shared::last_position(&st));
             drop(st);
             if let Some(waker) = wake {
                 waker.wake();
             }
             coop.made_progress();
-            return Poll::Ready(Ok(position));
+            return Poll::Ready(Ok(sent));
         }
         this.msg = Some(msg);
         // Woken but the room was gone (cannot happen while promises hold): keep our
@@ -512,16 +549,16 @@ impl<M> Future for SendFut<'_, M> {
     }
 }
 
-impl<M> SendFut<'_, M> {
+impl<M, S: Sent> SendFut<'_, M, S> {
     /// A send into a spinning receiver's ring: straight in while nobody waits, else
     /// through the line, where only the first pushes.
     #[cold]
     #[inline(never)]
-    fn poll_ring(&mut self, ring: &Ring<M>, msg: M, cx: &mut Context<'_>) -> Poll<Result<u64, M>> {
+    fn poll_ring(&mut self, ring: &Ring<M>, msg: M, cx: &mut Context<'_>) -> Poll<Result<S, M>> {
         let shared = self.shared;
         let msg = if self.waiter.is_none() && !shared.senders_waiting.load(Ordering::Acquire) {
             match ring.push(msg) {
-                Ok(position) => return Poll::Ready(Ok(position)),
+                Ok(position) => return Poll::Ready(Ok(S::at(position))),
                 Err(Refused::Closed(msg)) => return Poll::Ready(Err(msg)),
                 Err(Refused::Full(msg)) => msg,
             }
@@ -544,7 +581,7 @@ impl<M> SendFut<'_, M> {
         match ring.push(msg) {
             Ok(position) => {
                 self.forget_ticket(&mut st);
-                Poll::Ready(Ok(position))
+                Poll::Ready(Ok(S::at(position)))
             }
             Err(Refused::Closed(msg)) => {
                 self.forget_ticket(&mut st);
@@ -556,7 +593,9 @@ impl<M> SendFut<'_, M> {
             }
         }
     }
+}
 
+impl<M, S> SendFut<'_, M, S> {
     /// Takes a ticket, if this send has none, and a place in the waiters' line (at its
     /// front if `front`), or refreshes the waker of the place it has. Returns the
     /// ticket.
@@ -595,7 +634,7 @@ impl<M> SendFut<'_, M> {
     }
 }
 
-impl<M> Drop for SendFut<'_, M> {
+impl<M, S> Drop for SendFut<'_, M, S> {
     fn drop(&mut self) {
         if self.waiter.is_some() {
             let shared = self.shared;
@@ -605,7 +644,7 @@ impl<M> Drop for SendFut<'_, M> {
     }
 }
 
-impl<M> SendFut<'_, M> {
+impl<M, S> SendFut<'_, M, S> {
     /// Leaves a ring's line; the next in line, if any, gets its turn to push.
     fn leave_ring_line(&mut self, st: &mut State<M>) {
         let Some(id) = self.waiter.take() else { return };

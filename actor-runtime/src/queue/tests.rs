@@ -62,9 +62,9 @@ fn waiting_senders_are_served_in_order_and_before_newcomers() {
         // Room for one: a newcomer must not take it from the line.
         assert!(matches!(tx.try_send(7), Err(TrySendError::Full(7))));
         assert!(poll_once(&mut second).is_pending(), "second must wait behind first");
-        assert!(matches!(poll_once(&mut first), Poll::Ready(Ok(_))));
+        assert!(matches!(poll_once(&mut first), Poll::Ready(Ok(()))));
         assert_eq!(message(next(&mut rx)), 1);
-        assert!(matches!(poll_once(&mut second), Poll::Ready(Ok(_))));
+        assert!(matches!(poll_once(&mut second), Poll::Ready(Ok(()))));
         assert_eq!(message(next(&mut rx)), 2);
     }
 }
@@ -80,9 +80,9 @@ fn room_freed_for_a_woken_sender_is_kept_for_it() {
         assert!(matches!(tx.try_send(7), Err(TrySendError::Full(7))), "the room is promised");
         let mut newcomer = tx.send(8);
         assert!(poll_once(&mut newcomer).is_pending(), "a newcomer waits behind the promise");
-        assert!(matches!(poll_once(&mut waiting), Poll::Ready(Ok(_))));
+        assert!(matches!(poll_once(&mut waiting), Poll::Ready(Ok(()))));
         assert_eq!(message(next(&mut rx)), 1);
-        assert!(matches!(poll_once(&mut newcomer), Poll::Ready(Ok(_))));
+        assert!(matches!(poll_once(&mut newcomer), Poll::Ready(Ok(()))));
     }
 }
 
@@ -97,7 +97,7 @@ fn a_woken_sender_that_gives_up_passes_its_turn_on() {
         assert!(poll_once(&mut second).is_pending());
         assert_eq!(message(next(&mut rx)), 0); // wakes `first`
         drop(first);
-        assert!(matches!(poll_once(&mut second), Poll::Ready(Ok(_))));
+        assert!(matches!(poll_once(&mut second), Poll::Ready(Ok(()))));
         assert_eq!(message(next(&mut rx)), 2);
     }
 }
@@ -161,7 +161,7 @@ async fn a_parked_receiver_is_woken_by_a_message_and_by_a_signal() {
         }
         match step {
             1 => assert!(signals.send(Signal::Stop)),
-            _ => drop(tx.send(step).await.expect("open")),
+            _ => tx.send(step).await.expect("open"),
         }
     }
     let got = tokio::time::timeout(Duration::from_secs(5), receiver)
@@ -176,7 +176,7 @@ async fn send_timeout_hands_the_message_back() {
     for spinning in MODES {
         let (tx, _rx) = channel::<u32>(1, false, spinning);
         tx.try_send(0).expect("room");
-        match tx.send_timeout(1, Duration::from_millis(10)).await {
+        match tx.send_timeout::<()>(1, Duration::from_millis(10)).await {
             Err(SendTimeoutError::Timeout(1)) => {}
             other => panic!("expected a timeout with the message, got {other:?}"),
         }
@@ -251,7 +251,7 @@ fn a_spinning_receiver_on_a_full_queue_never_strands_a_waiting_sender() {
                 // The receiver spins with a no-op waker: only the queue's own wake-ups of
                 // waiting senders can move this send on.
                 let sent = tokio::time::timeout(Duration::from_secs(10), tx.send(i)).await;
-                assert!(matches!(sent, Ok(Ok(_))), "send {i} stranded");
+                assert!(matches!(sent, Ok(Ok(()))), "send {i} stranded");
             }
         });
         receiver.join().expect("receiver thread");
@@ -326,7 +326,7 @@ fn racing_senders_into_a_spinning_receivers_ring_lose_nothing_and_keep_their_ord
                         let mut msg = (s, i);
                         if i % 2 == 0 {
                             match tx.try_send(msg) {
-                                Ok(_) => continue,
+                                Ok(()) => continue,
                                 Err(TrySendError::Full(m)) => msg = m,
                                 Err(TrySendError::Closed(_)) => panic!("closed"),
                             }
@@ -359,7 +359,7 @@ fn a_closed_ring_drains_every_message_whose_send_succeeded() {
                 let (tx, accepted) = (tx.clone(), accepted.clone());
                 std::thread::spawn(move || loop {
                     match tx.try_send(1) {
-                        Ok(_) => {
+                        Ok(()) => {
                             accepted.fetch_add(1, Ordering::SeqCst);
                         }
                         Err(TrySendError::Full(_)) => std::thread::yield_now(),
@@ -394,7 +394,7 @@ fn positions_count_every_message_and_hand_outs_follow_them() {
         for _round in 0..5 {
             for _ in 0..3 {
                 last += 1;
-                assert_eq!(tx.try_send(last).expect("room"), last);
+                assert_eq!(tx.try_send_at(last).expect("room"), last);
             }
             assert_eq!(rx.handed_out(), last - 3);
             for _ in 0..3 {
@@ -420,7 +420,7 @@ fn the_sending_side_closes_takes_the_queue_and_reopens() {
     tx.close();
     assert!(matches!(tx.try_send(5), Err(TrySendError::Closed(5))));
     tx.reopen();
-    assert_eq!(tx.try_send(5).expect("open again"), 5);
+    assert_eq!(tx.try_send_at(5).expect("open again"), 5);
     tx.close();
     let (first, taken) = tx.take_queued().expect("a locked queue");
     assert_eq!((first, Vec::from(taken)), (3, vec![3, 4, 5]));
@@ -435,5 +435,5 @@ fn the_sending_side_closes_takes_the_queue_and_reopens() {
     assert!(tx.take_queued().is_none(), "only its receiver reads a ring");
     assert_eq!(message(next(&mut rx)), 1);
     tx.reopen();
-    assert_eq!(tx.try_send(3).expect("open again"), 2);
+    assert_eq!(tx.try_send_at(3).expect("open again"), 2);
 }
