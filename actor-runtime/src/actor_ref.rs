@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::task::Poll;
 
 use futures_util::future::Either;
 use futures_util::FutureExt;
-use tokio::sync::oneshot;
 
 use crate::queue::TrySendError;
 
@@ -148,7 +148,7 @@ impl<M: Send + 'static> ActorRef<M> {
     /// its handler takes the request, the request goes to dead letters and the ask
     /// fails at once with [`AskError::DeadLettered`], whatever the timeout (even
     /// `Duration::MAX`).
-    pub async fn ask<R: Send>(
+    pub async fn ask<R>(
         &self,
         request: impl FnOnce(ReplyTo<R>) -> M,
         timeout: Duration,
@@ -199,13 +199,20 @@ impl<M: Send + 'static> ActorRef<M> {
             }
         }
         let deadline = deadline.unwrap_or_else(|| deadline_after(timeout));
-        // Boxed, as a `dyn`, and built out of line: inline, the wait (a timer, the
-        // answer and the actor's end) tripled every ask's future; boxed as its own
-        // type, its drop code kept the ask from being inlined where it is awaited
-        // (70 more instructions per ask under callgrind). An ask gets here only when
-        // no answer came within a turn of the scheduler, which costs far more than
-        // the allocation.
-        await_answer(cell, answer, position, deadline).await
+        // The end of the wait (the deadline, or the request dead-lettered) is boxed,
+        // as a `dyn`, and built out of line: inline, it tripled every ask's future;
+        // boxed as its own type, its drop code kept the ask from being inlined where
+        // it is awaited (70 more instructions per ask under callgrind). An ask gets
+        // here only when no answer came within a turn of the scheduler, which costs
+        // far more than the allocation.
+        let mut end = wait_end(cell, position, deadline);
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(answered) = Pin::new(&mut answer).poll(cx) {
+                return Poll::Ready(answered.map_err(|_| no_answer(cell, position)));
+            }
+            end.as_mut().poll(cx).map(Err)
+        })
+        .await
     }
 
     /// Asks the actor to stop: it handles what is already queued, runs `stopped`, then
@@ -273,29 +280,23 @@ impl<M: Send + 'static> ActorRef<M> {
     }
 }
 
-/// The answer to the request at `position` in `cell`'s queue, waited for until
-/// `deadline` or until that request goes to dead letters. Out of line and boxed (see
-/// `ask`).
+/// How an ask's wait for its answer ends without one: `deadline` passes
+/// (`Timeout`), or the request at `position` in `cell`'s queue goes to dead letters
+/// (`DeadLettered`). Out of line and boxed (see `ask`).
 #[cold]
 #[inline(never)]
-fn await_answer<'a, M: Send + 'static, R: Send + 'a>(
-    cell: &'a Cell<M>,
-    answer: oneshot::Receiver<R>,
+fn wait_end<M: Send + 'static>(
+    cell: &Cell<M>,
     position: u64,
     deadline: tokio::time::Instant,
-) -> Pin<Box<dyn Future<Output = Result<R, AskError<M>>> + Send + 'a>> {
+) -> Pin<Box<dyn Future<Output = AskError<M>> + Send + '_>> {
     Box::pin(async move {
         let mut unserved = cell.unserved_rx();
-        let waited = tokio::time::timeout_at(deadline, async {
-            tokio::select! {
-                biased;
-                answered = answer => answered.map_err(|_| no_answer(cell, position)),
-                _ = unserved.wait_for(|&from| position >= from) => Err(AskError::DeadLettered),
-            }
-        });
-        match waited.await {
-            Ok(answered) => answered,
-            Err(_) => Err(AskError::Timeout),
+        let dead_lettered = unserved.wait_for(|&from| position >= from);
+        let waited = tokio::time::timeout_at(deadline, dead_lettered).await.map(drop);
+        match waited {
+            Ok(()) => AskError::DeadLettered,
+            Err(_) => AskError::Timeout,
         }
     })
 }
