@@ -9,8 +9,7 @@ mod support;
 use std::time::Duration;
 
 use mycelium::{
-    Actor, ActorError, AskError, ExitReason, Node, ReplyTo, RestartStrategy, SpawnOptions,
-    Supervisor,
+    Actor, ActorError, AskError, ExitReason, Node, ReplyTo, RestartStrategy, Supervisor,
 };
 use support::*;
 use tokio::task::JoinHandle;
@@ -30,11 +29,7 @@ async fn busy_with_an_ask_queued(
     let (open, gate) = tokio::sync::oneshot::channel::<()>();
     actor.send(ProbeMsg::Gate(gate)).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("p", 0));
-    let asker = actor.clone();
-    let ask = tokio::spawn(async move { asker.ask(ProbeMsg::Generation, Duration::MAX).await });
-    while actor.queued() == 0 {
-        tokio::task::yield_now().await;
-    }
+    let ask = ask_queued(&actor).await;
     (actor, open, ask)
 }
 
@@ -80,24 +75,13 @@ async fn when_its_node_shuts_down() {
 async fn when_its_supervisor_is_killed() {
     let node = Node::new("ask-supervisor-killed");
     let (tx, mut rx) = events();
-    let sup = node
-        .spawn_started(
-            Supervisor::new(RestartStrategy::OneForOne)
-                .child(probe("a", &tx).shutdown(Duration::from_millis(50))),
-            SpawnOptions::new(),
-        )
-        .await
-        .unwrap();
-    assert_eq!(next(&mut rx).await, started("a", 0));
-    let a = node.lookup::<ProbeMsg>("a").unwrap();
+    let sup = Supervisor::new(RestartStrategy::OneForOne)
+        .child(probe("a", &tx).shutdown(Duration::from_millis(50)));
+    let (sup, a) = tree_of_one(&node, &mut rx, sup, "a").await;
     let (_open, gate) = tokio::sync::oneshot::channel::<()>();
     a.send(ProbeMsg::Gate(gate)).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("a", 0));
-    let asker = a.clone();
-    let ask = tokio::spawn(async move { asker.ask(ProbeMsg::Generation, Duration::MAX).await });
-    while a.queued() == 0 {
-        tokio::task::yield_now().await;
-    }
+    let ask = ask_queued(&a).await;
     sup.kill();
     assert_dead_lettered(&node, ask).await;
 }

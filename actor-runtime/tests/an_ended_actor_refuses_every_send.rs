@@ -9,7 +9,7 @@ mod support;
 
 use std::time::Duration;
 
-use mycelium::{Backoff, ExitReason, Node, RestartStrategy, SpawnOptions, Supervisor};
+use mycelium::{Backoff, ExitReason, Node, RestartStrategy, Supervisor};
 use support::*;
 
 const QUEUED: u64 = 10;
@@ -61,18 +61,30 @@ on_both_runtimes!(
     a_removed_child_that_overruns_its_shutdown
 );
 
-async fn one_child_tree(node: &Node, tx: &Events, sup: Supervisor) -> mycelium::ActorRef<ProbeMsg> {
-    node.spawn_started(sup.child(probe("a", tx).shutdown(WAIT)), SpawnOptions::new().name("sup"))
-        .await
-        .unwrap();
-    node.lookup::<ProbeMsg>("a").unwrap()
+/// A tree of one child "a" (with a long shutdown deadline) under `sup`.
+async fn one_child_tree(
+    node: &Node,
+    tx: &Events,
+    rx: &mut EventRx,
+    sup: Supervisor,
+) -> mycelium::ActorRef<ProbeMsg> {
+    tree_of_one(node, rx, sup.child(probe("a", tx).shutdown(WAIT)), "a").await.1
+}
+
+/// A tree of one child "a" with a short shutdown deadline, for removal.
+async fn removable_child(
+    node: &Node,
+    tx: &Events,
+    rx: &mut EventRx,
+) -> (mycelium::ActorRef<mycelium::SupervisorMsg>, mycelium::ActorRef<ProbeMsg>) {
+    let sup = Supervisor::new(RestartStrategy::OneForOne).child(probe("a", tx).shutdown(SHORT));
+    tree_of_one(node, rx, sup, "a").await
 }
 
 async fn a_child_of_a_supervisor_aborted_at_its_deadline() {
     let node = Node::new("aborted-supervisor");
     let (tx, mut rx) = events();
-    let a = one_child_tree(&node, &tx, Supervisor::new(RestartStrategy::OneForOne)).await;
-    assert_eq!(next(&mut rx).await, started("a", 0));
+    let a = one_child_tree(&node, &tx, &mut rx, Supervisor::new(RestartStrategy::OneForOne)).await;
     let (_gate, held) = tokio::sync::oneshot::channel();
     a.send(ProbeMsg::Gate(held)).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("a", 0));
@@ -93,8 +105,7 @@ async fn a_child_waiting_in_a_restart_backoff_when_its_supervisor_is_aborted() {
     let sup = Supervisor::new(RestartStrategy::OneForOne)
         .intensity(5, Duration::from_secs(10))
         .backoff(backoff);
-    let a = one_child_tree(&node, &tx, sup).await;
-    assert_eq!(next(&mut rx).await, started("a", 0));
+    let a = one_child_tree(&node, &tx, &mut rx, sup).await;
     a.send(ProbeMsg::Panic("a fails")).await.unwrap();
     assert_eq!(next(&mut rx).await, dropped("a", 0));
     queue_values(&a).await;
@@ -112,8 +123,7 @@ async fn a_child_waiting_in_a_restart_backoff_when_its_supervisor_is_aborted() {
 async fn a_slow_child_when_the_node_shutdown_deadline_passes() {
     let node = Node::new("shutdown-past-deadline");
     let (tx, mut rx) = events();
-    let a = one_child_tree(&node, &tx, Supervisor::new(RestartStrategy::OneForOne)).await;
-    assert_eq!(next(&mut rx).await, started("a", 0));
+    let a = one_child_tree(&node, &tx, &mut rx, Supervisor::new(RestartStrategy::OneForOne)).await;
     let (_gate, held) = tokio::sync::oneshot::channel();
     a.send(ProbeMsg::Gate(held)).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("a", 0));
@@ -129,15 +139,7 @@ async fn a_slow_child_when_the_node_shutdown_deadline_passes() {
 async fn a_removed_child_that_overruns_its_shutdown() {
     let node = Node::new("removed-overrun");
     let (tx, mut rx) = events();
-    let sup = node
-        .spawn_started(
-            Supervisor::new(RestartStrategy::OneForOne).child(probe("a", &tx).shutdown(SHORT)),
-            SpawnOptions::new().name("sup"),
-        )
-        .await
-        .unwrap();
-    assert_eq!(next(&mut rx).await, started("a", 0));
-    let a = node.lookup::<ProbeMsg>("a").unwrap();
+    let (sup, a) = removable_child(&node, &tx, &mut rx).await;
     let (_gate, held) = tokio::sync::oneshot::channel();
     a.send(ProbeMsg::Gate(held)).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("a", 0));
@@ -156,15 +158,7 @@ async fn a_removed_child_that_overruns_its_shutdown() {
 async fn a_removed_child_whose_handler_blocks_its_thread() {
     let node = Node::new("removed-blocked");
     let (tx, mut rx) = events();
-    let sup = node
-        .spawn_started(
-            Supervisor::new(RestartStrategy::OneForOne).child(probe("a", &tx).shutdown(SHORT)),
-            SpawnOptions::new().name("sup"),
-        )
-        .await
-        .unwrap();
-    assert_eq!(next(&mut rx).await, started("a", 0));
-    let a = node.lookup::<ProbeMsg>("a").unwrap();
+    let (sup, a) = removable_child(&node, &tx, &mut rx).await;
     let (release, held) = std::sync::mpsc::channel();
     a.send(ProbeMsg::Block(held)).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("a", 0));

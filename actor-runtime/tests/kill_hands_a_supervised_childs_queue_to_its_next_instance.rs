@@ -3,31 +3,19 @@
 //! order, and answers the asks queued in it.
 mod support;
 
-use std::time::Duration;
-
-use mycelium::{Node, RestartStrategy, SpawnOptions, Supervisor};
+use mycelium::{Node, RestartStrategy, Supervisor};
 use support::*;
 
 #[tokio::test]
 async fn a_killed_supervised_childs_queued_request_is_answered_by_its_next_instance() {
     let node = Node::new("ask-kill-supervised");
     let (tx, mut rx) = events();
-    node.spawn_started(
-        Supervisor::new(RestartStrategy::OneForOne).child(probe("a", &tx)),
-        SpawnOptions::new(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(next(&mut rx).await, started("a", 0));
-    let a = node.lookup::<ProbeMsg>("a").unwrap();
+    let sup = Supervisor::new(RestartStrategy::OneForOne).child(probe("a", &tx));
+    let (_sup, a) = tree_of_one(&node, &mut rx, sup, "a").await;
     let (open, gate) = tokio::sync::oneshot::channel::<()>();
     a.send(ProbeMsg::Gate(gate)).await.unwrap();
     assert_eq!(next(&mut rx).await, blocked("a", 0));
-    let asker = a.clone();
-    let ask = tokio::spawn(async move { asker.ask(ProbeMsg::Generation, Duration::MAX).await });
-    while a.queued() == 0 {
-        tokio::task::yield_now().await;
-    }
+    let ask = ask_queued(&a).await;
     for v in 0..3 {
         a.send(ProbeMsg::Value(v)).await.unwrap();
     }

@@ -125,6 +125,35 @@ pub async fn assert_refuses_every_send(actor: &mycelium::ActorRef<ProbeMsg>) {
     assert!(matches!(asked, Err(AskError::Send(SendError::Closed(ProbeMsg::Generation(_))))));
 }
 
+/// Spawns `sup` (a supervisor given one child, a probe named `child`) as "sup",
+/// waits for the child's start, and returns both refs.
+pub async fn tree_of_one(
+    node: &mycelium::Node,
+    rx: &mut EventRx,
+    sup: mycelium::Supervisor,
+    child: &'static str,
+) -> (mycelium::ActorRef<mycelium::SupervisorMsg>, mycelium::ActorRef<ProbeMsg>) {
+    let sup = node.spawn_started(sup, mycelium::SpawnOptions::new().name("sup")).await.unwrap();
+    assert_eq!(next(rx).await, started(child, 0));
+    (sup, node.lookup::<ProbeMsg>(child).unwrap())
+}
+
+/// Starts an ask of `actor`'s generation with no timeout (`Duration::MAX`) and
+/// returns once the request is queued (behind whatever `actor` is busy with).
+pub async fn ask_queued(
+    actor: &mycelium::ActorRef<ProbeMsg>,
+) -> tokio::task::JoinHandle<Result<u64, mycelium::AskError<ProbeMsg>>> {
+    let asker = actor.clone();
+    let ask = tokio::spawn(async move { asker.ask(ProbeMsg::Generation, Duration::MAX).await });
+    within("the request queued", async {
+        while actor.queued() == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    ask
+}
+
 /// Counts the live instances of one child: up in `started`, down in `Drop`, and the
 /// highest count ever seen.
 #[derive(Debug, Default)]
