@@ -1,6 +1,9 @@
 //! [`ChildSpec`]: how a supervisor creates, restarts and stops one child.
 
+use std::any::TypeId;
 use std::time::Duration;
+
+use super::Supervisor;
 
 use crate::actor::Actor;
 use crate::node::SpawnOptions;
@@ -18,6 +21,9 @@ pub enum Restart {
 }
 
 /// Default time a child gets to stop before it is aborted (Erlang's 5 s for workers).
+/// A child that is itself a [`Supervisor`] has no limit by default (Erlang's
+/// `infinity` for supervisors): it takes what its own children's deadlines give it,
+/// so that a stuck grandchild's deadline does not cut its siblings' drain short.
 pub const DEFAULT_SHUTDOWN: Duration = Duration::from_secs(5);
 
 /// A child of a supervisor: a factory that makes the actor anew for each start, a
@@ -73,13 +79,15 @@ pub struct ChildSpec<A: Actor> {
 }
 
 impl<A: Actor> ChildSpec<A> {
-    /// A permanent child named `name`, made by `factory`.
+    /// A permanent child named `name`, made by `factory`, with the default shutdown
+    /// deadline ([`DEFAULT_SHUTDOWN`], none for a supervisor).
     pub fn new(name: impl Into<String>, factory: impl FnMut() -> A + Send + 'static) -> Self {
+        let supervisor = TypeId::of::<A>() == TypeId::of::<Supervisor>();
         Self {
             name: name.into(),
             factory: Box::new(factory),
             restart: Restart::Permanent,
-            shutdown: DEFAULT_SHUTDOWN,
+            shutdown: if supervisor { Duration::MAX } else { DEFAULT_SHUTDOWN },
             options: SpawnOptions::default(),
         }
     }
@@ -90,7 +98,8 @@ impl<A: Actor> ChildSpec<A> {
         self
     }
 
-    /// Sets how long the child gets to stop before it is aborted.
+    /// Sets how long the child gets to stop before it is aborted (`Duration::MAX`:
+    /// no limit).
     pub fn shutdown(mut self, deadline: Duration) -> Self {
         self.shutdown = deadline;
         self
