@@ -24,14 +24,14 @@ echo
 cargo build --quiet --release -p mycelium-benches --bin local_report
 "$release"/local_report ${quick}
 
-# Two nodes over loopback Unix and TCP sockets beside raw sockets.
+# Remote actors: two nodes over loopback Unix and TCP sockets beside raw sockets.
 echo
 echo "## Remote actors over loopback (remote_report)"
 echo
 cargo build --quiet --release -p mycelium-benches --bin remote_report
 "$release"/remote_report ${quick}
 
-# Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
+# The peer comparison: Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
 # and the peer runtimes (actix, ractor, kameo: built only with `--features peers`).
 echo
 echo "## Mycelium beside actix, ractor and kameo (peer_report)"

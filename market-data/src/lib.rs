@@ -13,6 +13,8 @@
 //! - [`adapter`]: [`TickAdapter`] / [`Ticks`], turning recorded events into ticks (with
 //!   book-derived quotes and sequence-gap reports).
 //! - [`synthetic`]: a deterministic synthetic tick source.
+//! - [`l3`]: market-by-order data: a seeded synthetic L3 generator, its book, and the L2
+//!   stream a venue would publish from it (the ground truth for fill fidelity).
 //! - [`prefetch`](mod@prefetch): a source read ahead on a helper thread, in batches.
 //! - [`recording`]: the compact, versioned binary recording format (rkyv records).
 //! - [`pacing`]: [`Speed`] and the [`Pacer`] that paces a replay by exchange time.
@@ -38,6 +40,7 @@
 pub mod adapter;
 pub mod book;
 pub mod feed;
+pub mod l3;
 pub mod pacing;
 pub mod prefetch;
 pub mod readers;

@@ -16,6 +16,67 @@ use mycelium_market_data::{MarketTick, Side, Symbol};
 ///
 /// Time in a strategy is exchange time (the timestamps of the ticks), so a replay
 /// runs the same however fast it goes.
+///
+/// A strategy lives in the user's own crate and is registered by name in a
+/// [`StrategyRegistry`](crate::StrategyRegistry), so that a config's `[[strategy]]`
+/// table picks it with its parameters; the pipeline's [`StrategyHost`](crate::StrategyHost)
+/// then calls it. Here the calls are made by hand:
+///
+/// ```
+/// use mycelium_execution::StrategyId;
+/// use mycelium_market_data::{MarketTick, Quote, Side, Symbol, TickEvent};
+/// use mycelium_strategies::{Strategy, StrategyContext, StrategyRegistry};
+///
+/// /// Joins the bid when the spread is wide enough, one order at a time.
+/// #[derive(Clone, serde::Deserialize)]
+/// struct JoinParams {
+///     qty: f64,
+///     min_spread: f64,
+/// }
+///
+/// struct JoinTheBid {
+///     p: JoinParams,
+/// }
+///
+/// impl Strategy for JoinTheBid {
+///     fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext) {
+///         let TickEvent::Quote(q) = &tick.event else { return };
+///         if q.ask_px - q.bid_px >= self.p.min_spread && ctx.open_orders().next().is_none() {
+///             ctx.limit(tick.symbol, Side::Buy, self.p.qty, q.bid_px);
+///         }
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut registry = StrategyRegistry::with_samples();
+/// registry.register_params("join_the_bid", |p: JoinParams| JoinTheBid { p });
+/// // What a config's `[strategy.params]` table holds; checked once, here.
+/// let params = toml::from_str("qty = 0.5\nmin_spread = 1.0")?;
+/// let make = registry.prepare("join_the_bid", &params)?;
+///
+/// let mut strategy = make(); // a fresh instance at every (re)start
+/// let mut ctx = StrategyContext::new(StrategyId(1), 0);
+/// let quote = Quote { bid_px: 100.0, bid_qty: 3.0, ask_px: 101.5, ask_qty: 2.0, from_book: false };
+/// let tick = MarketTick {
+///     symbol: Symbol::new("BTCUSDT")?,
+///     seq: 1,
+///     exchange_ts_ns: 1_700_000_000_000_000_000,
+///     local_ts_ns: 1_700_000_000_000_000_000,
+///     event: TickEvent::Quote(quote),
+/// };
+/// strategy.on_tick(&tick, &mut ctx);
+/// strategy.on_tick(&tick, &mut ctx); // one order at a time: no second one
+///
+/// let open: Vec<_> = ctx.open_orders().collect();
+/// assert_eq!(open.len(), 1);
+/// assert_eq!((open[0].order.side, open[0].order.qty), (Side::Buy, 0.5));
+/// assert_eq!(open[0].order.limit_px, Some(100.0));
+///
+/// // A parameter table that does not fit is an error naming the strategy.
+/// let bad = toml::from_str("qty = 0.5")?;
+/// assert!(registry.prepare("join_the_bid", &bad).is_err());
+/// # Ok(()) }
+/// ```
 pub trait Strategy: Send + 'static {
     /// Once, before the first tick (and again after each restart).
     fn on_start(&mut self, ctx: &mut StrategyContext) {
@@ -74,6 +135,34 @@ pub struct OpenOrder {
 }
 
 /// What a strategy sees of the world and how it acts on it.
+///
+/// Orders and cancels placed during a callback are sent to execution when the callback
+/// returns; the context tracks them as open until execution says they are finished, and
+/// keeps the strategy's positions from the fills that come back.
+///
+/// ```
+/// use mycelium_execution::{ClientOrderId, OrderStatus, StrategyId};
+/// use mycelium_market_data::{Side, Symbol};
+/// use mycelium_strategies::{PositionView, StrategyContext};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let btc = Symbol::new("BTCUSDT")?;
+/// // Client order ids continue after the last one this strategy used (0: none yet).
+/// let mut ctx = StrategyContext::new(StrategyId(7), 0);
+///
+/// let bid = ctx.limit(btc, Side::Buy, 0.5, 64_000.0);
+/// let hit = ctx.ioc(btc, Side::Sell, 0.5, 64_100.0);
+/// assert_eq!((bid, hit), (ClientOrderId(1), ClientOrderId(2)));
+/// assert!(ctx.open_orders().all(|o| o.status == OrderStatus::New)); // not answered yet
+///
+/// assert!(ctx.cancel(bid)); // a request: the order stays open until execution confirms
+/// assert!(!ctx.cancel(ClientOrderId(99))); // not an open order of this strategy
+/// assert_eq!(ctx.open_orders().count(), 2);
+///
+/// assert_eq!(ctx.position(&btc), PositionView::default()); // flat until a fill comes back
+/// let _timer = ctx.set_timer(1_000_000); // `on_timer` 1 ms of exchange time from now
+/// # Ok(()) }
+/// ```
 pub struct StrategyContext {
     id: StrategyId,
     now: TickStamp,

@@ -2,6 +2,8 @@
 //! processes with a deadline, their output.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod link_proxy;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -23,7 +23,7 @@
 //!
 //! Parsing is single-pass with
 //! `serde_json` on the line buffer, borrowing all strings; only depth levels allocate.
-//! The usual shapes of line take a strict fast path first (`fast.rs`), which falls
+//! The usual shapes of line take a strict fast path first (`fast`), which falls
 //! back to `serde_json` for anything it does not know.
 //! Streams of other kinds (e.g. `markPrice`) are counted as ignored, not errors.
 
