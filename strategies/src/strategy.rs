@@ -143,7 +143,7 @@ pub struct OpenOrder {
 /// ```
 /// use mycelium_execution::{ClientOrderId, OrderStatus, StrategyId};
 /// use mycelium_market_data::{Side, Symbol};
-/// use mycelium_strategies::{PositionView, StrategyContext};
+/// use mycelium_strategies::{Holding, StrategyContext};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let btc = Symbol::new("BTCUSDT")?;
@@ -159,7 +159,7 @@ pub struct OpenOrder {
 /// assert!(!ctx.cancel(ClientOrderId(99))); // not an open order of this strategy
 /// assert_eq!(ctx.open_orders().count(), 2);
 ///
-/// assert_eq!(ctx.position(&btc), PositionView::default()); // flat until a fill comes back
+/// assert_eq!(ctx.position(&btc), Holding::default()); // flat until a fill comes back
 /// let _timer = ctx.set_timer(1_000_000); // `on_timer` 1 ms of exchange time from now
 /// # Ok(()) }
 /// ```
