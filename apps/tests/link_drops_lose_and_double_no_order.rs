@@ -40,7 +40,8 @@ async fn cut_links_lose_and_double_no_order() {
     // The reference: the same pipeline in one process.
     let mut solo = cluster(trader_addr, venue_addr);
     solo.roles.execution = "trader".into();
-    let reference = run_node(&solo, "trader", &registry, None, None, never()).await.expect("solo run");
+    let reference =
+        run_node(&solo, "trader", &registry, None, None, never()).await.expect("solo run");
 
     // Split: each node listens on its own port and reaches the other through a proxy.
     let traffic = Traffic::new();
