@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 ticks="${1:-20000}"
 
 cargo build --quiet --release -p mycelium-apps
-bin="$PWD/target/release/mycelium"
+# $CARGO_TARGET_DIR when set (relative to the repository root, where cargo runs).
+bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/mycelium"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

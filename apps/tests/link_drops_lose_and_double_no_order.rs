@@ -40,7 +40,8 @@ async fn cut_links_lose_and_double_no_order() {
     // The reference: the same pipeline in one process.
     let mut solo = cluster(trader_addr, venue_addr);
     solo.roles.execution = "trader".into();
-    let reference = run_node(&solo, "trader", &registry, None, never()).await.expect("solo run");
+    let reference =
+        run_node(&solo, "trader", &registry, None, None, never()).await.expect("solo run");
 
     // Split: each node listens on its own port and reaches the other through a proxy.
     let traffic = Traffic::new();
@@ -50,7 +51,7 @@ async fn cut_links_lose_and_double_no_order() {
     let trader_view = cluster(trader_addr, to_venue.addr());
     let venue = tokio::spawn({
         let registry = StrategyRegistry::with_samples();
-        async move { run_node(&venue_view, "venue", &registry, None, never()).await }
+        async move { run_node(&venue_view, "venue", &registry, None, None, never()).await }
     });
     let cuts = tokio::spawn(async move {
         // Cut the link each time a connection has carried enough, while the run goes
@@ -66,7 +67,7 @@ async fn cut_links_lose_and_double_no_order() {
     });
     let trader = tokio::time::timeout(
         Duration::from_secs(120),
-        run_node(&trader_view, "trader", &registry, None, never()),
+        run_node(&trader_view, "trader", &registry, None, None, never()),
     )
     .await
     .expect("the trader finished")
@@ -82,7 +83,7 @@ async fn cut_links_lose_and_double_no_order() {
         .expect("every cut was made during the run")
         .expect("cuts");
     assert_eq!(hit, CUTS, "cuts that hit a live, carrying link");
-    assert!(!trader.interrupted && !venue.interrupted);
+    assert!(!trader.interrupted() && !venue.interrupted());
     let split = summary::render(&venue.run);
     let one = summary::render(&reference.run);
     assert!(venue.run.execution.stats.fills > 0, "{split}");

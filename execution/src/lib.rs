@@ -15,8 +15,9 @@
 //! - [`risk`]: [`RiskLimits`] and the [`RiskChecker`] (one reject reason per check).
 //! - [`matching`]: the [`SimulatedExchange`]: latency in exchange time, fill rules
 //!   (also in `FILL_RULES.md`), lifecycle, resend deduplication.
-//! - [`positions`]: [`Position`]s per (strategy, symbol), average cost, realized and
-//!   unrealized PnL, cash, optional [`FeeSchedule`].
+//! - [`positions`]: [`Holding`] (quantity and average entry price, the one rule for
+//!   applying a fill, shared with the strategies), [`Position`]s per (strategy,
+//!   symbol), realized and unrealized PnL, cash, optional [`FeeSchedule`].
 //! - [`engine`]: the [`ExecutionEngine`] combining the three, and [`ExecutionConfig`].
 //! - [`stats`]: [`ExecutionStats`] (orders, fills, rejects by reason).
 //! - [`actor`]: the [`ExecutionActor`] and the deterministic step protocol with the
@@ -78,7 +79,7 @@ pub use order::{
     side_sign, Cancel, ClientOrderId, Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate,
     RejectReason, StrategyId, TickStamp,
 };
-pub use positions::{FeeSchedule, Position, Positions};
+pub use positions::{FeeSchedule, Holding, Position, Positions};
 pub use queue_model::{QueueModel, QueuePos};
 pub use risk::{RiskChecker, RiskLimits};
 pub use stats::ExecutionStats;

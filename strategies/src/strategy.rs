@@ -5,7 +5,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use mycelium_execution::{
-    Cancel, ClientOrderId, Order, OrderStatus, OrderType, OrderUpdate, StrategyId, TickStamp,
+    Cancel, ClientOrderId, Holding, Order, OrderStatus, OrderType, OrderUpdate, StrategyId,
+    TickStamp,
 };
 use mycelium_market_data::{MarketTick, Side, Symbol};
 
@@ -122,15 +123,6 @@ impl<S: Strategy + ?Sized> Strategy for Box<S> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimerId(pub u64);
 
-/// A strategy's position in one symbol, from its fills.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct PositionView {
-    /// Signed quantity: positive long, negative short.
-    pub qty: f64,
-    /// Average entry price of the open quantity.
-    pub avg_px: f64,
-}
-
 /// An order of this strategy that is not finished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenOrder {
@@ -151,7 +143,7 @@ pub struct OpenOrder {
 /// ```
 /// use mycelium_execution::{ClientOrderId, OrderStatus, StrategyId};
 /// use mycelium_market_data::{Side, Symbol};
-/// use mycelium_strategies::{PositionView, StrategyContext};
+/// use mycelium_strategies::{Holding, StrategyContext};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let btc = Symbol::new("BTCUSDT")?;
@@ -167,7 +159,7 @@ pub struct OpenOrder {
 /// assert!(!ctx.cancel(ClientOrderId(99))); // not an open order of this strategy
 /// assert_eq!(ctx.open_orders().count(), 2);
 ///
-/// assert_eq!(ctx.position(&btc), PositionView::default()); // flat until a fill comes back
+/// assert_eq!(ctx.position(&btc), Holding::default()); // flat until a fill comes back
 /// let _timer = ctx.set_timer(1_000_000); // `on_timer` 1 ms of exchange time from now
 /// # Ok(()) }
 /// ```
@@ -177,7 +169,7 @@ pub struct StrategyContext {
     next_order: u64,
     orders: Vec<Order>,
     cancels: Vec<Cancel>,
-    positions: HashMap<Symbol, PositionView>,
+    positions: HashMap<Symbol, Holding>,
     open: BTreeMap<ClientOrderId, OpenOrder>,
     timers: BinaryHeap<Reverse<(i64, TimerId)>>,
     next_timer: u64,
@@ -272,8 +264,9 @@ impl StrategyContext {
         ids.into_iter().filter(|id| self.cancel(*id)).count()
     }
 
-    /// This strategy's position in `symbol`.
-    pub fn position(&self, symbol: &Symbol) -> PositionView {
+    /// This strategy's position in `symbol` (quantity and average entry price, as
+    /// execution keeps them).
+    pub fn position(&self, symbol: &Symbol) -> Holding {
         self.positions.get(symbol).copied().unwrap_or_default()
     }
 
@@ -314,15 +307,8 @@ impl StrategyContext {
     /// Applies an update from execution to the local view of orders and positions.
     pub(crate) fn apply_update(&mut self, update: &OrderUpdate) {
         if let Some(fill) = &update.last_fill {
-            let pos = self.positions.entry(update.symbol).or_default();
-            let signed = if fill.side == Side::Buy { fill.qty } else { -fill.qty };
-            let new_qty = pos.qty + signed;
-            if pos.qty == 0.0 || pos.qty.signum() == signed.signum() {
-                pos.avg_px = (pos.avg_px * pos.qty.abs() + fill.px * fill.qty) / new_qty.abs();
-            } else if new_qty != 0.0 && new_qty.signum() != pos.qty.signum() {
-                pos.avg_px = fill.px; // flipped through zero
-            }
-            pos.qty = new_qty;
+            // Execution's rule, so that this view and execution's positions agree.
+            self.positions.entry(update.symbol).or_default().apply(fill.side, fill.qty, fill.px);
         }
         if update.status.is_terminal() {
             self.open.remove(&update.client_order_id);
@@ -335,7 +321,7 @@ impl StrategyContext {
     /// Replaces the local view with execution's (after a restart).
     pub(crate) fn restore(
         &mut self,
-        positions: HashMap<Symbol, PositionView>,
+        positions: HashMap<Symbol, Holding>,
         open: Vec<OpenOrder>,
         last_order_id: u64,
     ) {

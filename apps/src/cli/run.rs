@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mycelium::Node;
-use mycelium_apps::{summary, Pipeline, PipelineConfig, DEFAULT_CONFIG};
+use mycelium_apps::pipeline::Placement;
+use mycelium_apps::{summary, FeedSource, NodeOutcome, Pipeline, PipelineConfig, DEFAULT_CONFIG};
 use mycelium_strategies::StrategyRegistry;
 
 /// `mycelium run [--config FILE] [--duration D | --ticks N] [--seed S] [--strategy NAME ...]`
@@ -43,6 +44,7 @@ pub(crate) fn load_config(path: Option<&PathBuf>) -> anyhow::Result<PipelineConf
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
+    let stop = super::signals::stop_signal();
     let mut config = load_config(args.config.as_ref())?;
     if let Some(seed) = args.seed {
         config.feed.seed = seed;
@@ -64,19 +66,45 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         (None, Some(_)) => u64::MAX,
         (None, None) => config.feed.ticks,
     };
-    if let Some(core) = mycelium_apps::pin_runtime_thread(&config) {
-        tracing::info!(core, "runtime thread pinned away from the pinned strategies");
-    }
-    let (source, speed) = mycelium_apps::sources::synthetic(&config.feed, ticks)?;
-    let node = Node::new("run");
-    let pipeline =
-        Pipeline::start(&node, &config, &StrategyRegistry::with_samples(), source, speed).await?;
-    let outcome = pipeline.finish(args.duration).await?;
-    print!("{}", summary::render(&outcome));
+    let source = FeedSource::synthetic(&config.feed, ticks);
+    let outcome = run_pipeline("run", &config, source, stop, args.duration).await?;
     if let Some(dir) = &args.report {
-        crate::report_cmd::write_for_run(dir, "run", args.config.as_deref(), &outcome)?;
+        super::report::write_for_run(dir, "run", args.config.as_deref(), &outcome.run)?;
     }
     Ok(())
+}
+
+/// Runs `config`'s whole pipeline in this process over `source` until the end of the
+/// data, `stop`, or `deadline`, and prints its summary.
+pub(crate) async fn run_pipeline(
+    name: &str,
+    config: &PipelineConfig,
+    source: FeedSource,
+    stop: impl std::future::Future<Output = ()>,
+    deadline: Option<Duration>,
+) -> anyhow::Result<NodeOutcome> {
+    let node = Node::new(name);
+    if let Some(core) = mycelium_apps::pin_runtime_thread(config, &Placement::single(name, config))
+    {
+        tracing::info!(core, "runtime thread pinned away from the pinned strategies");
+    }
+    let registry = StrategyRegistry::with_samples();
+    let bar = super::progress::bar();
+    let unit = if matches!(source, FeedSource::Synthetic(_)) { "the ticks" } else { "the files" };
+    let pipeline = Pipeline::builder(config, &registry)
+        .source(source)
+        .progress(bar.clone())
+        .start(&node)
+        .await?;
+    super::progress::styled(&bar, unit);
+    let outcome = pipeline.finish(stop, deadline).await;
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    print!("{}", summary::render(&outcome.run));
+    if outcome.interrupted() {
+        println!("\n{}: the figures are those so far", outcome.ending);
+    }
+    Ok(outcome)
 }
 
 /// Prints the default config.

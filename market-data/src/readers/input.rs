@@ -1,5 +1,5 @@
-//! Byte sources: opening a file (gzip detected by its magic bytes, decoded as a stream)
-//! and reading it line by line into one reused buffer.
+//! A reader's byte input: opening a file (gzip detected by its magic bytes, decoded as
+//! a stream) and reading it line by line into one reused buffer ([`Lines`]).
 //!
 //! A gzip stream is decompressed on a helper thread (one per open reader, named
 //! `md-gunzip`), which hands fixed-size blocks over a small bounded channel, so that
@@ -9,7 +9,9 @@
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Arc;
 
 use flate2::bufread::MultiGzDecoder;
 
@@ -22,9 +24,33 @@ pub(crate) struct Input {
     gzip: bool,
 }
 
-/// Opens `path`, transparently gunzipping it when it starts with the gzip magic bytes.
-pub(crate) fn open_path(path: &Path, background: bool) -> io::Result<Input> {
-    wrap(File::open(path)?, background)
+/// Opens `path`, transparently gunzipping it when it starts with the gzip magic bytes;
+/// the bytes read from the file are added to `counter`, if any.
+pub(crate) fn open_path(
+    path: &Path,
+    background: bool,
+    counter: Option<Arc<AtomicU64>>,
+) -> io::Result<Input> {
+    let file = File::open(path)?;
+    match counter {
+        Some(counter) => wrap(Counted { inner: file, counter }, background),
+        None => wrap(file, background),
+    }
+}
+
+/// A reader that adds the bytes it reads to a shared counter (one add per read call,
+/// a large block each).
+pub(crate) struct Counted<R> {
+    pub(crate) inner: R,
+    pub(crate) counter: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.counter.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 /// Wraps any reader, transparently gunzipping it when it starts with the gzip magic
@@ -138,7 +164,7 @@ impl BufRead for ThreadedReader {
 }
 
 /// Reads lines into a reused buffer, counting them (1-based).
-pub(crate) struct LineSource {
+pub(crate) struct Lines {
     input: Box<dyn BufRead + Send>,
     gzip: bool,
     buf: Vec<u8>,
@@ -146,7 +172,7 @@ pub(crate) struct LineSource {
     replay: bool,
 }
 
-impl LineSource {
+impl Lines {
     pub(crate) fn new(input: Input) -> Self {
         Self {
             input: input.reader,

@@ -6,9 +6,17 @@ use std::time::Duration;
 use mycelium_apps::cluster::{run_node, ClusterConfig, NodeOutcome};
 use mycelium_strategies::StrategyRegistry;
 
-/// `mycelium node --config CLUSTER.toml --name NAME [--duration D] [--report DIR]`
+use super::signals::stop_signal;
+use super::source_args::ReplayOptions;
+
+/// `mycelium node --config CLUSTER.toml --name NAME [FILE...] [--duration D] [--report DIR]`
 #[derive(clap::Args)]
 pub(crate) struct Args {
+    /// Recorded-data files or recordings for the feed node to replay, merged in
+    /// exchange-time order (default: the cluster file's synthetic feed).
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    replay: ReplayOptions,
     /// The cluster file: nodes, secret, roles, pipeline (see apps/config/cluster-*.toml).
     #[arg(long)]
     config: PathBuf,
@@ -16,7 +24,7 @@ pub(crate) struct Args {
     #[arg(long)]
     name: String,
     /// Stop after this long (e.g. 30s, 10m) even if the run has not ended.
-    #[arg(long, value_parser = crate::run::parse_duration)]
+    #[arg(long, value_parser = super::run::parse_duration)]
     duration: Option<Duration>,
     /// Write this node's latency histograms, .hgrm files, summary.json and a chart
     /// into DIR (merge the nodes' with `mycelium report`).
@@ -34,40 +42,25 @@ impl Args {
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let cluster = ClusterConfig::load(&args.config)?;
+    let stop = stop_signal();
+    let placement = cluster.placement(&args.name);
+    if let Some(core) = mycelium_apps::pin_runtime_thread(&cluster.pipeline, &placement) {
+        tracing::info!(core, "runtime thread pinned away from the pinned strategies");
+    }
+    let source = (!args.files.is_empty()).then(|| args.replay.source(&args.files));
     let registry = StrategyRegistry::with_samples();
-    let outcome = run_node(&cluster, &args.name, &registry, args.duration, stop_signal()).await?;
+    let outcome = run_node(&cluster, &args.name, &registry, source, args.duration, stop).await?;
     print!("{}", render(&outcome, &cluster));
     if let Some(dir) = &args.report {
-        crate::report_cmd::write_for_run(dir, "node", Some(&args.config), &outcome.run)?;
+        super::report::write_for_run(dir, "node", Some(&args.config), &outcome.run)?;
     }
     Ok(())
-}
-
-/// SIGINT or SIGTERM.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn render(outcome: &NodeOutcome, cluster: &ClusterConfig) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let end = if outcome.interrupted { "stopped early" } else { "run complete" };
+    let end = outcome.ending;
     let _ =
         writeln!(out, "node {}: {end} in {:.2} s", outcome.name, outcome.run.elapsed.as_secs_f64());
     for (peer, transport) in &outcome.links {

@@ -1,4 +1,4 @@
-//! Replay pacing (the data side; the feed actor drives it).
+//! Pacing a replay by exchange time (the feed actor drives it).
 //!
 //! [`Pacer`] maps exchange timestamps to wall-clock deadlines for a [`Speed`]: the first
 //! event is due at once, and an event `d` exchange-nanoseconds later is due `d / N`
