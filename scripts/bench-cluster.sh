@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tick-to-order across processes (issue 8): the feed and a market maker in one
+# Tick-to-order across processes: the feed and a market maker in one
 # process (`trader`), execution in another (`venue`), over a Unix socket and over TCP
 # loopback, with default and busy-poll links; beside the same pipeline in one
 # process. Prints each run's merged hop table.
@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 ticks="${1:-20000}"
 
 cargo build --quiet --release -p mycelium-apps
-bin="$PWD/target/release/mycelium"
+# $CARGO_TARGET_DIR when set (relative to the repository root, where cargo runs).
+bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/mycelium"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

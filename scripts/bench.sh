@@ -6,6 +6,9 @@
 #   scripts/bench.sh --quick   percentile tables on smaller runs only (under 3 minutes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Where cargo puts the binaries: $CARGO_TARGET_DIR when set (relative to the
+# repository root, where cargo runs), else ./target.
+release="${CARGO_TARGET_DIR:-target}/release"
 
 quick=""
 [ "${1:-}" = "--quick" ] && quick="--quick"
@@ -19,27 +22,27 @@ echo "- command: scripts/bench.sh ${quick}"
 echo
 
 cargo build --quiet --release -p mycelium-benches --bin local_report
-./target/release/local_report ${quick}
+"$release"/local_report ${quick}
 
-# Issue 4: two nodes over loopback Unix and TCP sockets beside raw sockets.
+# Remote actors: two nodes over loopback Unix and TCP sockets beside raw sockets.
 echo
-echo "## Remote actors over loopback (remote_report, issue 4)"
+echo "## Remote actors over loopback (remote_report)"
 echo
 cargo build --quiet --release -p mycelium-benches --bin remote_report
-./target/release/remote_report ${quick}
+"$release"/remote_report ${quick}
 
-# Issue 9's comparison: Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
+# The peer comparison: Mycelium task/pinned actors beside raw tokio, a raw SPSC ring
 # and the peer runtimes (actix, ractor, kameo: built only with `--features peers`).
 echo
-echo "## Mycelium beside actix, ractor and kameo (peer_report, issue 9)"
+echo "## Mycelium beside actix, ractor and kameo (peer_report)"
 echo
 cargo run --quiet --release -p mycelium-benches --features peers --bin peer_report -- ${quick}
 echo
 
-# Issue 9's two-worker p99: one run's p99 lands on either side of the wake-up cliff
+# The two-worker p99: one run's p99 lands on either side of the wake-up cliff
 # by the host's phase, so it is judged over many pairs of turns on one runtime.
 echo
-echo "## Two-worker tails, many pairs of turns (tails pair, issue 9)"
+echo "## Two-worker tails, many pairs of turns (tails pair)"
 echo
 cargo build --quiet --release -p mycelium-benches --bin tails
 pairs=50
@@ -48,15 +51,15 @@ one_way_pairs=30
 echo '```'
 for scenario in ping-pong ask ask-by-send ask-timeout; do
     echo "$scenario:"
-    ./target/release/tails pair "$scenario" "$pairs" | tail -3
+    "$release"/tails pair "$scenario" "$pairs" | tail -3
 done
 echo "one-way:"
-./target/release/tails pair one-way "$one_way_pairs" | tail -3
+"$release"/tails pair one-way "$one_way_pairs" | tail -3
 echo '```'
 
 # The trading stack, through the `mycelium` binary (one current_thread runtime).
 cargo build --quiet --release -p mycelium-apps
-bin=./target/release/mycelium
+bin="$release/mycelium"
 data="${MYCELIUM_DATA_DIR:-../shared/data}"
 capture="$data/hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz"
 ticks=200000
@@ -87,7 +90,7 @@ replay_runs() {
 if [ -f "$capture" ]; then
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
-    "$bin" record --out "$tmp/capture.myct" --source "$capture" > /dev/null
+    "$bin" record --out "$tmp/capture.myct" "$capture" > /dev/null
     echo "- gzip JSON capture (inflate, parse, book, broadcast): $(replay_runs "$capture")"
     echo "- its binary recording: $(replay_runs "$tmp/capture.myct")"
 else

@@ -21,7 +21,8 @@ if ! command -v ip > /dev/null || ! ip netns list > /dev/null 2>&1; then
 fi
 
 cargo build --quiet --release -p mycelium-apps
-bin="$PWD/target/release/mycelium"
+# $CARGO_TARGET_DIR when set (relative to the repository root, where cargo runs).
+bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/mycelium"
 work="$(mktemp -d)"
 id="$$"
 ns_a="myc-trader-$id"

@@ -3,18 +3,24 @@
 # feed), `alpha` (both sample strategies) and `exec` (execution), from
 # apps/config/cluster-3proc.toml. Runs until the feed's ticks are done (or for at most
 # DURATION), stops the nodes, and prints each node's summary and the merged latency
-# report.
+# report. Given recorded files (any format `mycelium replay` reads), `md` replays them
+# instead of the synthetic feed.
 #
-#   scripts/demo-multiprocess.sh [--busy-poll] [DURATION]     (default 60s)
+#   scripts/demo-multiprocess.sh [--busy-poll] [DURATION] [FILE...]     (default 60s)
 set -euo pipefail
+here="$PWD"
 cd "$(dirname "$0")/.."
 
 busy=""
 if [ "${1:-}" = "--busy-poll" ]; then busy=1; shift; fi
-duration="${1:-60s}"
+duration=60s
+if [[ "${1:-}" =~ ^[0-9.]+(ms|s|m|h)$ ]]; then duration="$1"; shift; fi
+files=()
+for f in "$@"; do files+=("$(cd "$here" && realpath "$f")"); done
 
 cargo build --quiet --release -p mycelium-apps
-bin="$PWD/target/release/mycelium"
+# $CARGO_TARGET_DIR when set (relative to the repository root, where cargo runs).
+bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/mycelium"
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -32,8 +38,10 @@ fi
 
 echo "# three processes on Unix sockets${busy:+, busy-poll links} (at most $duration)"
 for node in exec alpha md; do
+    input=()
+    if [ "$node" = md ]; then input=("${files[@]}"); fi
     "$bin" node --config "$work/cluster.toml" --name "$node" --duration "$duration" \
-        --report "$work/report-$node" > "$work/$node.out" 2> "$work/$node.err" &
+        --report "$work/report-$node" "${input[@]}" > "$work/$node.out" 2> "$work/$node.err" &
     pids+=("$!")
 done
 status=0

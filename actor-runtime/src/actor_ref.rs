@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 
 use futures_util::future::Either;
 use futures_util::FutureExt;
@@ -138,9 +140,71 @@ impl<M: Send + 'static> ActorRef<M> {
     }
 
     /// Request-reply: builds the request around a fresh [`ReplyTo`], sends it and waits
-    /// for the answer, all within `timeout`: `counter.ask(Msg::Get, timeout)` where
-    /// `Msg::Get(ReplyTo<u64>)` is a variant (see the crate example). For a remote
-    /// actor the answer comes back over the same link.
+    /// for the answer, all within `timeout`. For a remote actor the answer comes back
+    /// over the same link.
+    ///
+    /// Fails with [`AskError::Timeout`] when no answer comes in time,
+    /// [`AskError::NoReply`] when the actor drops the port unanswered, and
+    /// [`AskError::Send`] when the request is not delivered, which hands it back.
+    ///
+    /// An ask never waits for an answer that cannot come: if the actor ends before
+    /// its handler takes the request, the request goes to dead letters and the ask
+    /// fails at once with [`AskError::DeadLettered`], whatever the timeout (even
+    /// `Duration::MAX`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mycelium::{Actor, ActorError, AskError, Context, Node, ReplyTo, SendError};
+    ///
+    /// struct Counter {
+    ///     total: u64,
+    ///     held: Vec<ReplyTo<u64>>,
+    /// }
+    ///
+    /// enum Msg {
+    ///     Add(u64),
+    ///     Get(ReplyTo<u64>),
+    ///     Ignore(ReplyTo<u64>),
+    ///     Hold(ReplyTo<u64>),
+    /// }
+    ///
+    /// impl Actor for Counter {
+    ///     type Msg = Msg;
+    ///     async fn handle(&mut self, msg: Msg, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    ///         match msg {
+    ///             Msg::Add(n) => self.total += n,
+    ///             // `send` fails only if the asker gave up waiting: nothing to do then.
+    ///             Msg::Get(reply) => drop(reply.send(self.total)),
+    ///             Msg::Ignore(reply) => drop(reply),
+    ///             Msg::Hold(reply) => self.held.push(reply),
+    ///         }
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let node = Node::new("doc");
+    /// let counter = node.spawn(Counter { total: 0, held: Vec::new() })?;
+    /// let wait = Duration::from_secs(1);
+    ///
+    /// counter.send(Msg::Add(2)).await?;
+    /// // The variant is the function that builds the request around the reply port.
+    /// assert_eq!(counter.ask(Msg::Get, wait).await?, 2);
+    ///
+    /// assert!(matches!(counter.ask(Msg::Ignore, wait).await, Err(AskError::NoReply)));
+    /// let soon = Duration::from_millis(20);
+    /// assert!(matches!(counter.ask(Msg::Hold, soon).await, Err(AskError::Timeout)));
+    ///
+    /// // An ended actor takes no request: it comes back in the error.
+    /// counter.stop_within(Duration::from_secs(1)).await;
+    /// match counter.ask(Msg::Get, wait).await {
+    ///     Err(AskError::Send(SendError::Closed(Msg::Get(_)))) => {}
+    ///     other => panic!("expected the request back, got {other:?}"),
+    /// }
+    /// node.shutdown(Duration::from_secs(1)).await;
+    /// # Ok(()) }
+    /// ```
     pub async fn ask<R>(
         &self,
         request: impl FnOnce(ReplyTo<R>) -> M,
@@ -155,17 +219,19 @@ impl<M: Send + 'static> ActorRef<M> {
         };
         let (reply, mut answer) = ReplyTo::new();
         let msg = request(reply);
-        // Fast path: room in the mailbox, no timer needed for the send.
-        let deadline = match cell.tx.try_send(msg) {
-            Ok(()) => None,
+        // Fast path: room in the mailbox, no timer needed for the send. The request's
+        // position in the queue tells, if the actor ends, whether it was handed to a
+        // handler (which may still answer) or went to dead letters.
+        let (position, deadline) = match cell.tx.try_send_at(msg) {
+            Ok(position) => (position, None),
             Err(TrySendError::Full(msg)) => {
                 let deadline = deadline_after(timeout);
                 // Boxed, as a full mailbox is rare and slow anyway: unboxed, the wait's
                 // state (a send and a timer) would double every ask's future.
-                Box::pin(cell.tx.send_timeout(msg, timeout))
+                let position: u64 = Box::pin(cell.tx.send_timeout(msg, timeout))
                     .await
                     .map_err(|e| AskError::Send(e.into()))?;
-                Some(deadline)
+                (position, Some(deadline))
             }
             Err(TrySendError::Closed(msg)) => return Err(AskError::Send(SendError::Closed(msg))),
         };
@@ -182,7 +248,7 @@ impl<M: Send + 'static> ActorRef<M> {
             loop {
                 yield_once().await;
                 if let Some(answered) = (&mut answer).now_or_never() {
-                    return answered.map_err(|_| AskError::NoReply);
+                    return answered.map_err(|_| no_answer(cell, position));
                 }
                 if spin_until.is_none_or(|t| std::time::Instant::now() >= t) {
                     break;
@@ -190,11 +256,20 @@ impl<M: Send + 'static> ActorRef<M> {
             }
         }
         let deadline = deadline.unwrap_or_else(|| deadline_after(timeout));
-        match tokio::time::timeout_at(deadline, answer).await {
-            Ok(Ok(r)) => Ok(r),
-            Ok(Err(_)) => Err(AskError::NoReply),
-            Err(_) => Err(AskError::Timeout),
-        }
+        // The end of the wait (the deadline, or the request dead-lettered) is boxed,
+        // as a `dyn`, and built out of line: inline, it tripled every ask's future;
+        // boxed as its own type, its drop code kept the ask from being inlined where
+        // it is awaited (70 more instructions per ask under callgrind). An ask gets
+        // here only when no answer came within a turn of the scheduler, which costs
+        // far more than the allocation.
+        let mut end = wait_end(cell, position, deadline);
+        std::future::poll_fn(|cx| {
+            if let Poll::Ready(answered) = Pin::new(&mut answer).poll(cx) {
+                return Poll::Ready(answered.map_err(|_| no_answer(cell, position)));
+            }
+            end.as_mut().poll(cx).map(Err)
+        })
+        .await
     }
 
     /// Asks the actor to stop: it handles what is already queued, runs `stopped`, then
@@ -262,6 +337,40 @@ impl<M: Send + 'static> ActorRef<M> {
     }
 }
 
+/// How an ask's wait for its answer ends without one: `deadline` passes
+/// (`Timeout`), or the request at `position` in `cell`'s queue goes to dead letters
+/// (`DeadLettered`). Out of line and boxed (see `ask`).
+#[cold]
+#[inline(never)]
+fn wait_end<M: Send + 'static>(
+    cell: &Cell<M>,
+    position: u64,
+    deadline: tokio::time::Instant,
+) -> Pin<Box<dyn Future<Output = AskError<M>> + Send + '_>> {
+    Box::pin(async move {
+        let mut unserved = cell.unserved_rx();
+        let dead_lettered = unserved.wait_for(|&from| position >= from);
+        let waited = tokio::time::timeout_at(deadline, dead_lettered).await.map(drop);
+        match waited {
+            Ok(()) => AskError::DeadLettered,
+            Err(_) => AskError::Timeout,
+        }
+    })
+}
+
+/// Why a local ask's reply port was dropped unanswered: its request went to dead
+/// letters (and they were dropped), or its handler dropped the port. Out of line:
+/// inlined, it made every ask's code too big to be inlined where it is awaited.
+#[cold]
+#[inline(never)]
+fn no_answer<M: Send + 'static>(cell: &Cell<M>, position: u64) -> AskError<M> {
+    if cell.is_unserved(position) {
+        AskError::DeadLettered
+    } else {
+        AskError::NoReply
+    }
+}
+
 /// Now plus `timeout`, or thirty years from now if that overflows (as Tokio's own
 /// `sleep` does): an ask with `Duration::MAX` waits, it does not panic.
 fn deadline_after(timeout: Duration) -> tokio::time::Instant {
@@ -287,7 +396,10 @@ async fn yield_once() {
     .await
 }
 
-/// Stop, wait up to `deadline`, then abort and wait a short grace.
+/// Stop, wait up to `deadline`, then abort and wait a short grace. An unsupervised
+/// actor whose instance does not let go even then (stuck in a handler that never
+/// yields) is given up: ended as `Killed` (see `Cell::terminate`), and `None` is
+/// returned.
 pub(crate) async fn stop_cell_within(cell: &dyn AnyCell, deadline: Duration) -> Option<ExitReason> {
     let mut rx = cell.exit_rx();
     cell.signal(Signal::Stop);
@@ -304,6 +416,10 @@ pub(crate) async fn stop_cell_within(cell: &dyn AnyCell, deadline: Duration) -> 
         .await
         .ok()
         .and_then(|r| r.ok().and_then(|r| r.clone()));
+    if aborted.is_none() && !cell.is_supervised() {
+        tracing::error!(actor = %cell.id(), name = ?cell.name(), "instance does not let go after its abort: giving it up");
+        cell.end(ExitReason::Killed);
+    }
     aborted
 }
 

@@ -13,7 +13,7 @@ use crate::dead_letters::DeadLetter;
 use crate::id::ActorId;
 use crate::mailbox::Mailbox;
 use crate::metrics::Stats;
-use crate::node::NodeInner;
+use crate::node::{NodeInner, SpawnOptions};
 use crate::pinned::{Aborter, Idle, Pinned};
 use crate::queue;
 use crate::signal::{Signal, SignalTx};
@@ -26,18 +26,25 @@ pub(crate) struct Cell<M> {
     pub(crate) signals: SignalTx,
     /// Run instances on a pinned, busy-polling thread instead of a Tokio task.
     pub(crate) pinned: Option<Pinned>,
-    /// The mailbox while no instance holds it.
-    mailbox: Mutex<Option<Mailbox<M>>>,
-    state: Mutex<CellState>,
+    /// A supervisor runs this actor's instances and decides when it ends.
+    supervised: bool,
+    state: Mutex<CellState<M>>,
     exit: watch::Sender<Option<ExitReason>>,
+    /// The position (see [`queue::Sender::try_send`]) from which no queued message
+    /// will ever be handled: they went, or go, to dead letters. `u64::MAX` until the
+    /// actor ends; lowered, never raised. An ask whose request is at or past it fails
+    /// at once.
+    unserved: watch::Sender<u64>,
     node: Weak<NodeInner>,
 }
 
-#[derive(Default)]
-struct CellState {
+struct CellState<M> {
     /// Set, with the reason, under the same lock as the watcher list: a watch that
     /// races the end sees either the live list or the final reason.
     ended: Option<ExitReason>,
+    /// The mailbox while no instance holds it; under the same lock as `ended`, so a
+    /// mailbox handed back races the end in one order or the other, never lost.
+    mailbox: Option<Mailbox<M>>,
     watchers: Vec<Watcher>,
     /// Watchers already told of the end, so watching again does not tell them twice.
     told: Vec<ActorId>,
@@ -56,22 +63,29 @@ impl<M: Send + 'static> Cell<M> {
         node: &Arc<NodeInner>,
         id: ActorId,
         name: Option<String>,
-        capacity: usize,
-        timed: bool,
-        pinned: Option<Pinned>,
+        options: &SpawnOptions,
+        supervised: bool,
     ) -> Arc<Self> {
-        let spinning = pinned.is_some_and(|p| p.idle == Idle::Spin);
-        let (tx, rx) = queue::channel(capacity, timed, spinning);
-        let mailbox = Mailbox { rx, stats: Stats::new(timed), in_flight: None };
+        let spinning = options.pinned.is_some_and(|p| p.idle == Idle::Spin);
+        let (tx, rx) = queue::channel(options.capacity, options.timing, spinning);
+        let mailbox = Mailbox { rx, stats: Stats::new(options.timing), in_flight: None };
         Arc::new(Self {
             id,
             name,
             signals: tx.signals(),
             tx,
-            pinned,
-            mailbox: Mutex::new(Some(mailbox)),
-            state: Mutex::new(CellState::default()),
+            pinned: options.pinned,
+            supervised,
+            state: Mutex::new(CellState {
+                ended: None,
+                mailbox: Some(mailbox),
+                watchers: Vec::new(),
+                told: Vec::new(),
+                names: Vec::new(),
+                abort: None,
+            }),
             exit: watch::channel(None).0,
+            unserved: watch::channel(u64::MAX).0,
             node: Arc::downgrade(node),
         })
     }
@@ -79,49 +93,80 @@ impl<M: Send + 'static> Cell<M> {
     /// Leases the mailbox to a starting instance; `None` if another instance holds it
     /// or the actor has ended.
     pub(crate) fn lease_mailbox(&self) -> Option<Mailbox<M>> {
-        if lock(&self.state).ended.is_some() {
+        let mut st = lock(&self.state);
+        if st.ended.is_some() {
             return None;
         }
-        lock(&self.mailbox).take()
+        st.mailbox.take()
     }
 
-    pub(crate) fn return_mailbox(&self, mailbox: Mailbox<M>) {
-        *lock(&self.mailbox) = Some(mailbox);
+    /// Puts the mailbox back for a next instance, unless the actor has ended: then it
+    /// is handed back, for [`terminate`](Self::terminate) to empty.
+    pub(crate) fn return_mailbox(&self, mailbox: Mailbox<M>) -> Option<Mailbox<M>> {
+        let mut st = lock(&self.state);
+        if st.ended.is_some() {
+            return Some(mailbox);
+        }
+        st.mailbox = Some(mailbox);
+        None
     }
 
-    /// Ends the actor for good: closes the mailbox and sends what is left in it to
-    /// dead letters, frees its names, tells its watchers and its joiners. Idempotent;
-    /// a mailbox handed in after the end (an aborted instance unwinding late) is still
-    /// closed and dead-lettered.
+    /// Ends the actor for good: closes its queue and sends what is queued to dead
+    /// letters, frees its names, tells its watchers and its joiners. Idempotent.
+    ///
+    /// Whoever ends it, the queue is emptied exactly once. With the mailbox at hand
+    /// (given, or back in the cell) it is drained whole. If an instance still holds it
+    /// (an aborted one that has not unwound, or one stuck in a handler that never
+    /// yields), the queue is closed from the sending side, the instance is told to
+    /// handle nothing more (an `Abort` it sees before its next message), and what it has
+    /// not taken yet goes to dead letters now; what it had taken goes there when it
+    /// lets go of the mailbox and this is called again with it.
     pub(crate) fn terminate(&self, reason: ExitReason, mailbox: Option<Mailbox<M>>) {
-        let (first, watchers, names, reason) = {
+        let (first, watchers, names, reason, mailbox) = {
             let mut st = lock(&self.state);
             match &st.ended {
-                Some(earlier) => (false, Vec::new(), Vec::new(), earlier.clone()),
+                Some(earlier) => (false, Vec::new(), Vec::new(), earlier.clone(), mailbox),
                 None => {
                     st.ended = Some(reason.clone());
                     st.abort = None;
                     let watchers = std::mem::take(&mut st.watchers);
                     st.told.extend(watchers.iter().map(|w| w.id));
-                    (true, watchers, std::mem::take(&mut st.names), reason)
+                    let mailbox = mailbox.or_else(|| st.mailbox.take());
+                    (true, watchers, std::mem::take(&mut st.names), reason, mailbox)
                 }
             }
         };
         let node = self.node.upgrade();
-        if let Some(mut mb) = mailbox.or_else(|| lock(&self.mailbox).take()) {
-            mb.rx.close();
-            while let Some(msg) = mb.rx.try_recv() {
-                if let Some(node) = &node {
-                    node.dead_letters.push(DeadLetter {
-                        recipient: self.id,
-                        recipient_name: self.name.clone(),
-                        message_type: std::any::type_name::<M>(),
-                        seq: None,
-                        message: Some(Box::new(msg)),
-                        reason: format!("actor ended ({reason}) before handling it"),
-                    });
+        let dead_letter = |msg: M| {
+            if let Some(node) = &node {
+                node.dead_letters.push(DeadLetter {
+                    recipient: self.id,
+                    recipient_name: self.name.clone(),
+                    message_type: std::any::type_name::<M>(),
+                    seq: None,
+                    message: Some(Box::new(msg)),
+                    reason: format!("actor ended ({reason}) before handling it"),
+                });
+            }
+        };
+        match mailbox {
+            Some(mut mb) => {
+                mb.rx.close();
+                let from = mb.rx.handed_out() + 1;
+                while let Some(msg) = mb.rx.try_recv() {
+                    dead_letter(msg);
+                }
+                self.declare_unserved(from);
+            }
+            None if first => {
+                self.tx.close();
+                self.signals.send(Signal::Abort);
+                if let Some((from, msgs)) = self.tx.take_queued() {
+                    msgs.into_iter().for_each(dead_letter);
+                    self.declare_unserved(from);
                 }
             }
+            None => {}
         }
         if !first {
             return;
@@ -142,6 +187,28 @@ impl<M: Send + 'static> Cell<M> {
             w.notify(Terminated { id: self.id, name: self.name.clone(), reason: reason.clone() });
         }
         self.exit.send_replace(Some(reason));
+    }
+
+    /// No message at `from` or later will be handled: wakes the asks waiting on one.
+    fn declare_unserved(&self, from: u64) {
+        self.unserved.send_if_modified(|unserved| {
+            let lower = from < *unserved;
+            if lower {
+                *unserved = from;
+            }
+            lower
+        });
+    }
+
+    /// Whether the message at `position` will never be handled (it is, or is about
+    /// to be, in dead letters).
+    pub(crate) fn is_unserved(&self, position: u64) -> bool {
+        position >= *self.unserved.borrow()
+    }
+
+    /// Watches [`is_unserved`](Self::is_unserved) change.
+    pub(crate) fn unserved_rx(&self) -> watch::Receiver<u64> {
+        self.unserved.subscribe()
     }
 }
 
@@ -192,7 +259,15 @@ pub(crate) trait AnyCell: Send + Sync {
     /// Aborts the running instance at its next await point.
     fn abort(&self);
     fn exit_rx(&self) -> watch::Receiver<Option<ExitReason>>;
-    fn terminate_idle(&self, reason: ExitReason);
+    /// Ends the actor for good, whether or not an instance still runs: see
+    /// [`Cell::terminate`].
+    fn end(&self, reason: ExitReason);
+    /// Whether a supervisor runs this actor.
+    fn is_supervised(&self) -> bool;
+    /// Refuses sends for now, keeping what is queued: no instance can serve them.
+    fn close_to_senders(&self);
+    /// Takes sends again after [`close_to_senders`](Self::close_to_senders).
+    fn reopen(&self);
 }
 
 impl<M: Send + 'static> AnyCell for Cell<M> {
@@ -213,7 +288,16 @@ impl<M: Send + 'static> AnyCell for Cell<M> {
     fn exit_rx(&self) -> watch::Receiver<Option<ExitReason>> {
         self.exit.subscribe()
     }
-    fn terminate_idle(&self, reason: ExitReason) {
+    fn end(&self, reason: ExitReason) {
         self.terminate(reason, None);
+    }
+    fn is_supervised(&self) -> bool {
+        self.supervised
+    }
+    fn close_to_senders(&self) {
+        self.tx.close();
+    }
+    fn reopen(&self) {
+        self.tx.reopen();
     }
 }

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::actor::Actor;
+use crate::actor::ExitReason;
 use crate::actor_ref::ActorRef;
 use crate::cell::Cell;
 use crate::id::ActorId;
-use crate::instance::Parent;
+use crate::instance::{Parent, StartedTx};
 use crate::node::Node;
 use crate::signal::SignalTx;
 use crate::watch::Watcher;
@@ -21,8 +21,10 @@ pub struct Context<A: Actor> {
     cell: Arc<Cell<A::Msg>>,
     node: Node,
     token: CancellationToken,
-    started: Option<oneshot::Sender<()>>,
+    started: Option<StartedTx>,
     stop_requested: bool,
+    /// Why the instance is ending, once its loop has ended (for `stopped`).
+    ending: Option<ExitReason>,
 }
 
 impl<A: Actor> Context<A> {
@@ -30,7 +32,7 @@ impl<A: Actor> Context<A> {
         cell: Arc<Cell<A::Msg>>,
         node: Node,
         token: CancellationToken,
-        started: Option<oneshot::Sender<()>>,
+        started: Option<StartedTx>,
     ) -> Self {
         Self {
             myself: ActorRef::from_cell(cell.clone()),
@@ -39,6 +41,7 @@ impl<A: Actor> Context<A> {
             token,
             started,
             stop_requested: false,
+            ending: None,
         }
     }
 
@@ -101,8 +104,25 @@ impl<A: Actor> Context<A> {
 
     pub(crate) fn notify_started(&mut self) {
         if let Some(tx) = self.started.take() {
-            let _ = tx.send(());
+            let _ = tx.send(Ok(()));
         }
+    }
+
+    /// Tells whoever waits for `started` why the instance ended before it finished
+    /// (if it did).
+    pub(crate) fn fail_started(&mut self, reason: &ExitReason) {
+        if let Some(tx) = self.started.take() {
+            let _ = tx.send(Err(reason.clone()));
+        }
+    }
+
+    pub(crate) fn set_ending(&mut self, reason: ExitReason) {
+        self.ending = Some(reason);
+    }
+
+    /// Why the instance is ending, in `stopped`.
+    pub(crate) fn ending(&self) -> Option<&ExitReason> {
+        self.ending.as_ref()
     }
 
     /// This instance as the parent of the children it supervises.

@@ -65,6 +65,10 @@ pub enum AskError<M> {
     /// The handler dropped the reply port without replying.
     #[error("the actor dropped the reply port without replying")]
     NoReply,
+    /// The actor ended before handling the request, which went to its dead letters:
+    /// no answer can come. Reported at once, whatever the ask's timeout.
+    #[error("the actor ended before handling the request (it went to dead letters)")]
+    DeadLettered,
     /// Remote actor: its node answered that the request could not be delivered (no
     /// such actor any more, or the request did not decode there).
     #[error("the remote node refused the request: {0}")]
@@ -82,6 +86,7 @@ impl<M> fmt::Debug for AskError<M> {
             Self::Send(e) => write!(f, "AskError::Send({e:?})"),
             Self::Timeout => f.write_str("AskError::Timeout"),
             Self::NoReply => f.write_str("AskError::NoReply"),
+            Self::DeadLettered => f.write_str("AskError::DeadLettered"),
             Self::Remote(why) => write!(f, "AskError::Remote({why:?})"),
             Self::LinkLost => f.write_str("AskError::LinkLost"),
         }

@@ -8,10 +8,13 @@
 //!
 //! # The guard
 //! The guard owns the leased mailbox for the instance's lifetime. When the instance
-//! returns, panics or is aborted, the guard's `Drop` puts the mailbox back, sends the
-//! message that was being handled at a failure to dead letters, cancels the instance's
-//! token (its subtasks and, for a supervisor, its children) and then either tells the
-//! supervisor (which decides on a restart) or ends the actor for good.
+//! returns, panics or is aborted, the guard's `Drop` sends the message that was being
+//! handled at a failure to dead letters, cancels the instance's token (its subtasks
+//! and, for a supervisor, its children) and then either puts the mailbox back and
+//! tells the supervisor (which decides on a restart) or ends the actor for good. If
+//! the actor was ended while this instance still ran (it was given up past a
+//! deadline, or its supervisor was killed), the guard empties the mailbox into dead
+//! letters instead: an ended actor's queue goes there, whoever holds it.
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
@@ -47,6 +50,10 @@ pub(crate) struct Parent {
     pub(crate) token: CancellationToken,
 }
 
+/// Where an instance says that `started` has finished: `Ok`, or why the instance
+/// ended instead.
+pub(crate) type StartedTx = oneshot::Sender<Result<(), ExitReason>>;
+
 /// Everything needed to start an instance.
 pub(crate) struct Start<A: Actor> {
     pub(crate) cell: Arc<Cell<A::Msg>>,
@@ -55,8 +62,9 @@ pub(crate) struct Start<A: Actor> {
     pub(crate) parent: Option<Parent>,
     /// Counts the instances of this cell; a supervisor ignores exits of older ones.
     pub(crate) generation: u64,
-    /// Fired (or dropped) when `started` has finished, either way.
-    pub(crate) started: Option<oneshot::Sender<()>>,
+    /// Told when `started` has finished, either way (dropped if the instance is
+    /// aborted before).
+    pub(crate) started: Option<StartedTx>,
 }
 
 /// Spawns an instance on the current Tokio runtime, or on a pinned thread for a
@@ -124,7 +132,6 @@ async fn instance_main<A: Actor>(mut guard: Guard<A::Msg>, actor: A, mut ctx: Co
     };
     tracing::debug!(actor = %guard.cell.id, name = ?guard.cell.name, generation = guard.generation, "instance started");
     let outcome = AssertUnwindSafe(run(actor, &mut ctx, mailbox, supervised)).catch_unwind().await;
-    drop(ctx);
     guard.reason = match outcome {
         Ok(reason) => reason,
         Err(payload) => {
@@ -133,6 +140,8 @@ async fn instance_main<A: Actor>(mut guard: Guard<A::Msg>, actor: A, mut ctx: Co
             ExitReason::Panicked(msg)
         }
     };
+    ctx.fail_started(&guard.reason);
+    drop(ctx);
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {
@@ -161,6 +170,11 @@ async fn run<A: Actor>(
     // While stopping: how many more queued messages to handle before ending.
     let mut draining: Option<usize> = None;
     let ended: Result<ExitReason, ActorError> = loop {
+        // Checked before the first message too: `ctx.stop()` in `started` ends the
+        // actor without waiting for one.
+        if ctx.stop_requested() {
+            break Ok(ExitReason::Normal);
+        }
         let next = match draining {
             Some(left) => match mb.rx.try_signal() {
                 Some(signal) => Next::Signal(signal),
@@ -217,6 +231,7 @@ async fn run<A: Actor>(
             }
             Next::Signal(Signal::Kill) => break Ok(ExitReason::Killed),
             Next::Signal(Signal::Restart) => break Ok(ExitReason::Stopped),
+            Next::Signal(Signal::Abort) => return ExitReason::Killed,
             Next::Signal(Signal::Terminated(t)) => actor.on_terminated(t, ctx).await,
             Next::Signal(Signal::ChildExit(exit)) => actor.on_child_exit(exit, ctx).await,
             Next::Signal(Signal::Metrics(reply)) => {
@@ -227,14 +242,12 @@ async fn run<A: Actor>(
         if let Err(e) = handled {
             break Err(e);
         }
-        if ctx.stop_requested() {
-            break Ok(ExitReason::Normal);
-        }
     };
     let reason = match ended {
         Ok(reason) => reason,
         Err(e) => ExitReason::Failed(e.to_string()),
     };
+    ctx.set_ending(reason.clone());
     actor.stopped(ctx).await;
     reason
 }
@@ -273,17 +286,20 @@ impl<M: Send + 'static> Drop for Guard<M> {
         }
         let parent = self.parent.as_ref().filter(|p| !p.token.is_cancelled());
         match parent {
-            Some(parent) => {
-                self.cell.return_mailbox(mailbox);
-                let exit = ChildExit {
-                    id: self.cell.id,
-                    generation: self.generation,
-                    reason: reason.clone(),
-                };
-                if !parent.signals.send(Signal::ChildExit(exit)) {
-                    self.cell.terminate(reason, None);
+            Some(parent) => match self.cell.return_mailbox(mailbox) {
+                None => {
+                    let exit = ChildExit {
+                        id: self.cell.id,
+                        generation: self.generation,
+                        reason: reason.clone(),
+                    };
+                    if !parent.signals.send(Signal::ChildExit(exit)) {
+                        self.cell.terminate(reason, None);
+                    }
                 }
-            }
+                // Ended while this instance still ran: empty what it held.
+                Some(mailbox) => self.cell.terminate(reason, Some(mailbox)),
+            },
             None => self.cell.terminate(reason, Some(mailbox)),
         }
     }

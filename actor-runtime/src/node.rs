@@ -22,7 +22,7 @@ use crate::cell::{lock, AnyCell, Cell};
 use crate::dead_letters::DeadLetters;
 use crate::error::{RegistryError, SpawnError};
 use crate::id::ActorId;
-use crate::instance::{spawn_instance, Start};
+use crate::instance::{spawn_instance, Start, StartedTx};
 use crate::mailbox::DEFAULT_CAPACITY;
 use crate::metrics::ActorMetrics;
 use crate::pinned::Pinned;
@@ -173,9 +173,9 @@ impl Node {
         &self,
         actor: A,
         options: &SpawnOptions,
-        started: Option<tokio::sync::oneshot::Sender<()>>,
+        started: Option<StartedTx>,
     ) -> Result<ActorRef<A::Msg>, SpawnError> {
-        let cell = self.new_cell::<A::Msg>(options)?;
+        let cell = self.new_cell::<A::Msg>(options, false)?;
         let actor_ref = ActorRef::from_cell(cell.clone());
         lock(&self.inner.top_level).insert(cell.id, cell.clone());
         spawn_instance(Start {
@@ -193,7 +193,9 @@ impl Node {
     /// Spawns `actor` and waits until its `started` hook has finished, as Erlang's
     /// `start_link` does: for a [`Supervisor`](crate::Supervisor), until all its
     /// children have started, so their names resolve. Fails with
-    /// [`SpawnError::StartFailed`] if `started` fails.
+    /// [`SpawnError::StartFailed`] if `started` fails; for a supervisor, if one of its
+    /// children fails to start (the ones started before it are stopped first, in
+    /// reverse order).
     pub async fn spawn_started<A: Actor>(
         &self,
         actor: A,
@@ -202,15 +204,22 @@ impl Node {
         let (tx, started) = tokio::sync::oneshot::channel();
         let actor_ref = self.launch(actor, &options, Some(tx))?;
         match started.await {
-            Ok(()) => Ok(actor_ref),
+            Ok(Ok(())) => Ok(actor_ref),
+            Ok(Err(reason)) => {
+                // Its end (names freed) is published as the instance unwinds.
+                actor_ref.join().await;
+                Err(SpawnError::StartFailed(reason))
+            }
             Err(_) => Err(SpawnError::StartFailed(actor_ref.join().await)),
         }
     }
 
-    /// A new cell with its name registered, not yet running.
+    /// A new cell with its name registered, not yet running; `supervised` if a
+    /// supervisor will run its instances.
     pub(crate) fn new_cell<M: Send + 'static>(
         &self,
         options: &SpawnOptions,
+        supervised: bool,
     ) -> Result<Arc<Cell<M>>, SpawnError> {
         if self.inner.closing.load(Ordering::Acquire) {
             return Err(SpawnError::ShuttingDown);
@@ -219,14 +228,7 @@ impl Node {
             return Err(SpawnError::ZeroCapacity);
         }
         let id = ActorId(self.inner.next_id.fetch_add(1, Ordering::Relaxed));
-        let cell = Cell::new(
-            &self.inner,
-            id,
-            options.name.clone(),
-            options.capacity,
-            options.timing,
-            options.pinned,
-        );
+        let cell = Cell::new(&self.inner, id, options.name.clone(), options, supervised);
         if let Some(name) = &options.name {
             self.inner.registry.register(name, &ActorRef::from_cell(cell.clone()))?;
         }

@@ -55,6 +55,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -112,6 +113,26 @@ impl<M> From<SendTimeoutError<M>> for SendError<M> {
     }
 }
 
+/// What a successful send reports: nothing (`()`, a tell), or the message's position
+/// (`u64`, an ask: the how-manieth message the queue took, from 1, which tells later
+/// whether a handler took it). Chosen by type, so a tell computes and moves no
+/// position: returning one from every send cost each a few instructions more.
+pub(crate) trait Sent: Sized {
+    fn at(position: u64) -> Self;
+}
+
+impl Sent for () {
+    #[inline(always)]
+    fn at(_: u64) {}
+}
+
+impl Sent for u64 {
+    #[inline(always)]
+    fn at(position: u64) -> u64 {
+        position
+    }
+}
+
 /// What is ready for the receiver ([`Receiver::poll_ready`]): a tag only, so that
 /// handing it out of the poll moves one byte, not a message. (Returning the message
 /// itself through `Poll` made the actor's loop reload it, just stored in pieces, in
@@ -163,6 +184,10 @@ struct State<M> {
     signals: VecDeque<Signal>,
     /// The size of the batch the receiver took on its last visit.
     taken: usize,
+    /// Messages moved out of `queue` into the receiver's batches so far: the first
+    /// message in `queue` is at position `taken_total + 1`. Positions count user messages from 1, in push order, over
+    /// the actor's whole life (see [`Sender::try_send`]).
+    taken_total: u64,
     /// No more user messages are accepted (the actor is stopping or has ended).
     closed: bool,
     /// The receiver is gone: signals are refused too.
@@ -206,6 +231,7 @@ impl<M> Shared<M> {
         std::mem::swap(&mut st.queue, &mut batch.msgs);
         std::mem::swap(&mut st.stamps, &mut batch.stamps);
         st.taken = batch.msgs.len();
+        st.taken_total += st.taken as u64;
         self.consumed.store(0, Ordering::Release);
         self.queued.store(0, Ordering::Release);
         if !st.waiters.is_empty() {
@@ -252,6 +278,12 @@ impl<M> Shared<M> {
         }
         None
     }
+
+    /// The position of the message pushed last.
+    #[inline]
+    fn last_position(st: &State<M>) -> u64 {
+        st.taken_total + st.queue.len() as u64
+    }
 }
 
 /// A ring's length, out of line (see `Sender::try_send_ring`).
@@ -272,6 +304,7 @@ pub(crate) fn channel<M>(capacity: usize, timed: bool, spinning: bool) -> (Sende
             stamps: VecDeque::new(),
             signals: VecDeque::new(),
             taken: 0,
+            taken_total: 0,
             closed: false,
             receiver_gone: false,
             receiver_waker: None,
@@ -291,6 +324,7 @@ pub(crate) fn channel<M>(capacity: usize, timed: bool, spinning: bool) -> (Sende
         shared: shared.clone(),
         batch: Batch { msgs: VecDeque::new(), stamps: VecDeque::new() },
         taken: 0,
+        batch_end: 0,
         enqueued_at: None,
         registered: None,
     };
@@ -305,10 +339,21 @@ pub(crate) struct Sender<M> {
 impl<M> Sender<M> {
     /// Queues `msg` if there is room now. Waiting senders go first: while any wait,
     /// this reports `Full`.
+    #[inline]
     pub(crate) fn try_send(&self, msg: M) -> Result<(), TrySendError<M>> {
+        self.try_push(msg)
+    }
+
+    /// As [`try_send`](Self::try_send), returning the message's position (see [`Sent`]).
+    #[inline]
+    pub(crate) fn try_send_at(&self, msg: M) -> Result<u64, TrySendError<M>> {
+        self.try_push(msg)
+    }
+
+    fn try_push<S: Sent>(&self, msg: M) -> Result<S, TrySendError<M>> {
         let shared = &*self.shared;
         if shared.ring.is_some() {
-            return self.try_send_ring(msg);
+            return self.try_send_ring(msg).map(S::at);
         }
         let mut st = lock(&shared.state);
         if st.closed {
@@ -318,11 +363,12 @@ impl<M> Sender<M> {
             return Err(TrySendError::Full(msg));
         }
         let wake = shared.push(&mut st, msg);
+        let sent = S::at(Shared::last_position(&st));
         drop(st);
         if let Some(waker) = wake {
             waker.wake();
         }
-        Ok(())
+        Ok(sent)
     }
 
     /// `try_send` into a spinning receiver's ring. Out of line and cold, as are the
@@ -330,7 +376,7 @@ impl<M> Sender<M> {
     /// (130 -> 150-160 ns p50 in alternating runs), as the hot functions grew.
     #[cold]
     #[inline(never)]
-    fn try_send_ring(&self, msg: M) -> Result<(), TrySendError<M>> {
+    fn try_send_ring(&self, msg: M) -> Result<u64, TrySendError<M>> {
         let shared = &*self.shared;
         let Some(ring) = &shared.ring else { unreachable!("only called for a ring") };
         if shared.senders_waiting.load(Ordering::Acquire) {
@@ -341,21 +387,27 @@ impl<M> Sender<M> {
 
     /// Queues `msg`, waiting for room; hands it back if the queue is closed.
     pub(crate) fn send(&self, msg: M) -> SendFut<'_, M> {
-        SendFut { shared: &self.shared, msg: Some(msg), waiter: None }
+        SendFut { shared: &self.shared, msg: Some(msg), waiter: None, sent: PhantomData }
     }
 
-    /// As [`send`](Self::send), giving up after `timeout`.
-    pub(crate) async fn send_timeout(
+    /// As [`send`](Self::send), giving up after `timeout`; reports what `S` says
+    /// (see [`Sent`]).
+    pub(crate) async fn send_timeout<S: Sent>(
         &self,
         msg: M,
         timeout: Duration,
-    ) -> Result<(), SendTimeoutError<M>> {
-        let msg = match self.try_send(msg) {
-            Ok(()) => return Ok(()),
+    ) -> Result<S, SendTimeoutError<M>> {
+        let msg = match self.try_push(msg) {
+            Ok(sent) => return Ok(sent),
             Err(TrySendError::Closed(msg)) => return Err(SendTimeoutError::Closed(msg)),
             Err(TrySendError::Full(msg)) => msg,
         };
-        let mut send = self.send(msg);
+        let mut send = SendFut::<M, S> {
+            shared: &self.shared,
+            msg: Some(msg),
+            waiter: None,
+            sent: PhantomData,
+        };
         let mut sleep = pin!(tokio::time::sleep(timeout));
         std::future::poll_fn(|cx| {
             if let Poll::Ready(result) = Pin::new(&mut send).poll(cx) {
@@ -379,6 +431,45 @@ impl<M> Sender<M> {
         self.shared.used(&st)
     }
 
+    /// Refuses further user messages (waiting senders get theirs back); what is
+    /// queued stays, for the receiver or [`take_queued`](Self::take_queued). Unlike
+    /// [`Receiver::close`], this can be done while an instance holds the receiver.
+    pub(crate) fn close(&self) {
+        if let Some(ring) = &self.shared.ring {
+            ring.close_to_senders();
+        }
+        let mut st = lock(&self.shared.state);
+        self.shared.close(&mut st);
+    }
+
+    /// Takes user messages again after [`close`](Self::close); only while no receiver
+    /// has closed the queue (a supervised actor's receiver never does).
+    pub(crate) fn reopen(&self) {
+        if let Some(ring) = &self.shared.ring {
+            ring.reopen();
+        }
+        lock(&self.shared.state).closed = false;
+    }
+
+    /// Takes the messages the receiver has not taken into its batch yet, with the
+    /// position of the first: for dead letters, while an instance that will handle
+    /// nothing more still holds the receiver. The queue must be closed for good.
+    /// `None` for a ring, which only its receiver may read.
+    pub(crate) fn take_queued(&self) -> Option<(u64, VecDeque<M>)> {
+        if self.shared.ring.is_some() {
+            return None;
+        }
+        let mut st = lock(&self.shared.state);
+        debug_assert!(st.closed);
+        // `taken_total` stays: it counts what the receiver took, which `handed_out`
+        // is reckoned from.
+        let first = st.taken_total + 1;
+        let msgs = std::mem::take(&mut st.queue);
+        st.stamps.clear();
+        self.shared.queued.store(0, Ordering::Release);
+        Some((first, msgs))
+    }
+
     /// The handle the runtime signals this actor through.
     pub(crate) fn signals(&self) -> SignalTx
     where
@@ -388,29 +479,30 @@ impl<M> Sender<M> {
     }
 }
 
-/// A pending [`Sender::send`].
-pub(crate) struct SendFut<'a, M> {
+/// A pending [`Sender::send`], reporting what `S` says (see [`Sent`]).
+pub(crate) struct SendFut<'a, M, S = ()> {
     shared: &'a Shared<M>,
     /// `None` once sent or taken back.
     msg: Option<M>,
     /// Our ticket while in (or just woken from) the waiters' line.
     waiter: Option<u64>,
+    sent: PhantomData<fn() -> S>,
 }
 
 // The message is moved, never pinned: the future can move freely.
-impl<M> Unpin for SendFut<'_, M> {}
+impl<M, S> Unpin for SendFut<'_, M, S> {}
 
-impl<M> SendFut<'_, M> {
+impl<M, S> SendFut<'_, M, S> {
     /// Takes the message back out of a send that has not completed (a timeout).
     fn take_back(&mut self) -> Option<M> {
         self.msg.take()
     }
 }
 
-impl<M> Future for SendFut<'_, M> {
-    type Output = Result<(), M>;
+impl<M, S: Sent> Future for SendFut<'_, M, S> {
+    type Output = Result<S, M>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<S, M>> {
         let this = self.get_mut();
         let coop = ready!(coop::poll_proceed(cx));
         let Some(msg) = this.msg.take() else {
@@ -440,12 +532,13 @@ impl<M> Future for SendFut<'_, M> {
         if our_turn && shared.free(&st) > 0 {
             this.waiter = None;
             let wake = shared.push(&mut st, msg);
+            let sent = S::at(Shared::last_position(&st));
             drop(st);
             if let Some(waker) = wake {
                 waker.wake();
             }
             coop.made_progress();
-            return Poll::Ready(Ok(()));
+            return Poll::Ready(Ok(sent));
         }
         this.msg = Some(msg);
         // Woken but the room was gone (cannot happen while promises hold): keep our
@@ -456,16 +549,16 @@ impl<M> Future for SendFut<'_, M> {
     }
 }
 
-impl<M> SendFut<'_, M> {
+impl<M, S: Sent> SendFut<'_, M, S> {
     /// A send into a spinning receiver's ring: straight in while nobody waits, else
     /// through the line, where only the first pushes.
     #[cold]
     #[inline(never)]
-    fn poll_ring(&mut self, ring: &Ring<M>, msg: M, cx: &mut Context<'_>) -> Poll<Result<(), M>> {
+    fn poll_ring(&mut self, ring: &Ring<M>, msg: M, cx: &mut Context<'_>) -> Poll<Result<S, M>> {
         let shared = self.shared;
         let msg = if self.waiter.is_none() && !shared.senders_waiting.load(Ordering::Acquire) {
             match ring.push(msg) {
-                Ok(()) => return Poll::Ready(Ok(())),
+                Ok(position) => return Poll::Ready(Ok(S::at(position))),
                 Err(Refused::Closed(msg)) => return Poll::Ready(Err(msg)),
                 Err(Refused::Full(msg)) => msg,
             }
@@ -486,9 +579,9 @@ impl<M> SendFut<'_, M> {
             return Poll::Pending;
         }
         match ring.push(msg) {
-            Ok(()) => {
+            Ok(position) => {
                 self.forget_ticket(&mut st);
-                Poll::Ready(Ok(()))
+                Poll::Ready(Ok(S::at(position)))
             }
             Err(Refused::Closed(msg)) => {
                 self.forget_ticket(&mut st);
@@ -500,7 +593,9 @@ impl<M> SendFut<'_, M> {
             }
         }
     }
+}
 
+impl<M, S> SendFut<'_, M, S> {
     /// Takes a ticket, if this send has none, and a place in the waiters' line (at its
     /// front if `front`), or refreshes the waker of the place it has. Returns the
     /// ticket.
@@ -539,7 +634,7 @@ impl<M> SendFut<'_, M> {
     }
 }
 
-impl<M> Drop for SendFut<'_, M> {
+impl<M, S> Drop for SendFut<'_, M, S> {
     fn drop(&mut self) {
         if self.waiter.is_some() {
             let shared = self.shared;
@@ -549,7 +644,7 @@ impl<M> Drop for SendFut<'_, M> {
     }
 }
 
-impl<M> SendFut<'_, M> {
+impl<M, S> SendFut<'_, M, S> {
     /// Leaves a ring's line; the next in line, if any, gets its turn to push.
     fn leave_ring_line(&mut self, st: &mut State<M>) {
         let Some(id) = self.waiter.take() else { return };
@@ -578,6 +673,8 @@ pub(crate) struct Receiver<M> {
     batch: Batch<M>,
     /// The batch's size when taken.
     taken: usize,
+    /// The position of the batch's last message.
+    batch_end: u64,
     /// The enqueue time of the message handed out last (timed queues only).
     enqueued_at: Option<Instant>,
     /// The waker this receiver last registered, by identity (data and vtable
@@ -610,8 +707,18 @@ impl<M> Receiver<M> {
             let mut st = lock(&self.shared.state);
             self.shared.refill(&mut st, &mut self.batch);
             self.taken = st.taken;
+            self.batch_end = st.taken_total;
         }
         self.pop()
+    }
+
+    /// How many messages this queue has handed out to the actor over its life: the
+    /// position of the last one.
+    pub(crate) fn handed_out(&self) -> u64 {
+        match &self.shared.ring {
+            Some(ring) => ring.handed_out(),
+            None => self.batch_end - self.batch.msgs.len() as u64,
+        }
     }
 
     /// Waits for a signal (first) or a user message, and takes it: `poll_ready` and
@@ -643,6 +750,7 @@ impl<M> Receiver<M> {
             }
             let filled = self.shared.refill(&mut st, &mut self.batch);
             self.taken = st.taken;
+            self.batch_end = st.taken_total;
             if !filled && st.closed {
                 return Poll::Ready(Ready::Closed);
             }

@@ -19,6 +19,10 @@ pub(crate) enum Signal {
     /// From the supervisor: end after the current message, leave the mailbox untouched
     /// for the next instance.
     Restart,
+    /// The actor has ended while this instance still ran (given up past a deadline,
+    /// or its supervisor killed): end before the next message, without `stopped`, as
+    /// an abort would have at the next `.await`.
+    Abort,
     /// A watched actor ended.
     Terminated(Terminated),
     /// A supervised child's instance ended.

@@ -9,7 +9,9 @@
 use std::collections::VecDeque;
 
 use mycelium::Node;
-use mycelium_apps::{config::StrategySpec, sources, summary, Pipeline, PipelineConfig, RunOutcome};
+use mycelium_apps::{
+    config::StrategySpec, summary, FeedSource, Pipeline, PipelineConfig, RunOutcome,
+};
 use mycelium_market_data::{MarketTick, Side, TickEvent};
 use mycelium_strategies::{Strategy, StrategyContext, StrategyRegistry};
 use serde::Deserialize;
@@ -64,9 +66,9 @@ async fn run(ticks: u64) -> anyhow::Result<RunOutcome> {
         pinned_core: None,
     };
     config.strategies.push(spec);
-    let (source, speed) = sources::synthetic(&config.feed, ticks)?;
-    let pipeline = Pipeline::start(&Node::new("custom"), &config, &registry, source, speed).await?;
-    pipeline.finish(None).await
+    let source = FeedSource::synthetic(&config.feed, ticks);
+    let pipeline = Pipeline::start(&Node::new("custom"), &config, &registry, source).await?;
+    Ok(pipeline.finish(std::future::pending(), None).await?.run)
 }
 
 #[tokio::main(flavor = "current_thread")]

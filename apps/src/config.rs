@@ -1,9 +1,19 @@
 //! The pipeline's configuration: a TOML file, or the embedded default
 //! (`mycelium config` prints it).
+//!
+//! A config that cannot be right is an error naming the key: an unknown key, a wrong
+//! type, a negative `execution.exchange.order_latency_ns`, two strategies spinning on
+//! one `pinned_core`, a strategy symbol the feed never carries (checked where the
+//! feed is known, [`crate::pipeline::FeedSource`]), and each strategy's own
+//! parameters (checked by its registry: a sample's negative `qty`, `fast >= slow`).
+//!
+//! A strategy's `symbols` parameter, when it has one, lists the symbols it trades;
+//! the pipeline reads it to check them against the feed.
 
 use std::path::Path;
 
 use mycelium_execution::ExecutionConfig;
+use mycelium_market_data::Symbol;
 use serde::Deserialize;
 
 /// The default config, embedded in the binary.
@@ -112,8 +122,14 @@ impl PipelineConfig {
         Self::parse(DEFAULT_CONFIG, "default config")
     }
 
-    /// Checks that the values make sense together (`parse` does).
+    /// Checks that the values make sense together, in one process (`parse` does).
     pub fn check(&self, origin: &str) -> Result<(), ConfigError> {
+        self.check_values(origin)?;
+        self.check_pinned(origin, |_| "")
+    }
+
+    /// Checks the values (not the placement-dependent ones).
+    pub(crate) fn check_values(&self, origin: &str) -> Result<(), ConfigError> {
         let invalid = |reason: String| ConfigError::Invalid { origin: origin.to_owned(), reason };
         if self.feed.symbols == 0 {
             return Err(invalid("feed.symbols must be at least 1".into()));
@@ -124,11 +140,65 @@ impl PipelineConfig {
                 self.feed.rate
             )));
         }
+        let latency = self.execution.exchange.order_latency_ns;
+        if latency < 0 {
+            return Err(invalid(format!(
+                "execution.exchange.order_latency_ns must be 0 or more, not {latency}"
+            )));
+        }
         let mut names: Vec<_> = self.strategies.iter().map(|s| s.name.as_str()).collect();
         names.sort_unstable();
         if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
             return Err(invalid(format!("two strategies are named {:?}", w[0])));
         }
+        self.strategy_symbols().map_err(invalid)?;
         Ok(())
+    }
+
+    /// Checks that no two strategies on one node spin on one core: a pinned strategy
+    /// busy-polls, and takes its core whole. `node_of` gives a strategy's node.
+    pub(crate) fn check_pinned<'a>(
+        &'a self,
+        origin: &str,
+        node_of: impl Fn(&str) -> &'a str,
+    ) -> Result<(), ConfigError> {
+        let mut pinned: Vec<(&str, usize, &str)> = self
+            .strategies
+            .iter()
+            .filter_map(|s| s.pinned_core.map(|core| (node_of(&s.name), core, s.name.as_str())))
+            .collect();
+        pinned.sort_unstable();
+        if let Some(w) = pinned.windows(2).find(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1)) {
+            return Err(ConfigError::Invalid {
+                origin: origin.to_owned(),
+                reason: format!(
+                    "[[strategy]] {:?} and {:?} both spin on pinned_core {}: a pinned strategy \
+                     busy-polls and takes its core whole",
+                    w[0].2, w[1].2, w[0].1
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Each strategy's `symbols` parameter (strategies without one trade every symbol
+    /// of the feed): (strategy name, symbol). A name that is no symbol is an error
+    /// naming the key.
+    pub fn strategy_symbols(&self) -> Result<Vec<(String, Symbol)>, String> {
+        let mut out = Vec::new();
+        for spec in &self.strategies {
+            let Some(listed) = spec.params.get("symbols") else { continue };
+            let key = || format!("[[strategy]] {:?}: params.symbols", spec.name);
+            let list = listed.as_array().ok_or_else(|| format!("{}: not a list", key()))?;
+            for name in list {
+                let symbol = name
+                    .as_str()
+                    .ok_or_else(|| format!("{}: {name} is not a string", key()))?
+                    .parse()
+                    .map_err(|e| format!("{}: {name}: {e}", key()))?;
+                out.push((spec.name.clone(), symbol));
+            }
+        }
+        Ok(out)
     }
 }

@@ -1,22 +1,23 @@
 //! The library behind the `mycelium` command line: the pipeline's configuration, its
-//! assembly under a supervisor, and its reports. The binary is a thin layer over it,
-//! and so is `examples/custom_strategy.rs`.
+//! assembly under a supervisor on one node or split across several, and its reports.
+//! The binary is a thin layer over it, and so is `examples/custom_strategy.rs`.
 //!
 //! # Layout
 //! - [`config`]: [`PipelineConfig`], from TOML or the embedded default.
-//! - [`pipeline`]: [`Pipeline`]: start, run to the end, collect the figures.
+//! - [`pipeline`]: [`Pipeline`]: assembled once for every placement, run to the end,
+//!   its figures collected; [`FeedSource`], the feed's input.
 //! - [`summary`]: the console summary.
-//! - [`sources`]: the synthetic feed of `run`, built from the config.
 //! - [`report`]: latency reports: histogram files, `.hgrm`, `summary.json`, chart.
-//! - [`cluster`]: the pipeline split across nodes by a cluster file.
+//! - [`cluster`]: the cluster file, the bridges between nodes, and [`cluster::run_node`].
 #![warn(clippy::unwrap_used)]
 
 pub mod cluster;
 pub mod config;
 pub mod pipeline;
 pub mod report;
-pub mod sources;
 pub mod summary;
 
 pub use config::{ConfigError, PipelineConfig, DEFAULT_CONFIG};
-pub use pipeline::{pin_runtime_thread, trading_fingerprint, Pipeline, RunOutcome};
+pub use pipeline::{
+    pin_runtime_thread, trading_fingerprint, FeedSource, NodeOutcome, Pipeline, RunOutcome,
+};

@@ -1,6 +1,21 @@
-//! A bad config names the key and the line; an unknown strategy lists the known ones.
-use mycelium_apps::PipelineConfig;
+//! A bad config names the key and the line; an unknown strategy lists the known ones;
+//! values that cannot be right (a negative size or latency, `fast >= slow`, two
+//! spinning strategies on one core, a symbol the feed never carries) are errors
+//! naming the key.
+use mycelium::Node;
+use mycelium_apps::cluster::ClusterConfig;
+use mycelium_apps::{FeedSource, Pipeline, PipelineConfig};
+use mycelium_market_data::{Format, Speed};
 use mycelium_strategies::StrategyRegistry;
+
+fn params(text: &str) -> toml::Table {
+    toml::from_str(text).expect("toml")
+}
+
+fn bad_params(kind: &str, text: &str) -> String {
+    let err = StrategyRegistry::with_samples().prepare(kind, &params(text)).err();
+    err.expect("bad parameters").to_string()
+}
 
 #[test]
 fn a_wrong_key_is_named_with_its_line() {
@@ -49,4 +64,86 @@ fn bad_strategy_parameters_are_named() {
 fn the_default_config_parses() {
     let c = PipelineConfig::default_config().unwrap();
     assert_eq!(c.strategies.len(), 2);
+}
+
+#[test]
+fn a_negative_size_is_named() {
+    let err = bad_params("market_maker", "qty = -1.0");
+    assert!(err.contains("qty must be positive, not -1"), "{err}");
+    let err = bad_params("moving_average", "qty = 0.0");
+    assert!(err.contains("qty must be positive, not 0"), "{err}");
+}
+
+#[test]
+fn fast_not_below_slow_is_named() {
+    let err = bad_params("moving_average", "fast = 100\nslow = 100");
+    assert!(err.contains("fast (100) must be less than slow (100)"), "{err}");
+}
+
+#[test]
+fn a_negative_order_latency_is_named() {
+    let text = "[execution.exchange]\norder_latency_ns = -5\n";
+    let err = PipelineConfig::parse(text, "my.toml").unwrap_err().to_string();
+    assert!(err.contains("execution.exchange.order_latency_ns must be 0 or more, not -5"), "{err}");
+}
+
+const TWO_PINNED: &str = r#"
+[[strategy]]
+name = "a"
+kind = "market_maker"
+pinned_core = 1
+[[strategy]]
+name = "b"
+kind = "moving_average"
+pinned_core = 1
+"#;
+
+#[test]
+fn two_spinning_strategies_on_one_core_are_named() {
+    let err = PipelineConfig::parse(TWO_PINNED, "my.toml").unwrap_err().to_string();
+    assert!(err.contains(r#""a" and "b" both spin on pinned_core 1"#), "{err}");
+    // On two nodes (two hosts), the same core number is two cores.
+    let pipeline = TWO_PINNED.replace("[[strategy]]", "[[pipeline.strategy]]");
+    let cluster = |b_node: &str| {
+        format!(
+            "secret = \"s\"\n[roles]\nfeed = \"x\"\nexecution = \"x\"\n\
+             strategies = {{ a = \"x\", b = \"{b_node}\" }}\n\
+             [[node]]\nname = \"x\"\ntcp = \"127.0.0.1:1\"\n\
+             [[node]]\nname = \"y\"\ntcp = \"127.0.0.1:2\"\n{pipeline}"
+        )
+    };
+    assert!(ClusterConfig::parse(&cluster("y"), "c.toml").is_ok());
+    let err = ClusterConfig::parse(&cluster("x"), "c.toml").unwrap_err().to_string();
+    assert!(err.contains("both spin on pinned_core 1"), "{err}");
+}
+
+#[test]
+fn a_symbol_that_is_no_symbol_is_named() {
+    let text = "[[strategy]]\nname = \"mm\"\nkind = \"market_maker\"\n[strategy.params]\nsymbols = [\"\"]\n";
+    let err = PipelineConfig::parse(text, "my.toml").unwrap_err().to_string();
+    assert!(err.contains(r#"[[strategy]] "mm": params.symbols"#), "{err}");
+}
+
+#[tokio::test]
+async fn a_strategy_symbol_the_feed_never_carries_is_named() {
+    let mut config = PipelineConfig::default_config().expect("default");
+    config.strategies[0]
+        .params
+        .insert("symbols".into(), toml::Value::Array(vec!["BTCUSDT".into()]));
+    let registry = StrategyRegistry::with_samples();
+    let synthetic = FeedSource::synthetic(&config.feed, 100);
+    let err = Pipeline::start(&Node::new("t"), &config, &registry, synthetic).await.err();
+    let err = format!("{:#}", err.expect("an error"));
+    assert!(err.contains(r#"[[strategy]] "mm": params.symbols: the feed never carries BTCUSDT (it carries SYN0, SYN1, SYN2, SYN3)"#), "{err}");
+    // A replay filtered to other symbols never carries it either.
+    let filtered = FeedSource::Recorded(mycelium_apps::pipeline::Recorded {
+        files: vec!["unread.jsonl".into()],
+        format: Format::Auto,
+        strict: false,
+        symbols: vec!["ETHUSDT".parse().expect("symbol")],
+        speed: Speed::Max,
+    });
+    let err = Pipeline::start(&Node::new("t"), &config, &registry, filtered).await.err();
+    let err = format!("{:#}", err.expect("an error"));
+    assert!(err.contains("the feed never carries BTCUSDT (it carries ETHUSDT)"), "{err}");
 }

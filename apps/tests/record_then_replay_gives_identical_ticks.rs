@@ -20,14 +20,7 @@ fn a_recording_replays_like_its_source() {
     let Some(capture) = support::capture() else { return };
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("capture.myct");
-    let out = mycelium()
-        .arg("record")
-        .arg("--out")
-        .arg(&rec)
-        .arg("--source")
-        .arg(&capture)
-        .output()
-        .unwrap();
+    let out = mycelium().arg("record").arg("--out").arg(&rec).arg(&capture).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let direct =
         table(&mycelium().args(["replay", "--stats-only"]).arg(&capture).output().unwrap());

@@ -16,7 +16,7 @@ async fn the_capture_trades_the_same_twice() {
     let mut prints = Vec::new();
     for _ in 0..2 {
         let source = open_source(&capture, &ReaderOptions::default()).unwrap();
-        let outcome = support::run(&config, &registry, source, Speed::Max).await;
+        let outcome = support::run_ticks(&config, &registry, source, Speed::Max).await;
         assert_eq!(outcome.execution.ticks, 99_625, "every tick of the capture");
         assert!(outcome.execution.stats.fills > 0);
         prints.push(trading_fingerprint(&outcome));

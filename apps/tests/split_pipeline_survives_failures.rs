@@ -3,8 +3,6 @@
 //! leaves the feed and execution running, and a new one rejoins and trades.
 mod cluster_support;
 
-use std::time::Duration;
-
 use cluster_support::*;
 
 #[test]
@@ -21,7 +19,8 @@ fn nodes_stopped_by_sigterm_exit_0_with_their_histograms() {
             start(&cluster, n, &a.iter().map(String::as_str).collect::<Vec<_>>())
         })
         .collect();
-    std::thread::sleep(Duration::from_secs(3));
+    // Mid-run: the strategies have traded.
+    nodes[1].wait_for_log("fill");
     for node in &nodes {
         node.terminate();
     }
@@ -40,18 +39,18 @@ fn nodes_stopped_by_sigterm_exit_0_with_their_histograms() {
 /// Ticks of the killed-process runs: 4 s of a 2000 ticks/s feed.
 const TICKS: u64 = 8000;
 
-/// Runs md, alpha and exec on Unix sockets, SIGKILLs `victim` 1.5 s in, starts a new
-/// one half a second later, and waits for all three to end. Every node must exit 0
-/// and the feed must publish everything; returns md, alpha and exec as they ended.
+/// Runs md, alpha and exec on Unix sockets, SIGKILLs `victim` once the strategies
+/// have traded, starts a new one, and waits for all three to end. Every node must
+/// exit 0 and the feed must publish everything; returns md, alpha and exec as they
+/// ended.
 fn kill_and_replace(victim: &str) -> [Finished; 3] {
     let dir = tempfile::tempdir().expect("temp dir");
     let cluster = three_nodes(dir.path(), TICKS, 2000);
     let mut nodes: Vec<NodeProcess> =
         ["exec", "alpha", "md"].iter().map(|n| start(&cluster, n, &[])).collect();
-    std::thread::sleep(Duration::from_millis(1500));
+    nodes[1].wait_for_log("fill");
     let at = nodes.iter().position(|n| n.name == victim).expect("a node of the cluster");
     nodes.remove(at).kill_9();
-    std::thread::sleep(Duration::from_millis(500));
     // A supervising script would restart it: the new process rejoins.
     nodes.push(start(&cluster, victim, &[]));
     let mut ended: Vec<(String, Finished)> =
@@ -85,6 +84,19 @@ fn a_killed_strategy_process_leaves_feed_and_execution_running_and_rejoins() {
     let mm_ticks = mm_ticks(&alpha);
     assert!(mm_ticks > 0 && mm_ticks < TICKS, "the rejoined strategy saw {mm_ticks} ticks");
     assert!(count(&exec.stdout, "fills") > 0, "{}", exec.stdout);
+    // Both strategies registered again from the new process: two restarts.
+    let restarts = exec.stdout.lines().find_map(|l| l.split("strategy restarts ").nth(1));
+    assert_eq!(restarts, Some("2"), "{}", exec.stdout);
+    // The rejoined market maker quotes every symbol again, not only the first it sees.
+    for symbol in ["SYN0", "SYN1", "SYN2", "SYN3"] {
+        assert!(
+            alpha
+                .stderr
+                .lines()
+                .any(|l| l.contains(": order strategy=strategy-1") && l.contains(symbol)),
+            "the rejoined maker never quoted {symbol}"
+        );
+    }
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! The pipeline split by a cluster file alone: three processes on one host over Unix
 //! sockets, and two nodes over TCP, trade exactly as the same pipeline in one process
-//! (the step protocol makes trading independent of placement), and each link uses
-//! the transport the runtime should choose.
+//! (the step protocol makes trading independent of placement), on the synthetic feed
+//! and on recorded files alike, and each link uses the transport the runtime should
+//! choose.
 mod cluster_support;
+
+use std::process::Command;
 
 use cluster_support::*;
 
@@ -36,7 +39,8 @@ fn three_processes_on_unix_sockets_trade_as_one() {
     // Any start order: execution last here, so the others wait for it.
     let md = start(&cluster, "md", &[]);
     let alpha = start(&cluster, "alpha", &[]);
-    std::thread::sleep(std::time::Duration::from_millis(200));
+    md.wait_for_log("waiting for ticks@alpha");
+    alpha.wait_for_log("waiting for execution@exec");
     let exec = start(&cluster, "exec", &[]);
     let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
     for (name, node) in [("md", &md), ("alpha", &alpha), ("exec", &exec)] {
@@ -68,4 +72,43 @@ fn two_nodes_over_tcp_trade_as_one() {
     assert!(venue.stdout.contains("link trader: tcp"), "{}", venue.stdout);
     assert!(count(&venue.stdout, "fills") > 0, "{}", venue.stdout);
     assert_eq!(trades(&venue.stdout), trades(&reference), "split trading differs from one process");
+}
+
+/// Lines of the capture replayed (about 22 s of exchange time, ~6,400 ticks).
+const CAPTURE_LINES: usize = 6_000;
+
+#[test]
+fn three_processes_replaying_recorded_files_trade_as_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // Two files merged by exchange time: the capture's trades, and its book.
+    let Some(files) = capture_in_two_files(dir.path(), CAPTURE_LINES) else {
+        return;
+    };
+    let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    let config = dir.path().join("pipeline.toml");
+    let text = pipeline(0).replace("[[pipeline.", "[[").replace("[pipeline.", "[");
+    std::fs::write(&config, text).expect("write config");
+
+    let mut replay = Command::new(env!("CARGO_BIN_EXE_mycelium"));
+    replay.arg("replay").arg("--config").arg(&config).args(&files);
+    let reference = finish(spawn("replay", replay));
+    assert!(reference.success, "one-process replay failed:\n{}", reference.stderr);
+    let ticks = reference.stdout.split_whitespace().nth(1).expect("a tick count").to_owned();
+
+    let cluster = three_nodes(dir.path(), 0, 0);
+    let file_args: Vec<&str> = files.iter().map(String::as_str).collect();
+    let md = start(&cluster, "md", &file_args);
+    let alpha = start(&cluster, "alpha", &[]);
+    let exec = start(&cluster, "exec", &[]);
+    let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
+    for (name, node) in [("md", &md), ("alpha", &alpha), ("exec", &exec)] {
+        assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+    }
+    assert!(md.stdout.contains(&format!("feed published {ticks} ticks")), "{}", md.stdout);
+    assert!(count(&exec.stdout, "fills") > 0, "{}", exec.stdout);
+    assert_eq!(
+        trades(&exec.stdout),
+        trades(&reference.stdout),
+        "the split replay differs from the replay in one process"
+    );
 }

@@ -11,9 +11,13 @@
 //! - [`myc`]: the scenarios on Mycelium actors.
 //! - [`raw`]: the same scenarios on raw tokio channels and tasks.
 //! - [`remote`]: two nodes over loopback sockets, beside raw sockets.
+//! - [`journal`]: the event journal's group commit, append cost and recovery.
+//! - [`fill`]: the fill comparison's capture, messages and report rows (`fill_peer`).
 //! - [`Placement`]: which runtime a figure was measured on.
 //! - [`interleaved`]: runs the implementations of one scenario in turns.
 
+pub mod fill;
+pub mod journal;
 pub mod myc;
 #[cfg(feature = "peers")]
 pub mod peers;

@@ -81,7 +81,8 @@ pub async fn one_way(n: u64, mode: Mode) -> Histogram<u64> {
 /// Answers each ping with a pong to its peer. The peer comes through a slot set
 /// before the first ping, so that the only message is the `Instant` itself, as in the
 /// raw baseline: a setup variant carrying an `ActorRef` would make every ping 24
-/// bytes instead of 16 (see `docs/BENCHMARKS.md` on message size).
+/// bytes instead of 16 (on message size, see
+/// `docs/perf-notes/2026-12-01-local-send-path.md`).
 struct Ponger {
     peer: Arc<OnceLock<ActorRef<PingerMsg>>>,
 }

@@ -1,4 +1,4 @@
-//! The remote scenarios (issue 4): two Mycelium nodes in this process talking over
+//! The remote scenarios: two Mycelium nodes in this process talking over
 //! real loopback sockets, beside raw tokio sockets carrying frames of the same size.
 //!
 //! Both sides run on the caller's runtime. Figures from one process are the cost of

@@ -15,13 +15,20 @@
 //! - [`risk`]: [`RiskLimits`] and the [`RiskChecker`] (one reject reason per check).
 //! - [`matching`]: the [`SimulatedExchange`]: latency in exchange time, fill rules
 //!   (also in `FILL_RULES.md`), lifecycle, resend deduplication.
-//! - [`positions`]: [`Position`]s per (strategy, symbol), average cost, realized and
-//!   unrealized PnL, cash, optional [`FeeSchedule`].
+//! - [`positions`]: [`Holding`] (quantity and average entry price, the one rule for
+//!   applying a fill, shared with the strategies), [`Position`]s per (strategy,
+//!   symbol), realized and unrealized PnL, cash, optional [`FeeSchedule`].
 //! - [`engine`]: the [`ExecutionEngine`] combining the three, and [`ExecutionConfig`].
 //! - [`stats`]: [`ExecutionStats`] (orders, fills, rejects by reason).
 //! - [`actor`]: the [`ExecutionActor`] and the deterministic step protocol with the
 //!   strategies.
 //! - [`latency`]: the pipeline's [`Hop`]s and their HDR histograms.
+//! - [`fidelity`]: the L3 ground truth against which the queue models' fills are
+//!   measured ([`fidelity::run`]).
+//! - [`queue_model`]: a resting order's queue position at its L2 level
+//!   ([`QueueModel`]: risk-averse and hftbacktest's probabilistic forms).
+//! - [`latency_model`]: feed latency per tick, and order entry and response latency,
+//!   constant or interpolated from a recorded file ([`OrderLatency`]).
 //!
 //! # Example
 //!
@@ -52,10 +59,13 @@
 
 pub mod actor;
 pub mod engine;
+pub mod fidelity;
 pub mod latency;
+pub mod latency_model;
 pub mod matching;
 pub mod order;
 pub mod positions;
+pub mod queue_model;
 pub mod risk;
 mod serde_util;
 pub mod stats;
@@ -63,11 +73,13 @@ pub mod stats;
 pub use actor::{ExecMsg, ExecReport, ExecutionActor, Recovery, Step, StepStamps};
 pub use engine::{ExecutionConfig, ExecutionEngine};
 pub use latency::{Hop, HopHistograms};
+pub use latency_model::{feed_latency_ns, LatencySetting, OrderLatency, OrderLatencyConfig};
 pub use matching::{ExchangeConfig, OrderState, SimulatedExchange};
 pub use order::{
     side_sign, Cancel, ClientOrderId, Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate,
     RejectReason, StrategyId, TickStamp,
 };
-pub use positions::{FeeSchedule, Position, Positions};
+pub use positions::{FeeSchedule, Holding, Position, Positions};
+pub use queue_model::{QueueModel, QueuePos};
 pub use risk::{RiskChecker, RiskLimits};
 pub use stats::ExecutionStats;

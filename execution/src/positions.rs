@@ -1,13 +1,19 @@
 //! Positions and PnL per (strategy, symbol), average-cost accounting.
 //!
-//! A [`Position`] starts flat with zero cash. Each fill of signed quantity `s·q` at `px`
-//! with fee `f` (from the [`FeeSchedule`], zero by default):
+//! [`Holding`] is the quantity and average entry price, and the one place they change
+//! with a fill: execution's [`Position`] and a strategy's own view of its positions
+//! both apply fills with it, so the two always agree (a strategy restarted from
+//! execution's positions sees what it saw before). Each fill of signed quantity
+//! `s·q` at `px`:
 //!
-//! - `cash -= s·q·px + f`, `fees += f`, `realized -= f`;
-//! - the part that *reduces* the position realizes `closed·(px - avg)·sign(position)` and
-//!   leaves `avg` unchanged; a flat position has `avg = 0`;
-//! - the part that *extends* (or opens, or flips) it moves `avg` to the quantity-weighted
-//!   average of the old `avg` and `px`.
+//! - the part that *reduces* the holding realizes `closed·(px - avg)·sign(qty)` and
+//!   leaves `avg` unchanged; a flat holding has `avg = 0`;
+//! - the part that *extends* (or opens, or flips) it moves `avg` to the
+//!   quantity-weighted average of the old `avg` and `px`.
+//!
+//! A [`Position`] starts flat with zero cash. A fill with fee `f` (from the
+//! [`FeeSchedule`], zero by default) also does `cash -= s·q·px + f`, `fees += f`,
+//! `realized += (what the holding realized) - f`.
 //!
 //! At a mark price `m` (the engine uses mid, else last trade):
 //! `unrealized = qty·(m - avg)`, and the books balance:
@@ -16,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use mycelium_market_data::Symbol;
+use mycelium_market_data::{Side, Symbol};
 use serde::{Deserialize, Serialize};
 
 use crate::order::{side_sign, Fill, Liquidity, StrategyId};
@@ -40,6 +46,44 @@ impl FeeSchedule {
             Liquidity::Taker => self.taker_bps,
         };
         fill.px * fill.qty * bps / 10_000.0
+    }
+}
+
+/// A signed quantity and the average entry price of it: the part of a position that
+/// fills change by the rule of the [module docs](self).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Holding {
+    /// Signed quantity: positive long, negative short.
+    pub qty: f64,
+    /// Average entry price of the open quantity (0 when flat).
+    pub avg_px: f64,
+}
+
+impl Holding {
+    /// Applies a fill of `qty` (> 0) on `side` at `px`; returns the PnL it realized
+    /// (before fees).
+    pub fn apply(&mut self, side: Side, qty: f64, px: f64) -> f64 {
+        let s = side_sign(side);
+        let mut realized = 0.0;
+        let mut opening = qty;
+        if self.qty != 0.0 && self.qty.signum() != s {
+            let held = self.qty.abs();
+            let closed = qty.min(held);
+            realized = closed * (px - self.avg_px) * self.qty.signum();
+            if closed >= held {
+                *self = Self::default();
+            } else {
+                self.qty += s * closed;
+            }
+            opening = qty - closed;
+        }
+        if opening > 0.0 {
+            let held = self.qty.abs();
+            let new_abs = held + opening;
+            self.avg_px = (self.avg_px * held + px * opening) / new_abs;
+            self.qty = s * new_abs;
+        }
+        realized
     }
 }
 
@@ -95,33 +139,19 @@ impl Position {
 
     /// Applies a fill paying `fee` (see the [module docs](self)).
     pub fn apply_fill(&mut self, fill: &Fill, fee: f64) {
-        let s = side_sign(fill.side);
-        let (px, q) = (fill.px, fill.qty);
-        self.cash -= s * q * px + fee;
+        self.cash -= side_sign(fill.side) * fill.qty * fill.px + fee;
         self.fees += fee;
-        self.realized_pnl -= fee;
         self.fills += 1;
-        self.traded_qty += q;
+        self.traded_qty += fill.qty;
+        let mut holding = self.holding();
+        self.realized_pnl += holding.apply(fill.side, fill.qty, fill.px) - fee;
+        self.qty = holding.qty;
+        self.avg_px = holding.avg_px;
+    }
 
-        let mut opening = q;
-        if self.qty != 0.0 && self.qty.signum() != s {
-            let held = self.qty.abs();
-            let closed = q.min(held);
-            self.realized_pnl += closed * (px - self.avg_px) * self.qty.signum();
-            if closed >= held {
-                self.qty = 0.0;
-                self.avg_px = 0.0;
-            } else {
-                self.qty += s * closed;
-            }
-            opening = q - closed;
-        }
-        if opening > 0.0 {
-            let held = self.qty.abs();
-            let new_abs = held + opening;
-            self.avg_px = (self.avg_px * held + px * opening) / new_abs;
-            self.qty = s * new_abs;
-        }
+    /// The quantity and average entry price.
+    pub fn holding(&self) -> Holding {
+        Holding { qty: self.qty, avg_px: self.avg_px }
     }
 
     /// `qty·(mark - avg)`.

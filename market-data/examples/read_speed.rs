@@ -1,10 +1,13 @@
 //! Indicative reader throughput: `cargo run --release -p mycelium-market-data --example
-//! read_speed [FILE]` (default: the Binance capture in `$MYCELIUM_DATA_DIR`).
+//! read_speed [FILE]` (default: the Binance capture in `$MYCELIUM_DATA_DIR`): the
+//! file's reader, and the reader of its binary recording (ten copies, back to back).
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use mycelium_market_data::{MarketDataReader, ReaderOptions};
+use mycelium_market_data::{
+    MarketDataReader, ReaderOptions, RecordingReader, RecordingWriter, TickAdapter, Ticks,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| {
@@ -52,6 +55,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         path.display(),
         best * 1e3,
         lines as f64 / best
+    );
+    recording(&path)
+}
+
+/// Records the file's ticks ten times over into one in-memory recording and reads it
+/// back: the recording reader's own cost (validation, deserialization, checksum).
+fn recording(path: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    let reader = MarketDataReader::open(path, ReaderOptions::default())?;
+    let ticks = Ticks::new(reader, TickAdapter::new()).collect::<Result<Vec<_>, _>>()?;
+    let mut writer = RecordingWriter::new(Vec::new())?;
+    for _ in 0..10 {
+        for tick in &ticks {
+            writer.write(tick)?;
+        }
+    }
+    let bytes = writer.finish()?;
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let mut n = 0u64;
+        for tick in RecordingReader::new(std::io::Cursor::new(&bytes))? {
+            std::hint::black_box(tick?);
+            n += 1;
+        }
+        assert_eq!(n, ticks.len() as u64 * 10);
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    println!(
+        "its recording, x10: {} ticks ({} MB) in {:.1} ms (best of 5) = {:.2}M ticks/s",
+        ticks.len() * 10,
+        bytes.len() / 1_000_000,
+        best * 1e3,
+        (ticks.len() * 10) as f64 / best / 1e6
     );
     Ok(())
 }

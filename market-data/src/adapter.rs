@@ -6,7 +6,10 @@
 //! when the synced book's top of book changed at the end of a venue message, a derived
 //! [`Quote`] (`from_book = true`) follows it. A break in the venue's update-id chain is
 //! reported as a [`SequenceGap`] (the depth tick is still emitted; the book stops
-//! deriving quotes until the next snapshot). [`Ticks`] wraps any event iterator.
+//! deriving quotes until the next snapshot). Diffs that wait for a snapshot that never
+//! comes are not gaps: at the end of the data, [`Ticks`] logs one warning per symbol
+//! with how many went unused ([`TickAdapter::unused_diffs`]). [`Ticks`] wraps any event
+//! iterator.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -106,6 +109,30 @@ impl TickAdapter {
     pub fn gaps(&self) -> u64 {
         self.gaps
     }
+
+    /// Per symbol, the depth diffs that never reached its book for want of a
+    /// snapshot, and whether the symbol had a snapshot at all; sorted by symbol.
+    pub fn unused_diffs(&self) -> Vec<(Symbol, u64, bool)> {
+        let mut unused: Vec<_> = self
+            .books
+            .iter()
+            .filter(|(_, b)| b.unused_diffs() > 0)
+            .map(|(s, b)| (*s, b.unused_diffs(), b.had_snapshot()))
+            .collect();
+        unused.sort_by_key(|(s, _, _)| *s);
+        unused
+    }
+
+    /// Logs one warning per symbol whose diffs went unused.
+    fn report_unused(&self) {
+        for (symbol, diffs, had_snapshot) in self.unused_diffs() {
+            if had_snapshot {
+                tracing::warn!("{symbol}: {diffs} depth diffs unused while waiting for a snapshot");
+            } else {
+                tracing::warn!("{symbol}: no snapshot: {diffs} depth diffs unused");
+            }
+        }
+    }
 }
 
 /// An error from [`Ticks`]: a read error (the reader decides whether it ends the
@@ -138,12 +165,13 @@ pub struct Ticks<I> {
     adapter: TickAdapter,
     buf: Vec<MarketTick>,
     queue: VecDeque<Result<MarketTick, TickError>>,
+    ended: bool,
 }
 
 impl<E: Into<TickError>, I: Iterator<Item = Result<RecordedEvent, E>>> Ticks<I> {
     /// Wraps `events` with `adapter`.
     pub fn new(events: I, adapter: TickAdapter) -> Self {
-        Self { events, adapter, buf: Vec::new(), queue: VecDeque::new() }
+        Self { events, adapter, buf: Vec::new(), queue: VecDeque::new(), ended: false }
     }
 
     /// The adapter (books, gap count).
@@ -165,7 +193,15 @@ impl<E: Into<TickError>, I: Iterator<Item = Result<RecordedEvent, E>>> Iterator 
             if let Some(item) = self.queue.pop_front() {
                 return Some(item);
             }
-            match self.events.next()? {
+            if self.ended {
+                return None;
+            }
+            let Some(next) = self.events.next() else {
+                self.ended = true;
+                self.adapter.report_unused();
+                return None;
+            };
+            match next {
                 Err(e) => return Some(Err(e.into())),
                 Ok(ev) => {
                     let res = self.adapter.push(ev, &mut self.buf);

@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, SendError};
 
 use crate::adapter::TickError;
-use crate::replay::{Pacer, Speed};
+use crate::pacing::{Pacer, Speed};
+use crate::source::TickSource;
 use crate::tick::{MarketTick, Symbol};
 
 /// Ticks handled per `Pump`: large enough to amortize the self-send, small enough that
@@ -52,9 +53,6 @@ impl Deref for FeedTick {
         &self.tick
     }
 }
-
-/// A boxed source of ticks: synthetic, a recorded file, a recording.
-pub type TickSource = Box<dyn Iterator<Item = Result<MarketTick, TickError>> + Send>;
 
 /// What the feed does when a subscriber's mailbox is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

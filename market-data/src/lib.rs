@@ -13,11 +13,14 @@
 //! - [`adapter`]: [`TickAdapter`] / [`Ticks`], turning recorded events into ticks (with
 //!   book-derived quotes and sequence-gap reports).
 //! - [`synthetic`]: a deterministic synthetic tick source.
+//! - [`l3`]: market-by-order data: a seeded synthetic L3 generator, its book, and the L2
+//!   stream a venue would publish from it (the ground truth for fill fidelity).
 //! - [`prefetch`](mod@prefetch): a source read ahead on a helper thread, in batches.
 //! - [`recording`]: the compact, versioned binary recording format (rkyv records).
-//! - [`replay`]: [`Speed`] and the [`Pacer`] that paces replay by exchange time.
-//! - [`source`]: [`open_source`] (any recorded format or a recording, by path) and
-//!   [`merge`] (several sources in exchange-time order).
+//! - [`pacing`]: [`Speed`] and the [`Pacer`] that paces a replay by exchange time.
+//! - [`source`]: [`TickSource`], the feed's input; [`open_source`] (any recorded
+//!   format or a recording, by path) and [`merge`] (several sources in exchange-time
+//!   order).
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
 //! - [`feed`]: the [`Feed`] actor: one `Arc<FeedTick>` per tick to every subscriber,
 //!   blocking or conflating per subscriber.
@@ -37,10 +40,11 @@
 pub mod adapter;
 pub mod book;
 pub mod feed;
+pub mod l3;
+pub mod pacing;
 pub mod prefetch;
 pub mod readers;
 pub mod recording;
-pub mod replay;
 pub mod source;
 pub mod stats;
 pub mod synthetic;
@@ -48,14 +52,14 @@ pub mod tick;
 
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
-pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy, TickSource};
+pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy};
+pub use pacing::{Pacer, Speed};
 pub use prefetch::prefetch;
 pub use readers::{
     BadLinePolicy, Format, MarketDataReader, ReadError, ReaderOptions, RecordedEvent,
 };
 pub use recording::{RecordingError, RecordingReader, RecordingWriter};
-pub use replay::{Pacer, Speed};
-pub use source::{merge, open_source};
+pub use source::{merge, open_source, TickSource};
 pub use stats::FeedStats;
 pub use synthetic::{SyntheticConfig, SyntheticSource};
 pub use tick::{

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, SyncSender};
 
 use crate::adapter::TickError;
-use crate::feed::TickSource;
+use crate::source::TickSource;
 
 /// Ticks per batch: large enough that the channel costs nothing per tick, small
 /// enough that the first tick waits for little.

@@ -5,7 +5,7 @@
 //! [`Quote`], or (with probability [`SyntheticConfig::trade_probability`]) a [`Trade`]
 //! at the bid or ask. The same seed gives the same sequence (ChaCha8). Exchange time
 //! advances by `1 / rate` per tick; pacing to that rate is the caller's job
-//! ([`crate::replay::Pacer`] can pace by those timestamps).
+//! ([`crate::pacing::Pacer`] can pace by those timestamps).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -140,6 +140,17 @@ pub struct Level {
     pub qty: f64,
 }
 
+impl Level {
+    /// Whether the level can be real: a positive, finite price and a finite size that
+    /// is not negative (0 deletes the level). On the bits: the positive finite
+    /// doubles, read as integers, are exactly 1 up to +infinity's bits less one, and
+    /// the sizes allowed exactly 0 up to +infinity's less one (so `-0.0` is not one).
+    pub fn is_possible(&self) -> bool {
+        const INFINITY: u64 = 0x7FF0_0000_0000_0000;
+        (self.price.to_bits().wrapping_sub(1) < INFINITY - 1) & (self.qty.to_bits() < INFINITY)
+    }
+}
+
 /// Whether a depth event replaces the book or amends it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum DepthKind {
@@ -189,6 +200,64 @@ pub enum TickEvent {
     Depth(Box<DepthUpdate>),
 }
 
+impl TickEvent {
+    /// Checks that the event's prices and sizes can be real: a trade's price and size
+    /// are positive; a quote has no negative value, quotes at least one side, and a
+    /// side without a price has no size (a size of 0 beside a price is a format without
+    /// sizes); a depth level's price is positive and its size not negative (0 deletes
+    /// the level). Readers reject a line whose event fails this as a bad line.
+    pub fn check(&self) -> Result<(), String> {
+        // Names are built only for the error: this runs on every event of a replay.
+        let real = |v: f64| v.is_finite();
+        match self {
+            Self::Trade(t) => {
+                if !(real(t.px) && t.px > 0.0) {
+                    return Err(format!("trade price {} is not positive", t.px));
+                }
+                if !(real(t.qty) && t.qty > 0.0) {
+                    return Err(format!("trade quantity {} is not positive", t.qty));
+                }
+                Ok(())
+            }
+            Self::Quote(q) => {
+                for (side, px, qty) in [("bid", q.bid_px, q.bid_qty), ("ask", q.ask_px, q.ask_qty)]
+                {
+                    if !(real(px) && px >= 0.0) {
+                        return Err(format!("{side} price {px} is negative"));
+                    }
+                    if !(real(qty) && qty >= 0.0) {
+                        return Err(format!("{side} size {qty} is negative"));
+                    }
+                    if px == 0.0 && qty > 0.0 {
+                        return Err(format!("{side} size {qty} at price 0"));
+                    }
+                }
+                if q.bid_px == 0.0 && q.ask_px == 0.0 {
+                    return Err("a quote with neither a bid nor an ask".into());
+                }
+                Ok(())
+            }
+            Self::Depth(d) => {
+                for (side, levels) in [("bid", &d.bids), ("ask", &d.asks)] {
+                    // A depth event has hundreds of levels: one pass without branches,
+                    // the culprit searched for only when there is one.
+                    if levels.iter().fold(true, |ok, l| ok & l.is_possible()) {
+                        continue;
+                    }
+                    if let Some(l) = levels.iter().find(|l| !l.is_possible()) {
+                        return Err(format!(
+                            "{side} level at price {} with size {}: a price must be positive, \
+                             a size not negative",
+                            l.price, l.qty
+                        ));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// One market-data event for one symbol.
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct MarketTick {
@@ -225,5 +294,26 @@ mod tests {
     fn quote_and_trade_ticks_are_small() {
         assert!(std::mem::size_of::<TickEvent>() <= 48);
         assert!(std::mem::size_of::<MarketTick>() <= 96);
+    }
+
+    #[test]
+    fn a_level_is_possible_with_a_positive_price_and_a_size_not_negative() {
+        let level = |price, qty| Level { price, qty };
+        for ok in [level(1.0, 0.0), level(61_800.3, 2.5), level(f64::MIN_POSITIVE, 1.0)] {
+            assert!(ok.is_possible(), "{ok:?}");
+        }
+        let bad = [
+            level(0.0, 1.0),
+            level(-1.0, 1.0),
+            level(f64::INFINITY, 1.0),
+            level(f64::NAN, 1.0),
+            level(1.0, -0.5),
+            level(1.0, -0.0),
+            level(1.0, f64::INFINITY),
+            level(1.0, f64::NAN),
+        ];
+        for bad in bad {
+            assert!(!bad.is_possible(), "{bad:?}");
+        }
     }
 }

@@ -2,12 +2,11 @@
 //! wrong version, truncated header/record, oversized length, invalid bytes; and
 //! (proptest) arbitrary bytes, with or without a valid header, never panic.
 
-use std::io::Cursor;
+mod common;
 
-use mycelium_market_data::recording::{HEADER_LEN, MAGIC, MAX_RECORD_LEN, VERSION};
-use mycelium_market_data::{
-    RecordingError, RecordingReader, RecordingWriter, SyntheticConfig, SyntheticSource,
-};
+use common::read_recording as read_all;
+use mycelium_market_data::recording::{HEADER_LEN, MAGIC, MAX_RECORD_LEN, TRAILER_LEN, VERSION};
+use mycelium_market_data::{RecordingError, RecordingWriter, SyntheticConfig, SyntheticSource};
 use proptest::prelude::*;
 
 fn valid_recording(n: usize) -> Vec<u8> {
@@ -18,13 +17,9 @@ fn valid_recording(n: usize) -> Vec<u8> {
     w.finish().expect("finish")
 }
 
-fn read_all(bytes: Vec<u8>) -> Result<usize, RecordingError> {
-    let mut n = 0;
-    for t in RecordingReader::new(Cursor::new(bytes))? {
-        t?;
-        n += 1;
-    }
-    Ok(n)
+/// A recording's header alone, for records made up by the tests to follow.
+fn header() -> Vec<u8> {
+    valid_recording(0)[..HEADER_LEN].to_vec()
 }
 
 #[test]
@@ -50,7 +45,8 @@ fn truncated_records() {
     let bytes = valid_recording(3);
     assert_eq!(read_all(bytes.clone()).expect("valid"), 3);
     // Cut inside the last record's body, then inside a length prefix.
-    let err = read_all(bytes[..bytes.len() - 1].to_vec()).expect_err("truncated body");
+    let err =
+        read_all(bytes[..bytes.len() - TRAILER_LEN - 1].to_vec()).expect_err("truncated body");
     assert!(matches!(err, RecordingError::TruncatedRecord { index: 2, .. }), "{err}");
     let err = read_all(bytes[..HEADER_LEN + 2].to_vec()).expect_err("truncated prefix");
     assert!(
@@ -61,21 +57,21 @@ fn truncated_records() {
 
 #[test]
 fn oversized_length_is_rejected_before_allocating() {
-    let mut bytes = valid_recording(0);
+    let mut bytes = header();
     bytes.extend_from_slice(&u32::MAX.to_le_bytes());
     let err = read_all(bytes).expect_err("oversized");
     assert!(
         matches!(err, RecordingError::BadRecordLength { len: u32::MAX, index: 0, .. }),
         "{err}"
     );
-    let mut bytes = valid_recording(0);
+    let mut bytes = header();
     bytes.extend_from_slice(&(MAX_RECORD_LEN + 1).to_le_bytes());
     assert!(matches!(read_all(bytes), Err(RecordingError::BadRecordLength { .. })));
 }
 
 #[test]
 fn garbage_record_fails_validation() {
-    let mut bytes = valid_recording(0);
+    let mut bytes = header();
     bytes.extend_from_slice(&64u32.to_le_bytes());
     bytes.extend_from_slice(&[0xAB; 64]);
     let err = read_all(bytes).expect_err("invalid");
@@ -93,7 +89,7 @@ proptest! {
         body in proptest::collection::vec(any::<u8>(), 0..512),
         len in 0u32..600,
     ) {
-        let mut bytes = valid_recording(0);
+        let mut bytes = header();
         bytes.extend_from_slice(&len.to_le_bytes());
         bytes.extend_from_slice(&body);
         let _ = read_all(bytes);

@@ -12,7 +12,7 @@ use mycelium_execution::{
 };
 use mycelium_market_data::FeedTick;
 
-use crate::strategy::{OpenOrder, PositionView, Strategy, StrategyContext};
+use crate::strategy::{OpenOrder, Strategy, StrategyContext};
 
 /// How long a strategy waits for execution's answer to a step before it fails (and
 /// its supervisor restarts it): far beyond any real step, short enough to notice a
@@ -75,6 +75,18 @@ impl StrategyHost {
     async fn step(&mut self, tick: Option<Arc<FeedTick>>) -> Result<(), ActorError> {
         let (orders, cancels) = self.ctx.take_outbox();
         self.report.orders += orders.len() as u64;
+        for o in &orders {
+            tracing::debug!(
+                strategy = %self.id,
+                order = o.client_order_id.0,
+                symbol = %o.symbol,
+                side = ?o.side,
+                qty = o.qty,
+                px = ?o.limit_px,
+                kind = ?o.kind,
+                "order"
+            );
+        }
         let seq = tick.as_ref().map_or(0, |t| t.seq);
         let published = tick.as_ref().map_or_else(Instant::now, |t| t.scheduled);
         let step = Step {
@@ -134,6 +146,18 @@ impl StrategyHost {
     }
 
     fn apply(&mut self, update: &OrderUpdate) {
+        if let Some(fill) = &update.last_fill {
+            tracing::debug!(
+                strategy = %self.id,
+                order = update.client_order_id.0,
+                symbol = %update.symbol,
+                side = ?fill.side,
+                qty = fill.qty,
+                px = fill.px,
+                status = ?update.status,
+                "fill"
+            );
+        }
         self.ctx.apply_update(update);
         self.strategy.on_order_update(update, &mut self.ctx);
     }
@@ -149,11 +173,8 @@ impl Actor for StrategyHost {
             .ask(|reply| ExecMsg::Register { strategy: id, actor: me, reply }, STEP_TIMEOUT)
             .await
             .map_err(|e| format!("execution did not answer registration: {e}"))?;
-        let positions: HashMap<_, _> = recovery
-            .positions
-            .iter()
-            .map(|p| (p.symbol, PositionView { qty: p.qty, avg_px: p.avg_px }))
-            .collect();
+        let positions: HashMap<_, _> =
+            recovery.positions.iter().map(|p| (p.symbol, p.holding())).collect();
         let open = recovery
             .open_orders
             .into_iter()

@@ -16,6 +16,7 @@ pub mod samples;
 mod strategy;
 
 pub use host::{HostReport, StrategyHost, StrategyMsg};
+pub use mycelium_execution::Holding;
 pub use registry::{Factory, Maker, StrategyError, StrategyRegistry};
 pub use samples::{MarketMaker, MarketMakerParams, MovingAverageCross, MovingAverageParams};
-pub use strategy::{OpenOrder, PositionView, Strategy, StrategyContext, TimerId};
+pub use strategy::{OpenOrder, Strategy, StrategyContext, TimerId};

@@ -1,13 +1,14 @@
 //! Strategies by name, so a config file picks them with their parameters.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::samples::{MarketMaker, MovingAverageCross};
+use crate::samples::{MarketMaker, MarketMakerParams, MovingAverageCross, MovingAverageParams};
 use crate::strategy::Strategy;
 
 /// Makes a fresh strategy, as many times as it is (re)started. Cannot fail: the
 /// parameters were checked when it was made.
-pub type Maker = std::sync::Arc<dyn Fn() -> Box<dyn Strategy> + Send + Sync>;
+pub type Maker = Arc<dyn Fn() -> Box<dyn Strategy> + Send + Sync>;
 
 /// Checks a strategy's parameters (a TOML table) and returns its [`Maker`].
 pub type Factory = Box<dyn Fn(&toml::Table) -> Result<Maker, String> + Send + Sync>;
@@ -47,11 +48,12 @@ impl StrategyRegistry {
         Self::default()
     }
 
-    /// The sample strategies: `moving_average` and `market_maker`.
+    /// The sample strategies: `moving_average` and `market_maker`, their parameters
+    /// checked (a negative size, `fast >= slow` are errors naming the key).
     pub fn with_samples() -> Self {
         let mut r = Self::new();
-        r.register_params("moving_average", MovingAverageCross::new);
-        r.register_params("market_maker", MarketMaker::new);
+        r.register_checked("moving_average", MovingAverageParams::check, MovingAverageCross::new);
+        r.register_checked("market_maker", MarketMakerParams::check, MarketMaker::new);
         r
     }
 
@@ -60,20 +62,41 @@ impl StrategyRegistry {
         self.factories.insert(name.to_owned(), factory);
     }
 
-    /// Registers a strategy whose parameters deserialize from the TOML table.
-    pub fn register_params<P, S>(&mut self, name: &str, make: fn(P) -> S)
+    /// Registers a strategy whose parameters deserialize from the TOML table. `make`
+    /// is any function or closure from the parameters to the strategy: one that
+    /// captures what its strategies share (a channel, a log, a counter) is the
+    /// normal case. It is called once per (re)start, possibly from several threads.
+    pub fn register_params<P, S, F>(&mut self, name: &str, make: F)
     where
         P: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
         S: Strategy,
+        F: Fn(P) -> S + Send + Sync + 'static,
     {
+        self.register_checked(name, |_| Ok(()), make);
+    }
+
+    /// [`register_params`](Self::register_params), with `check` run on the
+    /// parameters first (its error is the reason of [`StrategyError::BadParams`]).
+    pub fn register_checked<P, S, F>(
+        &mut self,
+        name: &str,
+        check: fn(&P) -> Result<(), String>,
+        make: F,
+    ) where
+        P: serde::de::DeserializeOwned + Clone + Send + Sync + 'static,
+        S: Strategy,
+        F: Fn(P) -> S + Send + Sync + 'static,
+    {
+        let make = Arc::new(make);
         self.register(
             name,
             Box::new(move |table: &toml::Table| {
                 let params: P = toml::Value::Table(table.clone())
                     .try_into()
                     .map_err(|e: toml::de::Error| e.to_string())?;
-                Ok(std::sync::Arc::new(move || Box::new(make(params.clone())) as Box<dyn Strategy>)
-                    as Maker)
+                check(&params)?;
+                let make = make.clone();
+                Ok(Arc::new(move || Box::new(make(params.clone())) as Box<dyn Strategy>) as Maker)
             }),
         );
     }

@@ -5,7 +5,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use mycelium_execution::{
-    Cancel, ClientOrderId, Order, OrderStatus, OrderType, OrderUpdate, StrategyId, TickStamp,
+    Cancel, ClientOrderId, Holding, Order, OrderStatus, OrderType, OrderUpdate, StrategyId,
+    TickStamp,
 };
 use mycelium_market_data::{MarketTick, Side, Symbol};
 
@@ -15,6 +16,67 @@ use mycelium_market_data::{MarketTick, Side, Symbol};
 ///
 /// Time in a strategy is exchange time (the timestamps of the ticks), so a replay
 /// runs the same however fast it goes.
+///
+/// A strategy lives in the user's own crate and is registered by name in a
+/// [`StrategyRegistry`](crate::StrategyRegistry), so that a config's `[[strategy]]`
+/// table picks it with its parameters; the pipeline's [`StrategyHost`](crate::StrategyHost)
+/// then calls it. Here the calls are made by hand:
+///
+/// ```
+/// use mycelium_execution::StrategyId;
+/// use mycelium_market_data::{MarketTick, Quote, Side, Symbol, TickEvent};
+/// use mycelium_strategies::{Strategy, StrategyContext, StrategyRegistry};
+///
+/// /// Joins the bid when the spread is wide enough, one order at a time.
+/// #[derive(Clone, serde::Deserialize)]
+/// struct JoinParams {
+///     qty: f64,
+///     min_spread: f64,
+/// }
+///
+/// struct JoinTheBid {
+///     p: JoinParams,
+/// }
+///
+/// impl Strategy for JoinTheBid {
+///     fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext) {
+///         let TickEvent::Quote(q) = &tick.event else { return };
+///         if q.ask_px - q.bid_px >= self.p.min_spread && ctx.open_orders().next().is_none() {
+///             ctx.limit(tick.symbol, Side::Buy, self.p.qty, q.bid_px);
+///         }
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut registry = StrategyRegistry::with_samples();
+/// registry.register_params("join_the_bid", |p: JoinParams| JoinTheBid { p });
+/// // What a config's `[strategy.params]` table holds; checked once, here.
+/// let params = toml::from_str("qty = 0.5\nmin_spread = 1.0")?;
+/// let make = registry.prepare("join_the_bid", &params)?;
+///
+/// let mut strategy = make(); // a fresh instance at every (re)start
+/// let mut ctx = StrategyContext::new(StrategyId(1), 0);
+/// let quote = Quote { bid_px: 100.0, bid_qty: 3.0, ask_px: 101.5, ask_qty: 2.0, from_book: false };
+/// let tick = MarketTick {
+///     symbol: Symbol::new("BTCUSDT")?,
+///     seq: 1,
+///     exchange_ts_ns: 1_700_000_000_000_000_000,
+///     local_ts_ns: 1_700_000_000_000_000_000,
+///     event: TickEvent::Quote(quote),
+/// };
+/// strategy.on_tick(&tick, &mut ctx);
+/// strategy.on_tick(&tick, &mut ctx); // one order at a time: no second one
+///
+/// let open: Vec<_> = ctx.open_orders().collect();
+/// assert_eq!(open.len(), 1);
+/// assert_eq!((open[0].order.side, open[0].order.qty), (Side::Buy, 0.5));
+/// assert_eq!(open[0].order.limit_px, Some(100.0));
+///
+/// // A parameter table that does not fit is an error naming the strategy.
+/// let bad = toml::from_str("qty = 0.5")?;
+/// assert!(registry.prepare("join_the_bid", &bad).is_err());
+/// # Ok(()) }
+/// ```
 pub trait Strategy: Send + 'static {
     /// Once, before the first tick (and again after each restart).
     fn on_start(&mut self, ctx: &mut StrategyContext) {
@@ -61,15 +123,6 @@ impl<S: Strategy + ?Sized> Strategy for Box<S> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TimerId(pub u64);
 
-/// A strategy's position in one symbol, from its fills.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct PositionView {
-    /// Signed quantity: positive long, negative short.
-    pub qty: f64,
-    /// Average entry price of the open quantity.
-    pub avg_px: f64,
-}
-
 /// An order of this strategy that is not finished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenOrder {
@@ -82,13 +135,41 @@ pub struct OpenOrder {
 }
 
 /// What a strategy sees of the world and how it acts on it.
+///
+/// Orders and cancels placed during a callback are sent to execution when the callback
+/// returns; the context tracks them as open until execution says they are finished, and
+/// keeps the strategy's positions from the fills that come back.
+///
+/// ```
+/// use mycelium_execution::{ClientOrderId, OrderStatus, StrategyId};
+/// use mycelium_market_data::{Side, Symbol};
+/// use mycelium_strategies::{Holding, StrategyContext};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let btc = Symbol::new("BTCUSDT")?;
+/// // Client order ids continue after the last one this strategy used (0: none yet).
+/// let mut ctx = StrategyContext::new(StrategyId(7), 0);
+///
+/// let bid = ctx.limit(btc, Side::Buy, 0.5, 64_000.0);
+/// let hit = ctx.ioc(btc, Side::Sell, 0.5, 64_100.0);
+/// assert_eq!((bid, hit), (ClientOrderId(1), ClientOrderId(2)));
+/// assert!(ctx.open_orders().all(|o| o.status == OrderStatus::New)); // not answered yet
+///
+/// assert!(ctx.cancel(bid)); // a request: the order stays open until execution confirms
+/// assert!(!ctx.cancel(ClientOrderId(99))); // not an open order of this strategy
+/// assert_eq!(ctx.open_orders().count(), 2);
+///
+/// assert_eq!(ctx.position(&btc), Holding::default()); // flat until a fill comes back
+/// let _timer = ctx.set_timer(1_000_000); // `on_timer` 1 ms of exchange time from now
+/// # Ok(()) }
+/// ```
 pub struct StrategyContext {
     id: StrategyId,
     now: TickStamp,
     next_order: u64,
     orders: Vec<Order>,
     cancels: Vec<Cancel>,
-    positions: HashMap<Symbol, PositionView>,
+    positions: HashMap<Symbol, Holding>,
     open: BTreeMap<ClientOrderId, OpenOrder>,
     timers: BinaryHeap<Reverse<(i64, TimerId)>>,
     next_timer: u64,
@@ -183,8 +264,9 @@ impl StrategyContext {
         ids.into_iter().filter(|id| self.cancel(*id)).count()
     }
 
-    /// This strategy's position in `symbol`.
-    pub fn position(&self, symbol: &Symbol) -> PositionView {
+    /// This strategy's position in `symbol` (quantity and average entry price, as
+    /// execution keeps them).
+    pub fn position(&self, symbol: &Symbol) -> Holding {
         self.positions.get(symbol).copied().unwrap_or_default()
     }
 
@@ -225,15 +307,8 @@ impl StrategyContext {
     /// Applies an update from execution to the local view of orders and positions.
     pub(crate) fn apply_update(&mut self, update: &OrderUpdate) {
         if let Some(fill) = &update.last_fill {
-            let pos = self.positions.entry(update.symbol).or_default();
-            let signed = if fill.side == Side::Buy { fill.qty } else { -fill.qty };
-            let new_qty = pos.qty + signed;
-            if pos.qty == 0.0 || pos.qty.signum() == signed.signum() {
-                pos.avg_px = (pos.avg_px * pos.qty.abs() + fill.px * fill.qty) / new_qty.abs();
-            } else if new_qty != 0.0 && new_qty.signum() != pos.qty.signum() {
-                pos.avg_px = fill.px; // flipped through zero
-            }
-            pos.qty = new_qty;
+            // Execution's rule, so that this view and execution's positions agree.
+            self.positions.entry(update.symbol).or_default().apply(fill.side, fill.qty, fill.px);
         }
         if update.status.is_terminal() {
             self.open.remove(&update.client_order_id);
@@ -246,7 +321,7 @@ impl StrategyContext {
     /// Replaces the local view with execution's (after a restart).
     pub(crate) fn restore(
         &mut self,
-        positions: HashMap<Symbol, PositionView>,
+        positions: HashMap<Symbol, Holding>,
         open: Vec<OpenOrder>,
         last_order_id: u64,
     ) {

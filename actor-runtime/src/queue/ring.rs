@@ -122,8 +122,16 @@ impl<M> Ring<M> {
         pos.wrapping_add(self.one_lap) & !CLOSED
     }
 
-    /// Queues `msg` (any thread).
-    pub(crate) fn push(&self, msg: M) -> Result<(), Refused<M>> {
+    /// How many positions come before `pos`: lap after lap of `capacity` slots.
+    #[inline]
+    fn count(&self, pos: usize) -> u64 {
+        let laps = (pos >> self.one_lap.trailing_zeros()) as u64;
+        laps * self.capacity as u64 + (pos & (self.one_lap - 1)) as u64
+    }
+
+    /// Queues `msg` (any thread) and returns its position: the how-manieth message
+    /// the ring took (from 1).
+    pub(crate) fn push(&self, msg: M) -> Result<u64, Refused<M>> {
         let mut tail = self.tail.0.load(Ordering::Relaxed);
         loop {
             if tail & CLOSED != 0 {
@@ -151,7 +159,7 @@ impl<M> Ring<M> {
                             }
                         }
                         slot.stamp.store(tail + 1, Ordering::Release);
-                        return Ok(());
+                        return Ok(self.count(tail) + 1);
                     }
                     Err(current) => tail = current,
                 }
@@ -205,6 +213,24 @@ impl<M> Ring<M> {
     pub(crate) fn close(&self) {
         self.head.closed.store(true, Ordering::Relaxed);
         self.tail.0.fetch_or(CLOSED, Ordering::SeqCst);
+    }
+
+    /// Closes the ring to senders, leaving the receiver's view alone: for the sending
+    /// side, while an instance holds the receiver.
+    pub(crate) fn close_to_senders(&self) {
+        self.tail.0.fetch_or(CLOSED, Ordering::SeqCst);
+    }
+
+    /// Takes messages again after [`close_to_senders`](Self::close_to_senders).
+    pub(crate) fn reopen(&self) {
+        if !self.closed_by_receiver() {
+            self.tail.0.fetch_and(!CLOSED, Ordering::SeqCst);
+        }
+    }
+
+    /// How many messages the receiver has popped: the position of the last one.
+    pub(crate) fn handed_out(&self) -> u64 {
+        self.count(self.head.head.load(Ordering::Relaxed))
     }
 
     /// Whether the receiver has closed the ring, read from its own line.
@@ -331,7 +357,7 @@ mod tests {
                         let mut msg = (s, i);
                         loop {
                             match ring.push(msg) {
-                                Ok(()) => break,
+                                Ok(_) => break,
                                 Err(Refused::Full(m)) => {
                                     msg = m;
                                     std::thread::yield_now();

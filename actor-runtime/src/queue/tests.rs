@@ -176,7 +176,7 @@ async fn send_timeout_hands_the_message_back() {
     for spinning in MODES {
         let (tx, _rx) = channel::<u32>(1, false, spinning);
         tx.try_send(0).expect("room");
-        match tx.send_timeout(1, Duration::from_millis(10)).await {
+        match tx.send_timeout::<()>(1, Duration::from_millis(10)).await {
             Err(SendTimeoutError::Timeout(1)) => {}
             other => panic!("expected a timeout with the message, got {other:?}"),
         }
@@ -381,4 +381,59 @@ fn a_closed_ring_drains_every_message_whose_send_succeeded() {
         }
         assert_eq!(received, accepted.load(Ordering::SeqCst));
     }
+}
+
+/// A message's position is the how-manieth message the queue took over its whole
+/// life, across batches (and a ring's laps); `handed_out` is the position of the
+/// last one the receiver took.
+#[test]
+fn positions_count_every_message_and_hand_outs_follow_them() {
+    for spinning in MODES {
+        let (tx, mut rx) = channel::<u64>(3, false, spinning);
+        let mut last = 0;
+        for _round in 0..5 {
+            for _ in 0..3 {
+                last += 1;
+                assert_eq!(tx.try_send_at(last).expect("room"), last);
+            }
+            assert_eq!(rx.handed_out(), last - 3);
+            for _ in 0..3 {
+                let m = message(next(&mut rx));
+                assert_eq!(rx.handed_out(), m);
+            }
+        }
+    }
+}
+
+/// The sending side can close the queue while a receiver holds it, take what the
+/// receiver has not taken yet (the rest stays with the receiver), and open it again.
+#[test]
+fn the_sending_side_closes_takes_the_queue_and_reopens() {
+    let (tx, mut rx) = channel::<u32>(8, false, false);
+    for m in [1, 2] {
+        tx.try_send(m).expect("room");
+    }
+    assert_eq!(message(next(&mut rx)), 1);
+    for m in [3, 4] {
+        tx.try_send(m).expect("room");
+    }
+    tx.close();
+    assert!(matches!(tx.try_send(5), Err(TrySendError::Closed(5))));
+    tx.reopen();
+    assert_eq!(tx.try_send_at(5).expect("open again"), 5);
+    tx.close();
+    let (first, taken) = tx.take_queued().expect("a locked queue");
+    assert_eq!((first, Vec::from(taken)), (3, vec![3, 4, 5]));
+    assert_eq!(rx.try_recv(), Some(2), "the batch stays with the receiver");
+    assert_eq!(rx.try_recv(), None);
+    assert_eq!(rx.handed_out(), 2);
+
+    let (tx, mut rx) = channel::<u32>(8, false, true);
+    tx.try_send(1).expect("room");
+    tx.close();
+    assert!(matches!(tx.try_send(2), Err(TrySendError::Closed(2))));
+    assert!(tx.take_queued().is_none(), "only its receiver reads a ring");
+    assert_eq!(message(next(&mut rx)), 1);
+    tx.reopen();
+    assert_eq!(tx.try_send_at(3).expect("open again"), 2);
 }

@@ -8,13 +8,22 @@
 //! the affected siblings in reverse start order, each within its shutdown deadline,
 //! and only then starts the instances in start order, waiting for each one's
 //! `started` before the next. An instance is started only after the previous instance
-//! of that child has ended, so two instances of one child never overlap.
+//! of that child has ended, so two instances of one child never overlap: a child
+//! whose old instance does not let go of the mailbox even after its abort is started
+//! when it does (its exit report, no longer stale, says so).
+//!
+//! # Ending
+//! A supervisor stopped (`stop`, its parent, the node's shutdown) stops its children
+//! in reverse start order, each handling its queue within its own deadline; killed,
+//! it kills them (each ends after its current message, its queue dead-lettered).
+//! Ended abnormally (a panic, an abort), it is dropped without running `stopped`:
+//! dropping its child records kills the children at once.
 
 use std::any::Any;
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use super::child::{Child, PendingSpec};
+use super::child::{Child, Instance, PendingSpec, StopMode};
 use super::{Backoff, ChildExit, ChildSpec, Intensity, Restart, RestartStrategy};
 use crate::actor::{Actor, ActorError, ExitReason};
 use crate::actor_ref::ActorRef;
@@ -22,11 +31,66 @@ use crate::context::Context;
 use crate::error::{AskError, SpawnError};
 use crate::id::ActorId;
 use crate::reply::ReplyTo;
-use crate::signal::Signal;
 
 /// A supervisor: an actor that starts children in order, restarts them as its
 /// [`RestartStrategy`] and their [`Restart`] types say, and stops them in reverse order.
 /// Supervisors nest: a supervisor can be a child of another.
+///
+/// A restarted child keeps its [`ActorRef`] and its mailbox: messages queued behind
+/// the one that failed are handled by the new instance, and the failed message goes to
+/// the node's dead letters.
+///
+/// ```
+/// use std::time::Duration;
+/// use mycelium::{
+///     Actor, ActorError, ChildSpec, Context, Node, ReplyTo, RestartStrategy, SpawnOptions,
+///     Supervisor,
+/// };
+///
+/// struct Worker {
+///     done: u64,
+/// }
+///
+/// enum Job {
+///     Work,
+///     Crash,
+///     Done(ReplyTo<u64>),
+/// }
+///
+/// impl Actor for Worker {
+///     type Msg = Job;
+///     async fn handle(&mut self, job: Job, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+///         match job {
+///             Job::Work => self.done += 1,
+///             Job::Crash => return Err("a job it cannot do".into()),
+///             Job::Done(reply) => drop(reply.send(self.done)),
+///         }
+///         Ok(())
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let node = Node::new("doc");
+/// let tree = Supervisor::new(RestartStrategy::OneForOne)
+///     .intensity(3, Duration::from_secs(5)) // a fourth restart in 5 s fails the supervisor
+///     .child(ChildSpec::new("worker", || Worker { done: 0 }));
+/// let sup = node.spawn_started(tree, SpawnOptions::new().name("sup")).await?;
+/// let wait = Duration::from_secs(1);
+///
+/// // Children are registered under their names.
+/// let worker = node.lookup::<Job>("worker")?;
+/// worker.send(Job::Work).await?;
+/// worker.send(Job::Crash).await?; // fails: the supervisor starts a fresh Worker
+/// worker.send(Job::Work).await?; // same ref, same mailbox, handled by the new instance
+/// assert_eq!(worker.ask(Job::Done, wait).await?, 1);
+/// assert_eq!(node.dead_letters().total(), 1); // the `Crash` that failed
+///
+/// let children = sup.children(wait).await?;
+/// assert_eq!((children[0].name.as_str(), children[0].restarts), ("worker", 1));
+/// node.shutdown(wait).await;
+/// # Ok(()) }
+/// ```
 pub struct Supervisor {
     strategy: RestartStrategy,
     intensity: Intensity,
@@ -76,7 +140,11 @@ impl Supervisor {
             return Err(SupervisorError::DuplicateChild(spec.name().to_owned()));
         }
         let mut child = spec.into_child(ctx.node())?;
-        child.start(ctx.node(), ctx.as_parent()).await;
+        if let Err(reason) = child.start(ctx.node(), ctx.as_parent()).await {
+            let name = child.name.clone();
+            child.give_up(reason.clone()).await;
+            return Err(SupervisorError::StartFailed { child: name, reason });
+        }
         self.children.push(child);
         Ok(self.children.len() - 1)
     }
@@ -102,9 +170,9 @@ impl Supervisor {
     }
 
     /// Stops every child for good, in reverse start order.
-    async fn terminate_all(&mut self) {
+    async fn terminate_all(&mut self, mode: StopMode) {
         for child in self.children.iter_mut().rev() {
-            child.terminate().await;
+            child.terminate(mode).await;
         }
         self.children.clear();
     }
@@ -116,7 +184,7 @@ impl Supervisor {
             RestartStrategy::RestForOne => failed..self.children.len(),
         };
         for child in self.children[affected.clone()].iter_mut().rev() {
-            child.stop_instance(Signal::Restart).await;
+            child.stop_instance(StopMode::Restart).await;
         }
         // Temporary siblings stopped by a group restart are never restarted (Erlang):
         // they end for good and leave the supervisor.
@@ -124,7 +192,7 @@ impl Supervisor {
         for i in affected.clone().rev() {
             if i != failed && self.children[i].restart == Restart::Temporary {
                 let mut child = self.children.remove(i);
-                child.terminate().await;
+                child.terminate(StopMode::Drain).await;
                 end -= 1;
             }
         }
@@ -132,7 +200,8 @@ impl Supervisor {
             tokio::time::sleep(delay).await;
         }
         for child in &mut self.children[affected.start..end] {
-            child.start(ctx.node(), ctx.as_parent()).await;
+            // A failure in `started` arrives as an exit report, handled as any.
+            let _ = child.start(ctx.node(), ctx.as_parent()).await;
         }
     }
 
@@ -143,10 +212,11 @@ impl Supervisor {
                 name: c.name.clone(),
                 id: c.factory.cell().id(),
                 restart: c.restart,
-                state: match (&c.running, &c.last_exit) {
-                    (Some(_), _) => ChildState::Running,
-                    (None, Some(reason)) => ChildState::Ended(reason.clone()),
-                    (None, None) => ChildState::Ended(ExitReason::Stopped),
+                state: match (&c.instance, &c.last_exit) {
+                    (Instance::Running(_), _) => ChildState::Running,
+                    (Instance::Unresponsive, _) => ChildState::Unresponsive,
+                    (Instance::Idle, Some(reason)) => ChildState::Ended(reason.clone()),
+                    (Instance::Idle, None) => ChildState::Ended(ExitReason::Stopped),
                 },
                 restarts: c.restarts,
             })
@@ -157,9 +227,14 @@ impl Supervisor {
 impl Actor for Supervisor {
     type Msg = SupervisorMsg;
 
+    /// Starts the children in order; if one fails to start, stops those started
+    /// before it, in reverse order, and fails with its error (OTP's `start_link`).
     async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         for spec in std::mem::take(&mut self.pending) {
-            self.add(spec, ctx).await?;
+            if let Err(e) = self.add(spec, ctx).await {
+                self.terminate_all(StopMode::Drain).await;
+                return Err(e.into());
+            }
         }
         Ok(())
     }
@@ -182,7 +257,7 @@ impl Actor for Supervisor {
                 let result = match found {
                     Some(i) => {
                         let mut child = self.children.remove(i);
-                        child.terminate().await;
+                        child.terminate(StopMode::Drain).await;
                         Ok(())
                     }
                     None => Err(SupervisorError::NoSuchChild(name)),
@@ -205,10 +280,20 @@ impl Actor for Supervisor {
             return Ok(());
         };
         let child = &mut self.children[i];
-        if child.generation != exit.generation || child.running.is_none() {
-            return Ok(()); // stale: an instance this supervisor already stopped
+        if child.generation != exit.generation {
+            return Ok(()); // stale: an instance this supervisor already replaced
         }
-        child.running = None;
+        match child.instance {
+            Instance::Running(_) => {}
+            // Stopped by this supervisor: its end is no news.
+            Instance::Idle => return Ok(()),
+            // Stopped by this supervisor past its deadline, it lets go only now.
+            Instance::Unresponsive => {
+                child.let_go(ctx.node(), ctx.as_parent()).await;
+                return Ok(());
+            }
+        }
+        child.instance = Instance::Idle;
         child.last_exit = Some(exit.reason.clone());
         let restart = match child.restart {
             Restart::Permanent => true,
@@ -217,7 +302,7 @@ impl Actor for Supervisor {
         };
         tracing::info!(child = %child.name, reason = %exit.reason, restart, "child exited");
         if !restart {
-            child.factory.cell().terminate_idle(exit.reason);
+            child.factory.cell().end(exit.reason);
             if child.restart == Restart::Temporary {
                 self.children.remove(i);
             }
@@ -233,27 +318,31 @@ impl Actor for Supervisor {
                 exit.reason
             );
             tracing::error!(supervisor = %ctx.myself(), "{why}; escalating");
-            self.terminate_all().await;
+            self.terminate_all(StopMode::Drain).await;
             return Err(why.into());
         }
         self.restart_from(i, ctx).await;
         Ok(())
     }
 
-    async fn stopped(&mut self, _ctx: &mut Context<Self>) {
-        self.terminate_all().await;
+    /// Killed, kills its children (OTP's `exit(Sup, kill)`); otherwise stops them,
+    /// each handling its queue within its deadline.
+    async fn stopped(&mut self, ctx: &mut Context<Self>) {
+        let mode = match ctx.ending() {
+            Some(ExitReason::Killed) => StopMode::Kill,
+            _ => StopMode::Drain,
+        };
+        self.terminate_all(mode).await;
     }
 }
 
 impl Drop for Supervisor {
-    /// After a panic or an abort `stopped` does not run: end the children at once so
-    /// their names are free before a new instance of this supervisor starts.
+    /// After a panic or an abort `stopped` does not run: the children still listed
+    /// are killed at once as their records drop (see `Child`'s `Drop`), in reverse
+    /// start order, so their names are free before a new instance of this
+    /// supervisor starts.
     fn drop(&mut self) {
-        for child in &self.children {
-            let cell = child.factory.cell();
-            cell.abort();
-            cell.terminate_idle(ExitReason::Killed);
-        }
+        while self.children.pop().is_some() {}
     }
 }
 
@@ -288,6 +377,10 @@ pub struct ChildInfo {
 pub enum ChildState {
     /// An instance is running.
     Running,
+    /// Its last instance overran its shutdown deadline and, aborted, still has not
+    /// let go of the mailbox (a handler that never yields). Sends are refused with
+    /// `Closed` until it does; then the child is started again if it was due to be.
+    Unresponsive,
     /// No instance runs; the last one ended so.
     Ended(ExitReason),
 }
@@ -305,6 +398,14 @@ pub enum SupervisorError {
     /// The child could not be created.
     #[error(transparent)]
     Spawn(#[from] SpawnError),
+    /// The child's first instance failed in `started`; the child was not added.
+    #[error("child {child:?} failed to start: {reason}")]
+    StartFailed {
+        /// The child's name.
+        child: String,
+        /// Why its instance ended.
+        reason: ExitReason,
+    },
     /// The supervisor did not answer: ended, or busy past the timeout.
     #[error("the supervisor did not answer: {0}")]
     Unavailable(String),
@@ -315,7 +416,9 @@ fn unavailable<M>(e: AskError<M>) -> SupervisorError {
 }
 
 impl ActorRef<SupervisorMsg> {
-    /// Adds and starts a child at run time, after the existing ones; returns its ref.
+    /// Adds and starts a child at run time, after the existing ones; returns its ref
+    /// once its `started` has finished. If that fails, the child is not added
+    /// ([`SupervisorError::StartFailed`]), as with OTP's `start_child`.
     pub async fn add_child<A: Actor>(
         &self,
         spec: ChildSpec<A>,

@@ -93,6 +93,67 @@ pub fn assert_quiet(rx: &mut EventRx) {
     }
 }
 
+/// The values of the `ProbeMsg::Value`s among `letters`, in order; panics on a
+/// dead letter that holds another `ProbeMsg`.
+pub fn dead_values(letters: &[mycelium::DeadLetter]) -> Vec<u64> {
+    letters
+        .iter()
+        .filter_map(|l| l.message.as_ref()?.downcast_ref::<ProbeMsg>())
+        .map(|m| match m {
+            ProbeMsg::Value(v) => *v,
+            _ => panic!("unexpected dead letter"),
+        })
+        .collect()
+}
+
+/// Checks that every kind of send to `actor` is refused at once with `Closed`, the
+/// message handed back, and that the actor is reported ended.
+pub async fn assert_refuses_every_send(actor: &mycelium::ActorRef<ProbeMsg>) {
+    use mycelium::{AskError, SendError};
+    assert!(!actor.is_alive(), "{actor} is reported alive");
+    assert!(matches!(
+        actor.try_send(ProbeMsg::Value(1)),
+        Err(SendError::Closed(ProbeMsg::Value(1)))
+    ));
+    let sent = within("a send to an ended actor", actor.send(ProbeMsg::Value(2))).await;
+    assert!(matches!(sent, Err(SendError::Closed(ProbeMsg::Value(2)))));
+    let sent =
+        within("a send_timeout to an ended actor", actor.send_timeout(ProbeMsg::Value(3), WAIT))
+            .await;
+    assert!(matches!(sent, Err(SendError::Closed(ProbeMsg::Value(3)))));
+    let asked = within("an ask to an ended actor", actor.ask(ProbeMsg::Generation, WAIT)).await;
+    assert!(matches!(asked, Err(AskError::Send(SendError::Closed(ProbeMsg::Generation(_))))));
+}
+
+/// Spawns `sup` (a supervisor given one child, a probe named `child`) as "sup",
+/// waits for the child's start, and returns both refs.
+pub async fn tree_of_one(
+    node: &mycelium::Node,
+    rx: &mut EventRx,
+    sup: mycelium::Supervisor,
+    child: &'static str,
+) -> (mycelium::ActorRef<mycelium::SupervisorMsg>, mycelium::ActorRef<ProbeMsg>) {
+    let sup = node.spawn_started(sup, mycelium::SpawnOptions::new().name("sup")).await.unwrap();
+    assert_eq!(next(rx).await, started(child, 0));
+    (sup, node.lookup::<ProbeMsg>(child).unwrap())
+}
+
+/// Starts an ask of `actor`'s generation with no timeout (`Duration::MAX`) and
+/// returns once the request is queued (behind whatever `actor` is busy with).
+pub async fn ask_queued(
+    actor: &mycelium::ActorRef<ProbeMsg>,
+) -> tokio::task::JoinHandle<Result<u64, mycelium::AskError<ProbeMsg>>> {
+    let asker = actor.clone();
+    let ask = tokio::spawn(async move { asker.ask(ProbeMsg::Generation, Duration::MAX).await });
+    within("the request queued", async {
+        while actor.queued() == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    ask
+}
+
 /// Counts the live instances of one child: up in `started`, down in `Drop`, and the
 /// highest count ever seen.
 #[derive(Debug, Default)]
@@ -120,8 +181,8 @@ impl Live {
 /// How a probe's instances behave besides reporting.
 #[derive(Debug, Clone, Default)]
 pub struct Cfg {
-    /// Instances with a generation below this panic in `started`.
-    pub panic_in_started_below: u64,
+    /// Instances with a generation in this range panic in `started`.
+    pub panic_in_started: std::ops::Range<u64>,
     /// Counts live instances.
     pub live: Option<Arc<Live>>,
 }
@@ -139,6 +200,9 @@ pub enum ProbeMsg {
     Gate(oneshot::Receiver<()>),
     /// Report `Blocked`, then wait forever.
     Hang,
+    /// Report `Blocked`, then block the thread (no `.await`: an abort cannot take)
+    /// until the gate fires or its sender is dropped.
+    Block(std::sync::mpsc::Receiver<()>),
     /// Answer with this instance's generation.
     Generation(ReplyTo<u64>),
 }
@@ -194,7 +258,7 @@ impl Actor for Probe {
             tokio::task::yield_now().await;
         }
         self.report(started(self.name, self.generation));
-        if self.generation < self.cfg.panic_in_started_below {
+        if self.cfg.panic_in_started.contains(&self.generation) {
             panic!("{} failed in started (generation {})", self.name, self.generation);
         }
         Ok(())
@@ -213,6 +277,10 @@ impl Actor for Probe {
             ProbeMsg::Hang => {
                 self.report(blocked(self.name, self.generation));
                 std::future::pending::<()>().await;
+            }
+            ProbeMsg::Block(gate) => {
+                self.report(blocked(self.name, self.generation));
+                let _ = gate.recv();
             }
             ProbeMsg::Generation(reply) => {
                 let _ = reply.send(self.generation);

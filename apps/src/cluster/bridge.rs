@@ -12,6 +12,7 @@
 //! local host; the proxy turns each host's `Step` ask into a remote ask.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,9 +20,10 @@ use mycelium::{Actor, ActorError, ActorRef, Context, Terminated};
 use mycelium_execution::{ExecMsg, Step, StepStamps, StrategyId};
 use mycelium_market_data::FeedTick;
 use mycelium_strategies::{HostReport, StrategyMsg};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 use super::wire::{Clock, ExecWire, TickWire};
+use crate::pipeline::{note_link, LinksUsed};
 
 /// How long a remote step or registration may take before the strategy fails (and
 /// is restarted by its supervisor).
@@ -91,14 +93,36 @@ impl Actor for TickForwarder {
 }
 
 /// A strategy node's entry for ticks: one `Arc<FeedTick>` per tick to every local
-/// strategy host.
+/// strategy host. Exposed before the node's links start, it is given its hosts once
+/// they are all up; until then, it holds what arrives (the link then holds the rest).
 pub struct TickIngress {
-    /// The local hosts.
-    pub hosts: Vec<ActorRef<StrategyMsg>>,
+    /// The local hosts, once they are all up.
+    hosts: Vec<ActorRef<StrategyMsg>>,
+    /// Where the hosts come from, until they have.
+    pending: Option<oneshot::Receiver<Vec<ActorRef<StrategyMsg>>>>,
     /// The anchor for timestamps.
-    pub clock: Clock,
+    clock: Clock,
     /// Set when the feed has ended.
-    pub ended: watch::Sender<bool>,
+    ended: watch::Sender<bool>,
+}
+
+impl TickIngress {
+    /// An ingress whose hosts come through `hosts`.
+    pub fn new(
+        hosts: oneshot::Receiver<Vec<ActorRef<StrategyMsg>>>,
+        clock: Clock,
+        ended: watch::Sender<bool>,
+    ) -> Self {
+        Self { hosts: Vec::new(), pending: Some(hosts), clock, ended }
+    }
+
+    /// Waits for the hosts, once (none if the node failed to start them).
+    async fn hosts(&mut self) -> &[ActorRef<StrategyMsg>] {
+        if let Some(pending) = self.pending.take() {
+            self.hosts = pending.await.unwrap_or_default();
+        }
+        &self.hosts
+    }
 }
 
 impl Actor for TickIngress {
@@ -109,13 +133,17 @@ impl Actor for TickIngress {
             TickWire::Tick { seq, tick, scheduled_ns } => {
                 let scheduled = self.clock.to_instant(scheduled_ns);
                 let tick = Arc::new(FeedTick { seq, tick, ingress: Instant::now(), scheduled });
-                for host in &self.hosts {
+                for host in self.hosts().await {
                     // A host that has ended for good (its supervisor gave up) takes no
                     // more; the others still do.
                     if let Err(e) = host.send(StrategyMsg::Tick(tick.clone())).await {
                         tracing::debug!(%host, error = %e, "tick not delivered");
                     }
                 }
+            }
+            TickWire::Ready(reply) => {
+                self.hosts().await;
+                let _ = reply.send(());
             }
             TickWire::End(reply) => {
                 self.ended.send_replace(true);
@@ -248,13 +276,31 @@ impl ExecProxy {
 /// it here).
 pub struct ExecGateway {
     /// The execution actor.
-    pub execution: ActorRef<ExecMsg<StrategyMsg>>,
+    execution: ActorRef<ExecMsg<StrategyMsg>>,
     /// The anchor for timestamps.
-    pub clock: Clock,
+    clock: Clock,
     /// The strategies that have stepped through the last tick.
-    pub done: watch::Sender<BTreeSet<StrategyId>>,
+    done: watch::Sender<BTreeSet<StrategyId>>,
     /// The stand-in of each registered remote strategy.
-    pub stand_ins: BTreeMap<StrategyId, ActorRef<StrategyMsg>>,
+    stand_ins: BTreeMap<StrategyId, ActorRef<StrategyMsg>>,
+    /// Strategies that registered again (restarted, or their node rejoined).
+    rejoins: Arc<AtomicU64>,
+    /// The transport of each strategy node's link, noted as it registers.
+    links_used: LinksUsed,
+}
+
+impl ExecGateway {
+    /// A gateway to `execution`; each strategy that registers again counts in
+    /// `rejoins`, and the link it registers over is noted in `links_used`.
+    pub(crate) fn new(
+        execution: ActorRef<ExecMsg<StrategyMsg>>,
+        clock: Clock,
+        done: watch::Sender<BTreeSet<StrategyId>>,
+        rejoins: Arc<AtomicU64>,
+        links_used: LinksUsed,
+    ) -> Self {
+        Self { execution, clock, done, stand_ins: BTreeMap::new(), rejoins, links_used }
+    }
 }
 
 impl Actor for ExecGateway {
@@ -264,12 +310,15 @@ impl Actor for ExecGateway {
         let execution = self.execution.clone();
         match msg {
             ExecWire::Register { strategy, node, live, reply } => {
+                note_link(ctx.node(), &node, &self.links_used);
                 // Execution watches what registers: a stand-in that ends when the
                 // link to the strategy's node is lost.
                 let stub = ctx.node().spawn(RemoteStrategy { node })?;
                 if let Some(old) = self.stand_ins.insert(strategy, stub.clone()) {
-                    // Registered again (its node restarted): the old one is done.
+                    // Registered again (restarted, or its node rejoined): the old
+                    // stand-in is done.
                     old.stop();
+                    self.rejoins.fetch_add(1, Ordering::Relaxed);
                 }
                 tokio::spawn(async move {
                     let register = |r| match live {
@@ -339,8 +388,8 @@ const REJOIN_GRACE: Duration = Duration::from_secs(2);
 
 impl RemoteStrategy {
     async fn watch_ingress(&self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
-        // The strategy node exposes its ingress once all its hosts have registered
-        // (this one among them): look until it is there.
+        // The strategy node exposes its ingress before its links start: look until
+        // the link is up.
         let path = format!("ticks@{}", self.node);
         let ingress = wait_for::<TickWire>(ctx.node(), &path, REMOTE_ASK).await?;
         ctx.watch(&ingress);

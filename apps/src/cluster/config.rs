@@ -17,13 +17,13 @@
 //! [pipeline]                       # what `mycelium config` prints
 //! ```
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::config::{ConfigError, PipelineConfig};
+use crate::pipeline::Roles;
 
 /// A whole cluster.
 #[derive(Debug, Clone, Deserialize)]
@@ -42,23 +42,6 @@ pub struct ClusterConfig {
     pub nodes: Vec<NodeSpec>,
     /// The pipeline: feed, execution, strategies.
     pub pipeline: PipelineConfig,
-}
-
-/// Which node runs which role.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Roles {
-    /// The node running the feed.
-    pub feed: String,
-    /// The node running execution.
-    pub execution: String,
-    /// Each strategy (by its name in `[[pipeline.strategy]]`) and its node.
-    pub strategies: BTreeMap<String, String>,
-    /// Strategy nodes whose strategies trade live: fed conflated ticks (the latest per
-    /// symbol when they fall behind) and outside execution's barrier, so a slow one
-    /// slows neither the feed nor the others. Their trading depends on timing.
-    #[serde(default)]
-    pub live: Vec<String>,
 }
 
 /// One node.
@@ -110,8 +93,11 @@ impl ClusterConfig {
     pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
         let cfg: Self = toml::from_str(text)
             .map_err(|source| ConfigError::Parse { origin: origin.to_owned(), source })?;
-        cfg.pipeline.check(origin)?;
+        cfg.pipeline.check_values(origin)?;
         cfg.validate(origin)?;
+        let roles = &cfg.roles;
+        cfg.pipeline
+            .check_pinned(origin, |s| roles.strategies.get(s).map_or("", String::as_str))?;
         Ok(cfg)
     }
 
@@ -144,7 +130,7 @@ impl ClusterConfig {
             }
         }
         for node in &self.roles.live {
-            if !self.strategy_nodes().contains(&node.as_str()) {
+            if !self.roles.strategy_nodes().contains(&node.as_str()) {
                 return Err(invalid(
                     origin,
                     format!("[roles] live names {node:?}, which runs no strategy"),
@@ -182,14 +168,6 @@ impl ClusterConfig {
     /// The node named `name`.
     pub fn node(&self, name: &str) -> Option<&NodeSpec> {
         self.nodes.iter().find(|n| n.name == name)
-    }
-
-    /// The nodes that run strategies.
-    pub fn strategy_nodes(&self) -> Vec<&str> {
-        let mut nodes: Vec<&str> = self.roles.strategies.values().map(String::as_str).collect();
-        nodes.sort_unstable();
-        nodes.dedup();
-        nodes
     }
 }
 

@@ -13,5 +13,6 @@ pub mod config;
 pub mod node;
 pub mod wire;
 
-pub use config::{ClusterConfig, NodeSpec, Roles};
-pub use node::{run_node, NodeOutcome};
+pub use crate::pipeline::{NodeOutcome, Roles};
+pub use config::{ClusterConfig, NodeSpec};
+pub use node::run_node;

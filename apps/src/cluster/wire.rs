@@ -27,6 +27,9 @@ mod messages {
             /// When the pacer scheduled it (ns since the Unix epoch).
             scheduled_ns: u64,
         },
+        /// Answered once every strategy host of the node is up, so the feed starts
+        /// only when each of them will see the first tick.
+        Ready(ReplyTo<()>),
         /// The feed has ended: every tick was sent before this. Answered once the
         /// ticks before it are with the hosts, so the feed node knows it may exit.
         End(ReplyTo<()>),

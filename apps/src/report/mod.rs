@@ -17,7 +17,7 @@
 pub mod chart;
 pub mod hgrm;
 mod run_info;
-pub mod summary;
+pub mod summary_json;
 pub mod table;
 
 use std::collections::BTreeMap;
@@ -181,7 +181,7 @@ impl Report {
             inputs: self.inputs.clone(),
         };
         put("meta.json".into(), &to_json_bytes(&meta)?)?;
-        put("summary.json".into(), &to_json_bytes(&summary::summary_json(self))?)?;
+        put("summary.json".into(), &to_json_bytes(&summary_json::summary_json(self))?)?;
         put(CHART_FILE.into(), chart::svg(self)?.as_bytes())?;
         Ok(written)
     }

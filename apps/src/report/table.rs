@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use mycelium_execution::Hop;
 
-use super::summary::{HopSummary, PERCENTILES};
+use super::summary_json::{HopSummary, PERCENTILES};
 use super::Report;
 use crate::summary::fmt_ns;
 

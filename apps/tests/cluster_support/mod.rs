@@ -2,9 +2,12 @@
 //! processes with a deadline, their output.
 #![allow(dead_code, unreachable_pub)]
 
-use std::io::Read;
+pub mod link_proxy;
+
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// Every node process must end within this.
@@ -58,10 +61,78 @@ pub fn write_cluster(dir: &Path, text: &str) -> PathBuf {
     path
 }
 
-/// A node process, killed on drop if it is still running.
+/// A node process, killed on drop if it is still running. Its output is read as it
+/// comes, so a test can wait for a line instead of sleeping.
 pub struct NodeProcess {
     pub name: String,
     child: Child,
+    stdout: Output,
+    stderr: Output,
+}
+
+/// A child's stream, read to the end on a thread of its own.
+struct Output {
+    text: Arc<(Mutex<(String, bool)>, Condvar)>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Output {
+    fn read(stream: impl Read + Send + 'static) -> Self {
+        let text = Arc::new((Mutex::new((String::new(), false)), Condvar::new()));
+        let shared = text.clone();
+        let reader = std::thread::spawn(move || {
+            let (lock, changed) = &*shared;
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                let mut out = lock.lock().expect("output lock");
+                out.0.push_str(&line);
+                out.0.push('\n');
+                changed.notify_all();
+            }
+            lock.lock().expect("output lock").1 = true;
+            changed.notify_all();
+        });
+        Self { text, reader: Some(reader) }
+    }
+
+    /// Waits until the text contains `pattern`; false if the stream ended or
+    /// `within` passed first.
+    fn wait_for(&self, pattern: &str, within: Duration) -> bool {
+        let (lock, changed) = &*self.text;
+        let until = Instant::now() + within;
+        let mut out = lock.lock().expect("output lock");
+        loop {
+            if out.0.contains(pattern) {
+                return true;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if out.1 || left.is_zero() {
+                return false;
+            }
+            out = changed.wait_timeout(out, left).expect("output lock").0;
+        }
+    }
+
+    /// Waits until the stream has ended; false if `within` passed first.
+    fn wait_ended(&self, within: Duration) -> bool {
+        let (lock, changed) = &*self.text;
+        let out = lock.lock().expect("output lock");
+        let (out, _) = changed.wait_timeout_while(out, within, |out| !out.1).expect("output lock");
+        out.1
+    }
+
+    /// Everything read, once the stream has ended.
+    fn take(mut self) -> String {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+        let (lock, _) = &*self.text;
+        std::mem::take(&mut lock.lock().expect("output lock").0)
+    }
+
+    fn snapshot(&self) -> String {
+        self.text.0.lock().expect("output lock").0.clone()
+    }
 }
 
 impl Drop for NodeProcess {
@@ -74,17 +145,38 @@ impl Drop for NodeProcess {
 impl NodeProcess {
     /// Sends SIGTERM (a graceful stop).
     pub fn terminate(&self) {
+        self.signal("-TERM");
+    }
+
+    /// Sends SIGINT, as Ctrl-C does.
+    pub fn interrupt(&self) {
+        self.signal("-INT");
+    }
+
+    fn signal(&self, which: &str) {
         let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([which, &self.child.id().to_string()])
             .status()
             .expect("run kill");
-        assert!(status.success(), "kill -TERM failed");
+        assert!(status.success(), "kill {which} failed");
     }
 
     /// Sends SIGKILL, as a crash would, and reaps the process.
     pub fn kill_9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Waits until the node has logged a line containing `pattern` (at most
+    /// [`WAIT`]); panics with what it logged if it does not.
+    pub fn wait_for_log(&self, pattern: &str) {
+        if !self.stderr.wait_for(pattern, WAIT) {
+            panic!(
+                "node {} never logged {pattern:?}; stderr so far:\n{}",
+                self.name,
+                self.stderr.snapshot()
+            );
+        }
     }
 }
 
@@ -158,16 +250,24 @@ pub fn free_addr() -> std::net::SocketAddr {
 
 /// Starts `mycelium node --config CLUSTER --name NAME` with extra `args`.
 pub fn start(cluster: &Path, name: &str, args: &[&str]) -> NodeProcess {
-    let child = Command::new(env!("CARGO_BIN_EXE_mycelium"))
-        .args(["node", "--config"])
-        .arg(cluster)
-        .args(["--name", name])
-        .args(args)
+    let mut command = Command::new(env!("CARGO_BIN_EXE_mycelium"));
+    command.args(["node", "--config"]).arg(cluster).args(["--name", name]).args(args);
+    spawn(name, command)
+}
+
+/// Starts `command` (a `mycelium` command line), its output read as it comes. The
+/// pipeline's progress (`mycelium_apps` at info) and the strategies' orders and
+/// fills (`mycelium_strategies` at debug) are logged, for tests to wait on.
+pub fn spawn(name: &str, mut command: Command) -> NodeProcess {
+    let mut child = command
+        .env("RUST_LOG", "warn,mycelium_apps=info,mycelium_strategies=debug")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start mycelium node");
-    NodeProcess { name: name.to_owned(), child }
+        .expect("start mycelium");
+    let stdout = Output::read(child.stdout.take().expect("piped stdout"));
+    let stderr = Output::read(child.stderr.take().expect("piped stderr"));
+    NodeProcess { name: name.to_owned(), child, stdout, stderr }
 }
 
 /// What a node printed, and how it ended.
@@ -179,30 +279,25 @@ pub struct Finished {
 
 /// Waits for `node` to exit, at most [`WAIT`] (then kills it and fails).
 pub fn finish(mut node: NodeProcess) -> Finished {
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = node.child.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > WAIT {
-            let _ = node.child.kill();
-            let mut err = String::new();
-            if let Some(mut e) = node.child.stderr.take() {
-                let _ = e.read_to_string(&mut err);
-            }
-            panic!("node {} still running after {WAIT:?}; stderr:\n{err}", node.name);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let mut stdout = String::new();
-    let mut stderr = String::new();
-    if let Some(mut o) = node.child.stdout.take() {
-        let _ = o.read_to_string(&mut stdout);
+    // A process's output ends when it exits.
+    if !node.stdout.wait_ended(WAIT) || !node.stderr.wait_ended(WAIT) {
+        let _ = node.child.kill();
+        panic!(
+            "node {} still running after {WAIT:?}; stderr:\n{}",
+            node.name,
+            node.stderr.snapshot()
+        );
     }
-    if let Some(mut e) = node.child.stderr.take() {
-        let _ = e.read_to_string(&mut stderr);
-    }
+    let status = node.child.wait().expect("wait");
+    let stdout = std::mem::replace(&mut node.stdout, Output::empty()).take();
+    let stderr = std::mem::replace(&mut node.stderr, Output::empty()).take();
     Finished { success: status.success(), stdout, stderr }
+}
+
+impl Output {
+    fn empty() -> Self {
+        Self { text: Arc::new((Mutex::new((String::new(), true)), Condvar::new())), reader: None }
+    }
 }
 
 /// The lines of a summary that say what was traded (orders, fills, positions), without
@@ -238,4 +333,30 @@ impl NodeProcess {
             .and_then(|v| v.split_whitespace().next())
             .and_then(|kib| kib.parse().ok())
     }
+}
+
+/// The first `lines` lines of the recorded BTCUSDT capture, written into `dir` as two
+/// files: its trades, and the rest (book ticker, depth, the snapshot). `None` (after
+/// saying so) when the data is absent.
+pub fn capture_in_two_files(dir: &Path, lines: usize) -> Option<[PathBuf; 2]> {
+    let data = std::env::var_os("MYCELIUM_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/data"))
+    });
+    let capture = data.join("hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz");
+    if !capture.is_file() {
+        println!("skipped: {} not found (set MYCELIUM_DATA_DIR)", capture.display());
+        return None;
+    }
+    let file = std::fs::File::open(&capture).expect("open the capture");
+    let (mut trades, mut book) = (String::new(), String::new());
+    for line in BufReader::new(flate2::read::GzDecoder::new(file)).lines().take(lines) {
+        let line = line.expect("read the capture");
+        let out = if line.contains("@trade\"") { &mut trades } else { &mut book };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    let paths = [dir.join("trades.jsonl"), dir.join("book.jsonl")];
+    std::fs::write(&paths[0], trades).expect("write trades");
+    std::fs::write(&paths[1], book).expect("write book");
+    Some(paths)
 }

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use mycelium::Node;
-use mycelium_apps::{sources, Pipeline, PipelineConfig, RunOutcome};
+use mycelium_apps::pipeline::PipelineBuilder;
+use mycelium_apps::{FeedSource, Pipeline, PipelineConfig, RunOutcome};
 use mycelium_market_data::{Speed, TickSource};
 use mycelium_strategies::StrategyRegistry;
 
@@ -22,22 +23,27 @@ pub fn config(ticks: u64) -> PipelineConfig {
 
 /// Runs `config` on its synthetic feed to the end.
 pub async fn run_synthetic(config: &PipelineConfig, registry: &StrategyRegistry) -> RunOutcome {
-    let (source, speed) = sources::synthetic(&config.feed, config.feed.ticks).expect("source");
-    run(config, registry, source, speed).await
+    let source = FeedSource::synthetic(&config.feed, config.feed.ticks);
+    run(Pipeline::builder(config, registry).source(source)).await
 }
 
 /// Runs `config`'s strategies over `source` to the end.
-pub async fn run(
+pub async fn run_ticks(
     config: &PipelineConfig,
     registry: &StrategyRegistry,
     source: TickSource,
     speed: Speed,
 ) -> RunOutcome {
+    run(Pipeline::builder(config, registry).ticks(source, speed)).await
+}
+
+/// Starts `builder` and runs it to the end.
+async fn run(builder: PipelineBuilder<'_>) -> RunOutcome {
     let node = Node::new("test");
     let go = async {
-        let pipeline =
-            Pipeline::start(&node, config, registry, source, speed).await.expect("pipeline starts");
-        pipeline.finish(None).await.expect("pipeline finishes")
+        let pipeline = builder.start(&node).await.expect("pipeline starts");
+        let outcome = pipeline.finish(std::future::pending(), None).await;
+        outcome.expect("pipeline finishes").run
     };
     tokio::time::timeout(WAIT, go).await.expect("the run ends in time")
 }

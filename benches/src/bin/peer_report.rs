@@ -1,4 +1,4 @@
-//! Issue 9's comparison: Mycelium task and pinned actors beside raw tokio `mpsc`, a
+//! The peer comparison: Mycelium task and pinned actors beside raw tokio `mpsc`, a
 //! raw spinning SPSC ring, and the peers actix 0.13, ractor 0.16 and kameo 0.22, same
 //! messages, same run: ask RTT, tell burst, one-way latency, ping-pong RTT and 1->8
 //! broadcast (the last two without pinned rows). Prints one Markdown table; each

@@ -1,4 +1,4 @@
-//! The remote scenarios (issue 4): ask round trips and tell streams between two
+//! The remote scenarios: ask round trips and tell streams between two
 //! Mycelium nodes over loopback Unix and TCP sockets, in default and busy-poll link
 //! modes, beside raw tokio sockets (and busy-polled std sockets) carrying frames of
 //! the same size. Prints Markdown tables.

@@ -1,4 +1,4 @@
-//! Comparison benches (issue 9): Mycelium task and pinned actors beside raw tokio
+//! Comparison benches: Mycelium task and pinned actors beside raw tokio
 //! `mpsc`, a raw spinning SPSC ring between two threads, and the peer runtimes actix
 //! 0.13, ractor 0.16 and kameo 0.22, all with the same messages ([`Tick`] by value for
 //! asks, `Arc<Tick>`s for everything else). Built only with `--features peers`.

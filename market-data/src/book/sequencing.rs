@@ -46,9 +46,6 @@ pub enum SequenceError {
         /// The diff's `u`.
         last: u64,
     },
-    /// The pre-snapshot buffer overflowed; the oldest buffered diff was discarded.
-    #[error("{0} diffs buffered before a snapshot were discarded (buffer full)")]
-    BufferOverflow(u64),
 }
 
 /// What [`SequencedBook::apply`] did with an event.
@@ -88,6 +85,10 @@ pub struct SequencedBook {
     state: SyncState,
     pending: VecDeque<DepthUpdate>,
     max_pending: usize,
+    /// Diffs dropped from the full buffer while waiting for a snapshot.
+    dropped: u64,
+    /// Whether a snapshot has ever been applied.
+    had_snapshot: bool,
     in_snapshot: bool,
 }
 
@@ -105,6 +106,8 @@ impl SequencedBook {
             state: SyncState::AwaitingSnapshot,
             pending: VecDeque::new(),
             max_pending,
+            dropped: 0,
+            had_snapshot: false,
             in_snapshot: false,
         }
     }
@@ -135,7 +138,19 @@ impl SequencedBook {
         }
     }
 
+    /// Diffs that never reached the book because no snapshot came for them: dropped
+    /// from the full buffer, or still buffered.
+    pub fn unused_diffs(&self) -> u64 {
+        self.dropped + self.pending.len() as u64
+    }
+
+    /// Whether a snapshot has ever been applied.
+    pub fn had_snapshot(&self) -> bool {
+        self.had_snapshot
+    }
+
     fn apply_snapshot(&mut self, snap: &DepthUpdate) -> Result<ApplyOutcome, SequenceError> {
+        self.had_snapshot = true;
         if !self.in_snapshot {
             self.book.clear();
         }
@@ -176,10 +191,12 @@ impl SequencedBook {
                     return Ok(ApplyOutcome::Stale);
                 }
                 self.state = SyncState::AwaitingSnapshot;
+                // Bounded: past `max_pending`, the oldest buffered diff goes (a snapshot
+                // bridges to the newest ones), counted in `unused_diffs`.
                 self.pending.push_back(diff.clone());
                 if self.pending.len() > self.max_pending {
                     self.pending.pop_front();
-                    return Err(SequenceError::BufferOverflow(1));
+                    self.dropped += 1;
                 }
                 Ok(ApplyOutcome::Buffered)
             }

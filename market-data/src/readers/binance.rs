@@ -7,10 +7,23 @@
 //! attributed to the symbol of the latest depth stream seen (else the latest symbol of
 //! any stream); a capture mixing several symbols' snapshots is ambiguous.
 //!
-//! Exchange time is the event time `E`, else the transaction time `T`, else (spot
-//! `bookTicker` has neither) the local receive time. Parsing is single-pass with
+//! # One clock
+//! Exchange time is the event time `E`, else the transaction time `T`. Spot
+//! `bookTicker` (and a spot REST snapshot) has neither, only the recorder's receive
+//! time, which runs on another clock: in a Binance capture, about 1.27 s behind the
+//! exchange's, plus the network's delay. Stamped with it, quotes would trail the
+//! trades and depth they came with, and a replay would pace and match them on two
+//! clocks. So every event goes on the exchange clock: the reader estimates the offset
+//! between the two clocks from the events that carry both times, as the least
+//! `receive - exchange` seen so far (the skew plus the least network delay: the
+//! minimum filters out the queueing), and stamps an event without exchange time with
+//! `receive - offset`. Events before the first one carrying both times are held (at
+//! most 100,000) until it comes; a file with no such event at all keeps receive
+//! times, and says so.
+//!
+//! Parsing is single-pass with
 //! `serde_json` on the line buffer, borrowing all strings; only depth levels allocate.
-//! The usual shapes of line take a strict fast path first ([`fast`]), which falls
+//! The usual shapes of line take a strict fast path first (`fast`), which falls
 //! back to `serde_json` for anything it does not know.
 //! Streams of other kinds (e.g. `markPrice`) are counted as ignored, not errors.
 
@@ -33,6 +46,12 @@ pub(crate) struct BinanceParser {
     last_depth_symbol: Option<Symbol>,
     last_symbol: Option<Symbol>,
     ignored: u64,
+    /// The estimated `receive - exchange` offset (see the module docs).
+    clock_offset: Option<i64>,
+    /// Events without exchange time, held until the offset is known.
+    held: VecDeque<RecordedEvent>,
+    /// The offset will not be known: events without exchange time keep receive time.
+    unclocked: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -232,13 +251,77 @@ fn symbol(s: &str) -> Result<Symbol, String> {
     Symbol::new(s).map_err(|e| e.to_string())
 }
 
-fn ms_to_ns(ms: Option<i64>, fallback: i64) -> i64 {
-    ms.and_then(|v| v.checked_mul(1_000_000)).unwrap_or(fallback)
+fn ms_to_ns(ms: Option<i64>) -> Option<i64> {
+    ms.and_then(|v| v.checked_mul(1_000_000))
 }
+
+/// Events held while waiting for the first one that carries both clocks.
+pub(crate) const HOLD_MAX: usize = 100_000;
 
 impl BinanceParser {
     pub(crate) fn new() -> Self {
-        Self { last_depth_symbol: None, last_symbol: None, ignored: 0 }
+        Self {
+            last_depth_symbol: None,
+            last_symbol: None,
+            ignored: 0,
+            clock_offset: None,
+            held: VecDeque::new(),
+            unclocked: false,
+        }
+    }
+
+    /// Puts `ev` (whose `exchange_ts_ns` is its receive time when `timed` is false) on
+    /// the exchange clock and into `out`, in file order.
+    fn stamp(&mut self, mut ev: RecordedEvent, timed: bool, out: &mut VecDeque<RecordedEvent>) {
+        if timed {
+            let offset = ev.local_ts_ns.saturating_sub(ev.exchange_ts_ns);
+            self.clock_offset = Some(self.clock_offset.map_or(offset, |o| o.min(offset)));
+            if !self.held.is_empty() {
+                self.release_held(out);
+            }
+            out.push_back(ev);
+            return;
+        }
+        match self.clock_offset {
+            Some(offset) => {
+                ev.exchange_ts_ns = ev.local_ts_ns.saturating_sub(offset);
+                out.push_back(ev);
+            }
+            None if self.unclocked => out.push_back(ev),
+            None => {
+                self.held.push_back(ev);
+                if self.held.len() >= HOLD_MAX {
+                    self.give_up_clock(out);
+                }
+            }
+        }
+    }
+
+    /// Stamps the held events with the offset now known, and hands them on.
+    fn release_held(&mut self, out: &mut VecDeque<RecordedEvent>) {
+        let offset = self.clock_offset.unwrap_or(0);
+        for mut ev in self.held.drain(..) {
+            ev.exchange_ts_ns = ev.local_ts_ns.saturating_sub(offset);
+            out.push_back(ev);
+        }
+    }
+
+    /// No event has carried both clocks: the held events, and those to come, keep
+    /// their receive time.
+    fn give_up_clock(&mut self, out: &mut VecDeque<RecordedEvent>) {
+        tracing::warn!(
+            held = self.held.len(),
+            "no event with an exchange time: quotes keep the recorder's receive time"
+        );
+        self.unclocked = true;
+        out.extend(self.held.drain(..));
+    }
+
+    /// At the end of the file: hands on what is still held.
+    pub(crate) fn finish(&mut self, out: &mut VecDeque<RecordedEvent>) {
+        if !self.held.is_empty() {
+            self.give_up_clock(out);
+        }
     }
 
     pub(crate) fn ignored(&self) -> u64 {
@@ -261,15 +344,18 @@ impl BinanceParser {
             Some(parsed) => parsed,
             None => serde_json::from_slice(json).map_err(|e| format!("invalid JSON: {e}"))?,
         };
-        let mk = |symbol, ts, venue_id, event| RecordedEvent {
-            line: line_no,
-            symbol,
-            exchange_ts_ns: ts,
-            local_ts_ns,
-            venue_id,
-            event,
+        let mk = |symbol, ts: Option<i64>, venue_id, event| {
+            let ev = RecordedEvent {
+                line: line_no,
+                symbol,
+                exchange_ts_ns: ts.unwrap_or(local_ts_ns),
+                local_ts_ns,
+                venue_id,
+                event,
+            };
+            (ev, ts.is_some())
         };
-        let ev = match parsed {
+        let (ev, timed) = match parsed {
             Line::Stream(Data::Other) => {
                 self.ignored += 1;
                 return Ok(());
@@ -282,7 +368,7 @@ impl BinanceParser {
                     qty: num(t.q)?,
                     aggressor: Some(if t.m { Side::Sell } else { Side::Buy }),
                 };
-                let ts = ms_to_ns(t.event_time.or(t.trade_time), local_ts_ns);
+                let ts = ms_to_ns(t.event_time.or(t.trade_time));
                 mk(sym, ts, t.t.or(t.a), TickEvent::Trade(trade))
             }
             Line::Stream(Data::BookTicker(q)) => {
@@ -295,7 +381,7 @@ impl BinanceParser {
                     ask_qty: num(q.ask_qty)?,
                     from_book: false,
                 };
-                let ts = ms_to_ns(q.event_time.or(q.tx_time), local_ts_ns);
+                let ts = ms_to_ns(q.event_time.or(q.tx_time));
                 mk(sym, ts, q.u, TickEvent::Quote(quote))
             }
             Line::Stream(Data::Depth(d)) => {
@@ -309,7 +395,7 @@ impl BinanceParser {
                     bids: d.b.0,
                     asks: d.a.0,
                 };
-                let ts = ms_to_ns(d.event_time.or(d.tx_time), local_ts_ns);
+                let ts = ms_to_ns(d.event_time.or(d.tx_time));
                 mk(sym, ts, Some(d.u), TickEvent::Depth(Box::new(update)))
             }
             Line::Snapshot(s) => {
@@ -328,11 +414,12 @@ impl BinanceParser {
                     bids: s.bids,
                     asks: s.asks,
                 };
-                let ts = ms_to_ns(s.event_time.or(s.tx_time), local_ts_ns);
+                let ts = ms_to_ns(s.event_time.or(s.tx_time));
                 mk(sym, ts, Some(s.last_update_id), TickEvent::Depth(Box::new(update)))
             }
         };
-        out.push_back(ev);
+        ev.event.check()?;
+        self.stamp(ev, timed, out);
         Ok(())
     }
 }
@@ -365,7 +452,8 @@ mod tests {
         )
         .expect("ok")
         .expect("event");
-        assert_eq!(ev.exchange_ts_ns, 9, "falls back to local time");
+        // Received at 9, on a clock 1e12 - 5 ns ahead of the depth event's.
+        assert_eq!(ev.exchange_ts_ns, 1_000_000_000 + 4, "moved onto the exchange clock");
         assert_eq!(ev.venue_id, Some(400_900_217));
     }
 

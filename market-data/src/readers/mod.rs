@@ -7,28 +7,35 @@
 //! ([`binance`]), Tardis.dev CSV ([`tardis`]) and `timestamp,bid,ask` quote CSV
 //! ([`quotes_csv`]).
 //!
-//! A line that cannot be parsed is a [`ReadError::BadLine`] with the file and 1-based line
-//! number; with [`BadLinePolicy::Skip`] it is counted ([`MarketDataReader::skipped_lines`])
-//! and reading goes on, with [`BadLinePolicy::Fail`] the error is yielded and the
-//! iterator ends. I/O errors (including a truncated gzip stream) always end it.
+//! A line that cannot be parsed, or whose prices or sizes cannot be real (a negative or
+//! zero trade size, say: [`TickEvent::check`](crate::TickEvent::check)), is a
+//! [`ReadError::BadLine`] with the file and 1-based line number. With
+//! [`BadLinePolicy::Skip`] it is counted ([`MarketDataReader::skipped_lines`]) and
+//! reading goes on; at the end of the file the reader logs one warning with the count,
+//! the first few line numbers and the first reason, so a lenient read never drops
+//! lines silently. With [`BadLinePolicy::Fail`] the error is yielded and the iterator
+//! ends. I/O errors (including a truncated gzip stream) always end it.
 
 pub mod binance;
 mod csv_row;
 mod format;
+mod input;
 mod num;
 pub mod quotes_csv;
-mod source;
 pub mod tardis;
 mod timefmt;
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 
 pub use format::{Format, UnknownFormatName};
 
 use crate::tick::{Symbol, TickEvent};
-use source::LineSource;
+pub(crate) use input::Counted;
+use input::Lines;
 
 /// One event parsed from a recorded file.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +81,9 @@ pub struct ReaderOptions {
     /// overlapping parsing, and [`open_source`](crate::open_source) reads the whole
     /// file ahead on another ([`prefetch`](crate::prefetch())).
     pub background_decompression: bool,
+    /// A counter the file's bytes read are added to (compressed bytes, for gzip), for
+    /// a progress bar against the file's size.
+    pub bytes_read: Option<Arc<AtomicU64>>,
 }
 
 impl Default for ReaderOptions {
@@ -83,6 +93,7 @@ impl Default for ReaderOptions {
             policy: BadLinePolicy::default(),
             symbol: None,
             background_decompression: true,
+            bytes_read: None,
         }
     }
 }
@@ -174,8 +185,10 @@ impl Parser {
     }
 
     fn finish(&mut self, out: &mut VecDeque<RecordedEvent>) {
-        if let Self::Tardis(p) = self {
-            p.finish(out);
+        match self {
+            Self::Binance(p) => p.finish(out),
+            Self::Tardis(p) => p.finish(out),
+            Self::Quotes(_) => {}
         }
     }
 
@@ -187,26 +200,34 @@ impl Parser {
     }
 }
 
+/// How many skipped lines the end-of-file warning lists by number.
+const SKIPPED_LISTED: usize = 5;
+
 /// Streaming reader of one recorded file; an iterator of events.
 pub struct MarketDataReader {
     path: PathBuf,
-    src: LineSource,
+    src: Lines,
     parser: Parser,
     format: Format,
     policy: BadLinePolicy,
     out: VecDeque<RecordedEvent>,
     error: Option<ReadError>,
     skipped: u64,
+    /// The first skipped lines' numbers, and the first one's reason.
+    skipped_at: Vec<u64>,
+    first_skip_reason: Option<String>,
     done: bool,
+    reported: bool,
 }
 
 impl MarketDataReader {
     /// Opens `path` with the given options.
     pub fn open(path: impl AsRef<Path>, options: ReaderOptions) -> Result<Self, ReadError> {
         let path = path.as_ref().to_path_buf();
-        let input = source::open_path(&path, options.background_decompression)
-            .map_err(|source| ReadError::Open { path: path.clone(), source })?;
-        Self::build(path, LineSource::new(input), options)
+        let input =
+            input::open_path(&path, options.background_decompression, options.bytes_read.clone())
+                .map_err(|source| ReadError::Open { path: path.clone(), source })?;
+        Self::build(path, Lines::new(input), options)
     }
 
     /// Reads from any byte stream (gzip detected); `name` is used in errors and to guess
@@ -217,16 +238,12 @@ impl MarketDataReader {
         options: ReaderOptions,
     ) -> Result<Self, ReadError> {
         let path = name.into();
-        let input = source::wrap(reader, options.background_decompression)
+        let input = input::wrap(reader, options.background_decompression)
             .map_err(|source| ReadError::Open { path: path.clone(), source })?;
-        Self::build(path, LineSource::new(input), options)
+        Self::build(path, Lines::new(input), options)
     }
 
-    fn build(
-        path: PathBuf,
-        mut src: LineSource,
-        options: ReaderOptions,
-    ) -> Result<Self, ReadError> {
+    fn build(path: PathBuf, mut src: Lines, options: ReaderOptions) -> Result<Self, ReadError> {
         let unknown = |path: &Path, reason: String| ReadError::UnknownFormat {
             path: path.to_path_buf(),
             reason,
@@ -268,7 +285,10 @@ impl MarketDataReader {
             out: VecDeque::new(),
             error: None,
             skipped: 0,
+            skipped_at: Vec::new(),
+            first_skip_reason: None,
             done: false,
+            reported: false,
         })
     }
 
@@ -280,6 +300,30 @@ impl MarketDataReader {
     /// Bad lines skipped so far under [`BadLinePolicy::Skip`].
     pub fn skipped_lines(&self) -> u64 {
         self.skipped
+    }
+
+    /// The numbers of the first few lines skipped (at most five).
+    pub fn first_skipped_lines(&self) -> &[u64] {
+        &self.skipped_at
+    }
+
+    /// Logs, once, how many lines were skipped, which, and why the first was.
+    fn report_skipped(&mut self) {
+        if self.skipped == 0 || self.reported {
+            return;
+        }
+        self.reported = true;
+        let mut lines: Vec<String> = self.skipped_at.iter().map(u64::to_string).collect();
+        if self.skipped > self.skipped_at.len() as u64 {
+            lines.push("...".into());
+        }
+        tracing::warn!(
+            "{}: {} bad lines skipped (lines {}); the first: {}",
+            self.path.display(),
+            self.skipped,
+            lines.join(", "),
+            self.first_skip_reason.as_deref().unwrap_or("?")
+        );
     }
 
     /// Well-formed lines of streams this reader does not turn into events (e.g. Binance
@@ -337,6 +381,7 @@ impl Iterator for MarketDataReader {
                 return Some(Err(err));
             }
             if self.done {
+                self.report_skipped();
                 return None;
             }
             let gzip = self.src.is_gzip();
@@ -360,7 +405,13 @@ impl Iterator for MarketDataReader {
             }
             if let Err(reason) = self.parser.parse(line, line_no, &mut self.out) {
                 match self.policy {
-                    BadLinePolicy::Skip => self.skipped += 1,
+                    BadLinePolicy::Skip => {
+                        self.skipped += 1;
+                        if self.skipped_at.len() < SKIPPED_LISTED {
+                            self.skipped_at.push(line_no);
+                        }
+                        self.first_skip_reason.get_or_insert(reason);
+                    }
                     BadLinePolicy::Fail => {
                         self.parser.finish(&mut self.out);
                         self.error = Some(ReadError::BadLine {

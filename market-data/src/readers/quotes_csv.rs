@@ -69,19 +69,21 @@ impl QuotesParser {
             Some(c) => Symbol::new(f(c)).map_err(|e| e.to_string())?,
             None => self.symbol,
         };
+        let event = TickEvent::Quote(Quote {
+            bid_px: num(self.bid)?,
+            bid_qty: qty(self.bid_qty)?,
+            ask_px: num(self.ask)?,
+            ask_qty: qty(self.ask_qty)?,
+            from_book: false,
+        });
+        event.check()?;
         out.push_back(RecordedEvent {
             line: line_no,
             symbol,
             exchange_ts_ns: ts,
             local_ts_ns: ts,
             venue_id: None,
-            event: TickEvent::Quote(Quote {
-                bid_px: num(self.bid)?,
-                bid_qty: qty(self.bid_qty)?,
-                ask_px: num(self.ask)?,
-                ask_qty: qty(self.ask_qty)?,
-                from_book: false,
-            }),
+            event,
         });
         Ok(())
     }

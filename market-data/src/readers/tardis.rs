@@ -193,6 +193,7 @@ impl TardisParser {
                     bids,
                     asks,
                 }));
+                ev.event.check()?;
                 if let Some((mut prev, prev_snap)) = self.pending.take() {
                     let same = prev.symbol == ev.symbol
                         && prev.exchange_ts_ns == ev.exchange_ts_ns
@@ -205,6 +206,7 @@ impl TardisParser {
                 return Ok(());
             }
         }
+        ev.event.check()?;
         out.push_back(ev);
         Ok(())
     }

@@ -31,3 +31,13 @@ pub fn data_file(name: &str) -> Option<PathBuf> {
 
 /// The main Binance USD-M capture.
 pub const BTCUSDT_CAPTURE: &str = "hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz";
+
+/// Reads a whole recording: its tick count, or the first error.
+pub fn read_recording(bytes: Vec<u8>) -> Result<u64, mycelium_market_data::RecordingError> {
+    let mut n = 0;
+    for t in mycelium_market_data::RecordingReader::new(std::io::Cursor::new(bytes))? {
+        t?;
+        n += 1;
+    }
+    Ok(n)
+}

@@ -1,19 +1,21 @@
-//! A market maker: quotes a bid and an ask around the mid, skewed against its
-//! inventory, and requotes when the mid moves.
+//! A market maker: quotes a bid and an ask around the mid of each symbol it trades,
+//! skewed against its inventory in that symbol, and requotes when the mid moves.
+
+use std::collections::HashMap;
 
 use mycelium_execution::ClientOrderId;
 use mycelium_market_data::{MarketTick, Side, Symbol};
 use serde::Deserialize;
 
-use super::reference_price;
+use super::{reference_price, Symbols};
 use crate::strategy::{Strategy, StrategyContext};
 
 /// Parameters of [`MarketMaker`].
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct MarketMakerParams {
-    /// Quote only this symbol (default: the first one seen).
-    pub symbol: Option<String>,
+    /// The symbols it quotes; empty: every symbol of the feed.
+    pub symbols: Vec<String>,
     /// Distance of each quote from the mid, in basis points.
     pub half_spread_bps: f64,
     /// Size of each quote.
@@ -29,7 +31,7 @@ pub struct MarketMakerParams {
 impl Default for MarketMakerParams {
     fn default() -> Self {
         Self {
-            symbol: None,
+            symbols: Vec::new(),
             half_spread_bps: 2.0,
             qty: 1.0,
             max_inventory: 5.0,
@@ -39,52 +41,81 @@ impl Default for MarketMakerParams {
     }
 }
 
+impl MarketMakerParams {
+    /// Checks that the parameters can be right; the error names the key.
+    pub fn check(&self) -> Result<(), String> {
+        Symbols::parse(&self.symbols)?;
+        super::positive("qty", self.qty)?;
+        super::not_negative("half_spread_bps", self.half_spread_bps)?;
+        super::not_negative("max_inventory", self.max_inventory)?;
+        super::not_negative("skew_bps_per_unit", self.skew_bps_per_unit)?;
+        super::not_negative("requote_bps", self.requote_bps)
+    }
+}
+
 /// See the module docs.
 pub struct MarketMaker {
     params: MarketMakerParams,
-    symbol: Option<Symbol>,
+    symbols: Symbols,
+    books: HashMap<Symbol, Quoting>,
+}
+
+/// What the maker keeps per symbol.
+#[derive(Default)]
+struct Quoting {
     quoted_mid: Option<f64>,
     quotes: Vec<ClientOrderId>,
 }
 
 impl MarketMaker {
-    /// A market maker with `params`.
+    /// A market maker with `params` (symbols that do not parse are left out: the
+    /// registry checks them first).
     pub fn new(params: MarketMakerParams) -> Self {
-        let symbol = params.symbol.as_deref().and_then(|s| s.parse().ok());
-        Self { params, symbol, quoted_mid: None, quotes: Vec::new() }
+        let symbols = Symbols::parse(&params.symbols).unwrap_or_default();
+        Self { params, symbols, books: HashMap::new() }
     }
 }
 
 impl Strategy for MarketMaker {
+    fn on_start(&mut self, ctx: &mut StrategyContext) {
+        // After a restart: the open orders execution kept are this maker's quotes, to
+        // be replaced at the next requote like any other.
+        for open in ctx.open_orders() {
+            let book = self.books.entry(open.order.symbol).or_default();
+            book.quotes.push(open.order.client_order_id);
+        }
+    }
+
     fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext) {
-        let symbol = *self.symbol.get_or_insert(tick.symbol);
-        if tick.symbol != symbol {
+        let symbol = tick.symbol;
+        if !self.symbols.trades(&symbol) {
             return;
         }
         let Some(mid) = reference_price(tick) else {
             return;
         };
         let p = &self.params;
-        if let Some(quoted) = self.quoted_mid {
+        let book = self.books.entry(symbol).or_default();
+        if let Some(quoted) = book.quoted_mid {
             if ((mid - quoted) / quoted).abs() * 1e4 < p.requote_bps {
                 return;
             }
         }
         // Forget quotes execution has finished with; cancel the live ones.
         let open: Vec<ClientOrderId> = ctx.open_orders().map(|o| o.order.client_order_id).collect();
-        self.quotes.retain(|id| open.contains(id));
-        for id in self.quotes.drain(..) {
+        book.quotes.retain(|id| open.contains(id));
+        for id in book.quotes.drain(..) {
             ctx.cancel(id);
         }
         let inventory = ctx.position(&symbol).qty;
         let center = mid * (1.0 - inventory * p.skew_bps_per_unit / 1e4);
         let offset = center * p.half_spread_bps / 1e4;
         if inventory + p.qty <= p.max_inventory {
-            self.quotes.push(ctx.limit(symbol, Side::Buy, p.qty, center - offset));
+            book.quotes.push(ctx.limit(symbol, Side::Buy, p.qty, center - offset));
         }
         if inventory - p.qty >= -p.max_inventory {
-            self.quotes.push(ctx.limit(symbol, Side::Sell, p.qty, center + offset));
+            book.quotes.push(ctx.limit(symbol, Side::Sell, p.qty, center + offset));
         }
-        self.quoted_mid = Some(mid);
+        book.quoted_mid = Some(mid);
     }
 }

@@ -1,0 +1,311 @@
+//! [`PipelineBuilder`]: the one place the pipeline is assembled, for every placement.
+//!
+//! # Order
+//! 1. Every strategy of this node is checked (an unknown kind or bad parameters is
+//!    an error before anything starts), and the feed's input is opened, its symbols
+//!    checked against the strategies'.
+//! 2. The supervisor, then execution (on its node).
+//! 3. Every name this node serves is exposed: execution's gateway (for strategies
+//!    elsewhere) and the strategies' tick ingress (for a feed or an execution
+//!    elsewhere). Only then do the links start, so a peer, or a restarted node's
+//!    peer, never finds a name of this node missing.
+//! 4. The strategy hosts, trading with execution here or through a proxy to it.
+//! 5. The feed, last: hosts here subscribe to it directly, each strategy node
+//!    elsewhere through a forwarder once that node's hosts are all up.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use indicatif::ProgressBar;
+use mycelium::{
+    ActorRef, ChildSpec, Idle, Node, Pinned, Restart, RestartStrategy, SpawnOptions, Supervisor,
+    SupervisorMsg,
+};
+use mycelium_execution::{ExecutionActor, ExecutionEngine, StrategyId};
+use mycelium_market_data::{Feed, FeedMsg, Policy, Speed, TickSource};
+use mycelium_strategies::{Maker, StrategyHost, StrategyMsg, StrategyRegistry};
+use tokio::sync::{oneshot, watch};
+
+use super::{
+    note_link, FeedSource, Links, LinksUsed, Pipeline, Placement, ASK, MAX_RESTARTS, PEER_WAIT,
+    RESTART_WINDOW,
+};
+use crate::cluster::bridge::{wait_for, ExecGateway, ExecProxy, TickForwarder, TickIngress};
+use crate::cluster::wire::{Clock, ExecWire, TickWire};
+use crate::config::{PipelineConfig, StrategySpec};
+
+/// The feed's input as given to the builder.
+enum Input {
+    Source(FeedSource),
+    Ticks(TickSource, Speed),
+}
+
+/// Builds a [`Pipeline`]: checks, then the supervisor and execution, the names this
+/// node serves, its links, the strategy hosts, and the feed last (see the
+/// [`pipeline`](super) docs).
+pub struct PipelineBuilder<'a> {
+    config: &'a PipelineConfig,
+    registry: &'a StrategyRegistry,
+    placement: Option<Placement>,
+    links: Option<Links>,
+    input: Option<Input>,
+    progress: ProgressBar,
+}
+
+/// A strategy of this node, checked and ready to start.
+struct LocalStrategy {
+    name: String,
+    id: StrategyId,
+    maker: Maker,
+    options: SpawnOptions,
+}
+
+impl<'a> PipelineBuilder<'a> {
+    pub(super) fn new(config: &'a PipelineConfig, registry: &'a StrategyRegistry) -> Self {
+        Self {
+            config,
+            registry,
+            placement: None,
+            links: None,
+            input: None,
+            progress: ProgressBar::hidden(),
+        }
+    }
+
+    /// Which node runs what (default: everything on the node it starts on).
+    pub fn placement(mut self, placement: Placement) -> Self {
+        self.placement = Some(placement);
+        self
+    }
+
+    /// The links of a split node (required when a role runs elsewhere).
+    pub fn links(mut self, links: Links) -> Self {
+        self.links = Some(links);
+        self
+    }
+
+    /// The feed's input (required on the feed node).
+    pub fn source(mut self, source: FeedSource) -> Self {
+        self.input = Some(Input::Source(source));
+        self
+    }
+
+    /// A progress bar for the feed's input (default: none).
+    pub fn progress(mut self, bar: ProgressBar) -> Self {
+        self.progress = bar;
+        self
+    }
+
+    /// Ticks from any iterator, paced at `speed`, as the feed's input.
+    pub fn ticks(mut self, ticks: TickSource, speed: Speed) -> Self {
+        self.input = Some(Input::Ticks(ticks, speed));
+        self
+    }
+
+    /// Starts this node's part of the pipeline on `node`.
+    pub async fn start(self, node: &Node) -> anyhow::Result<Pipeline> {
+        let config = self.config;
+        let placement = self.placement.unwrap_or_else(|| Placement::single(node.name(), config));
+        if placement.is_split() && self.links.is_none() {
+            anyhow::bail!("node {:?} runs part of a split pipeline but has no links", placement.me);
+        }
+        let all_strategies: Vec<(String, StrategyId)> =
+            config.strategies.iter().enumerate().map(|(i, s)| (s.name.clone(), id_of(i))).collect();
+
+        // 1. Check before starting anything.
+        let mut local = Vec::new();
+        for (i, spec) in config.strategies.iter().enumerate() {
+            if placement.strategy_here(&spec.name) {
+                let maker = self
+                    .registry
+                    .prepare(&spec.kind, &spec.params)
+                    .with_context(|| format!("[[strategy]] {:?}", spec.name))?;
+                let options = spawn_options(spec);
+                local.push(LocalStrategy { name: spec.name.clone(), id: id_of(i), maker, options });
+            }
+        }
+        let input = match (placement.feed_here(), self.input) {
+            (true, Some(Input::Source(source))) => {
+                let wanted = config.strategy_symbols().map_err(anyhow::Error::msg)?;
+                source.check_symbols(&wanted)?;
+                Some(source.open(&wanted, &self.progress)?)
+            }
+            (true, Some(Input::Ticks(ticks, speed))) => Some((ticks, speed)),
+            (true, None) => {
+                anyhow::bail!("node {:?} runs the feed but has no source", placement.me)
+            }
+            (false, _) => None,
+        };
+
+        // 2. Supervisor and execution.
+        let clock = Clock::now();
+        let split = placement.is_split();
+        let supervisor = node
+            .spawn_started(
+                Supervisor::new(RestartStrategy::OneForOne).intensity(MAX_RESTARTS, RESTART_WINDOW),
+                SpawnOptions::new().name("pipeline"),
+            )
+            .await?;
+        let (done_tx, remote_done) = watch::channel(BTreeSet::new());
+        let rejoins = Arc::new(AtomicU64::new(0));
+        let links_used = LinksUsed::default();
+        let mut execution = None;
+        if placement.execution_here() {
+            let exec_config = config.execution.clone();
+            let spec = ChildSpec::new("execution", move || {
+                ExecutionActor::<StrategyMsg>::new(ExecutionEngine::new(exec_config.clone()))
+            });
+            let exec = supervisor.add_child(spec, ASK).await?;
+            // 3. The names this node serves, before its links start.
+            if split {
+                let gateway = ExecGateway::new(
+                    exec.clone(),
+                    clock,
+                    done_tx,
+                    rejoins.clone(),
+                    links_used.clone(),
+                );
+                let gateway = node.spawn(gateway)?;
+                node.expose("execution", &gateway)?;
+            }
+            execution = Some(exec);
+        }
+        let (ended_tx, feed_ended) = watch::channel(false);
+        let mut hosts_ready = None;
+        if split && !local.is_empty() {
+            // Exposed even next to a local feed: execution watches it to know the
+            // strategies' node is alive.
+            let (ready, hosts) = oneshot::channel();
+            let ingress = node.spawn(TickIngress::new(hosts, clock, ended_tx))?;
+            node.expose("ticks", &ingress)?;
+            hosts_ready = Some(ready);
+        }
+        if let Some(links) = self.links {
+            node.start_remote(links.remote).await?;
+            for peer in links.peers {
+                node.connect(peer)?;
+            }
+            tracing::info!(node = %placement.me, "up; connecting to peers");
+        }
+
+        // 4. Strategies, trading with execution here or through a proxy to it.
+        let mut remote_execution = None;
+        if !local.is_empty() && execution.is_none() {
+            let path = format!("execution@{}", placement.roles.execution);
+            tracing::info!(node = %placement.me, "waiting for {path}");
+            remote_execution = Some(wait_for::<ExecWire>(node, &path, PEER_WAIT).await?);
+            note_link(node, &placement.roles.execution, &links_used);
+        }
+        let mut hosts = Vec::new();
+        for LocalStrategy { name, id, maker, options } in local {
+            let exec = match (&execution, &remote_execution) {
+                (Some(exec), _) => exec.clone(),
+                (None, Some(gateway)) => node.spawn(ExecProxy {
+                    gateway: gateway.clone(),
+                    node: placement.me.clone(),
+                    live: placement.live_here(),
+                    clock,
+                })?,
+                (None, None) => anyhow::bail!("no execution for strategy {name:?}"),
+            };
+            let spec =
+                ChildSpec::new(name.clone(), move || StrategyHost::new(id, maker(), exec.clone()))
+                    .options(options);
+            let host = supervisor.add_child(spec, ASK).await?;
+            hosts.push((name, id, host));
+        }
+        if let Some(ready) = hosts_ready {
+            let _ = ready.send(hosts.iter().map(|(_, _, h)| h.clone()).collect());
+        }
+
+        // 5. The feed, last.
+        let mut feed = None;
+        let mut forwarders = Vec::new();
+        if let Some((ticks, speed)) = input {
+            let mut f = Feed::<StrategyMsg>::new(ticks, speed).start_paused();
+            for (_, _, host) in &hosts {
+                f = f.subscriber(host.clone(), None, Policy::Block);
+            }
+            for peer in placement.remote_strategy_nodes() {
+                let forwarder = forwarder_to(node, peer, clock).await?;
+                note_link(node, peer, &links_used);
+                // A live node takes the latest tick per symbol when it falls behind;
+                // every other one gets every tick (the deterministic default).
+                let policy = if placement.is_live(peer) { Policy::Conflate } else { Policy::Block };
+                f = f.subscriber(forwarder.clone(), None, policy);
+                forwarders.push(forwarder);
+            }
+            feed = Some(start_feed(&supervisor, f, speed).await?);
+            tracing::info!(node = %placement.me, "feed started");
+        }
+
+        Ok(Pipeline {
+            node: node.clone(),
+            placement,
+            supervisor,
+            feed,
+            forwarders,
+            execution,
+            remote_execution,
+            hosts,
+            all_strategies,
+            feed_ended,
+            remote_done,
+            rejoins,
+            links_used,
+            started: Instant::now(),
+            simulated_latency_ns: config.execution.exchange.order_latency_ns,
+        })
+    }
+}
+
+/// The id of the `i`th strategy of the config (from 1, the same on every node).
+fn id_of(i: usize) -> StrategyId {
+    StrategyId(u32::try_from(i + 1).unwrap_or(u32::MAX))
+}
+
+/// A pinned strategy runs on a thread of its own that busy-polls its mailbox.
+fn spawn_options(spec: &StrategySpec) -> SpawnOptions {
+    match spec.pinned_core {
+        Some(core) => SpawnOptions::new().pinned(Pinned { core: Some(core), idle: Idle::Spin }),
+        None => SpawnOptions::new(),
+    }
+}
+
+/// A forwarder of the feed's ticks to strategy node `peer`, once every host there is
+/// up (so each of them sees the first tick).
+async fn forwarder_to(
+    node: &Node,
+    peer: &str,
+    clock: Clock,
+) -> anyhow::Result<ActorRef<StrategyMsg>> {
+    let path = format!("ticks@{peer}");
+    tracing::info!(node = node.name(), "waiting for {path}");
+    let ingress = wait_for::<TickWire>(node, &path, PEER_WAIT).await?;
+    ingress
+        .ask(TickWire::Ready, PEER_WAIT)
+        .await
+        .map_err(|e| anyhow::anyhow!("{path} did not get ready: {e}"))?;
+    Ok(node.spawn(TickForwarder { ingress, clock, forwarded: 0, dropped: 0 })?)
+}
+
+/// Adds the feed as the supervisor's last child and starts it.
+async fn start_feed(
+    supervisor: &ActorRef<SupervisorMsg>,
+    feed: Feed<StrategyMsg>,
+    speed: Speed,
+) -> anyhow::Result<ActorRef<FeedMsg<StrategyMsg>>> {
+    let mut feed = Some(feed);
+    let spec = ChildSpec::new("feed", move || {
+        // Temporary: made once. A second call (never made for a temporary child) would
+        // get a feed with nothing to publish.
+        feed.take().unwrap_or_else(|| Feed::new(Box::new(std::iter::empty()), speed))
+    })
+    .restart(Restart::Temporary);
+    let feed = supervisor.add_child(spec, ASK).await?;
+    feed.send(FeedMsg::Start).await.map_err(|e| anyhow::anyhow!("the feed did not start: {e}"))?;
+    Ok(feed)
+}

@@ -1,0 +1,158 @@
+//! The trading pipeline: feed -> strategies -> execution, under a one-for-one
+//! supervisor, assembled in one place for every placement.
+//!
+//! [`PipelineBuilder`] builds the pipeline on one node from a [`Placement`]: the
+//! roles that run here become the pipeline's actors, and only a role on another node
+//! adds a bridge (see [`crate::cluster::bridge`]). A run in one process is the
+//! placement with every role here: no links, no bridges. A split pipeline is the
+//! same assembly on each node, with its links.
+//!
+//! The supervisor's children start in this order, and stop in the reverse: the
+//! execution actor, then one host per strategy, then the feed (temporary: it ends
+//! when its source does). A strategy that panics is restarted alone; it recovers its
+//! position and open orders from execution.
+//!
+//! What later parts plug into (a journal, instruments, fill models, metrics) plugs
+//! into [`PipelineBuilder`], so every placement gets it.
+//!
+//! # Layout
+//! - [`placement`]: [`Placement`] and [`Roles`]: which node runs what.
+//! - [`feed_source`]: [`FeedSource`]: synthetic, or recorded files at any speed.
+//! - `assemble`: [`PipelineBuilder`], the one assembler.
+//! - `finish`: the end of a run: waiting for it, collecting the figures.
+//! - [`outcome`]: [`RunOutcome`] and [`NodeOutcome`], what a run reports.
+
+mod assemble;
+pub mod feed_source;
+mod finish;
+pub mod outcome;
+pub mod placement;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mycelium::remote::LinkState;
+use mycelium::{ActorRef, Node, PeerAddr, RemoteConfig, SupervisorMsg, Transport};
+use mycelium_execution::{ExecMsg, StrategyId};
+use mycelium_market_data::FeedMsg;
+use mycelium_strategies::StrategyMsg;
+use tokio::sync::watch;
+
+pub use assemble::PipelineBuilder;
+pub use feed_source::{FeedSource, Recorded};
+pub use outcome::{trading_fingerprint, Ending, NodeOutcome, RunOutcome};
+pub use placement::{Placement, Roles};
+
+use crate::cluster::wire::ExecWire;
+use crate::config::PipelineConfig;
+
+/// How long a request to a local pipeline actor may take before the run reports it
+/// stuck.
+const ASK: Duration = Duration::from_secs(60);
+
+/// Restarts allowed per strategy crash burst: a strategy that keeps crashing is
+/// given up after this many restarts in [`RESTART_WINDOW`], and the pipeline fails.
+const MAX_RESTARTS: u32 = 10;
+/// See [`MAX_RESTARTS`].
+const RESTART_WINDOW: Duration = Duration::from_secs(10);
+
+/// How long a node waits for the peers it needs.
+const PEER_WAIT: Duration = Duration::from_secs(120);
+
+/// A split node's remote side: how it listens and whom it dials. Started by the
+/// builder once every name this node serves is exposed, so a peer (or a restarted
+/// one) never finds a name missing.
+pub struct Links {
+    /// Listeners, secret, link tuning.
+    pub remote: RemoteConfig,
+    /// Every other node.
+    pub peers: Vec<PeerAddr>,
+}
+
+/// A running pipeline (this node's part of it).
+pub struct Pipeline {
+    node: Node,
+    placement: Placement,
+    supervisor: ActorRef<SupervisorMsg>,
+    /// The feed, on the feed node.
+    feed: Option<ActorRef<FeedMsg<StrategyMsg>>>,
+    /// One per strategy node elsewhere, on the feed node.
+    forwarders: Vec<ActorRef<StrategyMsg>>,
+    /// Execution, on the execution node.
+    execution: Option<ActorRef<ExecMsg<StrategyMsg>>>,
+    /// Execution's gateway on the execution node, for strategies here when execution
+    /// is elsewhere.
+    remote_execution: Option<ActorRef<ExecWire>>,
+    /// The strategies of this node.
+    hosts: Vec<(String, StrategyId, ActorRef<StrategyMsg>)>,
+    /// Every strategy of the pipeline, wherever it runs.
+    all_strategies: Vec<(String, StrategyId)>,
+    /// Set when the feed node has sent its last tick here.
+    feed_ended: watch::Receiver<bool>,
+    /// The strategies elsewhere that have stepped through the last tick.
+    remote_done: watch::Receiver<BTreeSet<StrategyId>>,
+    /// Strategies elsewhere that registered again (restarted or rejoined).
+    rejoins: Arc<AtomicU64>,
+    /// The transport each link was seen up on while in use.
+    links_used: LinksUsed,
+    started: Instant,
+    simulated_latency_ns: i64,
+}
+
+impl Pipeline {
+    /// A builder of `config`'s pipeline, its strategies made by `registry`.
+    pub fn builder<'a>(
+        config: &'a PipelineConfig,
+        registry: &'a mycelium_strategies::StrategyRegistry,
+    ) -> PipelineBuilder<'a> {
+        PipelineBuilder::new(config, registry)
+    }
+
+    /// Starts the whole pipeline of `config` on `node` (the one-process run) over
+    /// `source`.
+    pub async fn start(
+        node: &Node,
+        config: &PipelineConfig,
+        registry: &mycelium_strategies::StrategyRegistry,
+        source: FeedSource,
+    ) -> anyhow::Result<Self> {
+        Self::builder(config, registry).source(source).start(node).await
+    }
+
+    /// This node's strategies: name, id, host.
+    pub fn strategies(&self) -> &[(String, StrategyId, ActorRef<StrategyMsg>)] {
+        &self.hosts
+    }
+}
+
+/// The transport each peer's link was seen up on, noted where the pipeline uses it
+/// (the link may be down by the end, its peer gone first).
+pub(crate) type LinksUsed = Arc<Mutex<BTreeMap<String, Transport>>>;
+
+/// Notes the transport of the link to `peer`, if it is up.
+pub(crate) fn note_link(node: &Node, peer: &str, used: &LinksUsed) {
+    if let Some(LinkState::Up(transport)) = node.link_metrics(peer).map(|m| m.state) {
+        if let Ok(mut used) = used.lock() {
+            used.insert(peer.to_owned(), transport);
+        }
+    }
+}
+
+/// Pins the calling thread (the one running the runtime) to a core that no pinned
+/// strategy of this node uses, so the OS never time-slices it with a spinning actor;
+/// returns the core. Does nothing when no strategy here is pinned.
+pub fn pin_runtime_thread(config: &PipelineConfig, placement: &Placement) -> Option<usize> {
+    let taken: Vec<usize> = config
+        .strategies
+        .iter()
+        .filter(|s| placement.strategy_here(&s.name))
+        .filter_map(|s| s.pinned_core)
+        .collect();
+    if taken.is_empty() {
+        return None;
+    }
+    let free = core_affinity::get_core_ids()?.into_iter().find(|c| !taken.contains(&c.id))?;
+    core_affinity::set_for_current(free).then_some(free.id)
+}
