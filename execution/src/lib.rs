@@ -82,4 +82,4 @@ pub use order::{
 pub use positions::{FeeSchedule, Holding, Position, Positions};
 pub use queue_model::{QueueModel, QueuePos};
 pub use risk::{RiskChecker, RiskLimits};
-pub use stats::ExecutionStats;
+pub use stats::{BookCounts, ExecutionStats};

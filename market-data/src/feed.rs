@@ -99,9 +99,35 @@ pub struct FeedReport {
     pub elapsed: Duration,
     /// Whether the source is exhausted.
     pub finished: bool,
+    /// The counts of each symbol, in the order the symbols first came.
+    pub per_symbol: Vec<(Symbol, SymbolCounts)>,
+}
+
+/// What the feed did for one symbol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SymbolCounts {
+    /// Ticks published.
+    pub ticks: u64,
+    /// Ticks replaced by a newer one, summed over the conflating subscribers.
+    pub conflated: u64,
+    /// Sequence gaps reported by the source.
+    pub gaps: u64,
 }
 
 impl FeedReport {
+    /// The counts of `symbol`, made on its first use. A linear search: a feed has
+    /// few symbols, and the last one added is looked at first.
+    fn counts(&mut self, symbol: Symbol) -> &mut SymbolCounts {
+        let at = match self.per_symbol.iter().rposition(|(s, _)| *s == symbol) {
+            Some(at) => at,
+            None => {
+                self.per_symbol.push((symbol, SymbolCounts::default()));
+                self.per_symbol.len() - 1
+            }
+        };
+        &mut self.per_symbol[at].1
+    }
+
     /// Ticks published per second of wall-clock time.
     pub fn ticks_per_sec(&self) -> f64 {
         self.ticks as f64 / self.elapsed.as_secs_f64().max(1e-9)
@@ -251,15 +277,21 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
 
     async fn publish(&mut self, tick: Arc<FeedTick>) {
         let mut ended = false;
+        let mut conflated = 0;
         for sub in &mut self.subscribers {
+            let before = sub.conflated;
             if sub.wants(&tick.symbol) && !sub.deliver(&tick).await {
                 ended = true;
             }
+            conflated += sub.conflated - before;
         }
         if ended {
             self.subscribers.retain(|s| s.actor.is_alive());
         }
         self.report.ticks += 1;
+        let counts = self.report.counts(tick.symbol);
+        counts.ticks += 1;
+        counts.conflated += conflated;
     }
 
     fn snapshot(&self) -> FeedReport {
@@ -286,6 +318,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
                 Some(Err(TickError::Gap(gap))) => {
                     tracing::warn!(%gap, "sequence gap in the source: diff not applied");
                     self.report.gaps += 1;
+                    self.report.counts(gap.symbol).gaps += 1;
                 }
                 Some(Err(e)) => return Err(e.into()),
                 None => {

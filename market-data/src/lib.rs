@@ -52,7 +52,7 @@ pub mod tick;
 
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
-pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy};
+pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy, SymbolCounts};
 pub use pacing::{Pacer, Speed};
 pub use prefetch::prefetch;
 pub use readers::{
