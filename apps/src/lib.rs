@@ -8,11 +8,13 @@
 //!   its figures collected; [`FeedSource`], the feed's input.
 //! - [`summary`]: the console summary.
 //! - [`report`]: latency reports: histogram files, `.hgrm`, `summary.json`, chart.
+//! - [`metrics`]: the node's and the pipeline's live figures for `--metrics`.
 //! - [`cluster`]: the cluster file, the bridges between nodes, and [`cluster::run_node`].
 #![warn(clippy::unwrap_used)]
 
 pub mod cluster;
 pub mod config;
+pub mod metrics;
 pub mod pipeline;
 pub mod report;
 pub mod summary;

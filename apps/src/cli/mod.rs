@@ -8,11 +8,13 @@
 //! - `report`: `mycelium report`, and the `--report DIR` of run, replay and node.
 //! - `node`: `mycelium node`, one node of the pipeline split across processes or hosts.
 //! - `source_args`: the recorded-input options shared by replay, record and node.
+//! - `metrics_arg`: `--metrics [ADDR]`, the Prometheus endpoint of run, replay and node.
 //! - `signals`: stopping in order on SIGINT or SIGTERM.
 //! - `progress`: a progress bar on a terminal, nothing when output is not one.
 //! - `logging`: `-v` / `-q`, and colour only on a terminal.
 
 mod logging;
+mod metrics_arg;
 mod node;
 mod progress;
 mod record;

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mycelium_apps::cluster::{run_node, ClusterConfig, NodeOutcome};
+use mycelium_apps::cluster::{run_node_with, ClusterConfig, NodeOutcome};
 use mycelium_strategies::StrategyRegistry;
 
 use super::signals::stop_signal;
@@ -30,6 +30,8 @@ pub(crate) struct Args {
     /// into DIR (merge the nodes' with `mycelium report`).
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    metrics: super::metrics_arg::MetricsArgs,
 }
 
 impl Args {
@@ -49,7 +51,14 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     }
     let source = (!args.files.is_empty()).then(|| args.replay.source(&args.files));
     let registry = StrategyRegistry::with_samples();
-    let outcome = run_node(&cluster, &args.name, &registry, source, args.duration, stop).await?;
+    let endpoint = args.metrics.start().await?;
+    let metrics = endpoint.as_ref().map(|(registry, _)| registry.clone());
+    let outcome =
+        run_node_with(&cluster, &args.name, &registry, source, args.duration, stop, metrics)
+            .await?;
+    if let Some((_, server)) = endpoint {
+        server.stop().await;
+    }
     print!("{}", render(&outcome, &cluster));
     if let Some(dir) = &args.report {
         super::report::write_for_run(dir, "node", Some(&args.config), &outcome.run)?;

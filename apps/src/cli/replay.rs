@@ -29,6 +29,8 @@ pub(crate) struct Args {
     /// (not with --stats-only).
     #[arg(long, value_name = "DIR", conflicts_with = "stats_only")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    metrics: super::metrics_arg::MetricsArgs,
 }
 
 /// Counts what the feed publishes.
@@ -69,7 +71,8 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let source = args.replay.source(&args.files);
     if !args.stats_only {
         let config = super::run::load_config(args.config.as_ref())?;
-        let outcome = super::run::run_pipeline("replay", &config, source, stop, None).await?;
+        let outcome =
+            super::run::run_pipeline("replay", &config, source, stop, None, &args.metrics).await?;
         if let Some(dir) = &args.report {
             super::report::write_for_run(dir, "replay", args.config.as_deref(), &outcome.run)?;
         }

@@ -29,6 +29,8 @@ pub(crate) struct Args {
     /// Write latency histograms, .hgrm files, summary.json and a chart into DIR.
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    metrics: super::metrics_arg::MetricsArgs,
 }
 
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -67,7 +69,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         (None, None) => config.feed.ticks,
     };
     let source = FeedSource::synthetic(&config.feed, ticks);
-    let outcome = run_pipeline("run", &config, source, stop, args.duration).await?;
+    let outcome = run_pipeline("run", &config, source, stop, args.duration, &args.metrics).await?;
     if let Some(dir) = &args.report {
         super::report::write_for_run(dir, "run", args.config.as_deref(), &outcome.run)?;
     }
@@ -82,8 +84,10 @@ pub(crate) async fn run_pipeline(
     source: FeedSource,
     stop: impl std::future::Future<Output = ()>,
     deadline: Option<Duration>,
+    metrics: &super::metrics_arg::MetricsArgs,
 ) -> anyhow::Result<NodeOutcome> {
     let node = Node::new(name);
+    let endpoint = metrics.start().await?;
     if let Some(core) = mycelium_apps::pin_runtime_thread(config, &Placement::single(name, config))
     {
         tracing::info!(core, "runtime thread pinned away from the pinned strategies");
@@ -91,14 +95,17 @@ pub(crate) async fn run_pipeline(
     let registry = StrategyRegistry::with_samples();
     let bar = super::progress::bar();
     let unit = if matches!(source, FeedSource::Synthetic(_)) { "the ticks" } else { "the files" };
-    let pipeline = Pipeline::builder(config, &registry)
-        .source(source)
-        .progress(bar.clone())
-        .start(&node)
-        .await?;
+    let mut builder = Pipeline::builder(config, &registry).source(source).progress(bar.clone());
+    if let Some((metrics, _)) = &endpoint {
+        builder = builder.metrics(metrics.clone());
+    }
+    let pipeline = builder.start(&node).await?;
     super::progress::styled(&bar, unit);
     let outcome = pipeline.finish(stop, deadline).await;
     bar.finish_and_clear();
+    if let Some((_, server)) = endpoint {
+        server.stop().await;
+    }
     let outcome = outcome?;
     print!("{}", summary::render(&outcome.run));
     if outcome.interrupted() {

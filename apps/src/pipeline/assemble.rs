@@ -53,6 +53,7 @@ pub struct PipelineBuilder<'a> {
     links: Option<Links>,
     input: Option<Input>,
     progress: ProgressBar,
+    metrics: Option<Arc<mycelium_metrics::Registry>>,
 }
 
 /// A strategy of this node, checked and ready to start.
@@ -72,6 +73,7 @@ impl<'a> PipelineBuilder<'a> {
             links: None,
             input: None,
             progress: ProgressBar::hidden(),
+            metrics: None,
         }
     }
 
@@ -96,6 +98,13 @@ impl<'a> PipelineBuilder<'a> {
     /// A progress bar for the feed's input (default: none).
     pub fn progress(mut self, bar: ProgressBar) -> Self {
         self.progress = bar;
+        self
+    }
+
+    /// Registers the node's and the pipeline's collectors in `registry` once the
+    /// pipeline is up (see [`crate::metrics`]), for a `--metrics` endpoint.
+    pub fn metrics(mut self, registry: Arc<mycelium_metrics::Registry>) -> Self {
+        self.metrics = Some(registry);
         self
     }
 
@@ -242,7 +251,7 @@ impl<'a> PipelineBuilder<'a> {
             tracing::info!(node = %placement.me, "feed started");
         }
 
-        Ok(Pipeline {
+        let pipeline = Pipeline {
             node: node.clone(),
             placement,
             supervisor,
@@ -258,7 +267,12 @@ impl<'a> PipelineBuilder<'a> {
             links_used,
             started: Instant::now(),
             simulated_latency_ns: config.execution.exchange.order_latency_ns,
-        })
+        };
+        if let Some(registry) = self.metrics {
+            registry.register(crate::metrics::NodeCollector::new(node.clone()));
+            registry.register(pipeline.collector());
+        }
+        Ok(pipeline)
     }
 }
 

@@ -20,11 +20,13 @@
 //! - [`feed_source`]: [`FeedSource`]: synthetic, or recorded files at any speed.
 //! - `assemble`: [`PipelineBuilder`], the one assembler.
 //! - `finish`: the end of a run: waiting for it, collecting the figures.
+//! - `metrics`: the pipeline's live figures for the `--metrics` endpoint.
 //! - [`outcome`]: [`RunOutcome`] and [`NodeOutcome`], what a run reports.
 
 mod assemble;
 pub mod feed_source;
 mod finish;
+mod metrics;
 pub mod outcome;
 pub mod placement;
 

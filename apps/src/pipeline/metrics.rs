@@ -1,0 +1,204 @@
+//! `PipelineCollector`: the pipeline's figures for the metrics endpoint, asked of
+//! its actors at each scrape (the same `Report` requests the end of a run uses), under
+//! a timeout: per hop and transport latency histograms, trading per strategy and
+//! instrument, and the feed per symbol. The actors keep recording into their own
+//! histograms and counters; nothing is shared per tick.
+
+use std::collections::BTreeMap;
+
+use futures_util::future::{join3, join_all, BoxFuture};
+use futures_util::FutureExt as _;
+use mycelium::remote::LinkState;
+use mycelium::{ActorRef, Node, Transport};
+use mycelium_execution::{ExecMsg, ExecReport, Hop, HopHistograms, StrategyId};
+use mycelium_market_data::{FeedMsg, FeedReport};
+use mycelium_metrics::{Batch, CollectError, Collector, FeedFigures, TradingFigures};
+use mycelium_strategies::StrategyMsg;
+
+use super::{LinksUsed, Pipeline, Placement};
+use crate::metrics::ANSWER_TIMEOUT;
+
+/// The currency label of PnL and fees: instruments are quoted in one currency each,
+/// which the pipeline does not name.
+const CURRENCY: &str = "quote";
+
+/// See the module docs. Made by [`Pipeline::collector`].
+pub(crate) struct PipelineCollector {
+    node: Node,
+    placement: Placement,
+    links_used: LinksUsed,
+    hosts: Vec<ActorRef<StrategyMsg>>,
+    execution: Option<ActorRef<ExecMsg<StrategyMsg>>>,
+    feed: Option<ActorRef<FeedMsg<StrategyMsg>>>,
+    names: BTreeMap<StrategyId, String>,
+}
+
+impl Pipeline {
+    /// The collector of this node's part of the pipeline.
+    pub(crate) fn collector(&self) -> PipelineCollector {
+        PipelineCollector {
+            node: self.node.clone(),
+            placement: self.placement.clone(),
+            links_used: self.links_used.clone(),
+            hosts: self.hosts.iter().map(|(_, _, h)| h.clone()).collect(),
+            execution: self.execution.clone(),
+            feed: self.feed.clone(),
+            names: self.all_strategies.iter().map(|(n, id)| (*id, n.clone())).collect(),
+        }
+    }
+}
+
+impl Collector for PipelineCollector {
+    fn name(&self) -> &str {
+        "pipeline"
+    }
+
+    fn collect(&self) -> BoxFuture<'_, Result<Batch, CollectError>> {
+        async move {
+            let hosts =
+                join_all(self.hosts.iter().map(|h| h.ask(StrategyMsg::Report, ANSWER_TIMEOUT)));
+            let execution = async {
+                match &self.execution {
+                    Some(e) => e.ask(ExecMsg::Report, ANSWER_TIMEOUT).await.ok(),
+                    None => None,
+                }
+            };
+            let feed = async {
+                match &self.feed {
+                    Some(f) => f.ask(FeedMsg::Report, ANSWER_TIMEOUT).await.ok(),
+                    None => None,
+                }
+            };
+            let (hosts, execution, feed) = join3(hosts, execution, feed).await;
+            let mut batch = Batch::new();
+            for host in hosts.iter().flatten() {
+                self.hops(&mut batch, &host.hops);
+            }
+            if let Some(execution) = &execution {
+                self.hops(&mut batch, &execution.hops);
+                self.trading(&mut batch, execution);
+            }
+            if let Some(feed) = &feed {
+                feed_figures(&mut batch, feed);
+            }
+            Ok(batch)
+        }
+        .boxed()
+    }
+}
+
+impl PipelineCollector {
+    /// Each hop's histogram, labelled with how its message travelled.
+    fn hops(&self, batch: &mut Batch, hops: &HopHistograms) {
+        for (hop, h) in hops.iter() {
+            let transport = self.transport_of(hop).to_string();
+            batch.hop(hop.name(), &transport, h);
+        }
+    }
+
+    /// How `hop`'s message travelled to this node: from the feed's node for a tick,
+    /// from the strategies' node for an order; `local` for what happens within an
+    /// actor. With strategies on several other nodes, execution's order hops carry
+    /// the first one's transport (they are recorded in one histogram).
+    fn transport_of(&self, hop: Hop) -> Transport {
+        let roles = &self.placement.roles;
+        let from = match hop {
+            Hop::TickToStrategy => Some(roles.feed.as_str()),
+            Hop::StrategyToExecution | Hop::TickToOrder => {
+                self.placement.remote_strategy_nodes().first().copied()
+            }
+            Hop::StrategyHandler | Hop::ExecutionHandler | Hop::OrderToFill => None,
+        };
+        match from {
+            Some(peer) if peer != self.placement.me => self.link_transport(peer),
+            _ => Transport::Local,
+        }
+    }
+
+    /// The transport of the link to `peer`: up now, or seen up while in use.
+    fn link_transport(&self, peer: &str) -> Transport {
+        if let Some(LinkState::Up(t)) = self.node.link_metrics(peer).map(|m| m.state) {
+            return t;
+        }
+        let used = self.links_used.lock().map(|u| u.get(peer).copied()).ok().flatten();
+        used.unwrap_or(Transport::Local)
+    }
+
+    /// Orders, fills and rejects per strategy and instrument, and positions, PnL and
+    /// fees (execution's node only: it holds every strategy's trading).
+    fn trading(&self, batch: &mut Batch, report: &ExecReport) {
+        let mut books: BTreeMap<(StrategyId, String), Book> = BTreeMap::new();
+        for ((strategy, symbol), counts) in &report.stats.by_book {
+            let book = books.entry((*strategy, symbol.to_string())).or_default();
+            book.orders = counts.orders;
+            book.fills = counts.fills;
+            book.rejects = counts.rejected.iter().map(|(r, n)| (reason_name(r), *n)).collect();
+        }
+        for (p, mark) in &report.positions {
+            let book = books.entry((p.strategy, p.symbol.to_string())).or_default();
+            book.position = p.qty;
+            // Execution's realized PnL is net of fees; the family's is before them.
+            book.realized = p.realized_pnl + p.fees;
+            book.unrealized = mark.map_or(0.0, |m| p.unrealized_pnl(m));
+            book.fees = p.fees;
+        }
+        for ((strategy, instrument), book) in &books {
+            let name = self.names.get(strategy).cloned().unwrap_or_else(|| strategy.0.to_string());
+            let rejects: Vec<(&str, u64)> =
+                book.rejects.iter().map(|(r, n)| (r.as_str(), *n)).collect();
+            batch.trading(&TradingFigures {
+                strategy: &name,
+                instrument,
+                currency: CURRENCY,
+                orders: book.orders,
+                fills: book.fills,
+                rejects: &rejects,
+                position: book.position,
+                realized_pnl: book.realized,
+                unrealized_pnl: book.unrealized,
+                fees: book.fees,
+            });
+        }
+    }
+}
+
+/// One strategy's figures in one instrument, gathered from execution's report.
+#[derive(Default)]
+struct Book {
+    orders: u64,
+    fills: u64,
+    rejects: Vec<(String, u64)>,
+    position: f64,
+    realized: f64,
+    unrealized: f64,
+    fees: f64,
+}
+
+/// A reject reason as a label value: its variant name in snake case
+/// (`MaxOrderQty` is `max_order_qty`), from a fixed list.
+fn reason_name(reason: &impl std::fmt::Debug) -> String {
+    let mut out = String::new();
+    for (i, c) in format!("{reason:?}").chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The feed's counts per symbol.
+fn feed_figures(batch: &mut Batch, report: &FeedReport) {
+    for (symbol, counts) in &report.per_symbol {
+        batch.feed(&FeedFigures {
+            symbol: symbol.as_str(),
+            ticks: counts.ticks,
+            conflated_ticks: counts.conflated,
+            sequence_gaps: counts.gaps,
+        });
+    }
+}
