@@ -1,0 +1,133 @@
+//! A pipeline's `/metrics` figures agree with the run's own summary: once the run
+//! has gone quiet (the feed has ended with its data and every other pipeline
+//! actor's mailbox is empty), a scrape's orders (per strategy too), fills, rejects
+//! and hop counts equal the figures the run reports at its end. The scrape passes `promtool check
+//! metrics` (skipped, saying so, where promtool is missing).
+mod support;
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use mycelium::Node;
+use mycelium_apps::{FeedSource, Pipeline};
+use mycelium_execution::Hop;
+use mycelium_strategies::StrategyRegistry;
+use support::*;
+
+const TICKS: u64 = 4_000;
+
+/// The sum of every sample of `family` (exact name, any labels) in `text`.
+fn sum(text: &str, family: &str) -> f64 {
+    text.lines()
+        .filter(|l| {
+            l.strip_prefix(family)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+/// The values of `family`'s samples in `text`.
+fn values(text: &str, family: &str) -> Vec<f64> {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{family}{{")))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_quiet_runs_scrape_equals_its_summary_and_passes_promtool() {
+    let config = config(TICKS);
+    let strategies = StrategyRegistry::with_samples();
+    let metrics = mycelium_apps::metrics::registry();
+    let node = Node::new("metrics-test");
+    let source = FeedSource::synthetic(&config.feed, TICKS);
+    let pipeline = Pipeline::builder(&config, &strategies)
+        .source(source)
+        .metrics(metrics.clone())
+        .start(&node)
+        .await
+        .expect("pipeline starts");
+
+    // Quiet: the feed has ended (it stops with its data), and between two scrapes
+    // no actor handled anything but the scrape's own request (a scrape asks each
+    // host and execution for its report, which is also the one message a quiet
+    // mailbox holds while the snapshot is taken).
+    tokio::time::timeout(WAIT, async {
+        let mut before = String::new();
+        loop {
+            let text = metrics.scrape().await;
+            let handled = |t: &str| values(t, "mycelium_actor_messages_handled_total");
+            let (now, then) = (handled(&text), handled(&before));
+            let feed_ended = !text.contains("mycelium_actor_mailbox_depth{actor=\"feed\"}");
+            if feed_ended
+                && values(&text, "mycelium_actor_mailbox_depth").iter().all(|d| *d <= 1.0)
+                && now.len() == then.len()
+                && now.iter().zip(&then).all(|(n, t)| n - t <= 1.0)
+            {
+                return;
+            }
+            before = text;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the run goes quiet");
+    let text = metrics.scrape().await;
+
+    let outcome = pipeline.finish(std::future::pending(), None).await.expect("finishes").run;
+    let stats = &outcome.execution.stats;
+    assert!(stats.orders > 0 && stats.fills > 0, "a run that trades: {stats:?}");
+    assert_eq!(sum(&text, "mycelium_orders_total"), stats.orders as f64);
+    assert_eq!(sum(&text, "mycelium_fills_total"), stats.fills as f64);
+    assert_eq!(sum(&text, "mycelium_order_rejects_total"), stats.rejects() as f64);
+    assert_eq!(outcome.ticks, TICKS);
+    for hop in [Hop::TickToStrategy, Hop::TickToOrder, Hop::OrderToFill] {
+        let count = outcome.hops.get(hop).map_or(0, |h| h.len());
+        let line = format!(
+            "mycelium_hop_latency_seconds_count{{hop=\"{}\",transport=\"local\"}}",
+            hop.name()
+        );
+        assert_eq!(sum(&text, &line), count as f64, "{}", hop.name());
+    }
+    for (name, _, report) in &outcome.strategies {
+        let orders = format!("mycelium_orders_total{{strategy=\"{name}\"");
+        let scraped: f64 = text
+            .lines()
+            .filter(|l| l.starts_with(&orders))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum();
+        assert_eq!(scraped, report.orders as f64, "strategy {name}");
+    }
+
+    promtool_check(&text);
+}
+
+fn promtool_check(text: &str) {
+    let Some(promtool) = which("promtool") else {
+        assert!(
+            std::env::var_os("MYCELIUM_REQUIRE_PROMETHEUS").is_none(),
+            "promtool missing, and MYCELIUM_REQUIRE_PROMETHEUS is set"
+        );
+        let _ = writeln!(std::io::stderr(), "SKIPPED promtool check: promtool is not installed");
+        return;
+    };
+    let mut child = Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool runs");
+    child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("write");
+    let out = child.wait_with_output().expect("promtool ends");
+    let report =
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success() && report.trim().is_empty(), "promtool: {report}");
+}
+
+fn which(tool: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|d| d.join(tool)).find(|p| p.is_file())
+}
