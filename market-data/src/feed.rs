@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, SendError};
+use tokio::sync::watch;
 
 use crate::adapter::TickError;
 use crate::pacing::{Pacer, Speed};
@@ -217,6 +218,8 @@ pub struct Feed<M> {
     report: FeedReport,
     first_tick: Option<Instant>,
     running: bool,
+    /// Where the feed leaves its last figures as it ends.
+    final_report: Option<watch::Sender<Option<FeedReport>>>,
 }
 
 impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
@@ -229,6 +232,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
             report: FeedReport::default(),
             first_tick: None,
             running: true,
+            final_report: None,
         }
     }
 
@@ -236,6 +240,13 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
     /// first.
     pub fn start_paused(mut self) -> Self {
         self.running = false;
+        self
+    }
+
+    /// Leaves the feed's last figures in `slot` as it ends (with its source, or
+    /// stopped; not when aborted), for whoever reports on it once it is gone.
+    pub fn final_report_to(mut self, slot: watch::Sender<Option<FeedReport>>) -> Self {
+        self.final_report = Some(slot);
         self
     }
 
@@ -400,5 +411,11 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Actor for Feed<M> {
             }
         }
         Ok(())
+    }
+
+    async fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        if let Some(slot) = &self.final_report {
+            slot.send_replace(Some(self.snapshot()));
+        }
     }
 }
