@@ -1,8 +1,10 @@
 //! A pipeline's `/metrics` figures agree with the run's own summary: once the run
-//! has gone quiet (the feed has ended with its data and every other pipeline
-//! actor's mailbox is empty), a scrape's orders (per strategy too), fills, rejects
-//! and hop counts equal the figures the run reports at its end. The scrape passes `promtool check
-//! metrics` (skipped, saying so, where promtool is missing).
+//! has gone quiet (the feed has ended with its data and no actor handles anything
+//! but the scrapes' requests), a scrape's orders (per strategy too), fills, rejects,
+//! feed ticks and hop counts equal the figures the run reports at its end; and a
+//! scrape after the end, the actors gone, serves those same final figures. Both
+//! scrapes pass `promtool check metrics` (skipped, saying so, where promtool is
+//! missing).
 mod support;
 
 use std::io::Write as _;
@@ -77,31 +79,38 @@ async fn a_quiet_runs_scrape_equals_its_summary_and_passes_promtool() {
     let text = metrics.scrape().await;
 
     let outcome = pipeline.finish(std::future::pending(), None).await.expect("finishes").run;
-    let stats = &outcome.execution.stats;
-    assert!(stats.orders > 0 && stats.fills > 0, "a run that trades: {stats:?}");
-    assert_eq!(sum(&text, "mycelium_orders_total"), stats.orders as f64);
-    assert_eq!(sum(&text, "mycelium_fills_total"), stats.fills as f64);
-    assert_eq!(sum(&text, "mycelium_order_rejects_total"), stats.rejects() as f64);
-    assert_eq!(outcome.ticks, TICKS);
-    for hop in [Hop::TickToStrategy, Hop::TickToOrder, Hop::OrderToFill] {
-        let count = outcome.hops.get(hop).map_or(0, |h| h.len());
-        let line = format!(
-            "mycelium_hop_latency_seconds_count{{hop=\"{}\",transport=\"local\"}}",
-            hop.name()
-        );
-        assert_eq!(sum(&text, &line), count as f64, "{}", hop.name());
+    let after = metrics.scrape().await;
+    assert!(
+        values(&after, "mycelium_actor_mailbox_depth").is_empty(),
+        "the node has shut down: no actor answers"
+    );
+    for text in [&text, &after] {
+        let stats = &outcome.execution.stats;
+        assert!(stats.orders > 0 && stats.fills > 0, "a run that trades: {stats:?}");
+        assert_eq!(sum(text, "mycelium_orders_total"), stats.orders as f64);
+        assert_eq!(sum(text, "mycelium_fills_total"), stats.fills as f64);
+        assert_eq!(sum(text, "mycelium_order_rejects_total"), stats.rejects() as f64);
+        assert_eq!(outcome.ticks, TICKS);
+        assert_eq!(sum(text, "mycelium_feed_ticks_total"), TICKS as f64);
+        for hop in Hop::ALL {
+            let count = outcome.hops.get(hop).map_or(0, |h| h.len());
+            let family = format!(
+                "mycelium_hop_latency_seconds_count{{hop=\"{}\",transport=\"local\"}}",
+                hop.name()
+            );
+            assert_eq!(sum(text, &family), count as f64, "{}", hop.name());
+        }
+        for (name, _, report) in &outcome.strategies {
+            let orders = format!("mycelium_orders_total{{strategy=\"{name}\"");
+            let scraped: f64 = text
+                .lines()
+                .filter(|l| l.starts_with(&orders))
+                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum();
+            assert_eq!(scraped, report.orders as f64, "strategy {name}");
+        }
+        promtool_check(text);
     }
-    for (name, _, report) in &outcome.strategies {
-        let orders = format!("mycelium_orders_total{{strategy=\"{name}\"");
-        let scraped: f64 = text
-            .lines()
-            .filter(|l| l.starts_with(&orders))
-            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-            .sum();
-        assert_eq!(scraped, report.orders as f64, "strategy {name}");
-    }
-
-    promtool_check(&text);
 }
 
 fn promtool_check(text: &str) {

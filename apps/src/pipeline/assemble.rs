@@ -233,8 +233,11 @@ impl<'a> PipelineBuilder<'a> {
         // 5. The feed, last.
         let mut feed = None;
         let mut forwarders = Vec::new();
+        let (feed_final_tx, feed_final) = watch::channel(None);
         if let Some((ticks, speed)) = input {
-            let mut f = Feed::<StrategyMsg>::new(ticks, speed).start_paused();
+            let mut f = Feed::<StrategyMsg>::new(ticks, speed)
+                .start_paused()
+                .final_report_to(feed_final_tx);
             for (_, _, host) in &hosts {
                 f = f.subscriber(host.clone(), None, Policy::Block);
             }
@@ -267,6 +270,8 @@ impl<'a> PipelineBuilder<'a> {
             links_used,
             started: Instant::now(),
             simulated_latency_ns: config.execution.exchange.order_latency_ns,
+            feed_final,
+            final_figures: Default::default(),
         };
         if let Some(registry) = self.metrics {
             registry.register(crate::metrics::NodeCollector::new(node.clone()));

@@ -3,8 +3,14 @@
 //! a timeout: per hop and transport latency histograms, trading per strategy and
 //! instrument, and the feed per symbol. The actors keep recording into their own
 //! histograms and counters; nothing is shared per tick.
+//!
+//! Once the run has ended ([`Pipeline::finish`] has its figures), the collector
+//! serves those final figures, equal to the run's summary; and the feed's figures
+//! come from the last report it left as it ended. So a scrape after the end, or
+//! while the node shuts down, still answers every counter, and none goes back.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use futures_util::future::{join3, join_all, BoxFuture};
 use futures_util::FutureExt as _;
@@ -14,6 +20,7 @@ use mycelium_execution::{ExecMsg, ExecReport, Hop, HopHistograms, StrategyId};
 use mycelium_market_data::{FeedMsg, FeedReport};
 use mycelium_metrics::{Batch, CollectError, Collector, FeedFigures, TradingFigures};
 use mycelium_strategies::StrategyMsg;
+use tokio::sync::watch;
 
 use super::{LinksUsed, Pipeline, Placement};
 use crate::metrics::ANSWER_TIMEOUT;
@@ -21,6 +28,32 @@ use crate::metrics::ANSWER_TIMEOUT;
 /// The currency label of PnL and fees: instruments are quoted in one currency each,
 /// which the pipeline does not name.
 const CURRENCY: &str = "quote";
+
+/// A run's final figures, shared by the pipeline (which sets them at its end) and
+/// its collector.
+#[derive(Clone, Default)]
+pub(crate) struct FinalFigures(Arc<Mutex<Option<Final>>>);
+
+#[derive(Clone)]
+struct Final {
+    hops: HopHistograms,
+    execution: Option<ExecReport>,
+}
+
+impl FinalFigures {
+    /// Sets the run's final figures: every hop recorded on this node, and
+    /// execution's report on its node.
+    pub(crate) fn set(&self, hops: &HopHistograms, execution: Option<&ExecReport>) {
+        let figures = Final { hops: hops.clone(), execution: execution.cloned() };
+        if let Ok(mut slot) = self.0.lock() {
+            *slot = Some(figures);
+        }
+    }
+
+    fn get(&self) -> Option<Final> {
+        self.0.lock().ok()?.clone()
+    }
+}
 
 /// See the module docs. Made by [`Pipeline::collector`].
 pub(crate) struct PipelineCollector {
@@ -31,6 +64,8 @@ pub(crate) struct PipelineCollector {
     execution: Option<ActorRef<ExecMsg<StrategyMsg>>>,
     feed: Option<ActorRef<FeedMsg<StrategyMsg>>>,
     names: BTreeMap<StrategyId, String>,
+    feed_final: watch::Receiver<Option<FeedReport>>,
+    final_figures: FinalFigures,
 }
 
 impl Pipeline {
@@ -44,6 +79,8 @@ impl Pipeline {
             execution: self.execution.clone(),
             feed: self.feed.clone(),
             names: self.all_strategies.iter().map(|(n, id)| (*id, n.clone())).collect(),
+            feed_final: self.feed_final.clone(),
+            final_figures: self.final_figures.clone(),
         }
     }
 }
@@ -55,6 +92,17 @@ impl Collector for PipelineCollector {
 
     fn collect(&self) -> BoxFuture<'_, Result<Batch, CollectError>> {
         async move {
+            let mut batch = Batch::new();
+            if let Some(done) = self.final_figures.get() {
+                self.hops(&mut batch, &done.hops);
+                if let Some(execution) = &done.execution {
+                    self.trading(&mut batch, execution);
+                }
+                if let Some(feed) = self.feed_final.borrow().as_ref() {
+                    feed_figures(&mut batch, feed);
+                }
+                return Ok(batch);
+            }
             let hosts =
                 join_all(self.hosts.iter().map(|h| h.ask(StrategyMsg::Report, ANSWER_TIMEOUT)));
             let execution = async {
@@ -65,12 +113,15 @@ impl Collector for PipelineCollector {
             };
             let feed = async {
                 match &self.feed {
-                    Some(f) => f.ask(FeedMsg::Report, ANSWER_TIMEOUT).await.ok(),
+                    // Once the feed has ended, its last report stands for it.
+                    Some(f) => match f.ask(FeedMsg::Report, ANSWER_TIMEOUT).await {
+                        Ok(report) => Some(report),
+                        Err(_) => self.feed_final.borrow().clone(),
+                    },
                     None => None,
                 }
             };
             let (hosts, execution, feed) = join3(hosts, execution, feed).await;
-            let mut batch = Batch::new();
             for host in hosts.iter().flatten() {
                 self.hops(&mut batch, &host.hops);
             }

@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use mycelium::remote::LinkState;
 use mycelium::{ActorRef, Node, PeerAddr, RemoteConfig, SupervisorMsg, Transport};
 use mycelium_execution::{ExecMsg, StrategyId};
-use mycelium_market_data::FeedMsg;
+use mycelium_market_data::{FeedMsg, FeedReport};
 use mycelium_strategies::StrategyMsg;
 use tokio::sync::watch;
 
@@ -101,6 +101,11 @@ pub struct Pipeline {
     links_used: LinksUsed,
     started: Instant,
     simulated_latency_ns: i64,
+    /// The feed's last report, left as it ended (feed node).
+    feed_final: watch::Receiver<Option<FeedReport>>,
+    /// The run's final figures, once [`Pipeline::finish`] has them: what the metrics
+    /// collector serves after the actors are gone.
+    final_figures: metrics::FinalFigures,
 }
 
 impl Pipeline {
