@@ -52,16 +52,16 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let source = (!args.files.is_empty()).then(|| args.replay.source(&args.files));
     let registry = StrategyRegistry::with_samples();
     let endpoint = args.metrics.start().await?;
-    let metrics = endpoint.as_ref().map(|(registry, _)| registry.clone());
+    let metrics = endpoint.as_ref().map(|e| e.registry.clone());
     let outcome =
         run_node_with(&cluster, &args.name, &registry, source, args.duration, stop, metrics)
             .await?;
-    if let Some((_, server)) = endpoint {
-        server.stop().await;
-    }
     print!("{}", render(&outcome, &cluster));
     if let Some(dir) = &args.report {
         super::report::write_for_run(dir, "node", Some(&args.config), &outcome.run)?;
+    }
+    if let Some(endpoint) = endpoint {
+        endpoint.finish().await;
     }
     Ok(())
 }

@@ -71,12 +71,20 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let source = args.replay.source(&args.files);
     if !args.stats_only {
         let config = super::run::load_config(args.config.as_ref())?;
+        let endpoint = args.metrics.start().await?;
+        let metrics = endpoint.as_ref().map(|e| e.registry.clone());
         let outcome =
-            super::run::run_pipeline("replay", &config, source, stop, None, &args.metrics).await?;
+            super::run::run_pipeline("replay", &config, source, stop, None, metrics).await?;
         if let Some(dir) = &args.report {
             super::report::write_for_run(dir, "replay", args.config.as_deref(), &outcome.run)?;
         }
+        if let Some(endpoint) = endpoint {
+            endpoint.finish().await;
+        }
         return Ok(());
+    }
+    if args.metrics.is_set() {
+        anyhow::bail!("--metrics serves a running pipeline's figures: not with --stats-only");
     }
     let bar = super::progress::bar();
     let (source, speed) = source.open(&[], &bar)?;
