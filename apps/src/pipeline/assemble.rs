@@ -254,7 +254,7 @@ impl<'a> PipelineBuilder<'a> {
             tracing::info!(node = %placement.me, "feed started");
         }
 
-        let pipeline = Pipeline {
+        let mut pipeline = Pipeline {
             node: node.clone(),
             placement,
             supervisor,
@@ -271,7 +271,7 @@ impl<'a> PipelineBuilder<'a> {
             started: Instant::now(),
             simulated_latency_ns: config.execution.exchange.order_latency_ns,
             feed_final,
-            final_figures: Default::default(),
+            final_figures: None,
         };
         if let Some(registry) = self.metrics {
             registry.register(crate::metrics::NodeCollector::new(node.clone()));

@@ -69,8 +69,11 @@ pub(crate) struct PipelineCollector {
 }
 
 impl Pipeline {
-    /// The collector of this node's part of the pipeline.
-    pub(crate) fn collector(&self) -> PipelineCollector {
+    /// The collector of this node's part of the pipeline. From now on the pipeline
+    /// keeps its final figures for it (a copy of its histograms at the end, which a
+    /// pipeline without a collector does not pay).
+    pub(crate) fn collector(&mut self) -> PipelineCollector {
+        let final_figures = self.final_figures.get_or_insert_with(FinalFigures::default).clone();
         PipelineCollector {
             node: self.node.clone(),
             placement: self.placement.clone(),
@@ -80,7 +83,7 @@ impl Pipeline {
             feed: self.feed.clone(),
             names: self.all_strategies.iter().map(|(n, id)| (*id, n.clone())).collect(),
             feed_final: self.feed_final.clone(),
-            final_figures: self.final_figures.clone(),
+            final_figures,
         }
     }
 }

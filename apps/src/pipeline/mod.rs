@@ -104,8 +104,8 @@ pub struct Pipeline {
     /// The feed's last report, left as it ended (feed node).
     feed_final: watch::Receiver<Option<FeedReport>>,
     /// The run's final figures, once [`Pipeline::finish`] has them: what the metrics
-    /// collector serves after the actors are gone.
-    final_figures: metrics::FinalFigures,
+    /// collector serves after the actors are gone (only with a collector).
+    final_figures: Option<metrics::FinalFigures>,
 }
 
 impl Pipeline {
