@@ -116,10 +116,11 @@ pub struct SymbolCounts {
 }
 
 impl FeedReport {
-    /// The counts of `symbol`, made on its first use. A linear search: a feed has
-    /// few symbols, and the last one added is looked at first.
+    /// The counts of `symbol`, made on its first use. A linear search on the
+    /// symbols' keys: a feed has few symbols, and this runs once per tick.
     fn counts(&mut self, symbol: Symbol) -> &mut SymbolCounts {
-        let at = match self.per_symbol.iter().rposition(|(s, _)| *s == symbol) {
+        let key = symbol.key();
+        let at = match self.per_symbol.iter().position(|(s, _)| s.key() == key) {
             Some(at) => at,
             None => {
                 self.per_symbol.push((symbol, SymbolCounts::default()));
@@ -149,8 +150,9 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Subscriber<M> {
         self.symbols.as_ref().is_none_or(|s| s.contains(symbol))
     }
 
-    /// Delivers `tick`; false if the subscriber has ended.
-    async fn deliver(&mut self, tick: &Arc<FeedTick>) -> bool {
+    /// Delivers `tick`, counting in `report` a tick it replaces; false if the
+    /// subscriber has ended.
+    async fn deliver(&mut self, tick: &Arc<FeedTick>, report: &mut FeedReport) -> bool {
         match self.policy {
             Policy::Block => self.actor.send(M::from(tick.clone())).await.is_ok(),
             Policy::Conflate => {
@@ -160,6 +162,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Subscriber<M> {
                 if let Some(slot) = self.pending.iter_mut().find(|p| p.symbol == tick.symbol) {
                     *slot = tick.clone();
                     self.conflated += 1;
+                    report.counts(tick.symbol).conflated += 1;
                     return true;
                 }
                 if !self.pending.is_empty() {
@@ -288,21 +291,16 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
 
     async fn publish(&mut self, tick: Arc<FeedTick>) {
         let mut ended = false;
-        let mut conflated = 0;
         for sub in &mut self.subscribers {
-            let before = sub.conflated;
-            if sub.wants(&tick.symbol) && !sub.deliver(&tick).await {
+            if sub.wants(&tick.symbol) && !sub.deliver(&tick, &mut self.report).await {
                 ended = true;
             }
-            conflated += sub.conflated - before;
         }
         if ended {
             self.subscribers.retain(|s| s.actor.is_alive());
         }
         self.report.ticks += 1;
-        let counts = self.report.counts(tick.symbol);
-        counts.ticks += 1;
-        counts.conflated += conflated;
+        self.report.counts(tick.symbol).ticks += 1;
     }
 
     fn snapshot(&self) -> FeedReport {
