@@ -5,14 +5,18 @@
 # each turn's p50 and p99 (from its --report summary.json) and each side's medians.
 #
 #   scripts/bench-metrics.sh [TURNS] [TICKS]     (default 5 turns each of 500,000 ticks)
+#   RATE=10000 scripts/bench-metrics.sh 5 200000
 #
-# Needs curl. The endpoint listens on 127.0.0.1:${METRICS_PORT:-9464}.
+# RATE=N paces the feed at N ticks/s instead (on a busy host, a rate the pipeline
+# keeps up with: behind its schedule, latency measures the backlog). Needs curl. The
+# endpoint listens on 127.0.0.1:${METRICS_PORT:-9464}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 release="${CARGO_TARGET_DIR:-target}/release"
 turns="${1:-5}"
 ticks="${2:-500000}"
 port="${METRICS_PORT:-9464}"
+rate="${RATE:-50000}"
 command -v curl >/dev/null || { echo "this script needs curl" >&2; exit 1; }
 
 cargo build --quiet --release -p mycelium-apps
@@ -24,6 +28,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+"$bin" config | sed "s/^rate = .*/rate = $rate/" > "$work/config.toml"
 
 # tick_to_order's "p50 p99" in ns from a report's summary.json.
 percentiles() {
@@ -35,7 +40,7 @@ percentiles() {
 turn() {
     local dir="$work/$1-$2" scrapes=0
     if [ "$1" = on ]; then
-        "$bin" run --strategy mm --ticks "$ticks" --report "$dir" \
+        "$bin" run --config "$work/config.toml" --strategy mm --ticks "$ticks" --report "$dir" \
             --metrics "127.0.0.1:$port" > /dev/null 2> "$work/err" &
         local run=$!
         # Scrape every second while the run lasts.
@@ -49,15 +54,16 @@ turn() {
         scraper=""
         scrapes=$(wc -l < "$work/scrapes-$2" 2>/dev/null || echo 0)
     else
-        "$bin" run --strategy mm --ticks "$ticks" --report "$dir" > /dev/null 2> "$work/err"
+        "$bin" run --config "$work/config.toml" --strategy mm --ticks "$ticks" --report "$dir" \
+            > /dev/null 2> "$work/err"
     fi
     echo "$(percentiles "$dir") $scrapes"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "# tick_to_order, --metrics off and on (scraped every second), $turns turns each of $ticks ticks"
-echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(nproc) vCPU"
+echo "# tick_to_order, --metrics off and on (scraped every second), $turns turns each of $ticks ticks at $rate ticks/s"
+echo "- commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(nproc) vCPU, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| turn | off p50 | off p99 | on p50 | on p99 | scrapes |"
 echo "|---:|---:|---:|---:|---:|---:|"
