@@ -14,10 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use mycelium::Node;
-use mycelium_apps::{FeedSource, Pipeline};
 use mycelium_execution::Hop;
 use mycelium_metrics::{MetricsServer, ServerConfig};
-use mycelium_strategies::StrategyRegistry;
 use support::*;
 
 const TICKS: u64 = 60_000;
@@ -34,21 +32,9 @@ fn scrape(addr: SocketAddr) -> String {
     body.to_owned()
 }
 
-/// Each sample of `family` (exact name), by its label text.
-fn samples(text: &str, family: &str) -> BTreeMap<String, f64> {
-    text.lines()
-        .filter_map(|l| {
-            let rest = l.strip_prefix(family)?.strip_prefix('{')?;
-            let (labels, value) = rest.rsplit_once("} ")?;
-            Some((labels.to_owned(), value.parse().ok()?))
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn back_to_back_scrapes_during_an_unpaced_run() {
     let config = config(TICKS);
-    let strategies = StrategyRegistry::with_samples();
     let metrics = mycelium_apps::metrics::registry();
     let server_config = ServerConfig {
         min_scrape_interval: Duration::ZERO,
@@ -69,14 +55,8 @@ async fn back_to_back_scrapes_during_an_unpaced_run() {
     });
 
     let node = Node::new("under-load");
-    let source = FeedSource::synthetic(&config.feed, TICKS);
     let run = async {
-        let pipeline = Pipeline::builder(&config, &strategies)
-            .source(source)
-            .metrics(metrics.clone())
-            .start(&node)
-            .await
-            .expect("pipeline starts");
+        let pipeline = start_with_metrics(&config, &node, metrics.clone()).await;
         pipeline.finish(std::future::pending(), None).await.expect("finishes").run
     };
     let outcome = tokio::time::timeout(WAIT, run).await.expect("the run is not blocked");

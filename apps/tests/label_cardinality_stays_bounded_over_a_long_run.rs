@@ -9,8 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use mycelium::Node;
-use mycelium_apps::{FeedSource, Pipeline};
-use mycelium_strategies::StrategyRegistry;
 use support::*;
 
 const TICKS: u64 = 100_000;
@@ -35,15 +33,9 @@ fn labels(line: &str) -> Vec<(String, String)> {
 #[tokio::test]
 async fn series_are_fixed_by_the_config_not_by_the_orders() {
     let config = config(TICKS);
-    let strategies = StrategyRegistry::with_samples();
     let metrics = mycelium_apps::metrics::registry();
     let node = Node::new("cardinality");
-    let pipeline = Pipeline::builder(&config, &strategies)
-        .source(FeedSource::synthetic(&config.feed, TICKS))
-        .metrics(metrics.clone())
-        .start(&node)
-        .await
-        .expect("pipeline starts");
+    let pipeline = start_with_metrics(&config, &node, metrics.clone()).await;
     let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
     let scraping = tokio::spawn({
         let metrics = metrics.clone();

@@ -12,45 +12,17 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use mycelium::Node;
-use mycelium_apps::{FeedSource, Pipeline};
 use mycelium_execution::Hop;
-use mycelium_strategies::StrategyRegistry;
 use support::*;
 
 const TICKS: u64 = 4_000;
 
-/// The sum of every sample of `family` (exact name, any labels) in `text`.
-fn sum(text: &str, family: &str) -> f64 {
-    text.lines()
-        .filter(|l| {
-            l.strip_prefix(family)
-                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
-        })
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
-}
-
-/// The values of `family`'s samples in `text`.
-fn values(text: &str, family: &str) -> Vec<f64> {
-    text.lines()
-        .filter(|l| l.starts_with(&format!("{family}{{")))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_quiet_runs_scrape_equals_its_summary_and_passes_promtool() {
     let config = config(TICKS);
-    let strategies = StrategyRegistry::with_samples();
     let metrics = mycelium_apps::metrics::registry();
     let node = Node::new("metrics-test");
-    let source = FeedSource::synthetic(&config.feed, TICKS);
-    let pipeline = Pipeline::builder(&config, &strategies)
-        .source(source)
-        .metrics(metrics.clone())
-        .start(&node)
-        .await
-        .expect("pipeline starts");
+    let pipeline = start_with_metrics(&config, &node, metrics.clone()).await;
 
     // Quiet: the feed has ended (it stops with its data), and between two scrapes
     // no actor handled anything but the scrape's own request (a scrape asks each
@@ -60,13 +32,13 @@ async fn a_quiet_runs_scrape_equals_its_summary_and_passes_promtool() {
         let mut before = String::new();
         loop {
             let text = metrics.scrape().await;
-            let handled = |t: &str| values(t, "mycelium_actor_messages_handled_total");
+            let handled = |t: &str| samples(t, "mycelium_actor_messages_handled_total");
             let (now, then) = (handled(&text), handled(&before));
             let feed_ended = !text.contains("mycelium_actor_mailbox_depth{actor=\"feed\"}");
             if feed_ended
-                && values(&text, "mycelium_actor_mailbox_depth").iter().all(|d| *d <= 1.0)
+                && samples(&text, "mycelium_actor_mailbox_depth").values().all(|d| *d <= 1.0)
                 && now.len() == then.len()
-                && now.iter().zip(&then).all(|(n, t)| n - t <= 1.0)
+                && now.iter().all(|(actor, n)| then.get(actor).is_some_and(|t| n - t <= 1.0))
             {
                 return;
             }
@@ -81,7 +53,7 @@ async fn a_quiet_runs_scrape_equals_its_summary_and_passes_promtool() {
     let outcome = pipeline.finish(std::future::pending(), None).await.expect("finishes").run;
     let after = metrics.scrape().await;
     assert!(
-        values(&after, "mycelium_actor_mailbox_depth").is_empty(),
+        samples(&after, "mycelium_actor_mailbox_depth").is_empty(),
         "the node has shut down: no actor answers"
     );
     for text in [&text, &after] {
@@ -92,21 +64,17 @@ async fn a_quiet_runs_scrape_equals_its_summary_and_passes_promtool() {
         assert_eq!(sum(text, "mycelium_order_rejects_total"), stats.rejects() as f64);
         assert_eq!(outcome.ticks, TICKS);
         assert_eq!(sum(text, "mycelium_feed_ticks_total"), TICKS as f64);
+        let hops = samples(text, "mycelium_hop_latency_seconds_count");
         for hop in Hop::ALL {
-            let count = outcome.hops.get(hop).map_or(0, |h| h.len());
-            let family = format!(
-                "mycelium_hop_latency_seconds_count{{hop=\"{}\",transport=\"local\"}}",
-                hop.name()
-            );
-            assert_eq!(sum(text, &family), count as f64, "{}", hop.name());
+            let count = outcome.hops.get(hop).map_or(0, |h| h.len()) as f64;
+            let labels = format!("hop=\"{}\",transport=\"local\"", hop.name());
+            assert_eq!(hops.get(&labels).copied().unwrap_or(0.0), count, "{}", hop.name());
         }
+        let orders = samples(text, "mycelium_orders_total");
         for (name, _, report) in &outcome.strategies {
-            let orders = format!("mycelium_orders_total{{strategy=\"{name}\"");
-            let scraped: f64 = text
-                .lines()
-                .filter(|l| l.starts_with(&orders))
-                .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-                .sum();
+            let of = format!("strategy=\"{name}\",");
+            let scraped: f64 =
+                orders.iter().filter(|(l, _)| l.starts_with(&of)).map(|(_, n)| n).sum();
             assert_eq!(scraped, report.orders as f64, "strategy {name}");
         }
         promtool_check(text);
