@@ -161,3 +161,54 @@ async fn two_nodes_dialing_each_other_end_up_with_one_link() {
         b.shutdown(WAIT).await;
     }
 }
+
+/// Watches `target` and says so once the watch is in place.
+struct ReadyWatcher {
+    target: mycelium::ActorRef<Msg>,
+    watching: Option<tokio::sync::oneshot::Sender<()>>,
+    out: mpsc::UnboundedSender<mycelium::Terminated>,
+}
+
+impl Actor for ReadyWatcher {
+    type Msg = ();
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        ctx.watch(&self.target);
+        if let Some(watching) = self.watching.take() {
+            let _ = watching.send(());
+        }
+        Ok(())
+    }
+    async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        Ok(())
+    }
+    async fn on_terminated(
+        &mut self,
+        t: mycelium::Terminated,
+        _ctx: &mut Context<Self>,
+    ) -> Result<(), ActorError> {
+        let _ = self.out.send(t);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_shuts_down_in_order_reports_its_actors_stopped() {
+    let place = Place::new();
+    let (server, _) = node_with_sink(&place, "server").await;
+    let client = node(&place, "client").await;
+    let remote = remote_sink(&client, &server, Transport::Unix).await;
+    let (out, mut told) = mpsc::unbounded_channel();
+    let (watching, ready) = tokio::sync::oneshot::channel();
+    client
+        .spawn(ReadyWatcher { target: remote.clone(), watching: Some(watching), out })
+        .expect("spawn watcher");
+    within("the watch", ready).await.expect("watching");
+
+    // The server stops in order: it says Close, and its actors were stopped.
+    server.shutdown(WAIT).await;
+    let t = within("Terminated", told.recv()).await.expect("watcher ended");
+    assert_eq!(t.reason, ExitReason::Stopped, "{t:?}");
+    assert_eq!(t.name.as_deref(), Some("sink@server"));
+    assert!(tokio::time::timeout(Duration::from_millis(200), told.recv()).await.is_err());
+    client.shutdown(WAIT).await;
+}
