@@ -51,7 +51,7 @@ impl Actor for Recovered {
                 seen.1.extend(step.cancels);
                 let _ = reply.send(Vec::new());
             }
-            ExecMsg::Report(_) => {}
+            ExecMsg::Report(_) | ExecMsg::Durable(_) => {}
         }
         Ok(())
     }

@@ -224,6 +224,8 @@ impl Actor for ExecProxy {
             }
             // Figures are collected on the execution node itself.
             ExecMsg::Report(reply) => drop(reply),
+            // Only execution's own watermark task sends these, to execution itself.
+            ExecMsg::Durable(_) => {}
         }
         Ok(())
     }

@@ -1,0 +1,48 @@
+//! [`Input`]: one record of execution's journal.
+
+use mycelium_market_data::MarketTick;
+
+use crate::order::{Cancel, Order, StrategyId};
+
+/// Everything the deterministic core reads, in the order it read it. Replaying the
+/// same inputs in the same order on the same config gives the same [`Books`](super::Books).
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub enum Input {
+    /// A strategy registered (or registered again after a restart).
+    Register {
+        /// The strategy.
+        strategy: StrategyId,
+        /// It trades live, outside the barrier.
+        live: bool,
+    },
+    /// The barrier released feed tick `seq`: the tick, if the steps carried one, was
+    /// applied to the market before the orders of the steps for it.
+    Tick {
+        /// The feed's sequence number.
+        seq: u64,
+        /// The tick.
+        tick: Option<MarketTick>,
+    },
+    /// An order submitted.
+    Order(Order),
+    /// A cancel requested.
+    Cancel(Cancel),
+    /// The exchange clock moved to this exchange time without a tick.
+    AdvanceTo(i64),
+    /// The feed starts again from its first tick (the pipeline, feed included, was
+    /// started again on this journal): the barrier's position goes back to 0.
+    FeedRestart,
+}
+
+impl Input {
+    /// The exchange time the input carries, if it carries one.
+    pub fn exchange_ts_ns(&self) -> Option<i64> {
+        match self {
+            Input::Tick { tick: Some(t), .. } => Some(t.exchange_ts_ns),
+            Input::Order(o) => Some(o.reacted_to.exchange_ts_ns),
+            Input::Cancel(c) => Some(c.reacted_to.exchange_ts_ns),
+            Input::AdvanceTo(ts) => Some(*ts),
+            Input::Register { .. } | Input::Tick { tick: None, .. } | Input::FeedRestart => None,
+        }
+    }
+}
