@@ -218,3 +218,34 @@ fn books_that_saw_different_inputs_compare_unequal() {
     a.apply(&Input::Tick { seq: 1, tick: Some(quote(1_000, 99.0, 1.0, 101.0, 1.0)) });
     assert!(snapshot(&a) != snapshot(&b));
 }
+
+/// A journal replays under the config it was written with, whatever the config of
+/// the start that reads it; that start's config rules what comes after.
+#[test]
+fn a_journal_replays_under_its_own_config() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = JournalConfig {
+        dir: Some(dir.path().to_owned()),
+        mode: Durability::Process,
+        snapshot_interval: 0,
+    };
+    let mut live = Books::new(config());
+    let mut journaled = Journaled::<()>::open(&journal, &config()).expect("open");
+    let inputs = [
+        Input::Tick { seq: 1, tick: Some(quote(1_000, 99.0, 5.0, 101.0, 5.0)) },
+        // 9 lots: over config()'s max_order_qty of 8, rejected.
+        Input::Order(limit(1, Side::Buy, 9.0, 100.0, 1_000)),
+    ];
+    for input in inputs {
+        assert_eq!(journaled.record(input.clone()).expect("journaled"), live.apply(&input));
+    }
+    journaled.commit().expect("commit").for_each(drop);
+    journaled.close().expect("close");
+
+    let loose = ExecutionConfig { risk: loose_limits(), ..config() };
+    let mut reopened = Journaled::<()>::open(&journal, &loose).expect("reopen");
+    assert_eq!(reopened.books().engine().stats(), live.engine().stats());
+    assert_eq!(reopened.books().engine().stats().rejects(), 1);
+    let after = reopened.record(Input::Order(limit(2, Side::Buy, 9.0, 100.0, 1_000))).unwrap();
+    assert_eq!(after[0].status, mycelium_execution::OrderStatus::Accepted, "the new config rules");
+}

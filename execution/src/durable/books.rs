@@ -18,6 +18,8 @@ use crate::order::{Cancel, Order, OrderUpdate, StrategyId};
 #[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Books {
     engine: ExecutionEngine,
+    /// The config in force, as journaled ([`Input::Config`]); empty before the first.
+    config: String,
     /// Highest client order id seen per strategy, handed back on registration.
     #[rkyv(with = rkyv::with::AsVec)]
     last_ids: BTreeMap<StrategyId, u64>,
@@ -36,15 +38,18 @@ pub struct Books {
 pub struct SnapshotError(String);
 
 impl Books {
-    /// Empty books over a fresh engine.
+    /// Empty books over a fresh engine under `config`.
     pub fn new(config: ExecutionConfig) -> Self {
-        Self::from_engine(ExecutionEngine::new(config))
+        let json = config_json(&config);
+        Self { config: json, ..Self::from_engine(ExecutionEngine::new(config)) }
     }
 
-    /// Empty books over `engine` (which should be fresh: its state is not journaled).
+    /// Empty books over `engine` (which should be fresh: its state is not journaled),
+    /// with no config journaled yet.
     pub fn from_engine(engine: ExecutionEngine) -> Self {
         Self {
             engine,
+            config: String::new(),
             last_ids: BTreeMap::new(),
             applied: 0,
             last_seq: 0,
@@ -55,6 +60,10 @@ impl Books {
     /// Applies one input; returns the order updates it caused.
     pub fn apply(&mut self, input: &Input) -> Vec<OrderUpdate> {
         match input {
+            Input::Config(json) => {
+                self.configure(json);
+                Vec::new()
+            }
             Input::Register { strategy, live } => {
                 self.register(*strategy, *live);
                 Vec::new()
@@ -68,6 +77,25 @@ impl Books {
                 Vec::new()
             }
         }
+    }
+
+    /// [`Input::Config`]. A config that does not parse (never journaled by this
+    /// build, which writes it) leaves the one in force, and says so.
+    pub fn configure(&mut self, json: &str) {
+        match serde_json::from_str::<ExecutionConfig>(json) {
+            Ok(config) => {
+                self.engine.configure(&config);
+                self.config = json.to_owned();
+            }
+            Err(e) => {
+                tracing::error!(%e, "a journaled execution config does not parse; kept the one in force")
+            }
+        }
+    }
+
+    /// The config in force as journaled (JSON), empty if none was.
+    pub fn config(&self) -> &str {
+        &self.config
     }
 
     /// [`Input::Register`].
@@ -128,13 +156,19 @@ impl Books {
             .map_err(|e| SnapshotError(e.to_string()))
     }
 
-    /// Books from a [`snapshot`](Self::snapshot), under `config` (which must be the
-    /// one the journal was written with). `bytes` must be 16-byte aligned, as the
-    /// journal hands them.
-    pub fn restore(config: &ExecutionConfig, bytes: &[u8]) -> Result<Self, SnapshotError> {
+    /// Books from a [`snapshot`](Self::snapshot), under the config they hold.
+    /// `bytes` must be 16-byte aligned, as the journal hands them.
+    pub fn restore(bytes: &[u8]) -> Result<Self, SnapshotError> {
         let mut books = rkyv::from_bytes::<Books, rancor::Error>(bytes)
             .map_err(|e| SnapshotError(e.to_string()))?;
-        books.engine.configure(config);
+        let json = std::mem::take(&mut books.config);
+        books.configure(&json);
         Ok(books)
     }
+}
+
+/// `config` as [`Input::Config`] carries it.
+pub fn config_json(config: &ExecutionConfig) -> String {
+    // A config of plain numbers, strings and lists always serializes.
+    serde_json::to_string(config).unwrap_or_default()
 }

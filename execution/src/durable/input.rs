@@ -8,6 +8,11 @@ use crate::order::{Cancel, Order, StrategyId};
 /// same inputs in the same order on the same config gives the same [`Books`](super::Books).
 #[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub enum Input {
+    /// The execution config in force from here on, as JSON (serde's form of
+    /// [`ExecutionConfig`](crate::ExecutionConfig)): the first record of a journal,
+    /// and again whenever execution starts on it with another config. So a journal
+    /// replays under the config it was written with, whatever the reader's.
+    Config(String),
     /// A strategy registered (or registered again after a restart).
     Register {
         /// The strategy.
@@ -42,7 +47,10 @@ impl Input {
             Input::Order(o) => Some(o.reacted_to.exchange_ts_ns),
             Input::Cancel(c) => Some(c.reacted_to.exchange_ts_ns),
             Input::AdvanceTo(ts) => Some(*ts),
-            Input::Register { .. } | Input::Tick { tick: None, .. } | Input::FeedRestart => None,
+            Input::Config(_)
+            | Input::Register { .. }
+            | Input::Tick { tick: None, .. }
+            | Input::FeedRestart => None,
         }
     }
 }

@@ -8,8 +8,9 @@ use mycelium_market_data::FeedTick;
 use serde::{Deserialize, Deserializer};
 use tokio::sync::watch;
 
+use super::books::config_json;
 use super::{Books, Input, SnapshotError};
-use crate::engine::ExecutionConfig;
+use crate::engine::{ExecutionConfig, ExecutionEngine};
 use crate::order::{Cancel, Order, OrderUpdate, StrategyId};
 
 /// Where and how execution journals its inputs (the `[journal]` section):
@@ -88,8 +89,8 @@ impl<A> Journaled<A> {
         };
         let (log, recovery) = Journal::<Rkyv<Input>>::open(dir, Options::new(journal.mode))?;
         let mut books = match recovery.snapshot() {
-            Some(s) => Books::restore(config, s.bytes())?,
-            None => Books::new(config.clone()),
+            Some(s) => Books::restore(s.bytes())?,
+            None => Books::from_engine(ExecutionEngine::new(ExecutionConfig::default())),
         };
         for record in recovery.decode::<Rkyv<Input>>() {
             books.apply(&record?.1);
@@ -103,13 +104,23 @@ impl<A> Journaled<A> {
             orders = books.engine().stats().orders,
             "execution recovered from its journal"
         );
-        Ok(Self {
+        let mut me = Self {
             books,
             last_snapshot: log.last_seq(),
             journal: Some(log),
             acks: AckQueue::new(),
             snapshot_interval: journal.snapshot_interval,
-        })
+        };
+        // A new journal starts with the config; one written under another config
+        // goes on under this one from here (its start replays under its own).
+        let json = config_json(config);
+        if me.books.config() != json {
+            me.record(Input::Config(json))?;
+            if let Some(j) = &mut me.journal {
+                j.commit()?;
+            }
+        }
+        Ok(me)
     }
 
     /// The books.

@@ -4,7 +4,7 @@
 //! inputs after it (LMAX style). The format and the modes are in `docs/JOURNAL.md`.
 //!
 //! # Layout
-//! - `input`: [`Input`], one journal record: a registration, a tick applied, an
+//! - `input`: [`Input`], one journal record: the config, a registration, a tick applied, an
 //!   order, a cancel, a clock advance, a feed restart.
 //! - `books`: [`Books`], the deterministic core: the engine and the actor's own
 //!   counters, changed only by [`Books::apply`]; snapshots of it.
@@ -16,6 +16,6 @@ mod books;
 mod input;
 mod journaled;
 
-pub use books::{Books, SnapshotError};
+pub use books::{config_json, Books, SnapshotError};
 pub use input::Input;
 pub use journaled::{JournalConfig, Journaled, OpenError};
