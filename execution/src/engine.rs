@@ -112,6 +112,11 @@ impl ExecutionEngine {
         }
     }
 
+    /// The fees charged to positions.
+    pub fn fees(&self) -> &FeeSchedule {
+        self.positions.fees()
+    }
+
     /// The strategy's position in `symbol` (flat if it never traded).
     pub fn position(&self, strategy: StrategyId, symbol: Symbol) -> Position {
         self.positions.get(strategy, symbol)

@@ -190,6 +190,11 @@ impl Positions {
         Self { fees, map: BTreeMap::new() }
     }
 
+    /// The fees charged.
+    pub fn fees(&self) -> &FeeSchedule {
+        &self.fees
+    }
+
     pub(crate) fn set_fees(&mut self, fees: FeeSchedule) {
         self.fees = fees;
     }
