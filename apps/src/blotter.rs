@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
-use mycelium_execution::{Books, ExecutionConfig, ExecutionEngine, Input, OrderStatus, OrderType};
+use mycelium_execution::{
+    Books, ExecutionConfig, ExecutionEngine, Input, Order, OrderStatus, OrderType, RejectReason,
+};
 use mycelium_journal::{Codec, Reader, Rkyv};
 use serde::Serialize;
 
@@ -80,6 +82,7 @@ impl Blotter {
     /// 1: a blotter needs every order). Reads only; safe beside a running execution.
     pub fn read(dir: &Path) -> anyhow::Result<Self> {
         let mut books = Books::from_engine(ExecutionEngine::new(ExecutionConfig::default()));
+        books.observe();
         let mut orders = Vec::new();
         let mut fills = Vec::new();
         // (strategy, client order id) -> row of its order.
@@ -97,45 +100,41 @@ impl Blotter {
             }
             let input = Rkyv::<Input>::decode(r.payload)
                 .map_err(|e| anyhow::anyhow!("record {} does not decode: {e}", r.seq))?;
-            let updates = books.apply(&input);
-            if let Input::Order(order) = &input {
+            // A new order's first update comes before any other of the same step:
+            // rows for the step's new orders are made first.
+            let submitted = match &input {
+                Input::Step { orders, .. } => orders.as_slice(),
+                _ => &[],
+            };
+            let mut duplicates = Vec::new();
+            for order in submitted {
                 let key = (order.strategy, order.client_order_id);
-                let known = index.contains_key(&key);
-                let duplicate = updates.first().is_some_and(|u| {
-                    u.status
-                        == OrderStatus::Rejected(
-                            mycelium_execution::RejectReason::DuplicateClientOrderId,
-                        )
-                });
-                if !known || duplicate {
-                    if !known {
-                        index.insert(key, orders.len());
-                    }
-                    orders.push(OrderRow {
-                        journal_seq: r.seq,
-                        ts_ns: order.reacted_to.exchange_ts_ns,
-                        strategy: order.strategy.0,
-                        client_order_id: order.client_order_id.0,
-                        symbol: order.symbol.to_string(),
-                        side: format!("{:?}", order.side),
-                        kind: kind_name(order.kind).to_owned(),
-                        qty: order.qty,
-                        limit_px: order.limit_px,
-                        status: format!(
-                            "{:?}",
-                            updates.first().map_or(OrderStatus::New, |u| u.status)
-                        ),
-                        filled_qty: 0.0,
-                        avg_px: None,
-                    });
-                    if duplicate {
-                        return Ok(());
-                    }
+                if index.contains_key(&key) {
+                    duplicates.push(order);
+                    continue;
                 }
+                index.insert(key, orders.len());
+                orders.push(order_row(r.seq, order));
             }
+            books.apply(&input);
+            let updates = books.take_observed();
             let fees = books.engine().fees();
             for u in &updates {
-                let Some(&row) = index.get(&(u.strategy, u.client_order_id)) else { continue };
+                let key = (u.strategy, u.client_order_id);
+                // A second order under a known id is refused without touching the
+                // first: its reject is a row of its own.
+                let refused = (u.status
+                    == OrderStatus::Rejected(RejectReason::DuplicateClientOrderId))
+                .then(|| duplicates.iter().find(|o| (o.strategy, o.client_order_id) == key))
+                .flatten();
+                if let Some(order) = refused {
+                    orders.push(OrderRow {
+                        status: format!("{:?}", u.status),
+                        ..order_row(r.seq, order)
+                    });
+                    continue;
+                }
+                let Some(&row) = index.get(&key) else { continue };
                 let o = &mut orders[row];
                 o.status = format!("{:?}", u.status);
                 o.filled_qty = u.filled_qty;
@@ -169,6 +168,24 @@ impl Blotter {
             );
         }
         Ok(Blotter { orders, fills, books })
+    }
+}
+
+/// The row of `order`, submitted by record `seq`, before any update.
+fn order_row(seq: u64, order: &Order) -> OrderRow {
+    OrderRow {
+        journal_seq: seq,
+        ts_ns: order.reacted_to.exchange_ts_ns,
+        strategy: order.strategy.0,
+        client_order_id: order.client_order_id.0,
+        symbol: order.symbol.to_string(),
+        side: format!("{:?}", order.side),
+        kind: kind_name(order.kind).to_owned(),
+        qty: order.qty,
+        limit_px: order.limit_px,
+        status: format!("{:?}", OrderStatus::New),
+        filled_qty: 0.0,
+        avg_px: None,
     }
 }
 

@@ -78,6 +78,9 @@ pub struct Recovery {
     pub open_orders: Vec<(Order, OrderStatus, f64)>,
     /// The highest client order id it has used.
     pub last_order_id: u64,
+    /// Execution journals its inputs: its books survive its restart, and a step sent
+    /// again after losing it is answered from them (never executed twice).
+    pub durable: bool,
 }
 
 /// The execution actor's figures.
@@ -161,7 +164,9 @@ enum Start {
 }
 
 struct Registered {
-    actor: ActorId,
+    /// Its actor, watched; `None` for a strategy registered before a restart (from
+    /// the journal) that has not registered again yet.
+    actor: Option<ActorId>,
     /// Highest step seen: the strategy is done with every tick up to it.
     done_through: u64,
     /// Trades live, outside the barrier (see [`ExecMsg::RegisterLive`]).
@@ -182,9 +187,6 @@ pub struct ExecutionActor<M> {
     hops: HopHistograms,
     /// When each open order reached execution, for order-to-fill.
     arrived: HashMap<(StrategyId, ClientOrderId), Instant>,
-    /// Updates for a strategy that had no step to reply to (it skipped a tick while
-    /// restarting): delivered with its next reply.
-    undelivered: BTreeMap<StrategyId, Vec<OrderUpdate>>,
     _strategies_msg: std::marker::PhantomData<fn() -> M>,
 }
 
@@ -222,7 +224,6 @@ impl<M: Send + 'static> ExecutionActor<M> {
             steps: BTreeMap::new(),
             hops: HopHistograms::new(),
             arrived: HashMap::new(),
-            undelivered: BTreeMap::new(),
             _strategies_msg: std::marker::PhantomData,
         }
     }
@@ -244,6 +245,7 @@ impl<M: Send + 'static> ExecutionActor<M> {
                 .collect(),
             open_orders,
             last_order_id: books.last_order_id(strategy),
+            durable: self.core.is_journaled(),
         }
     }
 
@@ -264,11 +266,10 @@ impl<M: Send + 'static> ExecutionActor<M> {
     ) -> Result<(), ActorError> {
         self.core.register(strategy, live)?;
         ctx.watch(actor);
-        // The recovery below already reflects these updates.
-        self.undelivered.remove(&strategy);
         let last_seq = self.core.books().last_seq();
         let done_through = self.strategies.get(&strategy).map_or(last_seq, |s| s.done_through);
-        self.strategies.insert(strategy, Registered { actor: actor.id(), done_through, live });
+        let actor = Some(actor.id());
+        self.strategies.insert(strategy, Registered { actor, done_through, live });
         let recovery = self.recovery(strategy);
         self.ack(Ack::Registered(reply, recovery));
         tracing::info!(%strategy, live, "strategy registered with execution");
@@ -286,23 +287,22 @@ impl<M: Send + 'static> ExecutionActor<M> {
             };
             let started = Instant::now();
             let tick = steps.values().find_map(|(step, _, _)| step.tick.as_ref());
-            let mut updates = self.core.tick(seq, tick)?;
-            let mut replies = Vec::with_capacity(steps.len());
-            for (strategy, (step, reply, arrived)) in steps {
-                updates.extend(self.apply_step(step, arrived)?);
-                replies.push((strategy, reply));
+            self.core.tick(seq, tick)?;
+            for (step, reply, arrived) in steps.into_values() {
+                self.apply_step(step, reply, arrived)?;
             }
-            self.route(updates, replies);
             self.hops.record(Hop::ExecutionHandler, started.elapsed());
         }
         Ok(())
     }
 
+    /// Executes a step (journaled first) and answers it with its strategy's updates.
     fn apply_step(
         &mut self,
         step: Step,
+        reply: ReplyTo<Vec<OrderUpdate>>,
         received: Instant,
-    ) -> Result<Vec<OrderUpdate>, ActorError> {
+    ) -> Result<(), ActorError> {
         if !step.orders.is_empty() {
             self.hops.record(
                 Hop::StrategyToExecution,
@@ -313,26 +313,13 @@ impl<M: Send + 'static> ExecutionActor<M> {
                 received.saturating_duration_since(step.stamps.published),
             );
         }
-        let mut updates = Vec::new();
-        for order in step.orders {
+        for order in &step.orders {
             self.arrived.insert((order.strategy, order.client_order_id), received);
-            updates.extend(self.core.submit(order)?);
         }
-        for cancel in step.cancels {
-            updates.extend(self.core.cancel(cancel)?);
-        }
-        Ok(updates)
-    }
-
-    /// Replies to each step with its strategy's updates; updates of a strategy with no
-    /// step here wait in `undelivered` for its next reply.
-    fn route(
-        &mut self,
-        updates: Vec<OrderUpdate>,
-        replies: Vec<(StrategyId, ReplyTo<Vec<OrderUpdate>>)>,
-    ) {
+        let updates = self.core.step(step.strategy, step.seq, step.orders, step.cancels)?;
+        // Each update is in exactly one reply: order-to-fill is recorded here.
         let now = Instant::now();
-        for u in updates {
+        for u in &updates {
             let key = (u.strategy, u.client_order_id);
             if u.last_fill.is_some() {
                 if let Some(at) = self.arrived.get(&key) {
@@ -342,12 +329,9 @@ impl<M: Send + 'static> ExecutionActor<M> {
             if u.status.is_terminal() {
                 self.arrived.remove(&key);
             }
-            self.undelivered.entry(u.strategy).or_default().push(u);
         }
-        for (strategy, reply) in replies {
-            let updates = self.undelivered.remove(&strategy).unwrap_or_default();
-            self.ack(Ack::Updates(reply, updates));
-        }
+        self.ack(Ack::Updates(reply, updates));
+        Ok(())
     }
 
     /// Ends a turn: commits its inputs and sends the replies that are durable.
@@ -365,9 +349,20 @@ impl<M: Send + 'static> ExecutionActor<M> {
             return Ok(());
         };
         self.core = Journaled::open(journal, config)?;
-        if *feed_restarts && self.core.books().last_seq() > 0 {
-            self.core.feed_restart()?;
-            self.commit()?;
+        let books = self.core.books();
+        if *feed_restarts {
+            // Every strategy registers again before the new feed's first tick.
+            if books.last_seq() > 0 || !books.registered().is_empty() {
+                self.core.feed_restart()?;
+                self.commit()?;
+            }
+        } else {
+            // The feed goes on: the barrier waits for the strategies that were
+            // registered, as before the restart, until they register again.
+            let done_through = books.last_seq();
+            for (&strategy, &live) in books.registered() {
+                self.strategies.insert(strategy, Registered { actor: None, done_through, live });
+            }
         }
         if let Some(mut watermark) = self.core.subscribe() {
             let me = ctx.myself().clone();
@@ -406,10 +401,19 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                 // executed at once, without applying the tick again.
                 let live = self.strategies.get(&step.strategy).is_some_and(|s| s.live);
                 let books = self.core.books();
-                if step.seq == 0 || live || (step.seq <= books.last_seq() && books.applied() > 0) {
-                    let strategy = step.strategy;
-                    let updates = self.apply_step(step, received)?;
-                    self.route(updates, vec![(strategy, reply)]);
+                let last = books.last_reply(step.strategy);
+                if let Some(last) =
+                    last.filter(|l| l.is_resend_of(step.seq, &step.orders, &step.cancels))
+                {
+                    // Sent again after its reply was lost (a dropped link, or this
+                    // process restarted): answered from the books, not executed twice.
+                    let updates = last.updates.clone();
+                    self.ack(Ack::Updates(reply, updates));
+                } else if step.seq == 0
+                    || live
+                    || (step.seq <= books.last_seq() && books.applied() > 0)
+                {
+                    self.apply_step(step, reply, received)?;
                 } else {
                     if let Some(s) = self.strategies.get_mut(&step.strategy) {
                         s.done_through = s.done_through.max(step.seq);
@@ -450,7 +454,16 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
         t: Terminated,
         _ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
-        self.strategies.retain(|_, s| s.actor != t.id);
+        let ended: Vec<StrategyId> = self
+            .strategies
+            .iter()
+            .filter(|(_, s)| s.actor == Some(t.id))
+            .map(|(&id, _)| id)
+            .collect();
+        for strategy in ended {
+            self.strategies.remove(&strategy);
+            self.core.unregister(strategy)?;
+        }
         self.advance()?;
         self.commit()
     }

@@ -28,9 +28,11 @@ fn inputs() -> Vec<Input> {
     for i in 0..6i64 {
         let ts = 1_000 + i * 100;
         out.push(Input::Tick { seq: i as u64 + 1, tick: Some(quote(ts, 99.0, 3.0, 101.0, 3.0)) });
-        out.push(Input::Order(limit(i as u64 + 1, Side::Buy, 1.0, 101.0, ts)));
+        let orders = vec![limit(i as u64 + 1, Side::Buy, 1.0, 101.0, ts)];
+        out.push(Input::Step { strategy: S1, seq: i as u64 + 1, orders, cancels: vec![] });
     }
-    out.push(Input::Cancel(cancel(6, 1_600)));
+    let cancels = vec![cancel(6, 1_600)];
+    out.push(Input::Step { strategy: S1, seq: 6, orders: vec![], cancels });
     out.push(Input::Tick { seq: 7, tick: Some(trade(1_700, 98.0, 2.0)) });
     out
 }

@@ -69,6 +69,9 @@ enum Gen {
         strategy: u32,
         live: bool,
     },
+    Unregister {
+        strategy: u32,
+    },
     FeedRestart,
     /// Close the journal and open it again (recovery) before going on.
     Reopen,
@@ -82,6 +85,7 @@ fn gen() -> impl Strategy<Value = Gen> {
         2 => (1..3u32, 1..40u8).prop_map(|(strategy, id)| Gen::Cancel { strategy, id }),
         1 => (0..200i64).prop_map(|dt| Gen::Advance { dt }),
         1 => (1..3u32, any::<bool>()).prop_map(|(strategy, live)| Gen::Register { strategy, live }),
+        1 => (1..3u32).prop_map(|strategy| Gen::Unregister { strategy }),
         1 => Just(Gen::FeedRestart),
         1 => Just(Gen::Reopen),
     ]
@@ -130,18 +134,27 @@ fn inputs(steps: &[Gen]) -> Vec<Option<Input>> {
                     let (s, id) = (StrategyId(strategy), ClientOrderId(u64::from(id)));
                     let side = if buy { Side::Buy } else { Side::Sell };
                     let (qty, px) = (f64::from(qty), f64::from(px));
-                    Input::Order(match kind {
+                    let order = match kind {
                         0 => Order::limit(s, id, sym(), side, qty, px, stamp),
                         1 => Order::ioc(s, id, sym(), side, qty, px, stamp),
                         _ => Order::market(s, id, sym(), side, qty, stamp),
-                    })
+                    };
+                    Input::Step { strategy: s, seq, orders: vec![order], cancels: Vec::new() }
                 }
-                Gen::Cancel { strategy, id } => Input::Cancel(Cancel {
-                    client_order_id: ClientOrderId(u64::from(id)),
+                Gen::Cancel { strategy, id } => Input::Step {
                     strategy: StrategyId(strategy),
-                    symbol: sym(),
-                    reacted_to: stamp,
-                }),
+                    seq,
+                    orders: Vec::new(),
+                    cancels: vec![Cancel {
+                        client_order_id: ClientOrderId(u64::from(id)),
+                        strategy: StrategyId(strategy),
+                        symbol: sym(),
+                        reacted_to: stamp,
+                    }],
+                },
+                Gen::Unregister { strategy } => {
+                    Input::Unregister { strategy: StrategyId(strategy) }
+                }
                 Gen::Advance { dt } => {
                     now += dt;
                     Input::AdvanceTo(now)
@@ -234,7 +247,12 @@ fn a_journal_replays_under_its_own_config() {
     let inputs = [
         Input::Tick { seq: 1, tick: Some(quote(1_000, 99.0, 5.0, 101.0, 5.0)) },
         // 9 lots: over config()'s max_order_qty of 8, rejected.
-        Input::Order(limit(1, Side::Buy, 9.0, 100.0, 1_000)),
+        Input::Step {
+            strategy: S1,
+            seq: 1,
+            orders: vec![limit(1, Side::Buy, 9.0, 100.0, 1_000)],
+            cancels: vec![],
+        },
     ];
     for input in inputs {
         assert_eq!(journaled.record(input.clone()).expect("journaled"), live.apply(&input));
@@ -246,6 +264,12 @@ fn a_journal_replays_under_its_own_config() {
     let mut reopened = Journaled::<()>::open(&journal, &loose).expect("reopen");
     assert_eq!(reopened.books().engine().stats(), live.engine().stats());
     assert_eq!(reopened.books().engine().stats().rejects(), 1);
-    let after = reopened.record(Input::Order(limit(2, Side::Buy, 9.0, 100.0, 1_000))).unwrap();
+    let step = Input::Step {
+        strategy: S1,
+        seq: 2,
+        orders: vec![limit(2, Side::Buy, 9.0, 100.0, 1_000)],
+        cancels: vec![],
+    };
+    let after = reopened.record(step).unwrap();
     assert_eq!(after[0].status, mycelium_execution::OrderStatus::Accepted, "the new config rules");
 }

@@ -133,21 +133,25 @@ fn describe(input: &Input) -> String {
         Input::Tick { seq, tick: Some(t) } => {
             format!("tick {seq} {} ts={} {:?}", t.symbol, t.exchange_ts_ns, t.event)
         }
-        Input::Order(o) => format!(
-            "order {} #{} {} {:?} {:?} {} @ {} ts={}",
-            o.strategy,
-            o.client_order_id.0,
-            o.symbol,
-            o.side,
-            o.kind,
-            o.qty,
-            o.limit_px.map_or("market".to_owned(), |p| p.to_string()),
-            o.reacted_to.exchange_ts_ns
-        ),
-        Input::Cancel(c) => format!(
-            "cancel {} #{} {} ts={}",
-            c.strategy, c.client_order_id.0, c.symbol, c.reacted_to.exchange_ts_ns
-        ),
+        Input::Step { strategy, seq, orders, cancels } => {
+            let mut line = format!("step {strategy} for tick {seq}");
+            for o in orders {
+                line += &format!(
+                    "; order #{} {} {:?} {:?} {} @ {}",
+                    o.client_order_id.0,
+                    o.symbol,
+                    o.side,
+                    o.kind,
+                    o.qty,
+                    o.limit_px.map_or("market".to_owned(), |p| p.to_string()),
+                );
+            }
+            for c in cancels {
+                line += &format!("; cancel #{}", c.client_order_id.0);
+            }
+            line
+        }
+        Input::Unregister { strategy } => format!("unregister {strategy}"),
         Input::AdvanceTo(ts) => format!("advance to ts={ts}"),
         Input::FeedRestart => "feed restart (the barrier starts again from tick 1)".to_owned(),
     }

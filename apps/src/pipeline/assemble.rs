@@ -217,6 +217,7 @@ impl<'a> PipelineBuilder<'a> {
                     node: placement.me.clone(),
                     live: placement.live_here(),
                     clock,
+                    registered: None,
                 })?,
                 (None, None) => anyhow::bail!("no execution for strategy {name:?}"),
             };

@@ -7,7 +7,7 @@ use rkyv::rancor;
 
 use super::Input;
 use crate::engine::{ExecutionConfig, ExecutionEngine};
-use crate::order::{Cancel, Order, OrderUpdate, StrategyId};
+use crate::order::{Cancel, ClientOrderId, Order, OrderUpdate, StrategyId};
 
 /// Everything execution knows that outlives a message: the engine (open and finished
 /// orders, the dedup state by client order id, positions and PnL, risk counters, the
@@ -27,9 +27,42 @@ pub struct Books {
     applied: u64,
     /// The feed sequence of the last tick released: every step up to it is done.
     last_seq: u64,
-    /// Each strategy that registered, and whether it trades live.
+    /// Each strategy registered (and not ended), and whether it trades live.
     #[rkyv(with = rkyv::with::AsVec)]
     registered: BTreeMap<StrategyId, bool>,
+    /// Updates for each strategy not yet in a reply.
+    #[rkyv(with = rkyv::with::AsVec)]
+    undelivered: BTreeMap<StrategyId, Vec<OrderUpdate>>,
+    /// Each strategy's last step and its reply: a step sent again (its reply was lost
+    /// with a connection or a crash) is answered with it, not executed again.
+    #[rkyv(with = rkyv::with::AsVec)]
+    replies: BTreeMap<StrategyId, LastReply>,
+    /// Every update as it is made, for a reader that asked ([`observe`](Self::observe)).
+    #[rkyv(with = rkyv::with::Skip)]
+    observed: Option<Vec<OrderUpdate>>,
+}
+
+/// A strategy's last step (what identifies it) and the reply it got.
+#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub struct LastReply {
+    /// The feed sequence the step answered.
+    pub seq: u64,
+    /// Its orders' client order ids.
+    orders: Vec<ClientOrderId>,
+    /// Its cancels' client order ids.
+    cancels: Vec<ClientOrderId>,
+    /// The reply.
+    pub updates: Vec<OrderUpdate>,
+}
+
+impl LastReply {
+    /// Whether a step of `seq` with these orders and cancels is this one, sent again.
+    pub fn is_resend_of(&self, seq: u64, orders: &[Order], cancels: &[Cancel]) -> bool {
+        seq > 0
+            && seq == self.seq
+            && self.orders.iter().eq(orders.iter().map(|o| &o.client_order_id))
+            && self.cancels.iter().eq(cancels.iter().map(|c| &c.client_order_id))
+    }
 }
 
 /// A snapshot that cannot be loaded.
@@ -54,10 +87,13 @@ impl Books {
             applied: 0,
             last_seq: 0,
             registered: BTreeMap::new(),
+            undelivered: BTreeMap::new(),
+            replies: BTreeMap::new(),
+            observed: None,
         }
     }
 
-    /// Applies one input; returns the order updates it caused.
+    /// Applies one input; returns the order updates it caused (for a step: its reply).
     pub fn apply(&mut self, input: &Input) -> Vec<OrderUpdate> {
         match input {
             Input::Config(json) => {
@@ -69,11 +105,22 @@ impl Books {
                 Vec::new()
             }
             Input::Tick { seq, tick } => self.tick(*seq, tick.as_ref()),
-            Input::Order(order) => self.submit(order.clone()),
-            Input::Cancel(cancel) => self.cancel(cancel.clone()),
-            Input::AdvanceTo(ts) => self.engine.advance_to(*ts),
+            Input::Step { strategy, seq, orders, cancels } => {
+                self.step(*strategy, *seq, orders.clone(), cancels.clone())
+            }
+            Input::Unregister { strategy } => {
+                self.registered.remove(strategy);
+                Vec::new()
+            }
+            Input::AdvanceTo(ts) => {
+                let updates = self.engine.advance_to(*ts);
+                self.hold(&updates);
+                updates
+            }
             Input::FeedRestart => {
+                // The strategies register again with the new feed.
                 self.last_seq = 0;
+                self.registered.clear();
                 Vec::new()
             }
         }
@@ -98,29 +145,79 @@ impl Books {
         &self.config
     }
 
-    /// [`Input::Register`].
+    /// [`Input::Register`]. The strategy's undelivered updates are dropped: what it
+    /// recovers on registration already reflects them.
     pub fn register(&mut self, strategy: StrategyId, live: bool) {
         self.registered.insert(strategy, live);
+        self.undelivered.remove(&strategy);
     }
 
-    /// [`Input::Tick`].
+    /// [`Input::Unregister`].
+    pub fn unregister(&mut self, strategy: StrategyId) {
+        self.registered.remove(&strategy);
+    }
+
+    /// [`Input::Tick`]; returns the updates it caused (each is also held for its
+    /// strategy's next reply).
     pub fn tick(&mut self, seq: u64, tick: Option<&MarketTick>) -> Vec<OrderUpdate> {
         let updates = tick.map(|t| self.engine.on_tick(t)).unwrap_or_default();
+        self.hold(&updates);
         self.applied += 1;
         self.last_seq = seq;
         updates
     }
 
-    /// [`Input::Order`].
-    pub fn submit(&mut self, order: Order) -> Vec<OrderUpdate> {
-        let last = self.last_ids.entry(order.strategy).or_default();
-        *last = (*last).max(order.client_order_id.0);
-        self.engine.submit(order)
+    /// [`Input::Step`]: submits the orders, then the cancels; returns the strategy's
+    /// reply.
+    pub fn step(
+        &mut self,
+        strategy: StrategyId,
+        seq: u64,
+        orders: Vec<Order>,
+        cancels: Vec<Cancel>,
+    ) -> Vec<OrderUpdate> {
+        let order_ids = orders.iter().map(|o| o.client_order_id).collect();
+        let cancel_ids = cancels.iter().map(|c| c.client_order_id).collect();
+        for order in orders {
+            let last = self.last_ids.entry(order.strategy).or_default();
+            *last = (*last).max(order.client_order_id.0);
+            let updates = self.engine.submit(order);
+            self.hold(&updates);
+        }
+        for cancel in cancels {
+            let updates = self.engine.cancel(cancel);
+            self.hold(&updates);
+        }
+        let updates = self.undelivered.remove(&strategy).unwrap_or_default();
+        let last = LastReply { seq, orders: order_ids, cancels: cancel_ids, updates };
+        let reply = last.updates.clone();
+        self.replies.insert(strategy, last);
+        reply
     }
 
-    /// [`Input::Cancel`].
-    pub fn cancel(&mut self, cancel: Cancel) -> Vec<OrderUpdate> {
-        self.engine.cancel(cancel)
+    /// From now on, keeps a copy of every update made (whichever reply it goes in, if
+    /// any), for [`take_observed`](Self::take_observed): a reader's view of everything.
+    pub fn observe(&mut self) {
+        self.observed.get_or_insert_with(Vec::new);
+    }
+
+    /// The updates made since the last call, in order (none unless observing).
+    pub fn take_observed(&mut self) -> Vec<OrderUpdate> {
+        self.observed.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn hold(&mut self, updates: &[OrderUpdate]) {
+        if let Some(seen) = &mut self.observed {
+            seen.extend_from_slice(updates);
+        }
+        for u in updates {
+            self.undelivered.entry(u.strategy).or_default().push(u.clone());
+        }
+    }
+
+    /// The strategy's last step and reply, if it stepped.
+    pub fn last_reply(&self, strategy: StrategyId) -> Option<&LastReply> {
+        self.replies.get(&strategy)
     }
 
     /// The engine, to read.
@@ -143,7 +240,7 @@ impl Books {
         self.last_ids.get(&strategy).copied().unwrap_or(0)
     }
 
-    /// Every strategy that registered, and whether it trades live.
+    /// Every strategy registered and not ended, and whether it trades live.
     pub fn registered(&self) -> &BTreeMap<StrategyId, bool> {
         &self.registered
     }

@@ -28,14 +28,29 @@ pub enum Input {
         /// The tick.
         tick: Option<MarketTick>,
     },
-    /// An order submitted.
-    Order(Order),
-    /// A cancel requested.
-    Cancel(Cancel),
+    /// A strategy's step for feed tick `seq` (0: orders placed at start): its orders
+    /// submitted, then its cancels, then its reply taken: every update for the
+    /// strategy not yet delivered.
+    Step {
+        /// The strategy.
+        strategy: StrategyId,
+        /// The feed sequence of the tick it answers.
+        seq: u64,
+        /// New orders.
+        orders: Vec<Order>,
+        /// Cancels.
+        cancels: Vec<Cancel>,
+    },
+    /// A strategy ended for good: the barrier no longer waits for it.
+    Unregister {
+        /// The strategy.
+        strategy: StrategyId,
+    },
     /// The exchange clock moved to this exchange time without a tick.
     AdvanceTo(i64),
     /// The feed starts again from its first tick (the pipeline, feed included, was
-    /// started again on this journal): the barrier's position goes back to 0.
+    /// started again on this journal): the barrier's position goes back to 0, and
+    /// every strategy registers again.
     FeedRestart,
 }
 
@@ -44,11 +59,14 @@ impl Input {
     pub fn exchange_ts_ns(&self) -> Option<i64> {
         match self {
             Input::Tick { tick: Some(t), .. } => Some(t.exchange_ts_ns),
-            Input::Order(o) => Some(o.reacted_to.exchange_ts_ns),
-            Input::Cancel(c) => Some(c.reacted_to.exchange_ts_ns),
+            Input::Step { orders, cancels, .. } => orders
+                .first()
+                .map(|o| o.reacted_to.exchange_ts_ns)
+                .or_else(|| cancels.first().map(|c| c.reacted_to.exchange_ts_ns)),
             Input::AdvanceTo(ts) => Some(*ts),
             Input::Config(_)
             | Input::Register { .. }
+            | Input::Unregister { .. }
             | Input::Tick { tick: None, .. }
             | Input::FeedRestart => None,
         }

@@ -176,16 +176,29 @@ impl<A> Journaled<A> {
         Ok(self.books.tick(seq, tick))
     }
 
-    /// Journals and applies [`Input::Order`].
-    pub fn submit(&mut self, order: Order) -> Result<Vec<OrderUpdate>, JournalError> {
-        self.append(|| Input::Order(order.clone()))?;
-        Ok(self.books.submit(order))
+    /// Journals and applies [`Input::Step`]; returns the strategy's reply.
+    pub fn step(
+        &mut self,
+        strategy: StrategyId,
+        seq: u64,
+        orders: Vec<Order>,
+        cancels: Vec<Cancel>,
+    ) -> Result<Vec<OrderUpdate>, JournalError> {
+        let Some(journal) = &mut self.journal else {
+            return Ok(self.books.step(strategy, seq, orders, cancels));
+        };
+        // Encoded from the input itself, then taken apart again: no copy of the orders.
+        let input = Input::Step { strategy, seq, orders, cancels };
+        journal.append(&input)?;
+        let Input::Step { orders, cancels, .. } = input else { unreachable!() };
+        Ok(self.books.step(strategy, seq, orders, cancels))
     }
 
-    /// Journals and applies [`Input::Cancel`].
-    pub fn cancel(&mut self, cancel: Cancel) -> Result<Vec<OrderUpdate>, JournalError> {
-        self.append(|| Input::Cancel(cancel.clone()))?;
-        Ok(self.books.cancel(cancel))
+    /// Journals and applies [`Input::Unregister`].
+    pub fn unregister(&mut self, strategy: StrategyId) -> Result<(), JournalError> {
+        self.append(|| Input::Unregister { strategy })?;
+        self.books.unregister(strategy);
+        Ok(())
     }
 
     /// Journals and applies [`Input::FeedRestart`].

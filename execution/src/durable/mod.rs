@@ -16,6 +16,6 @@ mod books;
 mod input;
 mod journaled;
 
-pub use books::{config_json, Books, SnapshotError};
+pub use books::{config_json, Books, LastReply, SnapshotError};
 pub use input::Input;
 pub use journaled::{JournalConfig, Journaled, OpenError};
