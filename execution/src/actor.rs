@@ -18,14 +18,20 @@
 //!
 //! # Durability
 //! With a journal ([`ExecutionActor::journaled`]), every input the engine reads (a
-//! registration, a tick released by the barrier, each order and cancel) is appended
-//! before it is applied, the turn is committed once per message, and the replies of
+//! registration, a tick released by the barrier, each step with its orders and
+//! cancels) is appended before it is applied, the turn is committed once per
+//! message, and the replies of
 //! the turn are released when their inputs are durable: at once in `off` and
 //! `process` mode, when the group commit's sync returns in `fsync` mode
 //! ([`ExecMsg::Durable`]). Each instance (a restart too) starts by recovering the
 //! books from the journal. A journal error fails the instance: its supervisor
 //! restarts it, and the new instance recovers from what is on disk; replies not yet
 //! released are never sent.
+//!
+//! A step sent again (its reply lost with a link or with a previous process) is
+//! answered with the reply the books kept for it, never executed twice; after a
+//! restart under a running feed, the barrier waits for the strategies the journal
+//! registered, at the tick it had reached.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
