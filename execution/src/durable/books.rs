@@ -93,7 +93,8 @@ impl Books {
         }
     }
 
-    /// Applies one input; returns the order updates it caused (for a step: its reply).
+    /// Applies one input; returns what it answers (a step's reply; nothing for the
+    /// others, whose updates wait for their strategies' next replies).
     pub fn apply(&mut self, input: &Input) -> Vec<OrderUpdate> {
         match input {
             Input::Config(json) => {
@@ -104,7 +105,10 @@ impl Books {
                 self.register(*strategy, *live);
                 Vec::new()
             }
-            Input::Tick { seq, tick } => self.tick(*seq, tick.as_ref()),
+            Input::Tick { seq, tick } => {
+                self.tick(*seq, tick.as_ref());
+                Vec::new()
+            }
             Input::Step { strategy, seq, orders, cancels } => {
                 self.step(*strategy, *seq, orders.clone(), cancels.clone())
             }
@@ -114,8 +118,8 @@ impl Books {
             }
             Input::AdvanceTo(ts) => {
                 let updates = self.engine.advance_to(*ts);
-                self.hold(&updates);
-                updates
+                self.hold(updates);
+                Vec::new()
             }
             Input::FeedRestart => {
                 // The strategies register again with the new feed.
@@ -157,14 +161,14 @@ impl Books {
         self.registered.remove(&strategy);
     }
 
-    /// [`Input::Tick`]; returns the updates it caused (each is also held for its
-    /// strategy's next reply).
-    pub fn tick(&mut self, seq: u64, tick: Option<&MarketTick>) -> Vec<OrderUpdate> {
-        let updates = tick.map(|t| self.engine.on_tick(t)).unwrap_or_default();
-        self.hold(&updates);
+    /// [`Input::Tick`]: the updates it causes wait for their strategies' replies.
+    pub fn tick(&mut self, seq: u64, tick: Option<&MarketTick>) {
+        if let Some(t) = tick {
+            let updates = self.engine.on_tick(t);
+            self.hold(updates);
+        }
         self.applied += 1;
         self.last_seq = seq;
-        updates
     }
 
     /// [`Input::Step`]: submits the orders, then the cancels; returns the strategy's
@@ -182,11 +186,11 @@ impl Books {
             let last = self.last_ids.entry(order.strategy).or_default();
             *last = (*last).max(order.client_order_id.0);
             let updates = self.engine.submit(order);
-            self.hold(&updates);
+            self.hold(updates);
         }
         for cancel in cancels {
             let updates = self.engine.cancel(cancel);
-            self.hold(&updates);
+            self.hold(updates);
         }
         let updates = self.undelivered.remove(&strategy).unwrap_or_default();
         let last = LastReply { seq, orders: order_ids, cancels: cancel_ids, updates };
@@ -206,12 +210,12 @@ impl Books {
         self.observed.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
-    fn hold(&mut self, updates: &[OrderUpdate]) {
+    fn hold(&mut self, updates: Vec<OrderUpdate>) {
         if let Some(seen) = &mut self.observed {
-            seen.extend_from_slice(updates);
+            seen.extend_from_slice(&updates);
         }
         for u in updates {
-            self.undelivered.entry(u.strategy).or_default().push(u.clone());
+            self.undelivered.entry(u.strategy).or_default().push(u);
         }
     }
 

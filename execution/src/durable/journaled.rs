@@ -166,14 +166,11 @@ impl<A> Journaled<A> {
     }
 
     /// Journals and applies [`Input::Tick`].
-    pub fn tick(
-        &mut self,
-        seq: u64,
-        tick: Option<&Arc<FeedTick>>,
-    ) -> Result<Vec<OrderUpdate>, JournalError> {
+    pub fn tick(&mut self, seq: u64, tick: Option<&Arc<FeedTick>>) -> Result<(), JournalError> {
         let tick = tick.map(|t| &t.tick);
         self.append(|| Input::Tick { seq, tick: tick.cloned() })?;
-        Ok(self.books.tick(seq, tick))
+        self.books.tick(seq, tick);
+        Ok(())
     }
 
     /// Journals and applies [`Input::Step`]; returns the strategy's reply.
@@ -230,8 +227,13 @@ impl<A> Journaled<A> {
             let last = j.last_seq();
             if self.snapshot_interval > 0 && last - self.last_snapshot >= self.snapshot_interval {
                 self.last_snapshot = last;
+                // Encoded here, on execution's thread (its cost grows with the books);
+                // written in the background.
+                let started = std::time::Instant::now();
                 match self.books.snapshot() {
                     Ok(state) => {
+                        let (bytes, encode_us) = (state.len(), started.elapsed().as_micros());
+                        tracing::debug!(seq = last, bytes, encode_us, "execution snapshot queued");
                         if let Err(refused) = j.snapshot(last, state) {
                             tracing::warn!(%refused, "execution snapshot not taken");
                         }
