@@ -113,7 +113,7 @@ impl Books {
                 self.step(*strategy, *seq, orders.clone(), cancels.clone())
             }
             Input::Unregister { strategy } => {
-                self.registered.remove(strategy);
+                self.unregister(*strategy);
                 Vec::new()
             }
             Input::AdvanceTo(ts) => {
