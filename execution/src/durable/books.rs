@@ -43,7 +43,7 @@ pub struct Books {
 }
 
 /// A strategy's last step (what identifies it) and the reply it got.
-#[derive(Debug, Clone, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct LastReply {
     /// The feed sequence the step answered.
     pub seq: u64,
@@ -180,8 +180,14 @@ impl Books {
         orders: Vec<Order>,
         cancels: Vec<Cancel>,
     ) -> Vec<OrderUpdate> {
-        let order_ids = orders.iter().map(|o| o.client_order_id).collect();
-        let cancel_ids = cancels.iter().map(|c| c.client_order_id).collect();
+        // The last step is kept in place, its buffers reused: this runs for every
+        // strategy on every tick.
+        let last = self.replies.entry(strategy).or_insert_with(LastReply::default);
+        last.seq = seq;
+        last.orders.clear();
+        last.orders.extend(orders.iter().map(|o| o.client_order_id));
+        last.cancels.clear();
+        last.cancels.extend(cancels.iter().map(|c| c.client_order_id));
         for order in orders {
             let last = self.last_ids.entry(order.strategy).or_default();
             *last = (*last).max(order.client_order_id.0);
@@ -192,10 +198,10 @@ impl Books {
             let updates = self.engine.cancel(cancel);
             self.hold(updates);
         }
-        let updates = self.undelivered.remove(&strategy).unwrap_or_default();
-        let last = LastReply { seq, orders: order_ids, cancels: cancel_ids, updates };
-        let reply = last.updates.clone();
-        self.replies.insert(strategy, last);
+        let reply = self.undelivered.get_mut(&strategy).map(std::mem::take).unwrap_or_default();
+        if let Some(last) = self.replies.get_mut(&strategy) {
+            last.updates.clone_from(&reply);
+        }
         reply
     }
 
