@@ -29,6 +29,10 @@ pub(crate) struct Args {
     /// (not with --stats-only).
     #[arg(long, value_name = "DIR", conflicts_with = "stats_only")]
     report: Option<PathBuf>,
+    /// Journal execution's inputs into DIR (durability from the config's `[journal]`
+    /// section, `process` by default); a journal already there is recovered first.
+    #[arg(long, value_name = "DIR", conflicts_with = "stats_only")]
+    journal: Option<PathBuf>,
 }
 
 /// Counts what the feed publishes.
@@ -68,7 +72,10 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let stop = super::signals::stop_signal();
     let source = args.replay.source(&args.files);
     if !args.stats_only {
-        let config = super::run::load_config(args.config.as_ref())?;
+        let mut config = super::run::load_config(args.config.as_ref())?;
+        if let Some(dir) = &args.journal {
+            config.journal.dir = Some(dir.clone());
+        }
         let outcome = super::run::run_pipeline("replay", &config, source, stop, None).await?;
         if let Some(dir) = &args.report {
             super::report::write_for_run(dir, "replay", args.config.as_deref(), &outcome.run)?;
