@@ -9,7 +9,7 @@ mod remote_support;
 use std::time::Duration;
 
 use mycelium::remote::FaultProxy;
-use mycelium::{AskError, Node, PeerAddr, RemoteConfig, SpawnOptions, Transport};
+use mycelium::{AskError, Node, PeerAddr, RemoteConfig, Transport};
 use remote_support::*;
 
 /// A client that connects to `server`, is served, and goes away for good.
@@ -58,10 +58,7 @@ async fn pending_asks_and_watchers_are_told_and_a_link_in_use_is_kept() {
     // The server reaches an actor on the client over the link the client opened.
     let on_client =
         within("lookup", server.lookup_remote::<Msg>("sink@client", WAIT)).await.expect("lookup");
-    let (out, mut told) = tokio::sync::mpsc::unbounded_channel();
-    let watcher = server
-        .spawn_with(Watcher { target: on_client.clone(), out }, SpawnOptions::new())
-        .expect("spawn watcher");
+    let (watcher, mut told) = watching(&server, &on_client).await;
     // An ask the client will never answer, with a deadline far past the linger.
     let stalled = tokio::spawn({
         let on_client = on_client.clone();

@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use mycelium_execution::ExecutionConfig;
+use mycelium_execution::{ExecutionConfig, JournalConfig};
 use mycelium_market_data::Symbol;
 use serde::Deserialize;
 
@@ -29,6 +29,10 @@ pub struct PipelineConfig {
     /// Risk limits, simulated exchange, fees.
     #[serde(default)]
     pub execution: ExecutionConfig,
+    /// Execution's journal (where, which durability, how often a snapshot); without
+    /// a `dir` (or `--journal DIR`), none.
+    #[serde(default)]
+    pub journal: JournalConfig,
     /// The strategies, each with its parameters.
     #[serde(default, rename = "strategy")]
     pub strategies: Vec<StrategySpec>,
@@ -145,6 +149,9 @@ impl PipelineConfig {
             return Err(invalid(format!(
                 "execution.exchange.order_latency_ns must be 0 or more, not {latency}"
             )));
+        }
+        if self.journal.dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
+            return Err(invalid("journal.dir must name a directory, not be empty".into()));
         }
         let mut names: Vec<_> = self.strategies.iter().map(|s| s.name.as_str()).collect();
         names.sort_unstable();

@@ -1,8 +1,13 @@
 //! The scripts that run a built binary find it where cargo put it: under
 //! `$CARGO_TARGET_DIR` when set, not a hard-coded `./target`.
 
-const SCRIPTS: [&str; 4] =
-    ["demo-multiprocess.sh", "demo-multihost.sh", "bench-cluster.sh", "bench.sh"];
+const SCRIPTS: [&str; 5] = [
+    "demo-multiprocess.sh",
+    "demo-multihost.sh",
+    "bench-cluster.sh",
+    "bench.sh",
+    "bench-journal.sh",
+];
 
 #[test]
 fn every_binary_path_goes_through_cargo_target_dir() {

@@ -15,15 +15,34 @@
 //!
 //! Memory stays bounded: a strategy waiting for its reply does not take more ticks,
 //! its mailbox fills, and the feed (blocking) waits.
+//!
+//! # Durability
+//! With a journal ([`ExecutionActor::journaled`]), every input the engine reads (a
+//! registration, a tick released by the barrier, each step with its orders and
+//! cancels) is appended before it is applied, the turn is committed once per
+//! message, and the replies of
+//! the turn are released when their inputs are durable: at once in `off` and
+//! `process` mode, when the group commit's sync returns in `fsync` mode
+//! ([`ExecMsg::Durable`]). Each instance (a restart too) starts by recovering the
+//! books from the journal. A journal error fails the instance: its supervisor
+//! restarts it, and the new instance recovers from what is on disk; replies not yet
+//! released are never sent.
+//!
+//! A step sent again (its reply lost with a link or with a previous process) is
+//! answered with the reply the books kept for it, never executed twice; after a
+//! restart under a running feed, the barrier waits for the strategies the journal
+//! registered, at the tick it had reached.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, Terminated};
+use mycelium_journal::Durable;
 use mycelium_market_data::FeedTick;
 
-use crate::engine::ExecutionEngine;
+use crate::durable::{Books, JournalConfig, Journaled};
+use crate::engine::{ExecutionConfig, ExecutionEngine};
 use crate::latency::{Hop, HopHistograms};
 use crate::order::{Cancel, ClientOrderId, Order, OrderStatus, OrderUpdate, StrategyId};
 use crate::positions::Position;
@@ -65,6 +84,9 @@ pub struct Recovery {
     pub open_orders: Vec<(Order, OrderStatus, f64)>,
     /// The highest client order id it has used.
     pub last_order_id: u64,
+    /// Execution journals its inputs: its books survive its restart, and a step sent
+    /// again after losing it is answered from them (never executed twice).
+    pub durable: bool,
 }
 
 /// The execution actor's figures.
@@ -108,10 +130,49 @@ pub enum ExecMsg<M> {
     Step(Step, ReplyTo<Vec<OrderUpdate>>),
     /// Reply with the figures so far.
     Report(ReplyTo<ExecReport>),
+    /// The journal's durable watermark moved (`fsync` mode): replies held for inputs
+    /// through it are released. Sent by execution's own watermark task.
+    Durable(Durable),
+}
+
+/// A reply held until the inputs of its turn are durable.
+enum Ack {
+    Updates(ReplyTo<Vec<OrderUpdate>>, Vec<OrderUpdate>),
+    Registered(ReplyTo<Recovery>, Recovery),
+}
+
+impl Ack {
+    fn send(self) {
+        // A requester that gave up has nothing to be told.
+        match self {
+            Ack::Updates(reply, updates) => {
+                let _ = reply.send(updates);
+            }
+            Ack::Registered(reply, recovery) => {
+                let _ = reply.send(recovery);
+            }
+        }
+    }
+}
+
+/// Where an instance gets its books.
+enum Start {
+    /// Already made (no journal).
+    Ready,
+    /// Recovered from the journal when the instance starts.
+    Recover {
+        config: ExecutionConfig,
+        journal: JournalConfig,
+        /// The feed starts from its first tick with this instance: see
+        /// [`ExecutionActor::feed_restarts`].
+        feed_restarts: bool,
+    },
 }
 
 struct Registered {
-    actor: ActorId,
+    /// Its actor, watched; `None` for a strategy registered before a restart (from
+    /// the journal) that has not registered again yet.
+    actor: Option<ActorId>,
     /// Highest step seen: the strategy is done with every tick up to it.
     done_through: u64,
     /// Trades live, outside the barrier (see [`ExecMsg::RegisterLive`]).
@@ -124,56 +185,80 @@ type PendingStep = (Step, ReplyTo<Vec<OrderUpdate>>, Instant);
 
 /// See the module docs.
 pub struct ExecutionActor<M> {
-    engine: ExecutionEngine,
+    core: Journaled<Ack>,
+    start: Start,
     strategies: BTreeMap<StrategyId, Registered>,
     /// Steps waiting for the barrier, by seq, then strategy.
     steps: BTreeMap<u64, BTreeMap<StrategyId, PendingStep>>,
-    applied: u64,
-    last_seq: u64,
-    /// Highest client order id seen per strategy, handed back on recovery.
-    last_ids: HashMap<StrategyId, u64>,
     hops: HopHistograms,
     /// When each open order reached execution, for order-to-fill.
     arrived: HashMap<(StrategyId, ClientOrderId), Instant>,
-    /// Updates for a strategy that had no step to reply to (it skipped a tick while
-    /// restarting): delivered with its next reply.
-    undelivered: BTreeMap<StrategyId, Vec<OrderUpdate>>,
     _strategies_msg: std::marker::PhantomData<fn() -> M>,
 }
 
 impl<M: Send + 'static> ExecutionActor<M> {
-    /// An execution actor over `engine`.
+    /// An execution actor over `engine`, with no journal.
     pub fn new(engine: ExecutionEngine) -> Self {
+        Self::with(Journaled::unjournaled(Books::from_engine(engine)), Start::Ready)
+    }
+
+    /// An execution actor that journals its inputs per `journal` (without a
+    /// directory, or in mode `off`: none) and, as each instance starts, recovers its
+    /// books from the journal.
+    pub fn journaled(config: ExecutionConfig, journal: JournalConfig) -> Self {
+        let books = Journaled::unjournaled(Books::new(config.clone()));
+        Self::with(books, Start::Recover { config, journal, feed_restarts: false })
+    }
+
+    /// Tells a journaled instance that the feed starts from its first tick with it
+    /// (the whole pipeline, feed included, was started again on the journal): after
+    /// recovery, it journals [`Input::FeedRestart`](crate::Input::FeedRestart) so the
+    /// barrier takes the feed's sequence numbers from 1 again. Not for an instance
+    /// restarted under a running feed.
+    pub fn feed_restarts(mut self) -> Self {
+        if let Start::Recover { feed_restarts, .. } = &mut self.start {
+            *feed_restarts = true;
+        }
+        self
+    }
+
+    fn with(core: Journaled<Ack>, start: Start) -> Self {
         Self {
-            engine,
+            core,
+            start,
             strategies: BTreeMap::new(),
             steps: BTreeMap::new(),
-            applied: 0,
-            last_seq: 0,
-            last_ids: HashMap::new(),
             hops: HopHistograms::new(),
             arrived: HashMap::new(),
-            undelivered: BTreeMap::new(),
             _strategies_msg: std::marker::PhantomData,
         }
     }
 
     fn recovery(&self, strategy: StrategyId) -> Recovery {
-        let open_orders = self
-            .engine
+        let books = self.core.books();
+        let open_orders = books
+            .engine()
             .open_orders(strategy)
             .into_iter()
             .map(|o| (o.order.clone(), o.status, o.filled_qty))
             .collect();
         Recovery {
-            positions: self
-                .engine
+            positions: books
+                .engine()
                 .positions()
                 .filter(|p| p.strategy == strategy)
                 .cloned()
                 .collect(),
             open_orders,
-            last_order_id: self.last_ids.get(&strategy).copied().unwrap_or(0),
+            last_order_id: books.last_order_id(strategy),
+            durable: self.core.is_journaled(),
+        }
+    }
+
+    /// Sends `ack` now, or holds it until its turn is durable.
+    fn ack(&mut self, ack: Ack) {
+        if let Some(ack) = self.core.hold(ack) {
+            ack.send();
         }
     }
 
@@ -184,44 +269,46 @@ impl<M: Send + 'static> ExecutionActor<M> {
         reply: ReplyTo<Recovery>,
         live: bool,
         ctx: &mut Context<Self>,
-    ) {
+    ) -> Result<(), ActorError> {
+        self.core.register(strategy, live)?;
         ctx.watch(actor);
-        // The recovery below already reflects these updates.
-        self.undelivered.remove(&strategy);
-        let done_through = self.strategies.get(&strategy).map_or(self.last_seq, |s| s.done_through);
-        self.strategies.insert(strategy, Registered { actor: actor.id(), done_through, live });
-        let _ = reply.send(self.recovery(strategy));
+        let last_seq = self.core.books().last_seq();
+        let done_through = self.strategies.get(&strategy).map_or(last_seq, |s| s.done_through);
+        let actor = Some(actor.id());
+        self.strategies.insert(strategy, Registered { actor, done_through, live });
+        let recovery = self.recovery(strategy);
+        self.ack(Ack::Registered(reply, recovery));
         tracing::info!(%strategy, live, "strategy registered with execution");
+        Ok(())
     }
 
     /// Applies every tick whose steps are all in, in feed order.
-    fn advance(&mut self) {
+    fn advance(&mut self) -> Result<(), ActorError> {
         while let Some((&seq, _)) = self.steps.first_key_value() {
             if self.strategies.values().any(|s| !s.live && s.done_through < seq) {
-                return;
+                return Ok(());
             }
             let Some((_, steps)) = self.steps.pop_first() else {
-                return;
+                return Ok(());
             };
             let started = Instant::now();
-            let tick = steps.values().find_map(|(step, _, _)| step.tick.clone());
-            let mut updates = match &tick {
-                Some(t) => self.engine.on_tick(&t.tick),
-                None => Vec::new(),
-            };
-            let mut replies = Vec::with_capacity(steps.len());
-            for (strategy, (step, reply, arrived)) in steps {
-                updates.extend(self.apply_step(step, arrived));
-                replies.push((strategy, reply));
+            let tick = steps.values().find_map(|(step, _, _)| step.tick.as_ref());
+            self.core.tick(seq, tick)?;
+            for (step, reply, arrived) in steps.into_values() {
+                self.apply_step(step, reply, arrived)?;
             }
-            self.route(updates, replies);
-            self.applied += 1;
-            self.last_seq = seq;
             self.hops.record(Hop::ExecutionHandler, started.elapsed());
         }
+        Ok(())
     }
 
-    fn apply_step(&mut self, step: Step, received: Instant) -> Vec<OrderUpdate> {
+    /// Executes a step (journaled first) and answers it with its strategy's updates.
+    fn apply_step(
+        &mut self,
+        step: Step,
+        reply: ReplyTo<Vec<OrderUpdate>>,
+        received: Instant,
+    ) -> Result<(), ActorError> {
         if !step.orders.is_empty() {
             self.hops.record(
                 Hop::StrategyToExecution,
@@ -232,28 +319,13 @@ impl<M: Send + 'static> ExecutionActor<M> {
                 received.saturating_duration_since(step.stamps.published),
             );
         }
-        let mut updates = Vec::new();
-        for order in step.orders {
-            let last = self.last_ids.entry(order.strategy).or_default();
-            *last = (*last).max(order.client_order_id.0);
+        for order in &step.orders {
             self.arrived.insert((order.strategy, order.client_order_id), received);
-            updates.extend(self.engine.submit(order));
         }
-        for cancel in step.cancels {
-            updates.extend(self.engine.cancel(cancel));
-        }
-        updates
-    }
-
-    /// Replies to each step with its strategy's updates; updates of a strategy with no
-    /// step here wait in `undelivered` for its next reply.
-    fn route(
-        &mut self,
-        updates: Vec<OrderUpdate>,
-        replies: Vec<(StrategyId, ReplyTo<Vec<OrderUpdate>>)>,
-    ) {
+        let updates = self.core.step(step.strategy, step.seq, step.orders, step.cancels)?;
+        // Each update is in exactly one reply: order-to-fill is recorded here.
         let now = Instant::now();
-        for u in updates {
+        for u in &updates {
             let key = (u.strategy, u.client_order_id);
             if u.last_fill.is_some() {
                 if let Some(at) = self.arrived.get(&key) {
@@ -263,24 +335,70 @@ impl<M: Send + 'static> ExecutionActor<M> {
             if u.status.is_terminal() {
                 self.arrived.remove(&key);
             }
-            self.undelivered.entry(u.strategy).or_default().push(u);
         }
-        for (strategy, reply) in replies {
-            let _ = reply.send(self.undelivered.remove(&strategy).unwrap_or_default());
+        self.ack(Ack::Updates(reply, updates));
+        Ok(())
+    }
+
+    /// Ends a turn: commits its inputs and sends the replies that are durable.
+    fn commit(&mut self) -> Result<(), ActorError> {
+        for ack in self.core.commit()? {
+            ack.send();
         }
+        Ok(())
+    }
+
+    /// Recovers the books from the journal (see [`ExecutionActor::journaled`]) and, in
+    /// `fsync` mode, starts the task that tells this actor when the watermark moves.
+    fn recover(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        let Start::Recover { config, journal, feed_restarts } = &self.start else {
+            return Ok(());
+        };
+        self.core = Journaled::open(journal, config)?;
+        let books = self.core.books();
+        if *feed_restarts {
+            // Every strategy registers again before the new feed's first tick.
+            if books.last_seq() > 0 || !books.registered().is_empty() {
+                self.core.feed_restart()?;
+                self.commit()?;
+            }
+        } else {
+            // The feed goes on: the barrier waits for the strategies that were
+            // registered, as before the restart, until they register again.
+            let done_through = books.last_seq();
+            for (&strategy, &live) in books.registered() {
+                self.strategies.insert(strategy, Registered { actor: None, done_through, live });
+            }
+        }
+        if let Some(mut watermark) = self.core.subscribe() {
+            let me = ctx.myself().clone();
+            tokio::spawn(async move {
+                while watermark.changed().await.is_ok() {
+                    let durable = *watermark.borrow_and_update();
+                    if me.send(ExecMsg::Durable(durable)).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Ok(())
     }
 }
 
 impl<M: Send + 'static> Actor for ExecutionActor<M> {
     type Msg = ExecMsg<M>;
 
+    async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
+        self.recover(ctx)
+    }
+
     async fn handle(&mut self, msg: ExecMsg<M>, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         match msg {
             ExecMsg::Register { strategy, actor, reply } => {
-                self.register(strategy, &actor, reply, false, ctx);
+                self.register(strategy, &actor, reply, false, ctx)?;
             }
             ExecMsg::RegisterLive { strategy, actor, reply } => {
-                self.register(strategy, &actor, reply, true, ctx);
+                self.register(strategy, &actor, reply, true, ctx)?;
             }
             ExecMsg::Step(step, reply) => {
                 let received = Instant::now();
@@ -288,10 +406,20 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                 // (a strategy that rejoined from another node and got old ticks):
                 // executed at once, without applying the tick again.
                 let live = self.strategies.get(&step.strategy).is_some_and(|s| s.live);
-                if step.seq == 0 || live || (step.seq <= self.last_seq && self.applied > 0) {
-                    let strategy = step.strategy;
-                    let updates = self.apply_step(step, received);
-                    self.route(updates, vec![(strategy, reply)]);
+                let books = self.core.books();
+                let last = books.last_reply(step.strategy);
+                if let Some(last) =
+                    last.filter(|l| l.is_resend_of(step.seq, &step.orders, &step.cancels))
+                {
+                    // Sent again after its reply was lost (a dropped link, or this
+                    // process restarted): answered from the books, not executed twice.
+                    let updates = last.updates.clone();
+                    self.ack(Ack::Updates(reply, updates));
+                } else if step.seq == 0
+                    || live
+                    || (step.seq <= books.last_seq() && books.applied() > 0)
+                {
+                    self.apply_step(step, reply, received)?;
                 } else {
                     if let Some(s) = self.strategies.get_mut(&step.strategy) {
                         s.done_through = s.done_through.max(step.seq);
@@ -300,21 +428,31 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                         .entry(step.seq)
                         .or_default()
                         .insert(step.strategy, (step, reply, received));
-                    self.advance();
+                    self.advance()?;
                 }
             }
             ExecMsg::Report(reply) => {
-                let positions =
-                    self.engine.positions().map(|p| (*p, self.engine.mark(p.symbol))).collect();
+                let engine = self.core.books().engine();
+                let positions = engine.positions().map(|p| (*p, engine.mark(p.symbol))).collect();
                 let _ = reply.send(ExecReport {
-                    stats: self.engine.stats().clone(),
+                    stats: engine.stats().clone(),
                     positions,
-                    ticks: self.applied,
+                    ticks: self.core.books().applied(),
                     hops: self.hops.clone(),
                 });
             }
+            ExecMsg::Durable(durable) => {
+                if durable.failed {
+                    return Err("the journal failed to make inputs durable: restarting to \
+                                recover from what is on disk"
+                        .into());
+                }
+                for ack in self.core.release(durable.through) {
+                    ack.send();
+                }
+            }
         }
-        Ok(())
+        self.commit()
     }
 
     async fn on_terminated(
@@ -322,8 +460,30 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
         t: Terminated,
         _ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
-        self.strategies.retain(|_, s| s.actor != t.id);
-        self.advance();
-        Ok(())
+        let ended: Vec<StrategyId> = self
+            .strategies
+            .iter()
+            .filter(|(_, s)| s.actor == Some(t.id))
+            .map(|(&id, _)| id)
+            .collect();
+        for strategy in ended {
+            self.strategies.remove(&strategy);
+            self.core.unregister(strategy)?;
+        }
+        self.advance()?;
+        self.commit()
+    }
+
+    async fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        // Waits for the last batch and any queued snapshot; then every held reply is
+        // durable.
+        match self.core.close() {
+            Ok(()) => {
+                for ack in self.core.release(u64::MAX) {
+                    ack.send();
+                }
+            }
+            Err(e) => tracing::error!(%e, "execution's journal did not close cleanly"),
+        }
     }
 }

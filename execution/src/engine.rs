@@ -33,7 +33,7 @@ pub struct ExecutionConfig {
 }
 
 /// Risk + simulated exchange + positions.
-#[derive(Debug)]
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct ExecutionEngine {
     risk: RiskChecker,
     exchange: SimulatedExchange,
@@ -48,6 +48,14 @@ impl ExecutionEngine {
             exchange: SimulatedExchange::new(config.exchange),
             positions: Positions::new(config.fees),
         }
+    }
+
+    /// Puts `config` back on an engine restored from a snapshot (which does not hold
+    /// it).
+    pub(crate) fn configure(&mut self, config: &ExecutionConfig) {
+        self.risk.set_limits(config.risk.clone());
+        self.exchange.set_config(config.exchange.clone());
+        self.positions.set_fees(config.fees);
     }
 
     /// Submits an order. Answers at once with one update: the current status of a
@@ -102,6 +110,11 @@ impl ExecutionEngine {
                 self.positions.apply(u.strategy, u.symbol, fill);
             }
         }
+    }
+
+    /// The fees charged to positions.
+    pub fn fees(&self) -> &FeeSchedule {
+        self.positions.fees()
     }
 
     /// The strategy's position in `symbol` (flat if it never traded).

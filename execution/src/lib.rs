@@ -22,6 +22,8 @@
 //! - [`stats`]: [`ExecutionStats`] (orders, fills, rejects by reason).
 //! - [`actor`]: the [`ExecutionActor`] and the deterministic step protocol with the
 //!   strategies.
+//! - [`durable`]: the journaled [`Input`]s, the [`Books`] they rebuild, and
+//!   [`Journaled`], the books behind their journal.
 //! - [`latency`]: the pipeline's [`Hop`]s and their HDR histograms.
 //! - [`fidelity`]: the L3 ground truth against which the queue models' fills are
 //!   measured ([`fidelity::run`]).
@@ -58,6 +60,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod actor;
+pub mod durable;
 pub mod engine;
 pub mod fidelity;
 pub mod latency;
@@ -71,6 +74,7 @@ mod serde_util;
 pub mod stats;
 
 pub use actor::{ExecMsg, ExecReport, ExecutionActor, Recovery, Step, StepStamps};
+pub use durable::{Books, Input, JournalConfig, Journaled};
 pub use engine::{ExecutionConfig, ExecutionEngine};
 pub use latency::{Hop, HopHistograms};
 pub use latency_model::{feed_latency_ns, LatencySetting, OrderLatency, OrderLatencyConfig};

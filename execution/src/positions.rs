@@ -175,9 +175,12 @@ impl Position {
 }
 
 /// All positions, by (strategy, symbol).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct Positions {
+    /// Not in a snapshot: the engine restoring one supplies its own.
+    #[rkyv(with = rkyv::with::Skip)]
     fees: FeeSchedule,
+    #[rkyv(with = rkyv::with::AsVec)]
     map: BTreeMap<(StrategyId, Symbol), Position>,
 }
 
@@ -185,6 +188,15 @@ impl Positions {
     /// No positions; fills pay `fees`.
     pub fn new(fees: FeeSchedule) -> Self {
         Self { fees, map: BTreeMap::new() }
+    }
+
+    /// The fees charged.
+    pub fn fees(&self) -> &FeeSchedule {
+        &self.fees
+    }
+
+    pub(crate) fn set_fees(&mut self, fees: FeeSchedule) {
+        self.fees = fees;
     }
 
     /// Applies a fill of `strategy` in `symbol` and returns the updated position.

@@ -81,7 +81,7 @@ impl Default for RiskLimits {
 }
 
 /// Per-strategy state: recent order times and recently used ids.
-#[derive(Debug)]
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 struct StrategyState {
     /// Times of the counted orders in the current window, oldest first.
     recent: VecDeque<i64>,
@@ -90,6 +90,7 @@ struct StrategyState {
     /// Used ids, oldest first (bounded by `dedup_window`).
     id_fifo: VecDeque<ClientOrderId>,
     /// The same ids, for lookup.
+    #[rkyv(with = rkyv::with::AsVec)]
     ids: BTreeSet<ClientOrderId>,
 }
 
@@ -120,9 +121,12 @@ impl StrategyState {
 }
 
 /// Applies [`RiskLimits`] to orders (see the [module docs](self) for the checks).
-#[derive(Debug)]
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct RiskChecker {
+    /// Not in a snapshot: the engine restoring one supplies its own.
+    #[rkyv(with = rkyv::with::Skip)]
     limits: RiskLimits,
+    #[rkyv(with = rkyv::with::AsVec)]
     strategies: BTreeMap<StrategyId, StrategyState>,
 }
 
@@ -130,6 +134,10 @@ impl RiskChecker {
     /// A checker with no history.
     pub fn new(limits: RiskLimits) -> Self {
         Self { limits, strategies: BTreeMap::new() }
+    }
+
+    pub(crate) fn set_limits(&mut self, limits: RiskLimits) {
+        self.limits = limits;
     }
 
     /// The limits in force.

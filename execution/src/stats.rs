@@ -8,7 +8,17 @@ use serde::{Deserialize, Serialize};
 use crate::order::{RejectReason, StrategyId};
 
 /// Orders, fills, cancels and rejects (by reason) since the start.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 pub struct ExecutionStats {
     /// New orders submitted (resends of a known order excluded, rejected ones included).
     pub orders: u64,
@@ -17,6 +27,7 @@ pub struct ExecutionStats {
     /// Orders accepted.
     pub accepted: u64,
     /// Rejects of orders and cancels, by reason.
+    #[rkyv(with = rkyv::with::AsVec)]
     pub rejected: BTreeMap<RejectReason, u64>,
     /// Fills (executions).
     pub fills: u64,

@@ -43,6 +43,7 @@ impl Actor for Recovered {
                     positions: vec![long],
                     open_orders: vec![(quote, OrderStatus::Accepted, 0.0)],
                     last_order_id: KEPT.0,
+                    durable: false,
                 });
             }
             ExecMsg::Step(step, reply) => {
@@ -51,7 +52,7 @@ impl Actor for Recovered {
                 seen.1.extend(step.cancels);
                 let _ = reply.send(Vec::new());
             }
-            ExecMsg::Report(_) => {}
+            ExecMsg::Report(_) | ExecMsg::Durable(_) => {}
         }
         Ok(())
     }

@@ -86,7 +86,7 @@ impl Actor for FlakyExecution {
                     let _ = reply.send(accepted);
                 }
             }
-            ExecMsg::Report(_) => {}
+            ExecMsg::Report(_) | ExecMsg::Durable(_) => {}
         }
         Ok(())
     }

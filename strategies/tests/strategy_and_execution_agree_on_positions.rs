@@ -64,7 +64,7 @@ impl Actor for Filling {
                     .collect();
                 let _ = reply.send(updates);
             }
-            ExecMsg::Report(_) => {}
+            ExecMsg::Report(_) | ExecMsg::Durable(_) => {}
         }
         Ok(())
     }

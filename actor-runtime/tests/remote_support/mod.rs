@@ -172,16 +172,34 @@ pub async fn remote_sink(
     within("remote lookup", client.lookup_remote::<Msg>(&path, WAIT)).await.expect("lookup")
 }
 
-/// Watches `target` from its start and forwards each `Terminated` it is told.
-pub struct Watcher {
-    pub target: mycelium::ActorRef<Msg>,
-    pub out: mpsc::UnboundedSender<mycelium::Terminated>,
+/// Spawns on `node` an actor that watches `target` and forwards each `Terminated` it
+/// is told; returns once the watch is in place.
+pub async fn watching(
+    node: &Node,
+    target: &mycelium::ActorRef<Msg>,
+) -> (mycelium::ActorRef<()>, mpsc::UnboundedReceiver<mycelium::Terminated>) {
+    let (out, told) = mpsc::unbounded_channel();
+    let (ready, watching) = tokio::sync::oneshot::channel();
+    let watcher = node
+        .spawn(Watcher { target: target.clone(), ready: Some(ready), out })
+        .expect("spawn watcher");
+    within("the watch", watching).await.expect("watching");
+    (watcher, told)
+}
+
+struct Watcher {
+    target: mycelium::ActorRef<Msg>,
+    ready: Option<tokio::sync::oneshot::Sender<()>>,
+    out: mpsc::UnboundedSender<mycelium::Terminated>,
 }
 
 impl Actor for Watcher {
     type Msg = ();
     async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         ctx.watch(&self.target);
+        if let Some(ready) = self.ready.take() {
+            let _ = ready.send(());
+        }
         Ok(())
     }
     async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) -> Result<(), ActorError> {

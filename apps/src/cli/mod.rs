@@ -6,6 +6,7 @@
 //!   feed alone, for per-symbol statistics).
 //! - `record`: `mycelium record`, ticks into the project's binary recording format.
 //! - `report`: `mycelium report`, and the `--report DIR` of run, replay and node.
+//! - `journal`: `mycelium journal verify|inspect|export`, execution's journal.
 //! - `node`: `mycelium node`, one node of the pipeline split across processes or hosts.
 //! - `source_args`: the recorded-input options shared by replay, record and node.
 //! - `metrics_arg`: `--metrics [ADDR]`, the Prometheus endpoint of run, replay and node.
@@ -13,6 +14,7 @@
 //! - `progress`: a progress bar on a terminal, nothing when output is not one.
 //! - `logging`: `-v` / `-q`, and colour only on a terminal.
 
+mod journal;
 mod logging;
 mod metrics_arg;
 mod node;
@@ -52,6 +54,8 @@ enum Command {
     Report(report::Args),
     /// Run one node of a cluster file (the pipeline split across processes or hosts).
     Node(node::Args),
+    /// Check, print or export execution's journal (`--journal DIR` of run, replay, node).
+    Journal(journal::Args),
 }
 
 /// Tasks between two looks at timers and I/O on a node with busy-poll links.
@@ -84,5 +88,6 @@ pub(crate) fn main() -> anyhow::Result<()> {
         Command::Record(args) => record::run(args),
         Command::Report(args) => report::run(args),
         Command::Node(args) => rt.block_on(node::run(args)),
+        Command::Journal(args) => journal::run(args),
     }
 }

@@ -32,6 +32,10 @@ pub(crate) struct Args {
     report: Option<PathBuf>,
     #[command(flatten)]
     metrics: super::metrics_arg::MetricsArgs,
+    /// On the execution node, journal execution's inputs into DIR (durability from the config's `[journal]`
+    /// section, `process` by default); a journal already there is recovered first.
+    #[arg(long, value_name = "DIR")]
+    journal: Option<PathBuf>,
 }
 
 impl Args {
@@ -43,7 +47,10 @@ impl Args {
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
-    let cluster = ClusterConfig::load(&args.config)?;
+    let mut cluster = ClusterConfig::load(&args.config)?;
+    if let Some(dir) = &args.journal {
+        cluster.pipeline.journal.dir = Some(dir.clone());
+    }
     let stop = stop_signal();
     let placement = cluster.placement(&args.name);
     if let Some(core) = mycelium_apps::pin_runtime_thread(&cluster.pipeline, &placement) {

@@ -31,6 +31,10 @@ pub(crate) struct Args {
     report: Option<PathBuf>,
     #[command(flatten)]
     metrics: super::metrics_arg::MetricsArgs,
+    /// Journal execution's inputs into DIR (durability from the config's `[journal]`
+    /// section, `process` by default); a journal already there is recovered first.
+    #[arg(long, value_name = "DIR", conflicts_with = "stats_only")]
+    journal: Option<PathBuf>,
 }
 
 /// Counts what the feed publishes.
@@ -70,7 +74,10 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let stop = super::signals::stop_signal();
     let source = args.replay.source(&args.files);
     if !args.stats_only {
-        let config = super::run::load_config(args.config.as_ref())?;
+        let mut config = super::run::load_config(args.config.as_ref())?;
+        if let Some(dir) = &args.journal {
+            config.journal.dir = Some(dir.clone());
+        }
         let endpoint = args.metrics.start().await?;
         let metrics = endpoint.as_ref().map(|e| e.registry.clone());
         let outcome =

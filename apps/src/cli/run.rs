@@ -33,6 +33,10 @@ pub(crate) struct Args {
     report: Option<PathBuf>,
     #[command(flatten)]
     metrics: super::metrics_arg::MetricsArgs,
+    /// Journal execution's inputs into DIR (durability from the config's `[journal]`
+    /// section, `process` by default); a journal already there is recovered first.
+    #[arg(long, value_name = "DIR")]
+    journal: Option<PathBuf>,
 }
 
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -50,6 +54,9 @@ pub(crate) fn load_config(path: Option<&PathBuf>) -> anyhow::Result<PipelineConf
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let stop = super::signals::stop_signal();
     let mut config = load_config(args.config.as_ref())?;
+    if let Some(dir) = &args.journal {
+        config.journal.dir = Some(dir.clone());
+    }
     if let Some(seed) = args.seed {
         config.feed.seed = seed;
     }

@@ -165,6 +165,9 @@ pub struct ExecProxy {
     pub live: bool,
     /// The anchor for timestamps.
     pub clock: Clock,
+    /// The strategy it stands in for, once registered, and whether execution's books
+    /// survive its restart (it journals).
+    pub registered: Option<(StrategyId, bool)>,
 }
 
 impl Actor for ExecProxy {
@@ -189,6 +192,7 @@ impl Actor for ExecProxy {
                 // proxy stays to carry its next registration.
                 match recovery {
                     Ok(recovery) => {
+                        self.registered = Some((strategy, recovery.durable));
                         let _ = reply.send(recovery);
                     }
                     Err(e) => tracing::warn!(?strategy, error = %e, "registration failed"),
@@ -224,6 +228,8 @@ impl Actor for ExecProxy {
             }
             // Figures are collected on the execution node itself.
             ExecMsg::Report(reply) => drop(reply),
+            // Only execution's own watermark task sends these, to execution itself.
+            ExecMsg::Durable(_) => {}
         }
         Ok(())
     }
@@ -235,7 +241,10 @@ impl ExecProxy {
     /// is full while the link is down make it wait for the link and ask again, for up
     /// to [`RESUME_WAIT`]. Asking twice is safe: execution keeps one step per strategy
     /// and tick, and answers an order it already has with its status instead of
-    /// executing it again.
+    /// executing it again. When execution journals, a lost link (its process
+    /// restarted on its journal, with the same books) is survived too: the strategy
+    /// registers again with the new process and the request is sent again, answered
+    /// from the books if the old process had executed it.
     async fn ask_through_drops<R, F>(
         &self,
         ctx: &Context<Self>,
@@ -255,6 +264,20 @@ impl ExecProxy {
                     tracing::warn!(%peer, "execution unreachable: waiting to ask again");
                     let left = until.saturating_duration_since(Instant::now());
                     ctx.node().wait_for_link(&peer, left).await;
+                }
+                Err(mycelium::AskError::LinkLost) if Instant::now() < until => {
+                    let Some((strategy, true)) = self.registered else {
+                        return Err(mycelium::AskError::LinkLost);
+                    };
+                    let peer = self.gateway.node_name().unwrap_or_default().to_owned();
+                    tracing::warn!(%peer, %strategy, "execution restarted: registering again");
+                    let left = until.saturating_duration_since(Instant::now());
+                    ctx.node().wait_for_link(&peer, left).await;
+                    let (node, live) = (self.node.clone(), self.live);
+                    let register = |r| ExecWire::Register { strategy, node, live, reply: r };
+                    if let Err(e) = self.gateway.ask(register, REMOTE_ASK).await {
+                        tracing::warn!(%peer, %strategy, error = %e, "registering again failed");
+                    }
                 }
                 // Unreachable with a full queue: wait for the link the same way.
                 Err(mycelium::AskError::Send(
@@ -421,7 +444,11 @@ impl Actor for RemoteStrategy {
             tracing::info!(node = %self.node, "strategy node back");
             return self.watch_ingress(ctx).await;
         }
-        tracing::warn!(node = %self.node, reason = %t.reason, "strategy node gone");
+        if t.reason.is_abnormal() {
+            tracing::warn!(node = %self.node, reason = %t.reason, "strategy node gone");
+        } else {
+            tracing::info!(node = %self.node, reason = %t.reason, "strategy node shut down");
+        }
         ctx.stop();
         Ok(())
     }

@@ -24,7 +24,7 @@ use mycelium::{
     ActorRef, ChildSpec, Idle, Node, Pinned, Restart, RestartStrategy, SpawnOptions, Supervisor,
     SupervisorMsg,
 };
-use mycelium_execution::{ExecutionActor, ExecutionEngine, StrategyId};
+use mycelium_execution::{ExecutionActor, StrategyId};
 use mycelium_market_data::{Feed, FeedMsg, Policy, Speed, TickSource};
 use mycelium_strategies::{Maker, StrategyHost, StrategyMsg, StrategyRegistry};
 use tokio::sync::{oneshot, watch};
@@ -164,8 +164,17 @@ impl<'a> PipelineBuilder<'a> {
         let mut execution = None;
         if placement.execution_here() {
             let exec_config = config.execution.clone();
+            let journal = config.journal.clone();
+            // With the feed in this process, the feed starts from its first tick with
+            // execution's first instance (never with a restarted one).
+            let mut feed_restarts = placement.feed_here();
             let spec = ChildSpec::new("execution", move || {
-                ExecutionActor::<StrategyMsg>::new(ExecutionEngine::new(exec_config.clone()))
+                let exec =
+                    ExecutionActor::<StrategyMsg>::journaled(exec_config.clone(), journal.clone());
+                match std::mem::take(&mut feed_restarts) {
+                    true => exec.feed_restarts(),
+                    false => exec,
+                }
             });
             let exec = supervisor.add_child(spec, ASK).await?;
             // 3. The names this node serves, before its links start.
@@ -217,6 +226,7 @@ impl<'a> PipelineBuilder<'a> {
                     node: placement.me.clone(),
                     live: placement.live_here(),
                     clock,
+                    registered: None,
                 })?,
                 (None, None) => anyhow::bail!("no execution for strategy {name:?}"),
             };

@@ -98,11 +98,17 @@ impl Output {
     /// Waits until the text contains `pattern`; false if the stream ended or
     /// `within` passed first.
     fn wait_for(&self, pattern: &str, within: Duration) -> bool {
+        self.wait_for_count(pattern, 1, within)
+    }
+
+    /// Waits until the text contains `pattern` `times` times; false if the stream
+    /// ended or `within` passed first.
+    fn wait_for_count(&self, pattern: &str, times: usize, within: Duration) -> bool {
         let (lock, changed) = &*self.text;
         let until = Instant::now() + within;
         let mut out = lock.lock().expect("output lock");
         loop {
-            if out.0.contains(pattern) {
+            if out.0.matches(pattern).count() >= times {
                 return true;
             }
             let left = until.saturating_duration_since(Instant::now());
@@ -165,6 +171,15 @@ impl NodeProcess {
     pub fn kill_9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Waits until the strategies of this node have logged `fills` fills (at most
+    /// [`WAIT`]); panics if they do not.
+    pub fn wait_for_fills(&self, fills: u64) {
+        let times = usize::try_from(fills).unwrap_or(usize::MAX);
+        if !self.stderr.wait_for_count(": fill ", times, WAIT) {
+            panic!("node {} never logged {fills} fills", self.name);
+        }
     }
 
     /// Waits until the node has logged a line containing `pattern` (at most
@@ -256,11 +271,15 @@ pub fn start(cluster: &Path, name: &str, args: &[&str]) -> NodeProcess {
 }
 
 /// Starts `command` (a `mycelium` command line), its output read as it comes. The
-/// pipeline's progress (`mycelium_apps` at info) and the strategies' orders and
-/// fills (`mycelium_strategies` at debug) are logged, for tests to wait on.
+/// pipeline's progress (`mycelium_apps` at info), execution's recovery
+/// (`mycelium_execution` at info) and the strategies' orders and fills
+/// (`mycelium_strategies` at debug) are logged, for tests to wait on.
 pub fn spawn(name: &str, mut command: Command) -> NodeProcess {
     let mut child = command
-        .env("RUST_LOG", "warn,mycelium_apps=info,mycelium_strategies=debug")
+        .env(
+            "RUST_LOG",
+            "warn,mycelium_apps=info,mycelium_execution=info,mycelium_strategies=debug",
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -4,7 +4,7 @@
 use mycelium_market_data::{Quote, Side};
 
 /// One side of the top of book.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub(crate) struct Top {
     /// Quoted price.
     pub(crate) px: f64,
@@ -14,7 +14,9 @@ pub(crate) struct Top {
 }
 
 /// Top of book and last trade of one symbol.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize,
+)]
 pub(crate) struct MarketState {
     pub(crate) bid: Option<Top>,
     pub(crate) ask: Option<Top>,

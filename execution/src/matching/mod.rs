@@ -92,20 +92,25 @@ impl Default for ExchangeConfig {
 }
 
 /// A scheduled order arrival or cancel.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 enum Pending {
     Activate(OrderKey),
     Cancel(OrderKey),
 }
 
 /// A deterministic simulated exchange (see the [module docs](self) for the rules).
-#[derive(Debug)]
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct SimulatedExchange {
+    /// Not in a snapshot: the engine restoring one supplies its own.
+    #[rkyv(with = rkyv::with::Skip)]
     config: ExchangeConfig,
+    #[rkyv(with = rkyv::with::AsVec)]
     markets: BTreeMap<Symbol, MarketState>,
     store: OrderStore,
+    #[rkyv(with = rkyv::with::AsVec)]
     resting: RestingBooks,
     /// Keyed by (due time, arrival number).
+    #[rkyv(with = rkyv::with::AsVec)]
     pending: BTreeMap<(i64, u64), Pending>,
     next_arrival: u64,
     clock_ns: Option<i64>,
@@ -126,6 +131,11 @@ impl SimulatedExchange {
             clock_ns: None,
             stats: ExecutionStats::default(),
         }
+    }
+
+    pub(crate) fn set_config(&mut self, config: ExchangeConfig) {
+        self.store.set_max_terminal(config.max_terminal_orders);
+        self.config = config;
     }
 
     /// The configuration.

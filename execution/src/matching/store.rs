@@ -13,7 +13,16 @@ use crate::order::{ClientOrderId, Fill, Order, OrderStatus, OrderUpdate, Strateg
 pub(crate) type OrderKey = (StrategyId, ClientOrderId);
 
 /// The state of one order as the simulated exchange sees it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Serialize,
+    Deserialize,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 pub struct OrderState {
     /// The order as submitted.
     pub order: Order,
@@ -47,16 +56,18 @@ impl OrderState {
 }
 
 /// A stored order and its arrival number (time priority).
-#[derive(Debug)]
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub(crate) struct Record {
     pub(crate) state: OrderState,
     pub(crate) arrival: u64,
 }
 
 /// Every open order, plus the last `max_terminal` finished ones.
-#[derive(Debug)]
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub(crate) struct OrderStore {
+    #[rkyv(with = rkyv::with::AsVec)]
     records: BTreeMap<OrderKey, Record>,
+    #[rkyv(with = rkyv::with::AsVec)]
     open: BTreeSet<OrderKey>,
     terminal: VecDeque<OrderKey>,
     max_terminal: usize,
@@ -70,6 +81,10 @@ impl OrderStore {
             terminal: VecDeque::new(),
             max_terminal,
         }
+    }
+
+    pub(crate) fn set_max_terminal(&mut self, max_terminal: usize) {
+        self.max_terminal = max_terminal;
     }
 
     pub(crate) fn get(&self, key: &OrderKey) -> Option<&Record> {
@@ -111,11 +126,13 @@ impl OrderStore {
 }
 
 /// Resting orders of one symbol, each side in priority order (best price, then arrival).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub(crate) struct RestingBook {
     /// Buys keyed by (negated price, arrival): best (highest) price first.
+    #[rkyv(with = rkyv::with::AsVec)]
     buys: BTreeMap<(PriceKey, u64), OrderKey>,
     /// Sells keyed by (price, arrival): best (lowest) price first.
+    #[rkyv(with = rkyv::with::AsVec)]
     sells: BTreeMap<(PriceKey, u64), OrderKey>,
 }
 

@@ -29,7 +29,19 @@ pub use sequencing::{ApplyOutcome, SequenceError, SequencedBook, SyncState};
 /// transform `total_cmp` applies to both sides of every comparison), so each of the
 /// dozens of comparisons in a map lookup is one integer compare: a depth diff
 /// updates hundreds of levels, and the comparisons were most of the book's cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+)]
 pub struct PriceKey(i64);
 
 impl PriceKey {

@@ -22,7 +22,7 @@ use rkyv::util::AlignedVec;
 use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::watch;
 
-use super::link::{Link, LinkState, Slot};
+use super::link::{Link, LinkState, Severity, Slot};
 use super::net::Net;
 use super::outbox::{AckError, ConnWriter};
 use super::reader::{read_loop, End};
@@ -188,10 +188,15 @@ pub(crate) async fn run(net: Arc<Net>, link: Arc<Link>, conn: Handshaken) -> boo
         // Replaced by a newer connection, which resumes where this one stopped.
         return true;
     }
+    // A peer that said Close shut down in order, and any end while this node stops is
+    // expected (its own Close is answered by the peer hanging up): neither is a warning.
+    let stopping = net.listening.is_cancelled();
+    let severity = if stopping { Severity::Info } else { Severity::Warn };
     match end {
-        End::Lost(why) => link.declare_lost(&why),
-        End::Closed => link.declare_lost("the peer closed the link"),
-        End::Killed => link.declare_lost("the connection failed or this node is stopping"),
+        End::Lost(why) => link.declare_lost(&why, severity),
+        End::Closed => link.declare_closed_by_peer(),
+        End::Killed if stopping => link.declare_lost("this node is stopping", Severity::Info),
+        End::Killed => link.declare_lost("the connection failed", Severity::Warn),
         End::Duplicate => {
             // The peer keeps the other connection, which should be installed here
             // shortly; if it is not within the loss timeout, the link is lost.
@@ -200,7 +205,7 @@ pub(crate) async fn run(net: Arc<Net>, link: Arc<Link>, conn: Handshaken) -> boo
             tokio::spawn(async move {
                 tokio::time::sleep(grace).await;
                 if !matches!(link.state(), LinkState::Up(_)) {
-                    link.declare_lost("no connection replaced a duplicate");
+                    link.declare_lost("no connection replaced a duplicate", Severity::Warn);
                 }
             });
         }
@@ -271,7 +276,7 @@ fn resume_link(link: &Link, resume: &FrameHeader) -> Result<(AlignedVec, u64), R
         link.last_in.store(0, Ordering::Release);
         if before != 0 {
             link.fail_pending("the peer restarted");
-            link.tell_watchers("the peer restarted");
+            link.tell_watchers(link.unreachable("the peer restarted"));
         }
     }
     if resume.target == link.incarnation() {

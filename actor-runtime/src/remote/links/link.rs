@@ -161,6 +161,13 @@ pub(crate) struct Slot {
     pub(crate) replaced: Arc<AtomicBool>,
 }
 
+/// How a link's end is logged: a peer's Close or this node stopping is orderly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Severity {
+    Info,
+    Warn,
+}
+
 pub(crate) struct Link {
     pub(crate) peer: String,
     /// This side's incarnation on this link: random (odd, never 0) when the link is
@@ -348,7 +355,7 @@ impl Link {
         let mut watchers = lock(&self.watchers);
         if !matches!(self.state(), LinkState::Up(_)) {
             drop(watchers);
-            watcher.notify(self.terminated(&name, "the link is down"));
+            watcher.notify(self.terminated(&name, self.unreachable("the link is down")));
             return;
         }
         if !watchers.iter().any(|(w, n)| w.id == watcher.id && *n == name) {
@@ -356,12 +363,12 @@ impl Link {
         }
     }
 
-    fn terminated(&self, name: &str, why: &str) -> Terminated {
-        Terminated {
-            id: ActorId(0),
-            name: Some(format!("{name}@{}", self.peer)),
-            reason: ExitReason::Unreachable(format!("link to {}: {why}", self.peer)),
-        }
+    fn terminated(&self, name: &str, reason: ExitReason) -> Terminated {
+        Terminated { id: ActorId(0), name: Some(format!("{name}@{}", self.peer)), reason }
+    }
+
+    pub(crate) fn unreachable(&self, why: &str) -> ExitReason {
+        ExitReason::Unreachable(format!("link to {}: {why}", self.peer))
     }
 
     pub(crate) fn remove_watcher(&self, watcher: ActorId, name: &str) {
@@ -373,17 +380,30 @@ impl Link {
     /// the same peer process comes back, the link resumes and their requests and
     /// answers are delivered (they fail when the peer turns out to have restarted,
     /// see [`fail_pending`](Self::fail_pending), or at their own timeout).
-    pub(crate) fn declare_lost(&self, why: &str) {
+    pub(crate) fn declare_lost(&self, why: &str, severity: Severity) {
         self.counters.losses.fetch_add(1, Ordering::Relaxed);
-        tracing::warn!(peer = %self.peer, why, "link lost");
-        self.tell_watchers(&format!("lost: {why}"));
+        match severity {
+            Severity::Info => tracing::info!(peer = %self.peer, why, "link closed"),
+            Severity::Warn => tracing::warn!(peer = %self.peer, why, "link lost"),
+        }
+        self.tell_watchers(self.unreachable(&format!("lost: {why}")));
+    }
+
+    /// The peer said Close: it shut down in order, stopping its actors. Every
+    /// watcher through the link is told `Terminated(Stopped)` once and forgotten;
+    /// otherwise as [`declare_lost`](Self::declare_lost) (pending asks keep waiting
+    /// for a peer that comes back).
+    pub(crate) fn declare_closed_by_peer(&self) {
+        self.counters.losses.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(peer = %self.peer, "link closed: the peer shut down");
+        self.tell_watchers(ExitReason::Stopped);
     }
 
     /// Tells every watcher through the link, once, and forgets them.
-    pub(crate) fn tell_watchers(&self, why: &str) {
+    pub(crate) fn tell_watchers(&self, reason: ExitReason) {
         let watchers = std::mem::take(&mut *lock(&self.watchers));
         for (w, name) in watchers {
-            w.notify(self.terminated(&name, why));
+            w.notify(self.terminated(&name, reason.clone()));
         }
     }
 
@@ -422,7 +442,7 @@ impl Link {
         self.counters.dropped_at_linger.fetch_add(dropped, Ordering::Relaxed);
         *lock(&self.rtt) = None;
         self.fail_pending(why);
-        self.tell_watchers(why);
+        self.tell_watchers(self.unreachable(why));
     }
 
     /// Fails every pending ask with `LinkLost`: their answers will never come (the

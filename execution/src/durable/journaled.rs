@@ -1,0 +1,262 @@
+//! [`Journaled`]: the books behind their journal, and the `[journal]` section.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use mycelium_journal::{AckQueue, Durability, Durable, Journal, JournalError, Options, Rkyv};
+use mycelium_market_data::FeedTick;
+use serde::{Deserialize, Deserializer};
+use tokio::sync::watch;
+
+use super::books::config_json;
+use super::{Books, Input, SnapshotError};
+use crate::engine::{ExecutionConfig, ExecutionEngine};
+use crate::order::{Cancel, Order, OrderUpdate, StrategyId};
+
+/// Where and how execution journals its inputs (the `[journal]` section):
+///
+/// ```toml
+/// [journal]
+/// dir = "run/journal"        # no dir: no journal
+/// mode = "process"           # off | process | fsync
+/// snapshot_interval = 1000000  # inputs between snapshots; 0: none
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JournalConfig {
+    /// The journal's directory (created if missing). `None`: no journal.
+    pub dir: Option<PathBuf>,
+    /// When an input counts as durable (see `docs/JOURNAL.md`). Default `process`.
+    #[serde(deserialize_with = "durability")]
+    pub mode: Durability,
+    /// A snapshot of the books every this many inputs (0: none), so that recovery
+    /// replays at most about this many. Default 1 000 000.
+    pub snapshot_interval: u64,
+}
+
+impl Default for JournalConfig {
+    fn default() -> Self {
+        Self { dir: None, mode: Durability::Process, snapshot_interval: 1_000_000 }
+    }
+}
+
+impl JournalConfig {
+    /// The directory, when inputs are journaled at all (a dir, and a mode not `off`).
+    pub fn active_dir(&self) -> Option<&std::path::Path> {
+        self.dir.as_deref().filter(|_| self.mode != Durability::Off)
+    }
+}
+
+fn durability<'de, D: Deserializer<'de>>(d: D) -> Result<Durability, D::Error> {
+    let name = String::deserialize(d)?;
+    name.parse().map_err(|e| serde::de::Error::custom(format!("journal.mode: {e}")))
+}
+
+/// Why execution could not start on its journal.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The journal could not be opened or read (damage names its file and offset).
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The snapshot could not be loaded.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+}
+
+/// The [`Books`] behind their journal. Each input is appended, then applied; a
+/// turn's acknowledgements (`A`) are held until [`commit`](Self::commit) has made its
+/// inputs durable per the mode, and released in order. Without a journal, nothing
+/// is appended and acknowledgements go at once.
+pub struct Journaled<A> {
+    books: Books,
+    journal: Option<Journal<Rkyv<Input>>>,
+    acks: AckQueue<A>,
+    snapshot_interval: u64,
+    last_snapshot: u64,
+}
+
+impl<A> Journaled<A> {
+    /// Books with no journal.
+    pub fn unjournaled(books: Books) -> Self {
+        Self { books, journal: None, acks: AckQueue::new(), snapshot_interval: 0, last_snapshot: 0 }
+    }
+
+    /// Opens the journal of `journal` (when active) and recovers the books it holds
+    /// under `config`: the latest valid snapshot, then every input after it.
+    pub fn open(journal: &JournalConfig, config: &ExecutionConfig) -> Result<Self, OpenError> {
+        let Some(dir) = journal.active_dir() else {
+            return Ok(Self::unjournaled(Books::new(config.clone())));
+        };
+        let (log, recovery) = Journal::<Rkyv<Input>>::open(dir, Options::new(journal.mode))?;
+        let mut books = match recovery.snapshot() {
+            Some(s) => Books::restore(s.bytes())?,
+            None => Books::from_engine(ExecutionEngine::new(ExecutionConfig::default())),
+        };
+        for record in recovery.decode::<Rkyv<Input>>() {
+            books.apply(&record?.1);
+        }
+        let from = recovery.snapshot().map_or(0, |s| s.seq());
+        tracing::info!(
+            dir = %dir.display(),
+            mode = %journal.mode,
+            snapshot = from,
+            replayed = recovery.replay_len(),
+            orders = books.engine().stats().orders,
+            "execution recovered from its journal"
+        );
+        let mut me = Self {
+            books,
+            last_snapshot: log.last_seq(),
+            journal: Some(log),
+            acks: AckQueue::new(),
+            snapshot_interval: journal.snapshot_interval,
+        };
+        // A new journal starts with the config; one written under another config
+        // goes on under this one from here (its start replays under its own).
+        let json = config_json(config);
+        if me.books.config() != json {
+            me.record(Input::Config(json))?;
+            if let Some(j) = &mut me.journal {
+                j.commit()?;
+            }
+        }
+        Ok(me)
+    }
+
+    /// The books.
+    pub fn books(&self) -> &Books {
+        &self.books
+    }
+
+    /// Whether inputs are journaled.
+    pub fn is_journaled(&self) -> bool {
+        self.journal.is_some()
+    }
+
+    /// The journal's durable watermark, for a task to turn into messages (`fsync`
+    /// mode only: in the others it moves at each commit).
+    pub fn subscribe(&self) -> Option<watch::Receiver<Durable>> {
+        self.journal
+            .as_ref()
+            .filter(|j| j.options().durability == Durability::Fsync)
+            .map(|j| j.subscribe())
+    }
+
+    fn append(&mut self, input: impl FnOnce() -> Input) -> Result<(), JournalError> {
+        match &mut self.journal {
+            Some(j) => j.append(&input()).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// Journals and applies any input (the typed calls below save the input's copy
+    /// when there is no journal).
+    pub fn record(&mut self, input: Input) -> Result<Vec<OrderUpdate>, JournalError> {
+        if let Some(j) = &mut self.journal {
+            j.append(&input)?;
+        }
+        Ok(self.books.apply(&input))
+    }
+
+    /// Journals and applies [`Input::Register`].
+    pub fn register(&mut self, strategy: StrategyId, live: bool) -> Result<(), JournalError> {
+        self.append(|| Input::Register { strategy, live })?;
+        self.books.register(strategy, live);
+        Ok(())
+    }
+
+    /// Journals and applies [`Input::Tick`].
+    pub fn tick(&mut self, seq: u64, tick: Option<&Arc<FeedTick>>) -> Result<(), JournalError> {
+        let tick = tick.map(|t| &t.tick);
+        self.append(|| Input::Tick { seq, tick: tick.cloned() })?;
+        self.books.tick(seq, tick);
+        Ok(())
+    }
+
+    /// Journals and applies [`Input::Step`]; returns the strategy's reply.
+    pub fn step(
+        &mut self,
+        strategy: StrategyId,
+        seq: u64,
+        orders: Vec<Order>,
+        cancels: Vec<Cancel>,
+    ) -> Result<Vec<OrderUpdate>, JournalError> {
+        let Some(journal) = &mut self.journal else {
+            return Ok(self.books.step(strategy, seq, orders, cancels));
+        };
+        // Encoded from the input itself, then taken apart again: no copy of the orders.
+        let input = Input::Step { strategy, seq, orders, cancels };
+        journal.append(&input)?;
+        let Input::Step { orders, cancels, .. } = input else { unreachable!() };
+        Ok(self.books.step(strategy, seq, orders, cancels))
+    }
+
+    /// Journals and applies [`Input::Unregister`].
+    pub fn unregister(&mut self, strategy: StrategyId) -> Result<(), JournalError> {
+        self.append(|| Input::Unregister { strategy })?;
+        self.books.unregister(strategy);
+        Ok(())
+    }
+
+    /// Journals and applies [`Input::FeedRestart`].
+    pub fn feed_restart(&mut self) -> Result<(), JournalError> {
+        self.append(|| Input::FeedRestart)?;
+        self.books.apply(&Input::FeedRestart);
+        Ok(())
+    }
+
+    /// Holds `ack` until every input appended so far is durable; without a journal,
+    /// hands it straight back.
+    pub fn hold(&mut self, ack: A) -> Option<A> {
+        match &self.journal {
+            Some(j) => {
+                self.acks.hold(j.last_seq(), ack);
+                None
+            }
+            None => Some(ack),
+        }
+    }
+
+    /// Ends a turn: makes its inputs durable per the mode, takes a snapshot when one is
+    /// due, and returns the acknowledgements that may go now, in order.
+    pub fn commit(&mut self) -> Result<impl Iterator<Item = A> + '_, JournalError> {
+        let mut through = u64::MAX;
+        if let Some(j) = &mut self.journal {
+            j.commit()?;
+            through = j.durable_through();
+            let last = j.last_seq();
+            if self.snapshot_interval > 0 && last - self.last_snapshot >= self.snapshot_interval {
+                self.last_snapshot = last;
+                // Encoded here, on execution's thread (its cost grows with the books);
+                // written in the background.
+                let started = std::time::Instant::now();
+                match self.books.snapshot() {
+                    Ok(state) => {
+                        let (bytes, encode_us) = (state.len(), started.elapsed().as_micros());
+                        tracing::debug!(seq = last, bytes, encode_us, "execution snapshot queued");
+                        if let Err(refused) = j.snapshot(last, state) {
+                            tracing::warn!(%refused, "execution snapshot not taken");
+                        }
+                    }
+                    Err(e) => tracing::warn!(%e, "execution snapshot not taken"),
+                }
+            }
+        }
+        Ok(self.acks.release(through))
+    }
+
+    /// Releases the acknowledgements durable through `through` (`fsync` mode, when
+    /// the watermark moves).
+    pub fn release(&mut self, through: u64) -> impl Iterator<Item = A> + '_ {
+        self.acks.release(through)
+    }
+
+    /// Closes the journal: waits for queued snapshots and, in `fsync` mode, for the
+    /// last batch.
+    pub fn close(&mut self) -> Result<(), JournalError> {
+        match self.journal.take() {
+            Some(j) => j.close(),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Durable execution: everything the deterministic engine reads is an [`Input`],
+//! appended to a journal (`mycelium-journal`) before its effects are acknowledged to
+//! anyone, and the [`Books`] are rebuilt at start from the latest snapshot and the
+//! inputs after it (LMAX style). The format and the modes are in `docs/JOURNAL.md`.
+//!
+//! # Layout
+//! - `input`: [`Input`], one journal record: the config, a registration, a tick applied, an
+//!   order, a cancel, a clock advance, a feed restart.
+//! - `books`: [`Books`], the deterministic core: the engine and the actor's own
+//!   counters, changed only by [`Books::apply`]; snapshots of it.
+//! - `journaled`: [`JournalConfig`] (the `[journal]` section) and [`Journaled`], the
+//!   books behind their journal: journal, then apply; commit once per turn; hold
+//!   acknowledgements until durable; snapshot now and then.
+
+mod books;
+mod input;
+mod journaled;
+
+pub use books::{config_json, Books, LastReply, SnapshotError};
+pub use input::Input;
+pub use journaled::{JournalConfig, Journaled, OpenError};
