@@ -44,17 +44,19 @@ pub struct ExecutionStats {
     /// Orders, fills and rejects of each strategy in each instrument (what a metrics
     /// endpoint labels by strategy and instrument); the totals above are their sums.
     #[serde(skip)]
+    #[rkyv(with = rkyv::with::AsVec)]
     pub by_book: BTreeMap<(StrategyId, Symbol), BookCounts>,
 }
 
 /// One strategy's orders, fills and rejects in one instrument.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub struct BookCounts {
     /// New orders submitted (as [`ExecutionStats::orders`]).
     pub orders: u64,
     /// Fills.
     pub fills: u64,
     /// Rejects of orders and cancels, by reason.
+    #[rkyv(with = rkyv::with::AsVec)]
     pub rejected: BTreeMap<RejectReason, u64>,
 }
 
