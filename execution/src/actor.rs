@@ -23,6 +23,7 @@ use std::time::Instant;
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, Terminated};
 use mycelium_market_data::FeedTick;
 
+use crate::backtest::{BacktestRecorder, BacktestStats};
 use crate::engine::ExecutionEngine;
 use crate::latency::{Hop, HopHistograms};
 use crate::order::{Cancel, ClientOrderId, Order, OrderStatus, OrderUpdate, StrategyId};
@@ -78,6 +79,8 @@ pub struct ExecReport {
     pub ticks: u64,
     /// Latency recorded here.
     pub hops: HopHistograms,
+    /// Equity curve, drawdown, Sharpe, turnover, fees, fill ratio, maker share.
+    pub backtest: BacktestStats,
 }
 
 /// The execution actor's messages. `M` is the strategies' message type (only used
@@ -138,6 +141,7 @@ pub struct ExecutionActor<M> {
     /// Updates for a strategy that had no step to reply to (it skipped a tick while
     /// restarting): delivered with its next reply.
     undelivered: BTreeMap<StrategyId, Vec<OrderUpdate>>,
+    backtest: BacktestRecorder,
     _strategies_msg: std::marker::PhantomData<fn() -> M>,
 }
 
@@ -154,6 +158,7 @@ impl<M: Send + 'static> ExecutionActor<M> {
             hops: HopHistograms::new(),
             arrived: HashMap::new(),
             undelivered: BTreeMap::new(),
+            backtest: BacktestRecorder::new(),
             _strategies_msg: std::marker::PhantomData,
         }
     }
@@ -206,7 +211,11 @@ impl<M: Send + 'static> ExecutionActor<M> {
             let started = Instant::now();
             let tick = steps.values().find_map(|(step, _, _)| step.tick.clone());
             let mut updates = match &tick {
-                Some(t) => self.engine.on_tick(&t.tick),
+                Some(t) => {
+                    let engine = &self.engine;
+                    self.backtest.on_tick(t.tick.exchange_ts_ns, || equity(engine));
+                    self.engine.on_tick(&t.tick)
+                }
                 None => Vec::new(),
             };
             let mut replies = Vec::with_capacity(steps.len());
@@ -237,7 +246,11 @@ impl<M: Send + 'static> ExecutionActor<M> {
             let last = self.last_ids.entry(order.strategy).or_default();
             *last = (*last).max(order.client_order_id.0);
             self.arrived.insert((order.strategy, order.client_order_id), received);
+            let (accepted, qty) = (self.engine.stats().accepted, order.qty);
             updates.extend(self.engine.submit(order));
+            if self.engine.stats().accepted > accepted {
+                self.backtest.on_accepted(qty);
+            }
         }
         for cancel in step.cancels {
             updates.extend(self.engine.cancel(cancel));
@@ -255,7 +268,8 @@ impl<M: Send + 'static> ExecutionActor<M> {
         let now = Instant::now();
         for u in updates {
             let key = (u.strategy, u.client_order_id);
-            if u.last_fill.is_some() {
+            if let Some(fill) = &u.last_fill {
+                self.backtest.on_fill(fill);
                 if let Some(at) = self.arrived.get(&key) {
                     self.hops.record(Hop::OrderToFill, now.saturating_duration_since(*at));
                 }
@@ -269,6 +283,12 @@ impl<M: Send + 'static> ExecutionActor<M> {
             let _ = reply.send(self.undelivered.remove(&strategy).unwrap_or_default());
         }
     }
+}
+
+/// The equity of every position: `cash + qty * mark`, at the average entry price where
+/// the symbol has no mark (as the run summary values it).
+fn equity(engine: &ExecutionEngine) -> f64 {
+    engine.positions().map(|p| p.equity(engine.mark(p.symbol).unwrap_or(p.avg_px))).sum()
 }
 
 impl<M: Send + 'static> Actor for ExecutionActor<M> {
@@ -311,6 +331,9 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                     positions,
                     ticks: self.applied,
                     hops: self.hops.clone(),
+                    backtest: self
+                        .backtest
+                        .finish(equity(&self.engine), self.engine.positions().map(|p| p.fees).sum()),
                 });
             }
         }

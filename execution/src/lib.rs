@@ -22,6 +22,8 @@
 //! - [`stats`]: [`ExecutionStats`] (orders, fills, rejects by reason).
 //! - [`actor`]: the [`ExecutionActor`] and the deterministic step protocol with the
 //!   strategies.
+//! - [`backtest`]: a run's [`BacktestStats`] (equity curve, drawdown, Sharpe, turnover,
+//!   fees, fill ratio, maker share), recorded by the actor.
 //! - [`latency`]: the pipeline's [`Hop`]s and their HDR histograms.
 //! - [`fidelity`]: the L3 ground truth against which the queue models' fills are
 //!   measured ([`fidelity::run`]).
@@ -58,6 +60,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod actor;
+pub mod backtest;
 pub mod engine;
 pub mod fidelity;
 pub mod latency;
@@ -71,6 +74,7 @@ mod serde_util;
 pub mod stats;
 
 pub use actor::{ExecMsg, ExecReport, ExecutionActor, Recovery, Step, StepStamps};
+pub use backtest::{BacktestRecorder, BacktestStats, EquityPoint};
 pub use engine::{ExecutionConfig, ExecutionEngine};
 pub use latency::{Hop, HopHistograms};
 pub use latency_model::{feed_latency_ns, LatencySetting, OrderLatency, OrderLatencyConfig};
