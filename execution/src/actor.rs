@@ -331,9 +331,10 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                     positions,
                     ticks: self.applied,
                     hops: self.hops.clone(),
-                    backtest: self
-                        .backtest
-                        .finish(equity(&self.engine), self.engine.positions().map(|p| p.fees).sum()),
+                    backtest: self.backtest.finish(
+                        equity(&self.engine),
+                        self.engine.positions().map(|p| p.fees).sum(),
+                    ),
                 });
             }
         }

@@ -23,7 +23,7 @@ fn statistics_of_a_known_series_are_the_hand_computed_ones() {
     let sell = Fill { px: 103.0, qty: 1.0, side: Side::Sell, liquidity: Liquidity::Taker };
     rec.on_accepted(1.0); // the buy, filled at once
     rec.on_accepted(2.0); // the sell, half filled
-    // Ticks at 0, 1, 2, 3, 5 and 6 ms (none in the interval 4), with these marks.
+                          // Ticks at 0, 1, 2, 3, 5 and 6 ms (none in the interval 4), with these marks.
     let ticks = [(0, 100.0), (1, 102.0), (2, 99.0), (3, 104.0), (5, 100.0), (6, 103.0)];
     let mut mark = f64::NAN;
     for (i, &(ms, m)) in ticks.iter().enumerate() {
