@@ -6,12 +6,15 @@
 //!   feed alone, for per-symbol statistics).
 //! - `record`: `mycelium record`, ticks into the project's binary recording format.
 //! - `report`: `mycelium report`, and the `--report DIR` of run, replay and node.
+//! - `fidelity`: `mycelium fidelity`, each queue model's fills against an exact L3
+//!   FIFO simulation of the same orders on a seeded synthetic stream.
 //! - `node`: `mycelium node`, one node of the pipeline split across processes or hosts.
 //! - `source_args`: the recorded-input options shared by replay, record and node.
 //! - `signals`: stopping in order on SIGINT or SIGTERM.
 //! - `progress`: a progress bar on a terminal, nothing when output is not one.
 //! - `logging`: `-v` / `-q`, and colour only on a terminal.
 
+mod fidelity;
 mod logging;
 mod node;
 mod progress;
@@ -50,6 +53,8 @@ enum Command {
     Report(report::Args),
     /// Run one node of a cluster file (the pipeline split across processes or hosts).
     Node(node::Args),
+    /// Measure each queue model's fills against the exact L3 FIFO truth (seeded).
+    Fidelity(fidelity::Args),
 }
 
 /// Tasks between two looks at timers and I/O on a node with busy-poll links.
@@ -82,5 +87,6 @@ pub(crate) fn main() -> anyhow::Result<()> {
         Command::Record(args) => record::run(args),
         Command::Report(args) => report::run(args),
         Command::Node(args) => rt.block_on(node::run(args)),
+        Command::Fidelity(args) => fidelity::run(args),
     }
 }
