@@ -4,6 +4,8 @@
 //! - `run`: `mycelium run` (the pipeline on the synthetic feed) and `mycelium config`.
 //! - `replay`: `mycelium replay`, recorded market data through the pipeline (or the
 //!   feed alone, for per-symbol statistics).
+//! - `feed_latency`: `mycelium replay --feed-latency`, per-symbol feed latency of
+//!   recorded files.
 //! - `record`: `mycelium record`, ticks into the project's binary recording format.
 //! - `report`: `mycelium report`, and the `--report DIR` of run, replay and node.
 //! - `fidelity`: `mycelium fidelity`, each queue model's fills against an exact L3
@@ -14,6 +16,7 @@
 //! - `progress`: a progress bar on a terminal, nothing when output is not one.
 //! - `logging`: `-v` / `-q`, and colour only on a terminal.
 
+mod feed_latency;
 mod fidelity;
 mod logging;
 mod node;
