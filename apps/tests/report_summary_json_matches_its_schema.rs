@@ -160,4 +160,20 @@ fn a_runs_summary_carries_its_backtest_statistics() {
     let printed = String::from_utf8_lossy(&out.stdout);
     let equity = number(b, "final_equity", "backtest");
     assert!(printed.contains(&format!("equity {equity:.4}")), "{printed}");
+    // The final equity is the strategies' total PnL, which the summary adds up from the
+    // positions on its own.
+    let total: f64 = printed
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("(all)"))
+        .map(|l| l.split_whitespace().last().and_then(|v| v.parse::<f64>().ok()).expect("pnl"))
+        .sum();
+    assert!((total - equity).abs() < 1e-3, "{total} vs {equity}:\n{printed}");
+
+    // The same seed gives the same statistics, curve included.
+    let again =
+        report_support::mycelium(&["run", "--ticks", "20000", "--report", "rep2"], tmp.path());
+    assert!(again.status.success());
+    let text = std::fs::read_to_string(tmp.path().join("rep2/summary.json")).expect("summary");
+    let w: Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["backtest"], w["backtest"], "deterministic");
 }
