@@ -64,7 +64,9 @@ pub fn render(outcome: &RunOutcome) -> String {
             name, "(all)", "", "", "", total
         );
     }
-    render_backtest(&mut out, &outcome.execution.backtest);
+    if let Some(backtest) = &outcome.execution.backtest {
+        render_backtest(&mut out, backtest);
+    }
     let _ = writeln!(
         out,
         "\nsimulated order latency (exchange time, a setting): {}",

@@ -79,8 +79,9 @@ pub struct ExecReport {
     pub ticks: u64,
     /// Latency recorded here.
     pub hops: HopHistograms,
-    /// Equity curve, drawdown, Sharpe, turnover, fees, fill ratio, maker share.
-    pub backtest: BacktestStats,
+    /// Equity curve, drawdown, Sharpe, turnover, fees, fill ratio, maker share; `None`
+    /// in the default report of a node that runs no execution.
+    pub backtest: Option<BacktestStats>,
 }
 
 /// The execution actor's messages. `M` is the strategies' message type (only used
@@ -331,10 +332,10 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                     positions,
                     ticks: self.applied,
                     hops: self.hops.clone(),
-                    backtest: self.backtest.finish(
+                    backtest: Some(self.backtest.finish(
                         equity(&self.engine),
                         self.engine.positions().map(|p| p.fees).sum(),
-                    ),
+                    )),
                 });
             }
         }

@@ -61,7 +61,7 @@ pub struct Report {
     /// The runs merged into this report; empty for a single run.
     pub inputs: Vec<RunInfo>,
     /// The run's backtest statistics; `None` for a merge (equity curves of different
-    /// runs do not add up in time).
+    /// runs do not add up in time) and for a node that runs no execution.
     pub backtest: Option<BacktestStats>,
 }
 
@@ -105,7 +105,7 @@ impl Report {
             counts: Counts::of(outcome),
             run,
             inputs: Vec::new(),
-            backtest: Some(outcome.execution.backtest.clone()),
+            backtest: outcome.execution.backtest.clone(),
         }
     }
 
