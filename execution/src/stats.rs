@@ -33,6 +33,9 @@ pub struct ExecutionStats {
     pub fills: u64,
     /// Quantity filled, all sides.
     pub filled_qty: f64,
+    /// Quantity of the orders accepted (for the fill ratio).
+    #[serde(skip)]
+    pub accepted_qty: f64,
     /// Orders that ended `Filled`.
     pub filled_orders: u64,
     /// Orders that ended `Cancelled` (by request, or as a market/IOC remainder).

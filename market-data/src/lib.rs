@@ -22,6 +22,8 @@
 //!   format or a recording, by path) and [`merge`] (several sources in exchange-time
 //!   order).
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
+//! - [`feed_latency`]: per-symbol feed latency (receive minus exchange time) of
+//!   recorded events that carry both clocks ([`FeedLatency`]).
 //! - [`feed`]: the [`Feed`] actor: one `Arc<FeedTick>` per tick to every subscriber,
 //!   blocking or conflating per subscriber.
 //!
@@ -40,6 +42,7 @@
 pub mod adapter;
 pub mod book;
 pub mod feed;
+pub mod feed_latency;
 pub mod l3;
 pub mod pacing;
 pub mod prefetch;
@@ -53,6 +56,7 @@ pub mod tick;
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
 pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy, SymbolCounts};
+pub use feed_latency::{FeedLatency, SymbolFeedLatency};
 pub use pacing::{Pacer, Speed};
 pub use prefetch::prefetch;
 pub use readers::{

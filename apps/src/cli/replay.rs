@@ -1,5 +1,6 @@
 //! `mycelium replay`: recorded market data through the trading pipeline, or through
-//! the feed alone for per-symbol statistics (`--stats-only`).
+//! the feed alone for per-symbol statistics (`--stats-only`), or each symbol's feed
+//! latency (`--feed-latency`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +11,8 @@ use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy};
 
 use super::source_args::ReplayOptions;
 
-/// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--strict] [--stats-only]`
+/// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--strict]
+/// [--stats-only | --feed-latency]`
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Recorded-data files or recordings, merged in exchange-time order.
@@ -21,6 +23,10 @@ pub(crate) struct Args {
     /// Print per-symbol statistics only, without running the pipeline.
     #[arg(long)]
     stats_only: bool,
+    /// Print each symbol's feed latency (receive minus exchange time, over the events
+    /// that carry both clocks) only, without running the pipeline.
+    #[arg(long, conflicts_with_all = ["stats_only", "report"])]
+    feed_latency: bool,
     /// The pipeline config whose strategies and execution trade the replay
     /// (default: the embedded one; its `[feed]` section is not used).
     #[arg(long)]
@@ -71,6 +77,9 @@ impl Actor for Counter {
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
+    if args.feed_latency {
+        return super::feed_latency::print(&args.files, &args.replay.read);
+    }
     let stop = super::signals::stop_signal();
     let source = args.replay.source(&args.files);
     if !args.stats_only {

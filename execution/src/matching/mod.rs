@@ -246,6 +246,7 @@ impl SimulatedExchange {
         }
         self.stats.count_order(order.strategy, order.symbol);
         self.stats.accepted += 1;
+        self.stats.accepted_qty += order.qty;
         let key = (order.strategy, order.client_order_id);
         let ts = order.reacted_to.exchange_ts_ns;
         let due = ts.saturating_add(self.config.order_latency_ns);
