@@ -5,6 +5,7 @@
 //! node's own report; the endpoint serves the run's final figures while it lingers).
 //! Every family the Grafana dashboard queries is in the node's scrape, but for those
 //! a one-node run with timing off cannot have (named below, with why). Skipped, saying so, where Prometheus is not installed.
+#[path = "../../metrics/tests/common/prometheus.rs"]
 mod prometheus_support;
 
 use std::collections::BTreeSet;
@@ -15,7 +16,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use prometheus_support::{get, tool_or_skip, ChildGuard, Prometheus, PATIENCE};
+use prometheus_support::{http, tool_or_skip, ChildGuard, Prometheus, PATIENCE};
 
 /// Families a one-process run cannot export: it has no links (and so no handshakes
 /// to refuse), and the pipeline's actors run with timing off (no handler or
@@ -66,6 +67,12 @@ fn dashboard_families() -> BTreeSet<String> {
     out
 }
 
+/// `GET /metrics` from the node: status and body.
+fn scrape(addr: SocketAddr) -> (u16, String) {
+    let answer = http(addr, "GET", "/metrics", Duration::from_secs(30)).expect("scrape");
+    (answer.status, answer.body)
+}
+
 #[test]
 fn prometheus_reads_a_node_run_back_as_its_summary_says() {
     let test = "prometheus_reads_a_node_run_back_as_its_summary_says";
@@ -99,11 +106,11 @@ fn prometheus_reads_a_node_run_back_as_its_summary_says() {
     });
     let addr: SocketAddr =
         rx.recv_timeout(PATIENCE).expect("the node's endpoint").parse().expect("an address");
-    let prometheus = Prometheus::start(&binary, dir.path(), &[addr]);
+    let prometheus = Prometheus::start(&binary, dir.path(), &[("mycelium", &[addr])]);
     // A scrape while the pipeline runs (its actors answer only then).
     let deadline = Instant::now() + PATIENCE;
     let running = loop {
-        let (status, text) = get(addr, "/metrics").expect("scrape");
+        let (status, text) = scrape(addr);
         assert_eq!(status, 200);
         if text.contains("mycelium_actor_mailbox_depth{") {
             break text;
@@ -164,7 +171,7 @@ fn prometheus_reads_a_node_run_back_as_its_summary_says() {
     // Every dashboard family the node can have is in its scrapes: the actors' in the
     // one while it ran, the rest in one of the final figures (a reject shows once
     // there is one).
-    let (status, last) = get(addr, "/metrics").expect("scrape");
+    let (status, last) = scrape(addr);
     assert_eq!(status, 200);
     let live = format!("{running}{last}");
     let no_rejects = counts["rejects"] == 0;
