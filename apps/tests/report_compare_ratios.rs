@@ -27,17 +27,17 @@ fn ratios_are_b_over_a_per_hop_and_percentile() {
     assert_eq!(stats, ["p50", "p90", "p99", "p99.9", "p99.99", "max"]);
     assert_eq!(rows.len(), 3 * 6);
     let expected_a = [500, 900, 990, 999, 1000, 1000];
-    for (i, r) in rows.iter().filter(|r| r.hop == Hop::TickToStrategy).enumerate() {
+    for (i, r) in rows.iter().filter(|r| r.hop.hop == Hop::TickToStrategy).enumerate() {
         assert_eq!(r.a, Some(expected_a[i]), "{r:?}");
         assert_eq!(r.b, Some(2 * expected_a[i]), "{r:?}");
         assert_eq!(r.ratio, Some(2.0), "{r:?}");
     }
-    for (i, r) in rows.iter().filter(|r| r.hop == Hop::TickToOrder).enumerate() {
+    for (i, r) in rows.iter().filter(|r| r.hop.hop == Hop::TickToOrder).enumerate() {
         let b = expected_a[i].div_ceil(2);
         assert_eq!((r.a, r.b), (Some(expected_a[i]), Some(b)), "{r:?}");
         assert_eq!(r.ratio, Some(b as f64 / expected_a[i] as f64), "{r:?}");
     }
-    for r in rows.iter().filter(|r| r.hop == Hop::OrderToFill) {
+    for r in rows.iter().filter(|r| r.hop.hop == Hop::OrderToFill) {
         assert_eq!((r.a, r.b, r.ratio), (None, Some(700), None), "{r:?}");
     }
 

@@ -101,6 +101,8 @@ fn check_summary(v: &Value) {
     for hop in hops {
         let name = string(hop, "hop", "hops[]");
         assert!(Hop::ALL.iter().any(|h| h.name() == name), "unknown hop {name}");
+        let transport = string(hop, "transport", name);
+        assert!(["local", "unix", "tcp"].contains(&transport), "{name}: transport {transport}");
         assert!(uint(hop, "count", name) > 0);
         let order = ["min", "p50", "p90", "p99", "p99_9", "p99_99", "max"];
         let values: Vec<u64> = order.iter().map(|k| uint(hop, k, name)).collect();

@@ -37,11 +37,12 @@ fn three_processes_on_unix_sockets_trade_as_one() {
     let reference = one_process(dir.path());
     let cluster = three_nodes(dir.path(), TICKS, 0);
     // Any start order: execution last here, so the others wait for it.
+    let report = |node: &str| dir.path().join(format!("report-{node}")).display().to_string();
     let md = start(&cluster, "md", &[]);
-    let alpha = start(&cluster, "alpha", &[]);
+    let alpha = start(&cluster, "alpha", &["--report", &report("alpha")]);
     md.wait_for_log("waiting for ticks@alpha");
     alpha.wait_for_log("waiting for execution@exec");
-    let exec = start(&cluster, "exec", &[]);
+    let exec = start(&cluster, "exec", &["--report", &report("exec")]);
     let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
     for (name, node) in [("md", &md), ("alpha", &alpha), ("exec", &exec)] {
         assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
@@ -58,6 +59,25 @@ fn three_processes_on_unix_sockets_trade_as_one() {
         exec.stdout
     );
     assert_eq!(trades(&exec.stdout), trades(&reference), "split trading differs from one process");
+    // Each node's report keeps its hops by the transport they crossed: ticks came to
+    // alpha from md, orders to exec from alpha, over Unix sockets.
+    let transports = |node: &str| hop_transports(&dir.path().join(format!("report-{node}")));
+    let alpha = transports("alpha");
+    assert_eq!(alpha.get("tick_to_strategy").map(String::as_str), Some("unix"), "{alpha:?}");
+    assert_eq!(alpha.get("strategy_handler").map(String::as_str), Some("local"), "{alpha:?}");
+    let exec = transports("exec");
+    assert_eq!(exec.get("strategy_to_execution").map(String::as_str), Some("unix"), "{exec:?}");
+    assert_eq!(exec.get("tick_to_order").map(String::as_str), Some("unix"), "{exec:?}");
+    assert_eq!(exec.get("execution_handler").map(String::as_str), Some("local"), "{exec:?}");
+}
+
+/// Each hop's transport in the `summary.json` of the report in `dir`.
+fn hop_transports(dir: &std::path::Path) -> std::collections::BTreeMap<String, String> {
+    let text = std::fs::read_to_string(dir.join("summary.json")).expect("summary.json");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    let hops = v["hops"].as_array().expect("hops");
+    let field = |h: &serde_json::Value, k: &str| h[k].as_str().expect(k).to_owned();
+    hops.iter().map(|h| (field(h, "hop"), field(h, "transport"))).collect()
 }
 
 #[test]
@@ -65,7 +85,8 @@ fn two_nodes_over_tcp_trade_as_one() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reference = one_process(dir.path());
     let cluster = two_nodes_tcp(dir.path(), free_addr(), free_addr(), &pipeline(TICKS));
-    let venue = start(&cluster, "venue", &[]);
+    let report = dir.path().join("report-venue").display().to_string();
+    let venue = start(&cluster, "venue", &["--report", &report]);
     let trader = start(&cluster, "trader", &[]);
     let (trader, venue) = (finish(trader), finish(venue));
     for (name, node) in [("trader", &trader), ("venue", &venue)] {
@@ -76,6 +97,8 @@ fn two_nodes_over_tcp_trade_as_one() {
     assert!(venue.stdout.contains("link trader: tcp"), "{}", venue.stdout);
     assert!(count(&venue.stdout, "fills") > 0, "{}", venue.stdout);
     assert_eq!(trades(&venue.stdout), trades(&reference), "split trading differs from one process");
+    let venue = hop_transports(&dir.path().join("report-venue"));
+    assert_eq!(venue.get("strategy_to_execution").map(String::as_str), Some("tcp"), "{venue:?}");
 }
 
 /// Lines of the capture replayed (about 22 s of exchange time, ~6,400 ticks).

@@ -11,7 +11,7 @@ use crate::remote::codec::frame::DEFAULT_MAX_PAYLOAD;
 
 /// What carries messages to an actor: observable on every
 /// [`ActorRef`](crate::ActorRef) through [`transport`](crate::ActorRef::transport).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Transport {
     /// The actor is on this node: messages move as values, never serialized.
     Local,

@@ -104,16 +104,21 @@ pub struct TickIngress {
     clock: Clock,
     /// Set when the feed has ended.
     ended: watch::Sender<bool>,
+    /// The feed's node, whose link's transport is noted when it first asks.
+    feed_node: String,
+    links_used: LinksUsed,
 }
 
 impl TickIngress {
-    /// An ingress whose hosts come through `hosts`.
-    pub fn new(
+    /// An ingress whose hosts come through `hosts`, fed from `feed_node`.
+    pub(crate) fn new(
         hosts: oneshot::Receiver<Vec<ActorRef<StrategyMsg>>>,
         clock: Clock,
         ended: watch::Sender<bool>,
+        feed_node: String,
+        links_used: LinksUsed,
     ) -> Self {
-        Self { hosts: Vec::new(), pending: Some(hosts), clock, ended }
+        Self { hosts: Vec::new(), pending: Some(hosts), clock, ended, feed_node, links_used }
     }
 
     /// Waits for the hosts, once (none if the node failed to start them).
@@ -128,7 +133,7 @@ impl TickIngress {
 impl Actor for TickIngress {
     type Msg = TickWire;
 
-    async fn handle(&mut self, msg: TickWire, _ctx: &mut Context<Self>) -> Result<(), ActorError> {
+    async fn handle(&mut self, msg: TickWire, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         match msg {
             TickWire::Tick { seq, tick, scheduled_ns } => {
                 let scheduled = self.clock.to_instant(scheduled_ns);
@@ -142,6 +147,8 @@ impl Actor for TickIngress {
                 }
             }
             TickWire::Ready(reply) => {
+                // The feed's node asks over the link its ticks will take.
+                note_link(ctx.node(), &self.feed_node, &self.links_used);
                 self.hosts().await;
                 let _ = reply.send(());
             }

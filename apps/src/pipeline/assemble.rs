@@ -197,7 +197,13 @@ impl<'a> PipelineBuilder<'a> {
             // Exposed even next to a local feed: execution watches it to know the
             // strategies' node is alive.
             let (ready, hosts) = oneshot::channel();
-            let ingress = node.spawn(TickIngress::new(hosts, clock, ended_tx))?;
+            let ingress = node.spawn(TickIngress::new(
+                hosts,
+                clock,
+                ended_tx,
+                placement.roles.feed.clone(),
+                links_used.clone(),
+            ))?;
             node.expose("ticks", &ingress)?;
             hosts_ready = Some(ready);
         }

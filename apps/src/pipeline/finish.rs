@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use mycelium::remote::LinkState;
 use mycelium::Transport;
-use mycelium_execution::{ExecMsg, ExecReport, HopHistograms, StrategyId};
+use mycelium_execution::{ExecMsg, ExecReport, Hop, HopHistograms, StrategyId};
 use mycelium_strategies::StrategyMsg;
 
-use super::{Ending, NodeOutcome, Pipeline, RunOutcome, ASK};
+use super::{hop_transport, Ending, NodeOutcome, Pipeline, RunOutcome, ASK};
 use crate::cluster::wire::ExecWire;
 
 /// How long a stopped feed may take to end before it is aborted.
@@ -140,6 +140,10 @@ impl Pipeline {
             self.node.supervision_counters().restarts() + self.rejoins.load(Ordering::Relaxed);
         let elapsed = self.started.elapsed();
         let host_noise = self.host_at_start.noise_since();
+        let transports = Hop::ALL
+            .into_iter()
+            .map(|hop| (hop, hop_transport(&self.placement, &self.node, &self.links_used, hop)))
+            .collect();
         self.supervisor.stop();
         self.node.shutdown(Duration::from_secs(5)).await;
         Ok(NodeOutcome {
@@ -149,6 +153,7 @@ impl Pipeline {
                 execution,
                 strategies,
                 hops,
+                transports,
                 elapsed,
                 host_noise,
                 restarts,

@@ -14,9 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::future::{join3, join_all, BoxFuture};
 use futures_util::FutureExt as _;
-use mycelium::remote::LinkState;
-use mycelium::{ActorRef, Node, Transport};
-use mycelium_execution::{ExecMsg, ExecReport, Hop, HopHistograms, StrategyId};
+use mycelium::{ActorRef, Node};
+use mycelium_execution::{ExecMsg, ExecReport, HopHistograms, StrategyId};
 use mycelium_market_data::{FeedMsg, FeedReport};
 use mycelium_metrics::{Batch, CollectError, Collector, FeedFigures, TradingFigures};
 use mycelium_strategies::StrategyMsg;
@@ -145,37 +144,11 @@ impl PipelineCollector {
     /// Each hop's histogram, labelled with how its message travelled.
     fn hops(&self, batch: &mut Batch, hops: &HopHistograms) {
         for (hop, h) in hops.iter() {
-            let transport = self.transport_of(hop).to_string();
+            let transport =
+                super::hop_transport(&self.placement, &self.node, &self.links_used, hop)
+                    .to_string();
             batch.hop(hop.name(), &transport, h);
         }
-    }
-
-    /// How `hop`'s message travelled to this node: from the feed's node for a tick,
-    /// from the strategies' node for an order; `local` for what happens within an
-    /// actor. With strategies on several other nodes, execution's order hops carry
-    /// the first one's transport (they are recorded in one histogram).
-    fn transport_of(&self, hop: Hop) -> Transport {
-        let roles = &self.placement.roles;
-        let from = match hop {
-            Hop::TickToStrategy => Some(roles.feed.as_str()),
-            Hop::StrategyToExecution | Hop::TickToOrder => {
-                self.placement.remote_strategy_nodes().first().copied()
-            }
-            Hop::StrategyHandler | Hop::ExecutionHandler | Hop::OrderToFill => None,
-        };
-        match from {
-            Some(peer) if peer != self.placement.me => self.link_transport(peer),
-            _ => Transport::Local,
-        }
-    }
-
-    /// The transport of the link to `peer`: up now, or seen up while in use.
-    fn link_transport(&self, peer: &str) -> Transport {
-        if let Some(LinkState::Up(t)) = self.node.link_metrics(peer).map(|m| m.state) {
-            return t;
-        }
-        let used = self.links_used.lock().map(|u| u.get(peer).copied()).ok().flatten();
-        used.unwrap_or(Transport::Local)
     }
 
     /// Orders, fills and rejects per strategy and instrument, and positions, PnL and

@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use mycelium::remote::LinkState;
 use mycelium::{ActorRef, Node, PeerAddr, RemoteConfig, SupervisorMsg, Transport};
-use mycelium_execution::{ExecMsg, StrategyId};
+use mycelium_execution::{ExecMsg, Hop, StrategyId};
 use mycelium_market_data::{FeedMsg, FeedReport};
 use mycelium_strategies::StrategyMsg;
 use tokio::sync::watch;
@@ -150,6 +150,34 @@ pub(crate) fn note_link(node: &Node, peer: &str, used: &LinksUsed) {
             used.insert(peer.to_owned(), transport);
         }
     }
+}
+
+/// How `hop`'s messages travelled to this node: from the feed's node for a tick, from
+/// the strategies' node for an order; `Local` for what happens within an actor. With
+/// strategies on several other nodes, execution's order hops carry the first one's
+/// transport (they are recorded in one histogram).
+pub(crate) fn hop_transport(
+    placement: &Placement,
+    node: &Node,
+    links_used: &LinksUsed,
+    hop: Hop,
+) -> Transport {
+    let from = match hop {
+        Hop::TickToStrategy => Some(placement.roles.feed.as_str()),
+        Hop::StrategyToExecution | Hop::TickToOrder => {
+            placement.remote_strategy_nodes().first().copied()
+        }
+        Hop::StrategyHandler | Hop::ExecutionHandler | Hop::OrderToFill => None,
+    };
+    let Some(peer) = from.filter(|peer| *peer != placement.me) else {
+        return Transport::Local;
+    };
+    // The link's transport: up now, or seen up while in use.
+    if let Some(LinkState::Up(t)) = node.link_metrics(peer).map(|m| m.state) {
+        return t;
+    }
+    let used = links_used.lock().map(|u| u.get(peer).copied()).ok().flatten();
+    used.unwrap_or(Transport::Local)
 }
 
 /// Pins the calling thread (the one running the runtime) to a core that no pinned

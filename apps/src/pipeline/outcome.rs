@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use mycelium::Transport;
-use mycelium_execution::{ExecReport, HopHistograms, StrategyId};
+use mycelium_execution::{ExecReport, Hop, HopHistograms, StrategyId};
 use mycelium_strategies::HostReport;
 
 use super::HostNoise;
@@ -22,6 +22,9 @@ pub struct RunOutcome {
     pub strategies: Vec<(String, StrategyId, HostReport)>,
     /// All hop latencies merged.
     pub hops: HopHistograms,
+    /// The transport each hop's messages crossed to reach this node (`Local` unless
+    /// they came over a link).
+    pub transports: BTreeMap<Hop, Transport>,
     /// Wall-clock run time.
     pub elapsed: Duration,
     /// What the host did to the run: context switches, run-queue waits, CPU steal.

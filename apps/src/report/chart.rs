@@ -14,11 +14,11 @@ use super::Report;
 pub const SIZE: (u32, u32) = (1024, 640);
 
 /// Each hop's line: `(1/(1-p), µs)` at every percentile step but the last (100%).
-pub fn lines(report: &Report) -> Vec<(&'static str, Vec<(f64, f64)>)> {
+pub fn lines(report: &Report) -> Vec<(String, Vec<(f64, f64)>)> {
     report
         .hops
         .iter()
-        .map(|(hop, h)| {
+        .map(|(key, h)| {
             let steps = percentile_steps(h, TICKS_PER_HALF_DISTANCE);
             let points = steps
                 .iter()
@@ -26,7 +26,7 @@ pub fn lines(report: &Report) -> Vec<(&'static str, Vec<(f64, f64)>)> {
                 .map(|s| (1.0 / (1.0 - s.percentile / 100.0), s.value as f64 / NS_PER_US))
                 .filter(|(x, y)| x.is_finite() && *y > 0.0)
                 .collect();
-            (hop.name(), points)
+            (key.label(), points)
         })
         .collect()
 }
@@ -101,7 +101,7 @@ pub fn svg(report: &Report) -> anyhow::Result<String> {
             chart
                 .draw_series(LineSeries::new(points.iter().copied(), color.stroke_width(2)))
                 .map_err(|e| err(&e))?
-                .label(*name)
+                .label(name.as_str())
                 .legend(move |(x, y)| {
                     PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                 });

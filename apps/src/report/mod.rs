@@ -29,6 +29,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use hdrhistogram::serialization::{Deserializer, Serializer as _, V2Serializer};
 use hdrhistogram::Histogram;
+use mycelium::Transport;
 use mycelium_execution::latency::new_histogram;
 use mycelium_execution::{BacktestStats, Hop};
 use serde::{Deserialize, Serialize};
@@ -38,9 +39,11 @@ pub use run_info::{rfc3339_utc, Counts, RunInfo};
 use crate::pipeline::RunOutcome;
 
 /// `meta.json`'s `schema` value.
-pub const META_SCHEMA: &str = "mycelium.report.meta/1";
+pub const META_SCHEMA: &str = "mycelium.report.meta/2";
+/// The earlier `meta.json` schema, still read: its hops are all local.
+const META_SCHEMA_1: &str = "mycelium.report.meta/1";
 /// `summary.json`'s `schema` value.
-pub const SUMMARY_SCHEMA: &str = "mycelium.report.summary/2";
+pub const SUMMARY_SCHEMA: &str = "mycelium.report.summary/3";
 /// The chart's file name.
 pub const CHART_FILE: &str = "latency.svg";
 
@@ -49,11 +52,52 @@ pub fn hop_named(name: &str) -> Option<Hop> {
     Hop::ALL.into_iter().find(|h| h.name() == name)
 }
 
+/// The transport named `name` (as `Transport`'s `Display` writes it).
+pub fn transport_named(name: &str) -> Option<Transport> {
+    [Transport::Local, Transport::Unix, Transport::Tcp].into_iter().find(|t| t.to_string() == name)
+}
+
+/// A report's hop: which hop, and the transport its messages crossed to reach the
+/// node that recorded it (`Local` within a node). A split run's hop over a Unix
+/// socket and the same hop of a run over TCP stay apart, also when merged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HopKey {
+    /// The hop.
+    pub hop: Hop,
+    /// How its messages travelled.
+    pub transport: Transport,
+}
+
+impl HopKey {
+    /// `hop` within one node.
+    pub fn local(hop: Hop) -> Self {
+        Self { hop, transport: Transport::Local }
+    }
+
+    /// As tables and charts name it: the hop's name, then `/unix` or `/tcp` when it
+    /// crossed a link (one word, so a table splits into columns at spaces).
+    pub fn label(&self) -> String {
+        match self.transport {
+            Transport::Local => self.hop.name().to_string(),
+            t => format!("{}/{t}", self.hop.name()),
+        }
+    }
+
+    /// Its files' name, without the extension: the hop's name, then `.unix` or `.tcp`
+    /// when it crossed a link.
+    fn file_stem(&self) -> String {
+        match self.transport {
+            Transport::Local => self.hop.name().to_string(),
+            t => format!("{}.{t}", self.hop.name()),
+        }
+    }
+}
+
 /// The latency histograms of a run or a merge of runs, with what they came from.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// Nanosecond histograms by hop; hops without samples are left out.
-    pub hops: BTreeMap<Hop, Histogram<u64>>,
+    /// Nanosecond histograms by hop and transport; hops without samples are left out.
+    pub hops: BTreeMap<HopKey, Histogram<u64>>,
     /// What was traded (added up over merged runs).
     pub counts: Counts,
     /// The run, or the `mycelium report` that merged runs.
@@ -90,16 +134,28 @@ pub struct Meta {
 pub struct MetaHop {
     /// The hop's name.
     pub hop: String,
+    /// The transport its messages crossed: `local`, `unix` or `tcp` (`local` in
+    /// reports of schema 1, which have no such key).
+    #[serde(default = "local")]
+    pub transport: String,
     /// The histogram file, relative to the report directory.
     pub file: String,
     /// Samples in it.
     pub count: u64,
 }
 
+fn local() -> String {
+    Transport::Local.to_string()
+}
+
 impl Report {
     /// The report of a finished run.
     pub fn from_outcome(outcome: &RunOutcome, run: RunInfo) -> Self {
-        let hops = outcome.hops.iter().map(|(hop, h)| (hop, h.clone())).collect();
+        let key = |hop| HopKey {
+            hop,
+            transport: outcome.transports.get(&hop).copied().unwrap_or(Transport::Local),
+        };
+        let hops = outcome.hops.iter().map(|(hop, h)| (key(hop), h.clone())).collect();
         Self {
             hops,
             counts: Counts::of(outcome),
@@ -119,13 +175,13 @@ impl Report {
             backtest: None,
         };
         for r in reports {
-            for (hop, h) in &r.hops {
+            for (key, h) in &r.hops {
                 merged
                     .hops
-                    .entry(*hop)
+                    .entry(*key)
                     .or_insert_with(new_histogram)
                     .add(h)
-                    .with_context(|| format!("merging {}", hop.name()))?;
+                    .with_context(|| format!("merging {}", key.label()))?;
             }
             merged.counts.add(&r.counts);
             if r.inputs.is_empty() {
@@ -144,7 +200,7 @@ impl Report {
             .with_context(|| format!("reading {}", meta_path.display()))?;
         let meta: Meta = serde_json::from_str(&text)
             .with_context(|| format!("parsing {}", meta_path.display()))?;
-        if meta.schema != META_SCHEMA {
+        if meta.schema != META_SCHEMA && meta.schema != META_SCHEMA_1 {
             anyhow::bail!(
                 "{}: schema {:?}, expected {META_SCHEMA:?}",
                 meta_path.display(),
@@ -155,8 +211,11 @@ impl Report {
         for entry in &meta.hops {
             let hop = hop_named(&entry.hop)
                 .with_context(|| format!("{}: unknown hop {:?}", meta_path.display(), entry.hop))?;
+            let transport = transport_named(&entry.transport).with_context(|| {
+                format!("{}: unknown transport {:?}", meta_path.display(), entry.transport)
+            })?;
             let path = dir.join(&entry.file);
-            hops.insert(hop, read_histogram(&path)?);
+            hops.insert(HopKey { hop, transport }, read_histogram(&path)?);
         }
         Ok(Self { hops, counts: meta.counts, run: meta.run, inputs: meta.inputs, backtest: None })
     }
@@ -175,17 +234,22 @@ impl Report {
             Ok(())
         };
         let mut meta_hops = Vec::new();
-        for (hop, h) in &self.hops {
-            let file = format!("hops/{}.hdr", hop.name());
+        for (key, h) in &self.hops {
+            let file = format!("hops/{}.hdr", key.file_stem());
             let mut bytes = Vec::new();
             V2Serializer::new()
                 .serialize(h, &mut bytes)
-                .map_err(|e| anyhow::anyhow!("encoding {}: {e:?}", hop.name()))?;
+                .map_err(|e| anyhow::anyhow!("encoding {}: {e:?}", key.label()))?;
             put(file.clone(), &bytes)?;
             let hgrm =
                 hgrm::percentile_distribution(h, hgrm::TICKS_PER_HALF_DISTANCE, hgrm::NS_PER_US);
-            put(format!("hgrm/{}.hgrm", hop.name()), hgrm.as_bytes())?;
-            meta_hops.push(MetaHop { hop: hop.name().into(), file, count: h.len() });
+            put(format!("hgrm/{}.hgrm", key.file_stem()), hgrm.as_bytes())?;
+            meta_hops.push(MetaHop {
+                hop: key.hop.name().into(),
+                transport: key.transport.to_string(),
+                file,
+                count: h.len(),
+            });
         }
         let meta = Meta {
             schema: META_SCHEMA.into(),

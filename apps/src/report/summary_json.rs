@@ -1,10 +1,10 @@
 //! `summary.json`: percentiles per hop, the counts, and what the run was.
 
 use hdrhistogram::Histogram;
-use mycelium_execution::{BacktestStats, Hop};
+use mycelium_execution::BacktestStats;
 use serde::{Deserialize, Serialize};
 
-use super::{hgrm, Counts, Report, RunInfo, SUMMARY_SCHEMA};
+use super::{hgrm, Counts, HopKey, Report, RunInfo, SUMMARY_SCHEMA};
 
 /// The percentiles a summary and the tables show: JSON key, column label, quantile.
 pub const PERCENTILES: [(&str, &str, f64); 5] = [
@@ -28,7 +28,7 @@ pub struct Summary {
     pub inputs: Vec<RunInfo>,
     /// What was traded.
     pub counts: Counts,
-    /// One entry per hop with samples, in pipeline order.
+    /// One entry per hop and transport with samples, in pipeline order.
     pub hops: Vec<HopSummary>,
     /// The run's backtest statistics; `None` for a merge.
     #[serde(default)]
@@ -40,6 +40,8 @@ pub struct Summary {
 pub struct HopSummary {
     /// The hop's name.
     pub hop: String,
+    /// The transport its messages crossed: `local`, `unix` or `tcp`.
+    pub transport: String,
     /// Samples.
     pub count: u64,
     /// Lowest sample (lowest equivalent value).
@@ -63,12 +65,13 @@ pub struct HopSummary {
 }
 
 impl HopSummary {
-    /// The figures of `hop`'s histogram `h`.
-    pub fn of(hop: Hop, h: &Histogram<u64>) -> Self {
+    /// The figures of the histogram `h` of `key`.
+    pub fn of(key: HopKey, h: &Histogram<u64>) -> Self {
         let (mean, stddev) = hgrm::mean_and_stddev(h);
         let q = |i: usize| h.value_at_quantile(PERCENTILES[i].2);
         Self {
-            hop: hop.name().into(),
+            hop: key.hop.name().into(),
+            transport: key.transport.to_string(),
             count: h.len(),
             min: if h.is_empty() { 0 } else { h.min() },
             mean,
@@ -108,7 +111,7 @@ pub fn summary_json(report: &Report) -> Summary {
         run: report.run.clone(),
         inputs: report.inputs.clone(),
         counts: report.counts,
-        hops: report.hops.iter().map(|(hop, h)| HopSummary::of(*hop, h)).collect(),
+        hops: report.hops.iter().map(|(key, h)| HopSummary::of(*key, h)).collect(),
         backtest: report.backtest.clone(),
     }
 }

@@ -5,10 +5,8 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use mycelium_execution::Hop;
-
 use super::summary_json::{HopSummary, PERCENTILES};
-use super::Report;
+use super::{HopKey, Report};
 use crate::summary::fmt_ns;
 
 /// The percentiles of the console table (a subset of [`PERCENTILES`]), then `max`.
@@ -18,14 +16,14 @@ const TABLE_COLUMNS: [&str; 4] = ["p50", "p90", "p99", "p99_9"];
 /// p99.9/p50): one row per hop with samples.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let _ = write!(out, "{:<22} {:>10}", "hop", "count");
+    let _ = write!(out, "{:<26} {:>10}", "hop", "count");
     for key in TABLE_COLUMNS {
         let _ = write!(out, " {:>10}", label(key));
     }
     let _ = writeln!(out, " {:>10} {:>8} {:>9}", "max", "p99/p50", "p99.9/p50");
-    for (hop, h) in &report.hops {
-        let s = HopSummary::of(*hop, h);
-        let _ = write!(out, "{:<22} {:>10}", s.hop, s.count);
+    for (key, h) in &report.hops {
+        let s = HopSummary::of(*key, h);
+        let _ = write!(out, "{:<26} {:>10}", key.label(), s.count);
         for key in TABLE_COLUMNS {
             let _ = write!(out, " {:>10}", fmt_ns(s.get(key).unwrap_or(0.0) as u64));
         }
@@ -50,8 +48,8 @@ pub fn render(report: &Report) -> String {
 /// One line of a comparison: a hop's figure in A and B, in nanoseconds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CompareRow {
-    /// The hop.
-    pub hop: Hop,
+    /// The hop, and the transport its messages crossed.
+    pub hop: HopKey,
     /// The figure: `p50`, `p90`, `p99`, `p99.9`, `p99.99` or `max`.
     pub stat: &'static str,
     /// Its value in A, if A has samples of the hop.
@@ -64,7 +62,7 @@ pub struct CompareRow {
 
 /// Every hop of A or B, each percentile and the max, with B/A.
 pub fn compare(a: &Report, b: &Report) -> Vec<CompareRow> {
-    let hops: BTreeSet<Hop> = a.hops.keys().chain(b.hops.keys()).copied().collect();
+    let hops: BTreeSet<HopKey> = a.hops.keys().chain(b.hops.keys()).copied().collect();
     let stats = PERCENTILES.iter().map(|(key, label, _)| (*key, *label)).chain([("max", "max")]);
     let stats: Vec<(&str, &'static str)> = stats.collect();
     let mut rows = Vec::new();
@@ -88,13 +86,13 @@ pub fn compare(a: &Report, b: &Report) -> Vec<CompareRow> {
 pub fn render_compare(rows: &[CompareRow], a_name: &str, b_name: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "A: {a_name}\nB: {b_name}\n");
-    let _ = writeln!(out, "{:<22} {:<7} {:>10} {:>10} {:>8}", "hop", "stat", "A", "B", "B/A");
+    let _ = writeln!(out, "{:<26} {:<7} {:>10} {:>10} {:>8}", "hop", "stat", "A", "B", "B/A");
     let dash = || "-".to_string();
     for (i, r) in rows.iter().enumerate() {
-        let hop = if i == 0 || rows[i - 1].hop != r.hop { r.hop.name() } else { "" };
+        let hop = if i == 0 || rows[i - 1].hop != r.hop { r.hop.label() } else { String::new() };
         let _ = writeln!(
             out,
-            "{:<22} {:<7} {:>10} {:>10} {:>8}",
+            "{:<26} {:<7} {:>10} {:>10} {:>8}",
             hop,
             r.stat,
             r.a.map_or_else(dash, fmt_ns),

@@ -9,7 +9,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use mycelium_apps::report::{Counts, Report, RunInfo};
+use mycelium_apps::report::{Counts, HopKey, Report, RunInfo};
 use mycelium_execution::latency::new_histogram;
 use mycelium_execution::Hop;
 
@@ -57,8 +57,8 @@ pub fn run_info(command: &str) -> RunInfo {
 
 /// A report of these hops' samples.
 pub fn report(hops: &[(Hop, &[u64])], counts: Counts) -> Report {
-    let hops: BTreeMap<Hop, Histogram<u64>> =
-        hops.iter().map(|(hop, s)| (*hop, histogram(s))).collect();
+    let hops: BTreeMap<HopKey, Histogram<u64>> =
+        hops.iter().map(|(hop, s)| (HopKey::local(*hop), histogram(s))).collect();
     Report { hops, counts, run: run_info("run"), inputs: Vec::new(), backtest: None }
 }
 
