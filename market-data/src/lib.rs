@@ -21,6 +21,8 @@
 //! - [`source`]: [`TickSource`], the feed's input; [`open_source`] (any recorded
 //!   format or a recording, by path) and [`merge`] (several sources in exchange-time
 //!   order).
+//! - [`units`]: fixed-point [`Price`], [`Qty`] (9 fractional digits) and [`Money`] (18),
+//!   exact in text and arithmetic.
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
 //! - [`feed`]: the [`Feed`] actor: one `Arc<FeedTick>` per tick to every subscriber,
 //!   blocking or conflating per subscriber.
@@ -49,6 +51,7 @@ pub mod source;
 pub mod stats;
 pub mod synthetic;
 pub mod tick;
+pub mod units;
 
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
@@ -65,3 +68,4 @@ pub use synthetic::{SyntheticConfig, SyntheticSource};
 pub use tick::{
     DepthKind, DepthUpdate, Level, MarketTick, Quote, Side, Symbol, TickEvent, Trade, UpdateIds,
 };
+pub use units::{Money, Price, Qty, UnitError};
