@@ -11,6 +11,7 @@ use mycelium_execution::{
     Books, ExecutionConfig, ExecutionEngine, Input, Order, OrderStatus, OrderType, RejectReason,
 };
 use mycelium_journal::{Codec, Reader, Rkyv};
+use mycelium_market_data::Money;
 use serde::Serialize;
 
 /// One order: as submitted, and how it ended (or stands, if still open).
@@ -64,7 +65,7 @@ pub struct FillRow {
     /// `Maker` or `Taker`.
     pub liquidity: String,
     /// The fee charged (negative: a rebate), per the config in force.
-    pub fee: f64,
+    pub fee: Money,
 }
 
 /// Every order and fill of a journal, and the books the replay ended with.
@@ -118,7 +119,7 @@ impl Blotter {
             }
             books.apply(&input);
             let updates = books.take_observed();
-            let fees = books.engine().fees();
+            let positions = books.engine().books();
             for u in &updates {
                 let key = (u.strategy, u.client_order_id);
                 // A second order under a known id is refused without touching the
@@ -152,7 +153,7 @@ impl Blotter {
                         px: f.px,
                         qty: f.qty,
                         liquidity: format!("{:?}", f.liquidity),
-                        fee: fees.fee(f),
+                        fee: positions.fee(u.symbol, f),
                     });
                 }
             }

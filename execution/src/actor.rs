@@ -39,7 +39,7 @@ use std::time::Instant;
 
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, Terminated};
 use mycelium_journal::Durable;
-use mycelium_market_data::FeedTick;
+use mycelium_market_data::{FeedTick, InstrumentTable};
 
 use crate::durable::{Books, JournalConfig, Journaled};
 use crate::engine::{ExecutionConfig, ExecutionEngine};
@@ -96,6 +96,8 @@ pub struct ExecReport {
     pub stats: ExecutionStats,
     /// Every position, with its mark.
     pub positions: Vec<(Position, Option<f64>)>,
+    /// The instruments the positions settle by.
+    pub instruments: InstrumentTable,
     /// Ticks applied.
     pub ticks: u64,
     /// Latency recorded here.
@@ -437,6 +439,7 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                 let _ = reply.send(ExecReport {
                     stats: engine.stats().clone(),
                     positions,
+                    instruments: engine.books().instruments().clone(),
                     ticks: self.core.books().applied(),
                     hops: self.hops.clone(),
                 });

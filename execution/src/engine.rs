@@ -1,7 +1,7 @@
 //! [`ExecutionEngine`]: pre-trade risk, the simulated exchange and positions, driven by
 //! explicit, synchronous calls. The same calls in the same order give the same updates.
 
-use mycelium_market_data::{MarketTick, Symbol};
+use mycelium_market_data::{Instrument, InstrumentTable, MarketTick, Symbol};
 use serde::{Deserialize, Serialize};
 
 use crate::matching::{ExchangeConfig, OrderState, SimulatedExchange};
@@ -28,8 +28,42 @@ pub struct ExecutionConfig {
     pub risk: RiskLimits,
     /// Simulated exchange.
     pub exchange: ExchangeConfig,
-    /// Fees charged to positions.
+    /// Fee overrides (the instruments' own rates apply otherwise).
     pub fees: FeeSchedule,
+    /// Instrument definitions: how each symbol's fills settle and what they pay.
+    pub instruments: InstrumentsConfig,
+}
+
+/// Instrument definitions: `[[instrument]]` entries laid over the shipped table, plus an
+/// optional default for symbols neither lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstrumentsConfig {
+    /// Start from [`InstrumentTable::shipped`] (the venues' conventions).
+    pub shipped: bool,
+    /// Definitions that add to or replace the shipped ones.
+    pub instrument: Vec<Instrument>,
+    /// The instrument of a symbol nothing else defines.
+    pub default: Option<Instrument>,
+}
+
+impl Default for InstrumentsConfig {
+    fn default() -> Self {
+        Self { shipped: true, instrument: Vec::new(), default: None }
+    }
+}
+
+impl InstrumentsConfig {
+    /// The table these settings describe.
+    pub fn table(&self) -> InstrumentTable {
+        let mut table =
+            if self.shipped { InstrumentTable::shipped() } else { InstrumentTable::new() };
+        for i in &self.instrument {
+            table.insert(i.clone());
+        }
+        table.set_default(self.default.clone());
+        table
+    }
 }
 
 /// Risk + simulated exchange + positions.
@@ -46,7 +80,7 @@ impl ExecutionEngine {
         Self {
             risk: RiskChecker::new(config.risk),
             exchange: SimulatedExchange::new(config.exchange),
-            positions: Positions::new(config.fees),
+            positions: Positions::new(config.fees, config.instruments.table()),
         }
     }
 
@@ -55,7 +89,7 @@ impl ExecutionEngine {
     pub(crate) fn configure(&mut self, config: &ExecutionConfig) {
         self.risk.set_limits(config.risk.clone());
         self.exchange.set_config(config.exchange.clone());
-        self.positions.set_fees(config.fees);
+        self.positions.configure(config.fees, config.instruments.table());
     }
 
     /// Submits an order. Answers at once with one update: the current status of a
@@ -73,12 +107,13 @@ impl ExecutionEngine {
         if let Err(reason) = self.exchange.precheck(&order) {
             return self.exchange.reject(order, reason);
         }
-        let filled = self.positions.get(order.strategy, order.symbol).qty;
+        let filled = self.positions.get(order.strategy, order.symbol).qty.to_f64();
         let working = self.exchange.working_qty(order.strategy, order.symbol, order.side);
         let position = filled + order.sign() * working;
         let reference = self.exchange.reference_price(order.symbol);
         let now = order.reacted_to.exchange_ts_ns;
-        match self.risk.check(&order, position, reference, now) {
+        let instrument = self.positions.instrument(order.symbol);
+        match self.risk.check(&order, position, reference, instrument, now) {
             Ok(()) => self.exchange.submit(order),
             Err(reason) => self.exchange.reject(order, reason),
         }
@@ -112,9 +147,9 @@ impl ExecutionEngine {
         }
     }
 
-    /// The fees charged to positions.
-    pub fn fees(&self) -> &FeeSchedule {
-        self.positions.fees()
+    /// The positions' books: fee overrides, instruments, each fill's fee.
+    pub fn books(&self) -> &Positions {
+        &self.positions
     }
 
     /// The strategy's position in `symbol` (flat if it never traded).

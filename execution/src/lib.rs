@@ -53,7 +53,7 @@
 //! // The order reaches the exchange 100 µs later, at the next tick.
 //! let updates = engine.on_tick(&quote(2, 1_000 + 100_000));
 //! assert_eq!(updates[0].status, OrderStatus::Filled);
-//! assert_eq!(engine.position(StrategyId(1), sym).qty, 2.0);
+//! assert_eq!(engine.position(StrategyId(1), sym).qty, "2".parse()?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -75,7 +75,7 @@ pub mod stats;
 
 pub use actor::{ExecMsg, ExecReport, ExecutionActor, Recovery, Step, StepStamps};
 pub use durable::{Books, Input, JournalConfig, Journaled};
-pub use engine::{ExecutionConfig, ExecutionEngine};
+pub use engine::{ExecutionConfig, ExecutionEngine, InstrumentsConfig};
 pub use latency::{Hop, HopHistograms};
 pub use latency_model::{feed_latency_ns, LatencySetting, OrderLatency, OrderLatencyConfig};
 pub use matching::{ExchangeConfig, OrderState, SimulatedExchange};
@@ -83,7 +83,7 @@ pub use order::{
     side_sign, Cancel, ClientOrderId, Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate,
     RejectReason, StrategyId, TickStamp,
 };
-pub use positions::{FeeSchedule, Holding, Position, Positions};
+pub use positions::{FeeSchedule, Holding, Position, Positions, Terms};
 pub use queue_model::{QueueModel, QueuePos};
 pub use risk::{RiskChecker, RiskLimits};
 pub use stats::ExecutionStats;

@@ -31,7 +31,8 @@ fn config() -> ExecutionConfig {
             max_terminal_orders: 8,
             ..Default::default()
         },
-        fees: FeeSchedule { maker_bps: -0.5, taker_bps: 2.0 },
+        fees: FeeSchedule { maker_bps: Some(-0.5), taker_bps: Some(2.0) },
+        ..Default::default()
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use mycelium_execution::{ClientOrderId, Order, OrderStatus, RejectReason, StrategyId};
-use mycelium_market_data::Side;
+use mycelium_market_data::{Qty, Side};
 
 const T0: i64 = 1_000_000;
 const L: i64 = 1_000;
@@ -53,7 +53,7 @@ fn cancel_takes_effect_after_the_latency_and_keeps_the_partial_fill() {
         (2.0, 0.0, T0 + 2 * L)
     );
     assert!(e.open_orders(S1).is_empty());
-    assert_eq!(e.position(S1, sym()).qty, 2.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 2.0);
 }
 
 #[test]
@@ -66,7 +66,7 @@ fn cancel_of_a_filled_order_reports_filled() {
     assert_eq!(statuses(&answer), [OrderStatus::Filled]);
     assert_eq!((answer[0].last_fill, answer[0].filled_qty), (None, 1.0));
     assert_eq!(e.stats().late_cancels, 1);
-    assert_eq!(e.position(S1, sym()).qty, 1.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 1.0);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn cancel_before_the_order_arrives_cancels_it_unfilled() {
     e.cancel(cancel(1, T0));
     let updates = e.advance_to(T0 + 2 * L);
     assert_eq!(statuses(&updates), [OrderStatus::Cancelled]);
-    assert_eq!(e.position(S1, sym()).qty, 0.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 0.0);
 }
 
 #[test]
@@ -114,6 +114,9 @@ fn updates_are_routed_by_strategy() {
     let routed: Vec<_> =
         updates.iter().map(|u| (u.strategy, u.last_fill.map(|f| f.side))).collect();
     assert_eq!(routed, [(S1, Some(Side::Buy)), (s2, Some(Side::Sell))]);
-    assert_eq!((e.position(S1, sym()).qty, e.position(s2, sym()).qty), (1.0, -2.0));
+    assert_eq!(
+        (e.position(S1, sym()).qty, e.position(s2, sym()).qty),
+        (Qty::from_int(1), Qty::from_int(-2))
+    );
     assert_eq!(e.positions().count(), 2);
 }

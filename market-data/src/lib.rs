@@ -21,6 +21,8 @@
 //! - [`source`]: [`TickSource`], the feed's input; [`open_source`] (any recorded
 //!   format or a recording, by path) and [`merge`] (several sources in exchange-time
 //!   order).
+//! - [`instrument`]: [`Instrument`] (tick, lot, minimums, multiplier, currencies, fees)
+//!   and the [`InstrumentTable`] (config over a shipped table, with a default).
 //! - [`units`]: fixed-point [`Price`], [`Qty`] (9 fractional digits) and [`Money`] (18),
 //!   exact in text and arithmetic.
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
@@ -42,6 +44,7 @@
 pub mod adapter;
 pub mod book;
 pub mod feed;
+pub mod instrument;
 pub mod l3;
 pub mod pacing;
 pub mod prefetch;
@@ -56,6 +59,7 @@ pub mod units;
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
 pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy};
+pub use instrument::{Instrument, InstrumentKind, InstrumentTable, UnknownInstrument};
 pub use pacing::{Pacer, Speed};
 pub use prefetch::prefetch;
 pub use readers::{
@@ -68,4 +72,4 @@ pub use synthetic::{SyntheticConfig, SyntheticSource};
 pub use tick::{
     DepthKind, DepthUpdate, Level, MarketTick, Quote, Side, Symbol, TickEvent, Trade, UpdateIds,
 };
-pub use units::{Money, Price, Qty, UnitError};
+pub use units::{div_half_even, Money, Price, Qty, UnitError};

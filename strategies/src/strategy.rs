@@ -5,10 +5,10 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use mycelium_execution::{
-    Cancel, ClientOrderId, Holding, Order, OrderStatus, OrderType, OrderUpdate, StrategyId,
+    Cancel, ClientOrderId, Holding, Order, OrderStatus, OrderType, OrderUpdate, StrategyId, Terms,
     TickStamp,
 };
-use mycelium_market_data::{MarketTick, Side, Symbol};
+use mycelium_market_data::{Instrument, InstrumentTable, MarketTick, Side, Symbol};
 
 /// A trading strategy. Callbacks are synchronous and run on the strategy's own actor:
 /// they see one event at a time and never share state. Orders placed through the
@@ -173,6 +173,7 @@ pub struct StrategyContext {
     open: BTreeMap<ClientOrderId, OpenOrder>,
     timers: BinaryHeap<Reverse<(i64, TimerId)>>,
     next_timer: u64,
+    instruments: InstrumentTable,
 }
 
 impl StrategyContext {
@@ -188,7 +189,19 @@ impl StrategyContext {
             open: BTreeMap::new(),
             timers: BinaryHeap::new(),
             next_timer: 0,
+            instruments: InstrumentTable::shipped(),
         }
+    }
+
+    /// Replaces the instrument definitions (by default the shipped table, which has the
+    /// synthetic feed's symbols).
+    pub fn set_instruments(&mut self, instruments: InstrumentTable) {
+        self.instruments = instruments;
+    }
+
+    /// The instrument of `symbol` (tick and lot size, minimums, fees), if defined.
+    pub fn instrument(&self, symbol: &Symbol) -> Option<&Instrument> {
+        self.instruments.get(*symbol).ok()
     }
 
     /// This strategy's id.
@@ -308,7 +321,7 @@ impl StrategyContext {
     pub(crate) fn apply_update(&mut self, update: &OrderUpdate) {
         if let Some(fill) = &update.last_fill {
             // Execution's rule, so that this view and execution's positions agree.
-            self.positions.entry(update.symbol).or_default().apply(fill.side, fill.qty, fill.px);
+            self.positions.entry(update.symbol).or_default().apply_fill(fill, Terms::default());
         }
         if update.status.is_terminal() {
             self.open.remove(&update.client_order_id);

@@ -57,6 +57,18 @@ pub enum RejectReason {
     /// Malformed order: quantity not > 0, limit without price, market with a price, NaN.
     #[error("invalid order")]
     InvalidOrder,
+    /// Limit price not a whole number of the instrument's ticks.
+    #[error("price off the instrument's tick grid")]
+    OffTickGrid,
+    /// Quantity not a whole number of the instrument's lots.
+    #[error("quantity off the instrument's lot grid")]
+    OffLotGrid,
+    /// Quantity under the instrument's minimum.
+    #[error("quantity under the instrument's minimum")]
+    BelowMinQty,
+    /// Notional under the instrument's minimum.
+    #[error("notional under the instrument's minimum")]
+    BelowMinNotional,
 }
 
 /// Lifecycle state of an order: `New -> Accepted -> PartiallyFilled -> Filled /

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use mycelium_execution::ClientOrderId;
-use mycelium_market_data::{MarketTick, Side, Symbol};
+use mycelium_market_data::{MarketTick, Price, Side, Symbol};
 use serde::Deserialize;
 
 use super::{reference_price, Symbols};
@@ -107,14 +107,24 @@ impl Strategy for MarketMaker {
         for id in book.quotes.drain(..) {
             ctx.cancel(id);
         }
-        let inventory = ctx.position(&symbol).qty;
+        let inventory = ctx.position(&symbol).qty.to_f64();
         let center = mid * (1.0 - inventory * p.skew_bps_per_unit / 1e4);
         let offset = center * p.half_spread_bps / 1e4;
+        // On the instrument's tick grid: the bid rounded down, the ask up (never inside
+        // the intended spread).
+        let (mut bid, mut ask) = (center - offset, center + offset);
+        if let Some(instrument) = ctx.instrument(&symbol) {
+            let grid = |px: f64, up: bool| {
+                Price::from_f64(px).map(|px| instrument.price_on_grid(px, up).to_f64())
+            };
+            bid = grid(bid, false).unwrap_or(bid);
+            ask = grid(ask, true).unwrap_or(ask);
+        }
         if inventory + p.qty <= p.max_inventory {
-            book.quotes.push(ctx.limit(symbol, Side::Buy, p.qty, center - offset));
+            book.quotes.push(ctx.limit(symbol, Side::Buy, p.qty, bid));
         }
         if inventory - p.qty >= -p.max_inventory {
-            book.quotes.push(ctx.limit(symbol, Side::Sell, p.qty, center + offset));
+            book.quotes.push(ctx.limit(symbol, Side::Sell, p.qty, ask));
         }
         book.quoted_mid = Some(mid);
     }
