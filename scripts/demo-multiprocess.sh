@@ -29,8 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The example file, with its sockets in this run's own directory.
-sed "s#/tmp/mycelium-cluster#$work#g" apps/config/cluster-3proc.toml > "$work/cluster.toml"
+# The example file, copied into this run's own private directory: its relative socket
+# paths then put the sockets there.
+cp apps/config/cluster-3proc.toml "$work/cluster.toml"
 if [ -n "$busy" ]; then
     sed -i '/^\[\[node\]\]/{n;s/^name = \(.*\)$/name = \1\nbusy_poll = true/}' "$work/cluster.toml"
 fi

@@ -318,11 +318,13 @@ impl<M: Send + 'static> ActorRef<M> {
         }
     }
 
-    /// Whether the actor has not ended yet (a supervised actor between two instances
-    /// is alive); for a remote actor, whether its link is up.
+    /// Whether the actor has not ended and takes messages (a supervised actor between
+    /// two instances is alive; a child whose aborted instance will not let go of its
+    /// mailbox, `ChildState::Unresponsive`, is not, until it is started again); for a
+    /// remote actor, whether its link is up.
     pub fn is_alive(&self) -> bool {
         match &self.target {
-            Target::Local(cell) => cell.exit_rx().borrow().is_none(),
+            Target::Local(cell) => cell.exit_rx().borrow().is_none() && !cell.tx.is_closed(),
             Target::Remote(remote) => matches!(remote.link.state(), LinkState::Up(_)),
         }
     }

@@ -74,8 +74,9 @@ pub enum AskError<M> {
     #[error("the remote node refused the request: {0}")]
     Remote(String),
     /// Remote actor: the answer will never come: the actor's node restarted (the link
-    /// came back to a new process) or this node shut down while it was awaited.
-    #[error("the actor's node restarted, or this node shut down, before the reply")]
+    /// came back to a new process), stayed away past the link's linger, or this node
+    /// shut down while it was awaited.
+    #[error("the actor's node restarted or went away, or this node shut down, before the reply")]
     LinkLost,
 }
 

@@ -78,8 +78,8 @@ impl SpawnOptions {
 
     /// Whether the actor records mailbox-wait and handler-time histograms and its
     /// mailbox high-water mark (default off). Timing costs three clock reads and two
-    /// histogram records per message: about 40 ns on a one-way send and half of the
-    /// tell throughput (docs/BENCHMARKS.md). Turn it on where you want those figures;
+    /// histogram records per message: about 50 ns on a one-way send and two thirds of
+    /// the tell throughput (docs/BENCHMARKS.md). Turn it on where you want those figures;
     /// the message count is always kept.
     pub fn timing(mut self, on: bool) -> Self {
         self.timing = on;

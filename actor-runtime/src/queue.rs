@@ -442,6 +442,15 @@ impl<M> Sender<M> {
         self.shared.close(&mut st);
     }
 
+    /// Whether user messages are refused ([`close`](Self::close), or the receiver
+    /// closed the queue).
+    pub(crate) fn is_closed(&self) -> bool {
+        if let Some(ring) = &self.shared.ring {
+            return ring.is_closed();
+        }
+        lock(&self.shared.state).closed
+    }
+
     /// Takes user messages again after [`close`](Self::close); only while no receiver
     /// has closed the queue (a supervised actor's receiver never does).
     pub(crate) fn reopen(&self) {

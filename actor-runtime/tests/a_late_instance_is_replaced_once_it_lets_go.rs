@@ -80,6 +80,7 @@ async fn a_stuck_sibling_is_started_again_once_it_lets_go() {
         states(&children),
         vec![("a", ChildState::Running, 2), ("b", ChildState::Unresponsive, 0)]
     );
+    assert!(!b.is_alive(), "nothing serves an unresponsive child");
 
     // The old instance lets go: b starts again and handles what was queued before.
     release.send(()).unwrap();

@@ -1,21 +1,21 @@
-//! A peer that passed the handshake (it knows the secret) and then sends bad frames
-//! harms only its own connection: a frame announcing a payload over the server's
+//! A peer that passed the handshake (it knows the secret, and seals its frames with
+//! the session keys) and then sends bad frames harms only its own connection: a frame announcing a payload over the server's
 //! limit, or a frame cut short by the end of the stream, gets that connection closed
 //! (its link declared lost); a `Tell` whose payload is not a valid archive is not
 //! delivered, goes to the dead letters, and the connection carries on. In every case
 //! the other peers' links stay up and keep being served, over Unix and TCP.
 mod remote_support;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mycelium::remote::{
-    decode_payload, handshake, name_hash, FrameDecoder, FrameEncoder, FrameHeader, FrameKind,
-    LinkState, Role, FLAG_ECHO, FLAG_RESUME, FLAG_TARGET_NAME, HEADER_LEN,
+    decode_payload, FrameEncoder, FrameHeader, FrameKind, LinkState, FLAG_ECHO, HEADER_LEN, TAG_LEN,
 };
 use mycelium::{ActorRef, Node, Transport};
+use remote_support::raw::*;
 use remote_support::*;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::{TcpStream, UnixStream};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
 /// The server's payload limit in these tests.
@@ -23,87 +23,12 @@ const MAX_PAYLOAD: u32 = 1024;
 
 const TRANSPORTS: [Transport; 2] = [Transport::Unix, Transport::Tcp];
 
-/// A raw socket to the server, whichever the transport.
-trait Raw: AsyncRead + AsyncWrite + Unpin + Send {}
-impl<T: AsyncRead + AsyncWrite + Unpin + Send> Raw for T {}
-
-/// A raw connection that has passed a real handshake as node "attacker".
-async fn attacker(server: &Node, transport: Transport) -> Box<dyn Raw> {
-    let mut stream: Box<dyn Raw> = match transport {
-        Transport::Unix => {
-            let path = server.local_unix_path().expect("unix path");
-            Box::new(
-                within("a raw unix connect", UnixStream::connect(path)).await.expect("connect"),
-            )
-        }
-        Transport::Tcp => {
-            let addr = server.local_tcp_addr().expect("tcp addr");
-            Box::new(within("a raw tcp connect", TcpStream::connect(addr)).await.expect("connect"))
-        }
-        Transport::Local => unreachable!("no raw socket to a local node"),
-    };
-    let peer = within(
-        "the attacker's handshake",
-        handshake(&mut stream, "attacker", SECRET, Role::Initiator, WAIT),
-    )
-    .await
-    .expect("the attacker knows the secret");
-    assert_eq!(peer.name, "server");
-    // The link opens with a resume frame each way (docs/PROTOCOL.md): the server's
-    // comes first (48 bytes, no payload), then ours.
-    let mut first = [0; HEADER_LEN];
-    within("the server's resume", stream.read_exact(&mut first)).await.expect("read resume");
-    let resume = FrameHeader::decode(&first).expect("a frame");
-    assert_eq!((resume.kind, resume.flags & FLAG_RESUME), (FrameKind::Ack, FLAG_RESUME));
-    let mut enc = FrameEncoder::new();
-    let ours =
-        FrameHeader { flags: FLAG_RESUME, correlation: 42, ..FrameHeader::new(FrameKind::Ack) };
-    enc.push_raw(ours, &[]).expect("frame a resume");
-    send(&mut stream, &mut enc).await;
-    stream
-}
-
-/// A header addressed to the sink by name.
-fn to_sink(kind: FrameKind) -> FrameHeader {
-    FrameHeader { flags: FLAG_TARGET_NAME, target: name_hash("sink"), ..FrameHeader::new(kind) }
-}
-
-fn header_bytes(header: FrameHeader) -> [u8; HEADER_LEN] {
-    let mut bytes = [0; HEADER_LEN];
-    header.encode(&mut bytes);
-    bytes
-}
-
-async fn send(stream: &mut Box<dyn Raw>, enc: &mut FrameEncoder) {
-    within("the attacker's write", enc.flush(stream)).await.expect("write frames");
-}
-
-/// How the server ended a connection.
-#[derive(Debug, PartialEq, Eq)]
-enum Ended {
-    Eof,
-    Error(String),
-}
-
-/// Reads frames until the server closes the connection, skipping the heartbeats its
-/// writer sends meanwhile. Fails the test on any other frame, or if the connection is
-/// still open after [`WAIT`] (the server's loss timeout is far longer, so only the
-/// bad frame can be why it closes).
-async fn until_closed(stream: &mut Box<dyn Raw>) -> Ended {
-    let mut frames = FrameDecoder::new(stream);
-    within("the server to close the bad connection", async {
-        loop {
-            match frames.next_frame().await {
-                Ok(Some((header, _))) => assert!(
-                    matches!(header.kind, FrameKind::Heartbeat | FrameKind::Ack),
-                    "unexpected {header:?}"
-                ),
-                Ok(None) => return Ended::Eof,
-                Err(e) => return Ended::Error(e.to_string()),
-            }
-        }
-    })
-    .await
+/// A raw peer named "attacker", claiming a new incarnation each time: its data
+/// frames are numbered from 1.
+async fn connect_attacker(server: &Node, transport: Transport) -> RawPeer {
+    static INCARNATIONS: AtomicU64 = AtomicU64::new(41);
+    let incarnation = INCARNATIONS.fetch_add(2, Ordering::Relaxed);
+    RawPeer::connect(server, transport, "attacker", incarnation, 0, 0).await
 }
 
 /// A server with an exposed sink and one legit client per transport.
@@ -202,13 +127,26 @@ impl Scene {
 async fn an_oversized_frame_closes_only_that_connection() {
     let mut scene = Scene::start().await;
     for transport in TRANSPORTS {
-        let mut stream = attacker(&scene.server, transport).await;
-        // A header announcing a megabyte; the payload never comes, and the stream
-        // stays open: the server must decide from the header alone.
-        let header = FrameHeader { payload_len: 1_000_000, ..to_sink(FrameKind::Tell) };
-        stream.write_all(&header_bytes(header)).await.expect("write the header");
-        stream.flush().await.expect("flush");
-        assert_eq!(until_closed(&mut stream).await, Ended::Eof, "{transport}");
+        // A seal announcing a megabyte; its bytes never come, and the stream stays
+        // open: the server must decide from the seal's header alone.
+        let mut attacker = connect_attacker(&scene.server, transport).await;
+        let seal = FrameHeader {
+            sequence: attacker.sealer.next_number(),
+            payload_len: 1_000_000,
+            ..FrameHeader::new(FrameKind::Seal)
+        };
+        attacker.write_raw(&header_bytes(seal)).await;
+        assert_eq!(attacker.until_closed().await, Ended::Eof, "{transport}");
+        scene.attacker_link_is_lost().await;
+        scene.legit_clients_are_served().await;
+
+        // A well sealed frame announcing a megabyte of payload: refused from its
+        // header, before anything is allocated for it.
+        let mut attacker = connect_attacker(&scene.server, transport).await;
+        let frame = FrameHeader { payload_len: 1_000_000, ..to_sink(FrameKind::Tell, 1) };
+        let seal = seal_raw(&mut attacker.sealer, &header_bytes(frame));
+        attacker.write_raw(&seal).await;
+        assert_eq!(attacker.until_closed().await, Ended::Eof, "{transport}");
         scene.attacker_link_is_lost().await;
         scene.legit_clients_are_served().await;
     }
@@ -220,13 +158,18 @@ async fn an_oversized_frame_closes_only_that_connection() {
 async fn a_truncated_frame_closes_only_that_connection() {
     let mut scene = Scene::start().await;
     for transport in TRANSPORTS {
-        let mut stream = attacker(&scene.server, transport).await;
-        // A header announcing 64 bytes, 10 of them, then the end of our side.
-        let header = FrameHeader { payload_len: 64, ..to_sink(FrameKind::Tell) };
-        stream.write_all(&header_bytes(header)).await.expect("write the header");
-        stream.write_all(&[0x42; 10]).await.expect("write part of the payload");
-        stream.shutdown().await.expect("shut down the write half");
-        assert_eq!(until_closed(&mut stream).await, Ended::Eof, "{transport}");
+        let mut attacker = connect_attacker(&scene.server, transport).await;
+        // A seal announcing a frame of 64 bytes and a tag, 10 bytes of it, then the
+        // end of our side.
+        let seal = FrameHeader {
+            sequence: attacker.sealer.next_number(),
+            payload_len: (HEADER_LEN + 64 + TAG_LEN) as u32,
+            ..FrameHeader::new(FrameKind::Seal)
+        };
+        attacker.write_raw(&header_bytes(seal)).await;
+        attacker.write_raw(&[0x42; 10]).await;
+        attacker.write.shutdown().await.expect("shut down the write half");
+        assert_eq!(attacker.until_closed().await, Ended::Eof, "{transport}");
         scene.attacker_link_is_lost().await;
         scene.legit_clients_are_served().await;
     }
@@ -243,10 +186,10 @@ async fn an_invalid_payload_is_a_dead_letter_and_the_connection_carries_on() {
 
     let mut scene = Scene::start().await;
     for (transport, probe) in TRANSPORTS.into_iter().zip([0xc0ffee_u64, 0xbeef]) {
-        let mut stream = attacker(&scene.server, transport).await;
-        let mut enc = FrameEncoder::new();
-        enc.push_raw(to_sink(FrameKind::Tell), &garbage).expect("frame the garbage");
-        send(&mut stream, &mut enc).await;
+        let mut attacker = connect_attacker(&scene.server, transport).await;
+        let mut enc = FrameEncoder::new().sealed();
+        enc.push_raw(to_sink(FrameKind::Tell, 1), &garbage).expect("frame the garbage");
+        attacker.send(&mut enc).await;
 
         // Not delivered: a dead letter from the attacker, for the sink.
         let letters = scene.server.dead_letters().wait_for(1, WAIT).await;
@@ -259,16 +202,16 @@ async fn an_invalid_payload_is_a_dead_letter_and_the_connection_carries_on() {
         // The connection carries on, both ways: a valid Put on it is delivered (and is
         // the sink's next message, so the garbage never reached it), and a heartbeat
         // probe on it is echoed.
-        enc.push(to_sink(FrameKind::Tell), &Msg::Put { sender: 666, seq: scene.round })
+        enc.push(to_sink(FrameKind::Tell, 2), &Msg::Put { sender: 666, seq: scene.round })
             .expect("frame a put");
         let heartbeat =
             FrameHeader { correlation: probe, ..FrameHeader::new(FrameKind::Heartbeat) };
         enc.push_raw(heartbeat, &[]).expect("frame a probe");
-        send(&mut stream, &mut enc).await;
+        attacker.send(&mut enc).await;
         let got = within("the attacker's valid put", scene.seen.recv()).await;
         assert_eq!(got, Some((666, scene.round)), "{transport}");
         scene.puts += 1;
-        let mut frames = FrameDecoder::new(&mut stream);
+        let frames = &mut attacker.frames;
         within("the echo of the attacker's probe", async {
             loop {
                 match frames.next_frame().await {
@@ -283,15 +226,14 @@ async fn an_invalid_payload_is_a_dead_letter_and_the_connection_carries_on() {
             }
         })
         .await;
-        drop(frames);
-        let attacker = scene.server.link_metrics("attacker").expect("the attacker's link");
-        assert_eq!(attacker.state, LinkState::Up(transport), "{attacker:?}");
-        assert_eq!(attacker.losses, scene.attacker_losses, "{attacker:?}");
+        let on_server = scene.server.link_metrics("attacker").expect("the attacker's link");
+        assert_eq!(on_server.state, LinkState::Up(transport), "{on_server:?}");
+        assert_eq!(on_server.losses, scene.attacker_losses, "{on_server:?}");
         scene.legit_links_are_untouched();
         scene.legit_clients_are_served().await;
 
         // Only when the attacker hangs up is its link lost.
-        drop(stream);
+        drop(attacker);
         scene.attacker_link_is_lost().await;
     }
     assert_eq!(scene.server.dead_letters().total(), 2);

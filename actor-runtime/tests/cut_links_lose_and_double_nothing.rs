@@ -7,7 +7,7 @@ mod remote_support;
 use std::time::Duration;
 
 use mycelium::remote::FaultProxy;
-use mycelium::{PeerAddr, SendError};
+use mycelium::PeerAddr;
 use remote_support::*;
 
 const MESSAGES: u64 = 200_000;
@@ -36,40 +36,43 @@ async fn survives(config: mycelium::RemoteConfig) {
         let client = client.clone();
         async move {
             for seq in 0..MESSAGES {
-                let mut msg = Msg::Put { sender: 0, seq };
-                // While the link is down, sends queue until the bound, then come
-                // back as Unreachable: wait for the link and send again.
-                loop {
-                    match remote.send(msg).await {
-                        Ok(()) => break,
-                        Err(SendError::Unreachable(back)) => {
-                            msg = back;
-                            assert!(client.wait_for_link("server", WAIT).await, "no reconnect");
-                        }
-                        Err(e) => panic!("send: {e:?}"),
+                send_retrying(&client, &remote, Msg::Put { sender: 0, seq }).await;
+            }
+        }
+    });
+    // One fault at a time, each once the link is up again and felt before the next.
+    let faults = tokio::spawn({
+        let client = client.clone();
+        async move {
+            let losses = || client.link_metrics("server").map_or(0, |m| m.losses);
+            for round in 0..6u32 {
+                assert!(client.wait_for_link("server", WAIT).await, "no reconnect");
+                let before = losses();
+                match round % 3 {
+                    0 => proxy.cut(),
+                    1 => proxy.truncate_after(1000 + u64::from(round) * 37),
+                    _ => {
+                        // Swallow everything: only the heartbeats notice.
+                        proxy.set_blackhole(true);
+                        within("the blackhole to be noticed", async {
+                            while losses() == before {
+                                tokio::time::sleep(Duration::from_millis(5)).await;
+                            }
+                        })
+                        .await;
+                        proxy.set_blackhole(false);
                     }
                 }
+                within("the fault to be felt", async {
+                    while losses() == before {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                })
+                .await;
             }
+            proxy
         }
     });
-    let faults = tokio::spawn(async move {
-        for round in 0..6u32 {
-            tokio::time::sleep(Duration::from_millis(60)).await;
-            match round % 3 {
-                0 => proxy.cut(),
-                1 => proxy.truncate_after(1000 + u64::from(round) * 37),
-                _ => {
-                    // Swallow everything: only the heartbeats notice.
-                    proxy.set_blackhole(true);
-                    tokio::time::sleep(Duration::from_millis(600)).await;
-                    proxy.set_blackhole(false);
-                    proxy.cut();
-                }
-            }
-        }
-        proxy
-    });
-
     for want in 0..MESSAGES {
         let (_, seq) = within("the stream", seen.recv()).await.expect("sink ended");
         assert_eq!(
@@ -87,8 +90,8 @@ async fn survives(config: mycelium::RemoteConfig) {
 
     let sent = client.link_metrics("server").expect("client link");
     let got = server.link_metrics("client").expect("server link");
-    assert!(sent.reconnects >= 3, "{sent:?}");
-    assert!(proxy.connections() >= 4);
+    assert!(sent.losses >= 6 && sent.reconnects >= 5, "{sent:?}");
+    assert!(proxy.connections() >= 6);
     assert_eq!(got.gaps, 0, "{got:?}");
     assert_eq!(sent.dropped_for_restart, 0, "{sent:?}");
     client.shutdown(WAIT).await;

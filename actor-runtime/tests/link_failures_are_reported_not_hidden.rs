@@ -9,7 +9,6 @@ use std::time::Duration;
 use mycelium::remote::{FaultProxy, LinkState};
 use mycelium::{Actor, ActorError, Context, ExitReason, PeerAddr, SendError, Transport};
 use remote_support::*;
-use tokio::sync::mpsc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sends_queue_while_down_then_fail_with_unreachable() {
@@ -34,8 +33,7 @@ async fn sends_queue_while_down_then_fail_with_unreachable() {
     assert!(!remote.is_alive());
     assert!(matches!(within("join", remote.join()).await, ExitReason::Unreachable(_)));
     // Watching through a link that is down: told at once, as Erlang does.
-    let (out, mut told) = mpsc::unbounded_channel();
-    client.spawn(Watcher { target: remote.clone(), out }).expect("spawn watcher");
+    let (_watcher, mut told) = watching(&client, &remote).await;
     let t = within("Terminated for a down link", told.recv()).await.expect("watcher");
     assert!(matches!(t.reason, ExitReason::Unreachable(_)), "{t:?}");
 
@@ -92,8 +90,7 @@ async fn a_cut_link_tells_watchers_and_keeps_pending_asks_for_the_resumed_link()
     let remote =
         within("lookup", client.lookup_remote::<Msg>("sink@server", WAIT)).await.expect("lookup");
 
-    let (out, mut told) = mpsc::unbounded_channel();
-    client.spawn(Watcher { target: remote.clone(), out }).expect("spawn watcher");
+    let (_watcher, mut told) = watching(&client, &remote).await;
     let pending = tokio::spawn({
         let remote = remote.clone();
         async move { remote.ask(Msg::Count, Duration::from_secs(60)).await }
@@ -160,4 +157,21 @@ async fn two_nodes_dialing_each_other_end_up_with_one_link() {
         a.shutdown(WAIT).await;
         b.shutdown(WAIT).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_shuts_down_in_order_reports_its_actors_stopped() {
+    let place = Place::new();
+    let (server, _) = node_with_sink(&place, "server").await;
+    let client = node(&place, "client").await;
+    let remote = remote_sink(&client, &server, Transport::Unix).await;
+    let (_watcher, mut told) = watching(&client, &remote).await;
+
+    // The server stops in order: it says Close, and its actors were stopped.
+    server.shutdown(WAIT).await;
+    let t = within("Terminated", told.recv()).await.expect("watcher ended");
+    assert_eq!(t.reason, ExitReason::Stopped, "{t:?}");
+    assert_eq!(t.name.as_deref(), Some("sink@server"));
+    assert!(tokio::time::timeout(Duration::from_millis(200), told.recv()).await.is_err());
+    client.shutdown(WAIT).await;
 }

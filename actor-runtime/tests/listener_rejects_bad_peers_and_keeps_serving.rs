@@ -178,7 +178,7 @@ async fn another_protocol_version_gets_close_version_mismatch_and_the_listener_k
     let mut endings = Vec::new();
     for transport in TRANSPORTS {
         let mut stream = dial_raw(&served.server, transport).await;
-        stream.write_all(&hello_frame(2, "old-timer")).await.expect("write the hello");
+        stream.write_all(&hello_frame(1, "old-timer")).await.expect("write the hello");
         let (got, ended) = read_until_closed(&mut stream, WAIT).await;
         // Exactly one frame, a Close(VersionMismatch), then the end of the stream.
         let mut frames = FrameDecoder::new(&got[..]);

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use mycelium::{ExitReason, Node, PeerAddr, Transport};
 use remote_support::*;
-use tokio::sync::mpsc;
 
 const CHILD_ENV: &str = "MYCELIUM_TEST_CHILD_SOCKET";
 
@@ -66,8 +65,7 @@ async fn a_node_in_another_process_is_reached_lost_and_found_again() {
     }
     assert_eq!(remote.ask(Msg::Count, WAIT).await.expect("ask"), 1000);
 
-    let (out, mut told) = mpsc::unbounded_channel();
-    parent.spawn(Watcher { target: remote.clone(), out }).expect("watcher");
+    let (_watcher, mut told) = watching(&parent, &remote).await;
     // An ask the child holds unanswered when it dies.
     let stalled = tokio::spawn({
         let remote = remote.clone();

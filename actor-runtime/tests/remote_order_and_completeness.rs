@@ -14,9 +14,14 @@ async fn burst(transport: Transport) {
     let client = node(&place, "client").await;
     let mut seen = sink(&server, "sink");
     let remote = remote_sink(&client, &server, transport).await;
-    let sender = tokio::spawn(async move {
-        for seq in 0..BURST {
-            remote.send(Msg::Put { sender: 0, seq }).await.expect("send");
+    let sender = tokio::spawn({
+        let client = client.clone();
+        async move {
+            for seq in 0..BURST {
+                // A starved machine may stall a link past its loss timeout: a send
+                // refused meanwhile comes back, and goes again once the link is back.
+                send_retrying(&client, &remote, Msg::Put { sender: 0, seq }).await;
+            }
         }
     });
     let mut next = 0;

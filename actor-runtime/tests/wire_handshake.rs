@@ -38,29 +38,43 @@ where
     [i, a]
 }
 
-/// After a handshake, frames flow and the stream is in sync.
-async fn tell<W: AsyncWrite + Unpin, R: AsyncRead + Unpin>(w: &mut W, r: &mut R) {
-    let mut enc = FrameEncoder::new();
+/// After a handshake, frames flow and the stream is in sync: what one side seals
+/// with its session keys, the other opens with its own (both derived the same).
+/// `writer` and `reader` are what each side's handshake returned.
+async fn tell<W: AsyncWrite + Unpin, R: AsyncRead + Unpin>(
+    w: &mut W,
+    writer: &PeerInfo,
+    r: &mut R,
+    reader: &PeerInfo,
+) {
+    let mut enc = FrameEncoder::new().sealed();
     enc.push(
         FrameHeader { sequence: 1, ..FrameHeader::new(FrameKind::Tell) },
         &"after".to_string(),
     )
     .unwrap();
+    enc.seal(&mut writer.session.sealer());
     enc.flush(w).await.unwrap();
-    let mut dec = FrameDecoder::new(r);
+    let mut dec = FrameDecoder::new(r).with_opener(reader.session.opener());
     let (header, payload) = timeout(WAIT, dec.next_frame()).await.unwrap().unwrap().unwrap();
     assert_eq!((header.kind, header.sequence), (FrameKind::Tell, 1));
     assert_eq!(access_payload::<String>(payload).unwrap().as_str(), "after");
+}
+
+/// Checks who the handshake says the peer is.
+fn is_peer(info: &PeerInfo, name: &str) {
+    assert_eq!((info.name.as_str(), info.version), (name, PROTOCOL_VERSION));
 }
 
 #[tokio::test]
 async fn both_sides_learn_each_other_over_a_duplex_stream() {
     let (mut a, mut b) = tokio::io::duplex(4096);
     let [i, acc] = both(&mut a, &mut b, b"cookie", b"cookie").await;
-    assert_eq!(i.unwrap(), PeerInfo { name: "beta".into(), version: PROTOCOL_VERSION });
-    assert_eq!(acc.unwrap(), PeerInfo { name: "alpha".into(), version: PROTOCOL_VERSION });
-    tell(&mut a, &mut b).await;
-    tell(&mut b, &mut a).await;
+    let (i, acc) = (i.unwrap(), acc.unwrap());
+    is_peer(&i, "beta");
+    is_peer(&acc, "alpha");
+    tell(&mut a, &i, &mut b, &acc).await;
+    tell(&mut b, &acc, &mut a, &i).await;
 }
 
 #[tokio::test]
@@ -70,9 +84,10 @@ async fn both_sides_learn_each_other_over_loopback_tcp() {
     let (client, server) = tokio::join!(TcpStream::connect(addr), listener.accept());
     let (mut client, mut server) = (client.unwrap(), server.unwrap().0);
     let [i, acc] = both(&mut client, &mut server, b"cookie", b"cookie").await;
-    assert_eq!(i.unwrap().name, "beta");
-    assert_eq!(acc.unwrap().name, "alpha");
-    tell(&mut client, &mut server).await;
+    let (i, acc) = (i.unwrap(), acc.unwrap());
+    is_peer(&i, "beta");
+    is_peer(&acc, "alpha");
+    tell(&mut client, &i, &mut server, &acc).await;
 }
 
 #[tokio::test]
@@ -85,9 +100,10 @@ async fn both_sides_learn_each_other_over_a_unix_socket() {
     let (client, server) = tokio::join!(UnixStream::connect(&path), listener.accept());
     let (mut client, mut server) = (client.unwrap(), server.unwrap().0);
     let [i, acc] = both(&mut client, &mut server, b"cookie", b"cookie").await;
-    assert_eq!(i.unwrap().name, "beta");
-    assert_eq!(acc.unwrap().name, "alpha");
-    tell(&mut server, &mut client).await;
+    let (i, acc) = (i.unwrap(), acc.unwrap());
+    is_peer(&i, "beta");
+    is_peer(&acc, "alpha");
+    tell(&mut server, &acc, &mut client, &i).await;
     drop(listener);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -130,11 +146,11 @@ async fn reply_header(peer: &mut DuplexStream) -> Option<[u8; HEADER_LEN]> {
 
 #[tokio::test]
 async fn another_protocol_version_is_refused_by_either_role() {
-    // Acceptor: the client's Hello says version 2.
+    // Acceptor: the client's Hello says version 3.
     let (mut ours, mut peer) = tokio::io::duplex(4096);
-    peer.write_all(&hello(2, b"future")).await.unwrap();
+    peer.write_all(&hello(3, b"future")).await.unwrap();
     let err = handshake(&mut ours, "beta", b"cookie", Role::Acceptor, BOUND).await.unwrap_err();
-    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 1, theirs: 2 }), "{err:?}");
+    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 2, theirs: 3 }), "{err:?}");
     // The refusal is told to the peer: Close(VersionMismatch).
     let h = reply_header(&mut peer).await.unwrap();
     assert_eq!(h[6], FrameKind::Close as u8);
@@ -146,7 +162,7 @@ async fn another_protocol_version_is_refused_by_either_role() {
     let (mut ours, mut peer) = tokio::io::duplex(4096);
     peer.write_all(&hello(7, b"future")).await.unwrap();
     let err = handshake(&mut ours, "alpha", b"cookie", Role::Initiator, BOUND).await.unwrap_err();
-    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 1, theirs: 7 }), "{err:?}");
+    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 2, theirs: 7 }), "{err:?}");
 }
 
 #[tokio::test]

@@ -117,10 +117,10 @@ async fn bad_magic_version_kind_and_reserved_bytes_are_named() {
     assert!(matches!(first_error(&bad).await, FrameError::BadMagic(m) if &m == b"HTTP"));
 
     let mut bad = good;
-    bad[4..6].copy_from_slice(&2u16.to_le_bytes());
+    bad[4..6].copy_from_slice(&1u16.to_le_bytes());
     let err = first_error(&bad).await;
-    assert!(matches!(err, FrameError::UnsupportedVersion { got: 2 }), "{err:?}");
-    assert!(err.to_string().contains("version 2"));
+    assert!(matches!(err, FrameError::UnsupportedVersion { got: 1 }), "{err:?}");
+    assert!(err.to_string().contains("version 1"));
 
     for kind in [0x00, 0x03, 0x7f, 0xff] {
         let mut bad = good;

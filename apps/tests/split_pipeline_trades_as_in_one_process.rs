@@ -2,7 +2,7 @@
 //! sockets, and two nodes over TCP, trade exactly as the same pipeline in one process
 //! (the step protocol makes trading independent of placement), on the synthetic feed
 //! and on recorded files alike, and each link uses the transport the runtime should
-//! choose.
+//! choose; and no node warns of a link lost when the run ends in order.
 mod cluster_support;
 
 use std::process::Command;
@@ -45,6 +45,8 @@ fn three_processes_on_unix_sockets_trade_as_one() {
     let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
     for (name, node) in [("md", &md), ("alpha", &alpha), ("exec", &exec)] {
         assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+        // Each link ends in order at the end of the run: no "link lost" or other warning.
+        assert!(!node.stderr.contains("WARN"), "node {name} warned:\n{}", node.stderr);
     }
     assert!(md.stdout.contains(&format!("feed published {TICKS} ticks")), "{}", md.stdout);
     assert!(md.stdout.contains("link alpha: unix"), "{}", md.stdout);
@@ -68,6 +70,8 @@ fn two_nodes_over_tcp_trade_as_one() {
     let (trader, venue) = (finish(trader), finish(venue));
     for (name, node) in [("trader", &trader), ("venue", &venue)] {
         assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+        // Each link ends in order at the end of the run: no "link lost" or other warning.
+        assert!(!node.stderr.contains("WARN"), "node {name} warned:\n{}", node.stderr);
     }
     assert!(venue.stdout.contains("link trader: tcp"), "{}", venue.stdout);
     assert!(count(&venue.stdout, "fills") > 0, "{}", venue.stdout);
@@ -103,6 +107,8 @@ fn three_processes_replaying_recorded_files_trade_as_one() {
     let (md, alpha, exec) = (finish(md), finish(alpha), finish(exec));
     for (name, node) in [("md", &md), ("alpha", &alpha), ("exec", &exec)] {
         assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
+        // Each link ends in order at the end of the run: no "link lost" or other warning.
+        assert!(!node.stderr.contains("WARN"), "node {name} warned:\n{}", node.stderr);
     }
     assert!(md.stdout.contains(&format!("feed published {ticks} ticks")), "{}", md.stdout);
     assert!(count(&exec.stdout, "fills") > 0, "{}", exec.stdout);

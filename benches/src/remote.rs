@@ -7,6 +7,7 @@
 
 use std::io::{Read, Write};
 use std::net::SocketAddr;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -114,7 +115,8 @@ impl Pair {
     /// busy-poll mode if `busy`.
     pub async fn start(transport: Transport, busy: bool) -> Self {
         let dir = std::env::temp_dir().join(format!("mycelium-bench-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
+        // Private: a node listens only in a directory nobody else can write to.
+        let _ = std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir);
         let socket = dir.join("server.sock");
         let counted = Arc::new(AtomicU64::new(0));
         let (ready, addr) = std::sync::mpsc::channel();

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::frame::DEFAULT_MAX_PAYLOAD;
+use crate::remote::codec::frame::DEFAULT_MAX_PAYLOAD;
 
 /// What carries messages to an actor: observable on every
 /// [`ActorRef`](crate::ActorRef) through [`transport`](crate::ActorRef::transport).
@@ -73,6 +73,20 @@ impl PeerAddr {
     }
 }
 
+/// Which local users may connect over the Unix socket, checked from the connecting
+/// process's credentials (`SO_PEERCRED`) before anything is read from it. A dialer
+/// checks the listener's owner the same way.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum UnixPeers {
+    /// Only processes of the user this node runs as (the default).
+    #[default]
+    SameUser,
+    /// Only processes of these users (by uid).
+    Users(Vec<u32>),
+    /// Any local user (the handshake's secret is then the only check).
+    Anyone,
+}
+
 /// Exponential reconnect backoff: the first retry after `min`, each next one after
 /// twice the last, at most `max`; reset after a connection succeeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,6 +113,11 @@ pub struct RemoteConfig {
     pub(crate) outbound_bytes: usize,
     pub(crate) max_payload: u32,
     pub(crate) busy_poll: bool,
+    pub(crate) link_linger: Duration,
+    pub(crate) max_links: usize,
+    pub(crate) max_pending_handshakes: usize,
+    pub(crate) max_pending_per_source: usize,
+    pub(crate) unix_peers: UnixPeers,
 }
 
 impl fmt::Debug for RemoteConfig {
@@ -113,6 +132,11 @@ impl fmt::Debug for RemoteConfig {
             .field("outbound_bytes", &self.outbound_bytes)
             .field("max_payload", &self.max_payload)
             .field("busy_poll", &self.busy_poll)
+            .field("link_linger", &self.link_linger)
+            .field("max_links", &self.max_links)
+            .field("max_pending_handshakes", &self.max_pending_handshakes)
+            .field("max_pending_per_source", &self.max_pending_per_source)
+            .field("unix_peers", &self.unix_peers)
             .finish_non_exhaustive()
     }
 }
@@ -122,6 +146,16 @@ impl fmt::Debug for RemoteConfig {
 pub const DEFAULT_OUTBOUND_FRAMES: usize = 16 * 1024;
 /// Default outbound queue bound, in bytes per link.
 pub const DEFAULT_OUTBOUND_BYTES: usize = 8 << 20;
+/// Default linger: how long a link's peer may stay away before it is forgotten and
+/// the link reclaimed. Long enough for a node to restart, or a cable to be replugged.
+pub const DEFAULT_LINK_LINGER: Duration = Duration::from_secs(60);
+/// Default bound on the links a node keeps for peers that dialed it.
+pub const DEFAULT_MAX_LINKS: usize = 1024;
+/// Default bound on handshakes in progress at once.
+pub const DEFAULT_MAX_PENDING_HANDSHAKES: usize = 256;
+/// Default bound on handshakes in progress at once from one source (an IP address,
+/// or a local process).
+pub const DEFAULT_MAX_PENDING_PER_SOURCE: usize = 32;
 
 impl RemoteConfig {
     /// Settings with the shared `secret` (the cookie every node of the cluster holds)
@@ -143,11 +177,21 @@ impl RemoteConfig {
             outbound_bytes: DEFAULT_OUTBOUND_BYTES,
             max_payload: DEFAULT_MAX_PAYLOAD,
             busy_poll: false,
+            link_linger: DEFAULT_LINK_LINGER,
+            max_links: DEFAULT_MAX_LINKS,
+            max_pending_handshakes: DEFAULT_MAX_PENDING_HANDSHAKES,
+            max_pending_per_source: DEFAULT_MAX_PENDING_PER_SOURCE,
+            unix_peers: UnixPeers::SameUser,
         }
     }
 
-    /// Listens on a Unix socket at `path` (created mode 0600; a stale file left by a
-    /// dead node is replaced).
+    /// Listens on a Unix socket at `path` (created mode 0600). Its directory must
+    /// belong to the user this node runs as and be writable by nobody else: a
+    /// directory others can write to lets them put their own socket in its place,
+    /// and starting fails with an error naming the directory, its owner and its mode.
+    /// A socket left there by a dead node is replaced; anything else at `path` (a
+    /// live node's socket, a regular file, a directory) is left alone and starting
+    /// fails.
     pub fn listen_unix(mut self, path: impl Into<PathBuf>) -> Self {
         self.unix = Some(path.into());
         self
@@ -180,9 +224,55 @@ impl RemoteConfig {
         self
     }
 
-    /// Bound on the handshake of each connection (default 2 s).
+    /// Bound on the handshake of each connection (default 2 s). While more than half
+    /// of the pending handshakes' room is taken, new ones get at most 250 ms: a peer
+    /// that knows the secret answers in a few round trips.
     pub fn handshake_timeout(mut self, within: Duration) -> Self {
         self.handshake_timeout = within;
+        self
+    }
+
+    /// Bound on handshakes in progress at once, in all and from one source (an IP
+    /// address for TCP; the connecting process for a Unix socket); defaults
+    /// [`DEFAULT_MAX_PENDING_HANDSHAKES`], [`DEFAULT_MAX_PENDING_PER_SOURCE`]. A new
+    /// connection over either bound is let in and the oldest pending handshake (of
+    /// that source, or of all) is dropped instead, one that has not even sent its
+    /// `Hello` first: a flood of stalled sockets cannot keep a prompt peer out, and
+    /// holds at most this many sockets open.
+    pub fn max_pending_handshakes(mut self, total: usize, per_source: usize) -> Self {
+        self.max_pending_handshakes = total.max(1);
+        self.max_pending_per_source = per_source.max(1);
+        self
+    }
+
+    /// How long a link's peer may be gone before it is forgotten (default
+    /// [`DEFAULT_LINK_LINGER`], 60 s): its pending asks then fail with `LinkLost`,
+    /// its watchers are told, and what was written to it and not acknowledged is
+    /// given up (counted in `LinkMetrics::dropped_at_linger`). A link nobody refers
+    /// to any more (no dialer, no remote ref) is then removed with everything it
+    /// held.
+    pub fn link_linger(mut self, after: Duration) -> Self {
+        self.link_linger = after;
+        self
+    }
+
+    /// Bound on the links kept for peers that dialed this node (default
+    /// [`DEFAULT_MAX_LINKS`]). When a new peer passes the handshake at the bound, the
+    /// link down the longest that nobody refers to is removed at once, linger or not;
+    /// if there is none, the new peer is refused. With the outbound bound, this
+    /// bounds the memory all links hold: at most `max_links` times four times the
+    /// outbound byte bound (replies may exceed the bound up to four times), plus a
+    /// few kilobytes per link. Links made by [`Node::connect`](crate::Node::connect)
+    /// count but are never refused.
+    pub fn max_links(mut self, links: usize) -> Self {
+        self.max_links = links.max(1);
+        self
+    }
+
+    /// Which local users may connect over the Unix socket (default
+    /// [`UnixPeers::SameUser`]).
+    pub fn unix_peers(mut self, peers: UnixPeers) -> Self {
+        self.unix_peers = peers;
         self
     }
 

@@ -10,30 +10,33 @@
 //! Unix socket when the peer's socket file exists on this host, TCP otherwise.
 //!
 //! # Layout
-//! - `config`: [`RemoteConfig`], [`PeerAddr`], [`Transport`].
-//! - `net`: listeners, dialers (reconnect with backoff), the link table.
-//! - `link`: one peer's state across connections: queue, pending asks, watchers,
-//!   figures ([`LinkMetrics`]).
-//! - `outbox`: the bounded outbound batch that senders serialize into.
-//! - `conn`: one connection: the writer task and the reader that dispatches.
-//! - `stream`: socket halves, and the busy-poll reader.
-//! - `exposed` and `inbound`: actors reachable by name, decoding or in place
-//!   ([`ArchivedMessage`]).
-//! - `remote_ref`: sends and asks to a remote actor.
-//! - `sys`: node-level requests (typed lookup).
-//! - `proxy`: [`FaultProxy`], link faults on demand, for tests.
-//! - `api`: the `Node` methods above.
-//!
-//! - [`FrameHeader`]: the fixed 48-byte little-endian header in front of every frame.
-//! - [`FrameEncoder`]: serializes rkyv values straight into one reused, aligned batch
-//!   buffer and writes the batch with one `write_all`.
-//! - [`FrameDecoder`]: reads frames into one reused, 16-byte aligned buffer, checks
-//!   the size limit before allocating, and lends out aligned payloads.
-//! - [`RemoteMessage`]: the bound on messages that may cross a process, with
+//! Three layers, each in its folder; each uses only the ones before it, except that a
+//! link's reader hands the frames it accepts to the API layer for delivery.
+//! - `codec/`: bytes. [`FrameHeader`] (`frame`: the fixed 48-byte little-endian
+//!   header), [`FrameEncoder`] (`encoder`: rkyv values serialized straight into one
+//!   reused, aligned batch buffer, written with one `write_all`), [`FrameDecoder`]
+//!   (`decoder`: frames read into one reused, 16-byte aligned buffer, the size limit
+//!   checked before allocating, payloads lent out aligned), [`RemoteMessage`]
+//!   (`payload`: the bound on messages that may cross a process, with
 //!   [`encode_payload`], [`access_payload`] (zero-copy, validated) and
-//!   [`decode_payload`] (validated, then deserialized).
-//! - [`handshake`]: version, names and a mutual HMAC-SHA256 challenge-response over a
-//!   shared secret, before any message.
+//!   [`decode_payload`]), [`handshake`] (`handshake`: version, names and a mutual
+//!   HMAC-SHA256 challenge-response over a shared secret, before any message), and
+//!   [`SessionKeys`], [`Sealer`], [`Opener`] (`seal`: the keys the handshake derives,
+//!   and the seals that authenticate every batch of frames after it).
+//! - `links/`: the links between nodes. `net` (the link table, reclaiming,
+//!   [`RemoteMetrics`]), `accept` with `admission`, `unix` and `refusals`
+//!   (listening: who gets in), `dial` (dialers with backoff), `link` (one peer's state
+//!   across connections: pending asks, watchers, figures, [`LinkMetrics`]), `outbox`
+//!   (the bounded outbound batch that senders serialize into, kept until
+//!   acknowledged), `conn`, `reader`, `writer` (one connection), `stream` (socket
+//!   halves, the busy-poll reader).
+//! - `api/`: what users and the rest of the runtime call. `node` (the `Node` methods
+//!   above), `remote_ref` (sends and asks to a remote actor), `exposed` and `inbound`
+//!   (actors reachable by name, decoding or in place: [`ArchivedMessage`]),
+//!   `dispatch` and `held` (where an accepted frame goes; frames held for reserved
+//!   names), `sys` (node-level requests: the typed lookup).
+//! - `config`: [`RemoteConfig`], [`PeerAddr`], [`Transport`], shared by the layers.
+//! - `proxy`: [`FaultProxy`], link faults on demand, for tests.
 //!
 //! ```
 //! use mycelium::remote::{access_payload, FrameDecoder, FrameEncoder, FrameHeader, FrameKind};
@@ -57,37 +60,35 @@
 //! ```
 
 mod api;
+mod codec;
 mod config;
-mod conn;
-mod decoder;
-mod encoder;
-pub(crate) mod exposed;
-mod frame;
-mod handshake;
-mod inbound;
-pub(crate) mod link;
-pub(crate) mod net;
-pub(crate) mod outbox;
+mod links;
 mod proxy;
-pub(crate) mod remote_ref;
-mod stream;
-mod sys;
-mod wire;
 
-pub use config::{
-    PeerAddr, ReconnectBackoff, RemoteConfig, Transport, DEFAULT_OUTBOUND_BYTES,
-    DEFAULT_OUTBOUND_FRAMES,
-};
-pub use decoder::FrameDecoder;
-pub use encoder::FrameEncoder;
-pub use frame::{
+// The paths the rest of the crate uses (the node, `ActorRef`, `ReplyTo`).
+pub(crate) use api::{exposed, remote_ref};
+pub(crate) use links::{link, net, outbox};
+
+pub use api::inbound::ArchivedMessage;
+pub use codec::decoder::FrameDecoder;
+pub use codec::encoder::FrameEncoder;
+pub use codec::frame::{
     name_hash, unix_nanos_now, CloseReason, FrameError, FrameHeader, FrameKind,
     DEFAULT_MAX_PAYLOAD, FLAG_ECHO, FLAG_ERROR, FLAG_RESUME, FLAG_TARGET_NAME, FRAME_ALIGN,
     HEADER_LEN, MAGIC, PROTOCOL_VERSION,
 };
-pub use handshake::{handshake, HandshakeError, PeerInfo, Role, CHALLENGE_LEN, MAX_NAME_LEN};
-pub use inbound::ArchivedMessage;
-pub use link::{LinkMetrics, LinkState};
-pub use net::RemoteError;
+pub use codec::handshake::{
+    handshake, HandshakeError, PeerInfo, Role, CHALLENGE_LEN, MAX_NAME_LEN,
+};
+pub use codec::payload::{
+    access_payload, decode_payload, encode_payload, RemoteMessage, WireError,
+};
+pub use codec::seal::{Opener, SealError, Sealer, SessionKeys, TAG_LEN, UNIT_TARGET};
+pub use config::{
+    PeerAddr, ReconnectBackoff, RemoteConfig, Transport, UnixPeers, DEFAULT_LINK_LINGER,
+    DEFAULT_MAX_LINKS, DEFAULT_MAX_PENDING_HANDSHAKES, DEFAULT_MAX_PENDING_PER_SOURCE,
+    DEFAULT_OUTBOUND_BYTES, DEFAULT_OUTBOUND_FRAMES,
+};
+pub use links::link::{LinkMetrics, LinkState};
+pub use links::net::{RemoteError, RemoteMetrics};
 pub use proxy::FaultProxy;
-pub use wire::{access_payload, decode_payload, encode_payload, RemoteMessage, WireError};

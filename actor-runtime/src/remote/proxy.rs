@@ -3,8 +3,10 @@
 //!
 //! Point a node's [`PeerAddr`](super::PeerAddr) at the proxy's address instead of the
 //! peer's; the proxy forwards bytes both ways and, on command, delays them, cuts
-//! every connection, truncates the stream mid-frame, or swallows everything while
-//! keeping the connections open (a blackhole, which only heartbeats detect).
+//! every connection, truncates the stream mid-frame, swallows everything while
+//! keeping the connections open (a blackhole, which only heartbeats detect), or,
+//! without cutting anything, drops, duplicates or reorders a range of bytes in
+//! transit.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -23,6 +25,24 @@ struct Faults {
     /// Forward only this many more bytes of the next chunk, then cut (0: off).
     truncate_after: AtomicU64,
     refuse: AtomicBool,
+    /// Bytes still to throw away, duplicate, or hold back past the next chunk.
+    drop: AtomicU64,
+    duplicate: AtomicU64,
+    reorder: AtomicU64,
+}
+
+/// Takes up to `max` from `left`: how much of this chunk a fault applies to; the
+/// rest applies to the next chunks.
+fn take(left: &AtomicU64, max: usize) -> usize {
+    let took = left.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+        (n > 0).then(|| n.saturating_sub(max as u64))
+    });
+    took.map_or(0, |n| (n as usize).min(max))
+}
+
+/// Takes all of `left`, up to `max`: a fault that applies to one chunk only.
+fn take_once(left: &AtomicU64, max: usize) -> usize {
+    (left.swap(0, Ordering::AcqRel) as usize).min(max)
 }
 
 /// A fault-injecting TCP proxy; see the module docs. Dropping it stops it and closes
@@ -94,6 +114,35 @@ impl FaultProxy {
     pub fn truncate_after(&self, bytes: u64) {
         self.faults.truncate_after.store(bytes.max(1), Ordering::Relaxed);
     }
+
+    /// Throws away the next `bytes` bytes of the newest connection (in whichever
+    /// direction carries them first, over as many chunks as it takes); the
+    /// connection stays open.
+    pub fn drop_next(&self, bytes: u64) {
+        self.faults.drop.fetch_add(bytes, Ordering::AcqRel);
+    }
+
+    /// Forwards the next `bytes` bytes of the newest connection (at most one chunk's
+    /// worth, in whichever direction carries them first) twice, back to back.
+    pub fn duplicate_next(&self, bytes: u64) {
+        self.faults.duplicate.fetch_add(bytes, Ordering::AcqRel);
+    }
+
+    /// Holds the next `bytes` bytes of the newest connection (at most one chunk's
+    /// worth, in whichever direction carries them first) back, and forwards them
+    /// after the chunk that follows them.
+    pub fn reorder_next(&self, bytes: u64) {
+        self.faults.reorder.fetch_add(bytes, Ordering::AcqRel);
+    }
+
+    /// Bytes that [`drop_next`](Self::drop_next),
+    /// [`duplicate_next`](Self::duplicate_next) and
+    /// [`reorder_next`](Self::reorder_next) have yet to apply to: 0 once every such
+    /// fault has been done to bytes in transit.
+    pub fn pending_faults(&self) -> u64 {
+        let f = &self.faults;
+        [&f.drop, &f.duplicate, &f.reorder].iter().map(|n| n.load(Ordering::Acquire)).sum()
+    }
 }
 
 impl Drop for FaultProxy {
@@ -117,7 +166,7 @@ async fn accept(
             accepted = listener.accept() => accepted,
         };
         let Ok((client, _)) = accepted else { continue };
-        connections.fetch_add(1, Ordering::Relaxed);
+        let id = connections.fetch_add(1, Ordering::AcqRel) + 1;
         if faults.refuse.load(Ordering::Relaxed) {
             continue;
         }
@@ -128,8 +177,23 @@ async fn accept(
         let mut cut = cuts.clone();
         cut.mark_unchanged();
         let cut2 = cut.clone();
-        tokio::spawn(pump(cr, sw, faults.clone(), cut, token.clone()));
-        tokio::spawn(pump(sr, cw, faults.clone(), cut2, token.clone()));
+        let newest = Newest { id, connections: connections.clone() };
+        tokio::spawn(pump(cr, sw, faults.clone(), newest.clone(), cut, token.clone()));
+        tokio::spawn(pump(sr, cw, faults.clone(), newest, cut2, token.clone()));
+    }
+}
+
+/// Tells a connection's pumps whether it is the newest (the only one byte faults
+/// apply to: an older one may still be draining after a cut).
+#[derive(Clone)]
+struct Newest {
+    id: u64,
+    connections: Arc<AtomicU64>,
+}
+
+impl Newest {
+    fn is_newest(&self) -> bool {
+        self.connections.load(Ordering::Acquire) == self.id
     }
 }
 
@@ -138,10 +202,13 @@ async fn pump(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
     faults: Arc<Faults>,
+    newest: Newest,
     mut cut: watch::Receiver<u64>,
     token: CancellationToken,
 ) {
     let mut buf = vec![0u8; 64 * 1024];
+    // Bytes held back by `reorder_next`, forwarded after the next chunk.
+    let mut held: Option<Vec<u8>> = None;
     loop {
         let n = tokio::select! {
             _ = cut.changed() => return,
@@ -169,7 +236,30 @@ async fn pump(
             }
             continue;
         }
-        if to.write_all(&buf[..n]).await.is_err() {
+        let mut chunk = &buf[..n];
+        if !newest.is_newest() {
+            if to.write_all(chunk).await.is_err() {
+                return;
+            }
+            continue;
+        }
+        chunk = &chunk[take(&faults.drop, chunk.len())..];
+        let twice = take_once(&faults.duplicate, chunk.len());
+        let mut out = Vec::with_capacity(chunk.len() + twice);
+        out.extend_from_slice(&chunk[..twice]);
+        out.extend_from_slice(chunk);
+        if held.is_none() {
+            let back = take_once(&faults.reorder, out.len());
+            if back > 0 {
+                held = Some(out.drain(..back).collect());
+                if out.is_empty() {
+                    continue;
+                }
+            }
+        } else if let Some(back) = held.take() {
+            out.extend_from_slice(&back);
+        }
+        if to.write_all(&out).await.is_err() {
             return;
         }
     }

@@ -3,13 +3,21 @@
 //! bounded.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod flood;
+pub mod raw;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use mycelium::remote::RemoteMetrics;
 use mycelium::{
-    Actor, ActorError, Context, Node, PeerAddr, RemoteConfig, ReplyTo, SpawnOptions, Transport,
+    Actor, ActorError, ActorRef, Context, Node, PeerAddr, RemoteConfig, ReplyTo, SendError,
+    SpawnOptions, Transport,
 };
 use tokio::sync::mpsc;
 
@@ -37,11 +45,14 @@ pub enum Msg {
     Shout(String, ReplyTo<String>),
     /// Drop the reply port.
     Ignore(ReplyTo<u64>),
-    /// Keep the reply port, never answering.
+    /// Keep the reply port, never answering (and record [`STALLED`]).
     Stall(ReplyTo<u64>),
 }
 
-/// Records every `Put` into a channel the test reads.
+/// What a `Sink` records for a `Stall`.
+pub const STALLED: (u32, u64) = (u32::MAX, u64::MAX);
+
+/// Records every `Put` (and every `Stall`) into a channel the test reads.
 pub struct Sink {
     pub out: mpsc::UnboundedSender<(u32, u64)>,
     pub count: u64,
@@ -63,7 +74,10 @@ impl Actor for Sink {
                 let _ = reply.send(text.to_uppercase());
             }
             Msg::Ignore(reply) => drop(reply),
-            Msg::Stall(reply) => self.stalled.push(reply),
+            Msg::Stall(reply) => {
+                self.stalled.push(reply);
+                let _ = self.out.send(STALLED);
+            }
         }
         Ok(())
     }
@@ -115,6 +129,9 @@ pub async fn node_with_sink(
 }
 
 async fn listen(node: &Node, place: &Place, config: RemoteConfig) {
+    // Logs as `RUST_LOG` says (errors only when unset), to see why a link went down.
+    let filter = tracing_subscriber::EnvFilter::from_default_env();
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     let name = node.name().to_owned();
     let loopback: SocketAddr = "127.0.0.1:0".parse().expect("addr");
     node.start_remote(config.listen_unix(place.socket(&name)).listen_tcp(loopback))
@@ -155,16 +172,34 @@ pub async fn remote_sink(
     within("remote lookup", client.lookup_remote::<Msg>(&path, WAIT)).await.expect("lookup")
 }
 
-/// Watches `target` from its start and forwards each `Terminated` it is told.
-pub struct Watcher {
-    pub target: mycelium::ActorRef<Msg>,
-    pub out: mpsc::UnboundedSender<mycelium::Terminated>,
+/// Spawns on `node` an actor that watches `target` and forwards each `Terminated` it
+/// is told; returns once the watch is in place.
+pub async fn watching(
+    node: &Node,
+    target: &mycelium::ActorRef<Msg>,
+) -> (mycelium::ActorRef<()>, mpsc::UnboundedReceiver<mycelium::Terminated>) {
+    let (out, told) = mpsc::unbounded_channel();
+    let (ready, watching) = tokio::sync::oneshot::channel();
+    let watcher = node
+        .spawn(Watcher { target: target.clone(), ready: Some(ready), out })
+        .expect("spawn watcher");
+    within("the watch", watching).await.expect("watching");
+    (watcher, told)
+}
+
+struct Watcher {
+    target: mycelium::ActorRef<Msg>,
+    ready: Option<tokio::sync::oneshot::Sender<()>>,
+    out: mpsc::UnboundedSender<mycelium::Terminated>,
 }
 
 impl Actor for Watcher {
     type Msg = ();
     async fn started(&mut self, ctx: &mut Context<Self>) -> Result<(), ActorError> {
         ctx.watch(&self.target);
+        if let Some(ready) = self.ready.take() {
+            let _ = ready.send(());
+        }
         Ok(())
     }
     async fn handle(&mut self, _: (), _ctx: &mut Context<Self>) -> Result<(), ActorError> {
@@ -191,4 +226,69 @@ pub fn noise(len: usize, mut seed: u64) -> Vec<u8> {
     }
     out.truncate(len);
     out
+}
+
+/// Sends `msg` to `remote` on `client`: while the link is down, sends queue until the
+/// bound, then come back as `Unreachable`; then waits for the link and sends again.
+pub async fn send_retrying(client: &Node, remote: &ActorRef<Msg>, mut msg: Msg) {
+    let peer = remote.node_name().expect("a remote ref").to_owned();
+    loop {
+        match remote.send(msg).await {
+            Ok(()) => return,
+            Err(SendError::Unreachable(back)) => {
+                msg = back;
+                assert!(client.wait_for_link(&peer, WAIT).await, "no reconnect");
+            }
+            Err(e) => panic!("send: {e:?}"),
+        }
+    }
+}
+
+/// Puts numbered 0, 1, 2, … sent from `client` to `remote` until told to stop; the
+/// task returns how many were sent.
+pub struct Stream {
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<u64>,
+}
+
+impl Stream {
+    pub fn start(client: &Node, remote: ActorRef<Msg>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn({
+            let (client, stop) = (client.clone(), stop.clone());
+            async move {
+                let mut seq = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    send_retrying(&client, &remote, Msg::Put { sender: 0, seq }).await;
+                    seq += 1;
+                }
+                seq
+            }
+        });
+        Self { stop, task }
+    }
+
+    /// Stops it; how many puts it sent.
+    pub async fn stop(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        within("the stream's sender", self.task).await.expect("sender")
+    }
+}
+
+/// Samples `node`'s remote figures until `done`, within [`WAIT`].
+pub async fn until_remote(
+    what: &str,
+    node: &Node,
+    done: impl Fn(&RemoteMetrics) -> bool,
+) -> RemoteMetrics {
+    within(what, async {
+        loop {
+            let m = node.remote_metrics().expect("remote side");
+            if done(&m) {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
 }

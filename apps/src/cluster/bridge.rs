@@ -444,7 +444,11 @@ impl Actor for RemoteStrategy {
             tracing::info!(node = %self.node, "strategy node back");
             return self.watch_ingress(ctx).await;
         }
-        tracing::warn!(node = %self.node, reason = %t.reason, "strategy node gone");
+        if t.reason.is_abnormal() {
+            tracing::warn!(node = %self.node, reason = %t.reason, "strategy node gone");
+        } else {
+            tracing::info!(node = %self.node, reason = %t.reason, "strategy node shut down");
+        }
         ctx.stop();
         Ok(())
     }

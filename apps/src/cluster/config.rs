@@ -12,7 +12,7 @@
 //! live = []                       # strategy nodes fed conflated, outside the barrier
 //! [[node]]
 //! name = "md"
-//! unix = "/tmp/mycelium/md.sock"
+//! unix = "run/md.sock"             # relative: beside this file
 //! tcp = "127.0.0.1:7101"
 //! [pipeline]                       # what `mycelium config` prints
 //! ```
@@ -69,8 +69,16 @@ impl ClusterConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|source| ConfigError::Io { path: origin.clone(), source })?;
         let mut cfg = Self::parse(&text, &origin)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        // Relative socket paths are the file's own: a cluster file copied into a
+        // private directory for a run keeps its sockets there.
+        for node in &mut cfg.nodes {
+            if let Some(unix) = node.unix.as_mut().filter(|p| p.is_relative()) {
+                *unix = dir.join(&*unix);
+            }
+        }
         if let (None, Some(file)) = (&cfg.secret, &cfg.secret_file) {
-            let file = path.parent().unwrap_or(Path::new(".")).join(file);
+            let file = dir.join(file);
             let secret = std::fs::read_to_string(&file)
                 .map_err(|source| ConfigError::Io { path: file.display().to_string(), source })?;
             cfg.secret = Some(secret.trim().to_owned());

@@ -66,7 +66,14 @@ fn links(cluster: &ClusterConfig, me: &NodeSpec) -> anyhow::Result<Links> {
     let mut remote = RemoteConfig::new(secret).busy_poll(me.busy_poll);
     if let Some(path) = &me.unix {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            // Private (0700) when made here; one that exists must already be (the
+            // runtime refuses a directory another user owns or can write to).
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
+                .with_context(|| format!("creating {}", dir.display()))?;
         }
         remote = remote.listen_unix(path);
     }

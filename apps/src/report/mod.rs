@@ -174,7 +174,7 @@ impl Report {
         let meta = Meta {
             schema: META_SCHEMA.into(),
             unit: "ns".into(),
-            encoding: "hdrhistogram V2 (uncompressed, cookie 0x1c849303)".into(),
+            encoding: "hdrhistogram V2 (uncompressed, cookie 0x1c849313)".into(),
             hops: meta_hops,
             counts: self.counts,
             run: self.run.clone(),

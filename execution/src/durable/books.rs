@@ -182,7 +182,7 @@ impl Books {
     ) -> Vec<OrderUpdate> {
         // The last step is kept in place, its buffers reused: this runs for every
         // strategy on every tick.
-        let last = self.replies.entry(strategy).or_insert_with(LastReply::default);
+        let last = self.replies.entry(strategy).or_default();
         last.seq = seq;
         last.orders.clear();
         last.orders.extend(orders.iter().map(|o| o.client_order_id));

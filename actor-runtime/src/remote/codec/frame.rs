@@ -21,10 +21,12 @@
 use std::io;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use super::seal::SealError;
+
 /// The four bytes every frame starts with.
 pub const MAGIC: [u8; 4] = *b"MYCL";
 /// The protocol version this build speaks. A peer with another version is refused.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// Length of the fixed header in bytes (a multiple of [`FRAME_ALIGN`]).
 pub const HEADER_LEN: usize = 48;
 /// Frames are padded to a multiple of this many bytes, so that payloads stay aligned
@@ -62,6 +64,10 @@ pub enum FrameKind {
     Reply = 0x12,
     /// Cumulative acknowledgement: `sequence` is the highest in-order sequence seen.
     Ack = 0x13,
+    /// Authenticates the frames it carries: its payload is whole frames, then a tag
+    /// (see `docs/PROTOCOL.md`, section 3.5). After the handshake every frame is
+    /// inside one.
+    Seal = 0x14,
     /// Liveness probe; empty payload.
     Heartbeat = 0x20,
     /// Orderly close; payload is one [`CloseReason`] byte.
@@ -78,6 +84,7 @@ impl FrameKind {
             0x11 => Self::Ask,
             0x12 => Self::Reply,
             0x13 => Self::Ack,
+            0x14 => Self::Seal,
             0x20 => Self::Heartbeat,
             0x21 => Self::Close,
             _ => return None,
@@ -145,6 +152,9 @@ pub enum FrameError {
     /// The bytes (or the stream) end inside a frame.
     #[error("truncated frame")]
     Truncated,
+    /// A seal did not check out (see [`SealError`]).
+    #[error("frame authentication failed: {0}")]
+    Seal(#[from] SealError),
     /// Reading from the stream failed.
     #[error("i/o error while reading frames: {0}")]
     Io(#[from] io::Error),
@@ -176,6 +186,17 @@ pub struct FrameHeader {
 impl FrameHeader {
     /// A header of `kind` for this protocol version, stamped now, all else zero.
     pub fn new(kind: FrameKind) -> Self {
+        Self::new_at(kind, unix_nanos_now())
+    }
+
+    /// A header of `kind` for this protocol version, all else zero, `sent_at_ns`
+    /// included: for frames sent inside a seal, which carries the send time for all
+    /// of them (a clock read per message is a good part of a message's cost).
+    pub fn unstamped(kind: FrameKind) -> Self {
+        Self::new_at(kind, 0)
+    }
+
+    const fn new_at(kind: FrameKind, sent_at_ns: u64) -> Self {
         Self {
             version: PROTOCOL_VERSION,
             kind,
@@ -183,7 +204,7 @@ impl FrameHeader {
             target: 0,
             sequence: 0,
             correlation: 0,
-            sent_at_ns: unix_nanos_now(),
+            sent_at_ns,
             payload_len: 0,
         }
     }

@@ -15,10 +15,10 @@ use std::sync::Arc;
 use rkyv::util::AlignedVec;
 use rkyv::Archived;
 
-use super::link::Link;
-use super::wire::{access_payload, decode_payload, RemoteMessage};
 use crate::actor_ref::ActorRef;
 use crate::error::SendError;
+use crate::remote::codec::payload::{access_payload, decode_payload, RemoteMessage};
+use crate::remote::links::link::Link;
 use crate::reply::with_reply_route;
 
 /// What became of one delivery.
@@ -116,7 +116,7 @@ pub struct ArchivedMessage<M> {
 
 impl<M: RemoteMessage> ArchivedMessage<M> {
     /// Validates `payload` as an archived `M` and keeps a copy of it.
-    pub fn from_payload(payload: &[u8]) -> Result<Self, super::WireError> {
+    pub fn from_payload(payload: &[u8]) -> Result<Self, crate::remote::codec::payload::WireError> {
         access_payload::<M>(payload)?;
         let mut bytes = AlignedVec::with_capacity(payload.len());
         bytes.extend_from_slice(payload);
@@ -132,7 +132,7 @@ impl<M: RemoteMessage> ArchivedMessage<M> {
     }
 
     /// Deserializes an owned `M` (validated again, in case of doubt is cheap).
-    pub fn to_owned(&self) -> Result<M, super::WireError> {
+    pub fn to_owned(&self) -> Result<M, crate::remote::codec::payload::WireError> {
         decode_payload::<M>(&self.bytes)
     }
 

@@ -6,16 +6,17 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::{PeerAddr, RemoteConfig};
 use super::inbound::{ArchivedMessage, Decoding, InPlace, Inbound};
-use super::link::{LinkMetrics, LinkState};
-use super::net::{Net, RemoteError};
 use super::remote_ref::RemoteTarget;
 use super::sys::{self, LookupReply, LookupRequest, RequestError};
-use super::wire::RemoteMessage;
 use crate::actor_ref::ActorRef;
 use crate::error::LookupError;
 use crate::node::Node;
+use crate::remote::codec::payload::RemoteMessage;
+use crate::remote::config::{PeerAddr, RemoteConfig};
+use crate::remote::links::accept::{admit, Accepted};
+use crate::remote::links::link::{LinkMetrics, LinkState};
+use crate::remote::links::net::{Net, RemoteError, RemoteMetrics};
 
 impl Node {
     /// Starts this node's remote side: binds the listeners named in `config` and
@@ -31,6 +32,15 @@ impl Node {
 
     fn net(&self) -> Result<&Arc<Net>, RemoteError> {
         self.inner().remote.get().ok_or(RemoteError::NotStarted)
+    }
+
+    /// Takes a Unix socket that is already connected (one end of a socket pair, a
+    /// descriptor inherited from a supervisor) as if this node's listener had
+    /// accepted it: the peer's user is checked, the connection goes through
+    /// admission and the handshake, and becomes the peer's link. Returns at once.
+    pub fn accept_unix(&self, stream: tokio::net::UnixStream) -> Result<(), RemoteError> {
+        admit(self.net()?, Accepted::Unix(stream));
+        Ok(())
     }
 
     /// Keeps a link to `peer` from now on: dials it (Unix socket if its socket file
@@ -64,6 +74,24 @@ impl Node {
         self.expose_inbound(name, Arc::new(InPlace(actor.clone())))
     }
 
+    /// Reserves `name` for an actor taking `M` that this node will expose shortly,
+    /// for a node that must be linked to its peers before it can make the actors it
+    /// serves. Until [`expose`](Self::expose) (or
+    /// [`expose_archived`](Self::expose_archived)) is called for it, frames sent to
+    /// `name` are held, in order, per link, not refused; a remote lookup of `name`
+    /// already answers with `M`. Exposing an actor of another type under it is an
+    /// error; [`unexpose`](Self::unexpose) withdraws the reservation, and the frames
+    /// held for it are then refused (tells to the dead letters, asks answered with
+    /// an error). A link holds at most its outbound byte bound of such frames; past
+    /// it, its reader waits, as for a full mailbox. When nothing needs a link first,
+    /// exposing before [`start_remote`](Self::start_remote) is simpler.
+    pub fn reserve<M: RemoteMessage>(&self, name: &str) -> Result<(), RemoteError> {
+        self.inner()
+            .exposed
+            .reserve(name, std::any::type_name::<M>())
+            .map_err(|e| RemoteError::Expose { name: name.to_owned(), why: e.to_string() })
+    }
+
     fn expose_inbound(&self, name: &str, inbound: Arc<dyn Inbound>) -> Result<(), RemoteError> {
         self.inner()
             .exposed
@@ -71,7 +99,8 @@ impl Node {
             .map_err(|e| RemoteError::Expose { name: name.to_owned(), why: e.to_string() })
     }
 
-    /// Stops exposing `name`; returns whether it was exposed.
+    /// Stops exposing (or reserving) `name`; returns whether it was exposed or
+    /// reserved.
     pub fn unexpose(&self, name: &str) -> bool {
         self.inner().exposed.remove(name)
     }
@@ -144,6 +173,13 @@ impl Node {
     /// The figures of the link to `peer`, if there is one.
     pub fn link_metrics(&self, peer: &str) -> Option<LinkMetrics> {
         Some(self.net().ok()?.existing_link(peer)?.metrics())
+    }
+
+    /// The node's remote figures: links kept and reclaimed, bytes they hold, and the
+    /// admission of new connections; `None` before
+    /// [`start_remote`](Self::start_remote).
+    pub fn remote_metrics(&self) -> Option<RemoteMetrics> {
+        Some(self.net().ok()?.metrics())
     }
 
     /// The figures of every link, sorted by peer name.

@@ -13,6 +13,8 @@
 //!
 //! The acceptor answers a challenge only after the initiator has proved it knows the
 //! secret, so an unauthenticated client gets no MAC over a challenge of its choosing.
+//! Both sides then derive the session keys that seal every later frame
+//! ([`SessionKeys`]).
 //! A side that refuses sends `Close(reason)` (best effort) and drops the connection.
 
 use std::io;
@@ -24,6 +26,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use super::encoder::FrameEncoder;
 use super::frame::{CloseReason, FrameError, FrameHeader, FrameKind, HEADER_LEN, PROTOCOL_VERSION};
+use super::seal::{SessionKeys, Transcript};
 
 /// Longest node name accepted, in bytes (UTF-8).
 pub const MAX_NAME_LEN: usize = 255;
@@ -52,12 +55,15 @@ pub enum Role {
 }
 
 /// Who is on the other end, once the handshake has succeeded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PeerInfo {
     /// The peer's node name.
     pub name: String,
     /// The protocol version both sides speak.
     pub version: u16,
+    /// The keys that seal every frame from now on, both ways (see
+    /// [`SessionKeys`]).
+    pub session: SessionKeys,
 }
 
 /// Why a handshake failed. The connection must be dropped.
@@ -138,6 +144,22 @@ pub async fn handshake<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + ?Sized,
 {
+    handshake_observed(stream, my_name, secret, role, timeout, &|| {}).await
+}
+
+/// [`handshake`], calling `on_hello` once the peer's `Hello` has been read and
+/// checked: admission tells a peer that is getting somewhere from one that stalls.
+pub(crate) async fn handshake_observed<S>(
+    stream: &mut S,
+    my_name: &str,
+    secret: &[u8],
+    role: Role,
+    timeout: Duration,
+    on_hello: &(dyn Fn() + Sync),
+) -> Result<PeerInfo, HandshakeError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + ?Sized,
+{
     if my_name.len() > MAX_NAME_LEN {
         return Err(HandshakeError::NameTooLong { len: my_name.len(), max: MAX_NAME_LEN });
     }
@@ -149,7 +171,7 @@ where
     }
     let bounded = async {
         let mut io = HandshakeIo { stream, enc: FrameEncoder::with_max_payload(HELLO_MAX as u32) };
-        let result = run(&mut io, my_name, secret, role).await;
+        let result = run(&mut io, my_name, secret, role, on_hello).await;
         if let Some(reason) = result.as_ref().err().and_then(HandshakeError::close_reason) {
             // Best effort: the peer may already be gone.
             let _ = io.send(FrameKind::Close, &[reason as u8]).await;
@@ -165,6 +187,7 @@ async fn run<S>(
     my_name: &str,
     secret: &[u8],
     role: Role,
+    on_hello: &(dyn Fn() + Sync),
 ) -> Result<PeerInfo, HandshakeError>
 where
     S: AsyncRead + AsyncWrite + Unpin + ?Sized,
@@ -182,6 +205,7 @@ where
     if peer.challenge == mine {
         return Err(HandshakeError::Garbage { reason: "peer echoed our challenge" });
     }
+    on_hello();
     let peer_role = match role {
         Role::Initiator => Role::Acceptor,
         Role::Acceptor => Role::Initiator,
@@ -201,7 +225,19 @@ where
             io.send(FrameKind::Response, &my_proof.finalize().into_bytes()).await?;
         }
     }
-    Ok(PeerInfo { name: peer.name, version: peer.version })
+    let (initiator, acceptor) = match role {
+        Role::Initiator => ((&mine, my_name), (&peer.challenge, peer.name.as_str())),
+        Role::Acceptor => ((&peer.challenge, peer.name.as_str()), (&mine, my_name)),
+    };
+    let session = SessionKeys::derive(&Transcript {
+        secret,
+        role,
+        initiator_challenge: initiator.0,
+        acceptor_challenge: acceptor.0,
+        initiator_name: initiator.1,
+        acceptor_name: acceptor.1,
+    });
+    Ok(PeerInfo { name: peer.name, version: peer.version, session })
 }
 
 /// The proof `prover` gives: HMAC-SHA256 over the tag, the prover's role, the
@@ -344,7 +380,9 @@ fn header_error(e: FrameError) -> HandshakeError {
         FrameError::BadMagic(_) => "bad magic",
         FrameError::UnknownKind(_) => "unknown frame kind",
         FrameError::ReservedNotZero => "reserved header bytes are not zero",
-        FrameError::Oversized { .. } | FrameError::Truncated => "malformed header",
+        FrameError::Oversized { .. } | FrameError::Truncated | FrameError::Seal(_) => {
+            "malformed header"
+        }
     };
     HandshakeError::Garbage { reason }
 }

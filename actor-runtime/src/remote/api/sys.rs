@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::frame::{FrameHeader, FrameKind};
-use super::link::{Link, ReplyFailure};
-use super::net::Net;
-use super::outbox::PushError;
-use super::wire::{decode_payload, RemoteMessage};
+use crate::remote::codec::frame::{FrameHeader, FrameKind};
+use crate::remote::codec::payload::{decode_payload, RemoteMessage};
+use crate::remote::links::link::{Link, ReplyFailure};
+use crate::remote::links::net::Net;
+use crate::remote::links::outbox::PushError;
 use crate::reply::{send_error_reply, REPLY_NOT_DELIVERED};
 
 /// Which message type does the actor exposed as `name` take?

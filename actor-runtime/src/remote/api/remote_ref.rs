@@ -13,12 +13,12 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::frame::{FrameHeader, FrameKind, FLAG_TARGET_NAME};
-use super::link::{Link, LinkState, ReplyFailure};
-use super::outbox::{push_fn, PushError, PushFn};
-use super::wire::RemoteMessage;
 use crate::cell::lock;
 use crate::error::{AskError, SendError};
+use crate::remote::codec::frame::{FrameHeader, FrameKind, FLAG_TARGET_NAME};
+use crate::remote::codec::payload::RemoteMessage;
+use crate::remote::links::link::{Link, LinkState, ReplyFailure};
+use crate::remote::links::outbox::{push_fn, PushError, PushFn};
 use crate::reply::{with_ask_route, ReplyTo};
 
 /// A `send` yields to the scheduler when the link's batch reaches a multiple of this.
@@ -34,14 +34,14 @@ pub(crate) struct RemoteTarget<M> {
 
 impl<M: RemoteMessage> RemoteTarget<M> {
     pub(crate) fn new(link: Arc<Link>, name: String) -> Self {
-        let target = super::frame::name_hash(&name);
+        let target = crate::remote::codec::frame::name_hash(&name);
         Self { link, name, target, push: push_fn::<M>() }
     }
 }
 
 impl<M: Send + 'static> RemoteTarget<M> {
     fn header(&self, kind: FrameKind, correlation: u64) -> FrameHeader {
-        let mut header = FrameHeader::new(kind);
+        let mut header = FrameHeader::unstamped(kind);
         header.flags = FLAG_TARGET_NAME;
         header.target = self.target;
         header.correlation = correlation;

@@ -3,7 +3,9 @@
 //! reply through it, the actors watching through it, and its figures.
 //!
 //! A link outlives its connections: while it is down, sends still queue (up to the
-//! outbound bound) and go out when a connection is installed again.
+//! outbound bound) and go out when a connection is installed again. A peer gone for
+//! longer than the linger is forgotten ([`Link::forget_peer`]); a link nobody holds
+//! is then reclaimed by the node (see `net`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -14,11 +16,12 @@ use hdrhistogram::Histogram;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::config::Transport;
 use super::outbox::Outbox;
 use crate::actor::ExitReason;
 use crate::cell::lock;
 use crate::id::ActorId;
+use crate::remote::api::held::Held;
+use crate::remote::config::Transport;
 use crate::watch::{Terminated, Watcher};
 
 /// Where a link stands.
@@ -54,15 +57,33 @@ pub struct LinkMetrics {
     /// Data frames written again on a new connection because the peer had not
     /// acknowledged them.
     pub resent: u64,
-    /// Data frames received twice (resent after a reconnect) and dropped.
+    /// Data frames received twice and dropped (should stay 0: a resume resends only
+    /// what the peer lacks).
     pub duplicates: u64,
-    /// Data frames that never arrived: gaps in the peer's sequence (should stay 0).
+    /// Connections closed because a data frame skipped a sequence number: never
+    /// accepted, the link resumed from its last contiguous frame instead.
     pub gaps: u64,
+    /// Connections closed because a frame failed authentication: outside a seal, a
+    /// seal out of order, or a tag that does not match.
+    pub auth_failures: u64,
+    /// Connections closed because the peer's acknowledgements or resume made no
+    /// sense (acknowledging frames never written, resuming behind what it had
+    /// acknowledged, a second resume).
+    pub protocol_errors: u64,
     /// Unacknowledged frames given up because the peer restarted (a new process
     /// never saw them); the senders' own retries must cover these.
     pub dropped_for_restart: u64,
-    /// Frames waiting in the outbound queue.
+    /// Frames given up because the peer was gone past the linger
+    /// (`RemoteConfig::link_linger`): retained ones, and queued ones too when the
+    /// link was reclaimed.
+    pub dropped_at_linger: u64,
+    /// Data frames waiting in the outbound queue.
     pub queued: usize,
+    /// Bytes the outbound side holds: queued, and written but not yet acknowledged.
+    pub held_bytes: usize,
+    /// Frames from the peer held for names reserved but not exposed yet
+    /// ([`Node::reserve`](crate::Node::reserve)).
+    pub held_for_reserved: usize,
     /// Heartbeat round trips, in nanoseconds.
     pub rtt_ns: Histogram<u64>,
 }
@@ -81,8 +102,13 @@ impl std::fmt::Debug for LinkMetrics {
             .field("resent", &self.resent)
             .field("duplicates", &self.duplicates)
             .field("gaps", &self.gaps)
+            .field("auth_failures", &self.auth_failures)
+            .field("protocol_errors", &self.protocol_errors)
             .field("dropped_for_restart", &self.dropped_for_restart)
+            .field("dropped_at_linger", &self.dropped_at_linger)
             .field("queued", &self.queued)
+            .field("held_bytes", &self.held_bytes)
+            .field("held_for_reserved", &self.held_for_reserved)
             .field("rtt_samples", &self.rtt_ns.len())
             .field("rtt_p50_ns", &self.rtt_ns.value_at_quantile(0.5))
             .finish()
@@ -100,7 +126,8 @@ pub(crate) enum ReplyFailure {
     Dropped,
     /// The peer answered with an error (unknown target, undecodable request).
     Remote(String),
-    /// The answer will never come: the peer restarted, or this node shut down.
+    /// The answer will never come: the peer restarted, was gone past the linger, or
+    /// this node shut down.
     LinkLost,
 }
 
@@ -113,7 +140,10 @@ pub(crate) struct Counters {
     pub(crate) resent: AtomicU64,
     pub(crate) duplicates: AtomicU64,
     pub(crate) gaps: AtomicU64,
+    pub(crate) auth_failures: AtomicU64,
+    pub(crate) protocol_errors: AtomicU64,
     pub(crate) dropped_for_restart: AtomicU64,
+    pub(crate) dropped_at_linger: AtomicU64,
 }
 
 /// The connection a link currently writes to.
@@ -122,12 +152,8 @@ pub(crate) struct Slot {
     /// The node that opened the connection.
     pub(crate) initiator: String,
     pub(crate) transport: Transport,
-    /// Cancelled when `install` lets another connection replace this one without it
-    /// being ended first: its writer then closes with `Close(Duplicate)`. (Both sides
-    /// end the connection they replace before resuming, see `end_current`, so this
-    /// is a last resort; what it had not had acknowledged is resent either way.)
-    pub(crate) retire: CancellationToken,
-    /// Cancelled to end the connection at once (reader and writer).
+    /// Cancelled to end the connection at once (reader and writer): when the node
+    /// stops, the connection fails, or a newer one replaces it.
     pub(crate) kill: CancellationToken,
     /// Turns true once the connection's reader and writer have both stopped.
     pub(crate) finished: watch::Receiver<bool>,
@@ -135,9 +161,23 @@ pub(crate) struct Slot {
     pub(crate) replaced: Arc<AtomicBool>,
 }
 
+/// How a link's end is logged: a peer's Close or this node stopping is orderly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Severity {
+    Info,
+    Warn,
+}
+
 pub(crate) struct Link {
     pub(crate) peer: String,
+    /// This side's incarnation on this link: random (odd, never 0) when the link is
+    /// made, drawn again when it forgets its peer, so that the peer then sees a new
+    /// process and expects nothing from before.
+    incarnation: AtomicU64,
     conn: Mutex<Option<Slot>>,
+    /// When the link went down, and whether its peer has been forgotten since:
+    /// `None` while it is up.
+    down: Mutex<Option<(Instant, bool)>>,
     /// Set while this node's dialer is connecting to the peer.
     pub(crate) dialing: AtomicBool,
     /// Set once a dialer keeps this link up (one per link).
@@ -148,12 +188,16 @@ pub(crate) struct Link {
     /// which case the next one received starts the count.
     pub(crate) last_in: AtomicU64,
     pub(crate) outbox: Outbox,
+    /// Frames from the peer held for names reserved but not exposed yet.
+    pub(crate) held: Held,
     state: watch::Sender<LinkState>,
     pending: Mutex<HashMap<u64, PendingReply>>,
     next_correlation: AtomicU64,
     watchers: Mutex<Vec<(Watcher, String)>>,
     pub(crate) counters: Counters,
-    rtt: Mutex<Histogram<u64>>,
+    /// Made at the first sample (30 KiB: a link that never measures a round trip,
+    /// or has forgotten its peer, holds none).
+    rtt: Mutex<Option<Histogram<u64>>>,
     /// Origin of heartbeat timestamps (monotonic, this node only).
     epoch: Instant,
 }
@@ -162,18 +206,21 @@ impl Link {
     pub(crate) fn new(peer: String, outbox: Outbox) -> Self {
         Self {
             peer,
+            incarnation: AtomicU64::new(new_incarnation()),
             conn: Mutex::new(None),
+            down: Mutex::new(Some((Instant::now(), false))),
             dialing: AtomicBool::new(false),
             has_dialer: AtomicBool::new(false),
             peer_incarnation: AtomicU64::new(0),
             last_in: AtomicU64::new(0),
             outbox,
+            held: Held::default(),
             state: watch::channel(LinkState::Down).0,
             pending: Mutex::new(HashMap::new()),
             next_correlation: AtomicU64::new(1),
             watchers: Mutex::new(Vec::new()),
             counters: Counters::default(),
-            rtt: Mutex::new(crate::metrics::new_histogram()),
+            rtt: Mutex::new(None),
             epoch: Instant::now(),
         }
     }
@@ -186,7 +233,20 @@ impl Link {
         self.state.subscribe()
     }
 
+    /// This side's incarnation on this link.
+    pub(crate) fn incarnation(&self) -> u64 {
+        self.incarnation.load(Ordering::Acquire)
+    }
+
     pub(crate) fn set_state(&self, state: LinkState) {
+        {
+            let mut down = lock(&self.down);
+            match state {
+                LinkState::Up(_) => *down = None,
+                _ if down.is_none() => *down = Some((Instant::now(), false)),
+                _ => {}
+            }
+        }
         self.state.send_if_modified(|s| {
             // Closed is final.
             if *s == state || *s == LinkState::Closed {
@@ -200,14 +260,18 @@ impl Link {
     /// Makes `slot` the link's connection, unless the link already has one opened by
     /// the other side and that side's name is smaller: when two nodes connect to each
     /// other at once, both keep the connection the smaller name opened, so they end up
-    /// with the same one. A replaced connection is retired. False if `slot` lost.
+    /// with the same one. A replaced connection is ended. (Both sides end the
+    /// connection they replace before resuming, see `end_current`, so this happens
+    /// only when two connections of one link open at once; the peer resends what it
+    /// had not had acknowledged either way.) False if `slot` lost.
     pub(crate) fn install(&self, slot: Slot) -> bool {
         let mut conn = lock(&self.conn);
         if let Some(current) = conn.as_ref() {
             if current.initiator != slot.initiator && slot.initiator > current.initiator {
                 return false;
             }
-            current.retire.cancel();
+            current.replaced.store(true, Ordering::Release);
+            current.kill.cancel();
         }
         let transport = slot.transport;
         *conn = Some(slot);
@@ -291,7 +355,7 @@ impl Link {
         let mut watchers = lock(&self.watchers);
         if !matches!(self.state(), LinkState::Up(_)) {
             drop(watchers);
-            watcher.notify(self.terminated(&name, "the link is down"));
+            watcher.notify(self.terminated(&name, self.unreachable("the link is down")));
             return;
         }
         if !watchers.iter().any(|(w, n)| w.id == watcher.id && *n == name) {
@@ -299,12 +363,12 @@ impl Link {
         }
     }
 
-    fn terminated(&self, name: &str, why: &str) -> Terminated {
-        Terminated {
-            id: ActorId(0),
-            name: Some(format!("{name}@{}", self.peer)),
-            reason: ExitReason::Unreachable(format!("link to {}: {why}", self.peer)),
-        }
+    fn terminated(&self, name: &str, reason: ExitReason) -> Terminated {
+        Terminated { id: ActorId(0), name: Some(format!("{name}@{}", self.peer)), reason }
+    }
+
+    pub(crate) fn unreachable(&self, why: &str) -> ExitReason {
+        ExitReason::Unreachable(format!("link to {}: {why}", self.peer))
     }
 
     pub(crate) fn remove_watcher(&self, watcher: ActorId, name: &str) {
@@ -316,22 +380,73 @@ impl Link {
     /// the same peer process comes back, the link resumes and their requests and
     /// answers are delivered (they fail when the peer turns out to have restarted,
     /// see [`fail_pending`](Self::fail_pending), or at their own timeout).
-    pub(crate) fn declare_lost(&self, why: &str) {
+    pub(crate) fn declare_lost(&self, why: &str, severity: Severity) {
         self.counters.losses.fetch_add(1, Ordering::Relaxed);
-        tracing::warn!(peer = %self.peer, why, "link lost");
-        self.tell_watchers(&format!("lost: {why}"));
+        match severity {
+            Severity::Info => tracing::info!(peer = %self.peer, why, "link closed"),
+            Severity::Warn => tracing::warn!(peer = %self.peer, why, "link lost"),
+        }
+        self.tell_watchers(self.unreachable(&format!("lost: {why}")));
+    }
+
+    /// The peer said Close: it shut down in order, stopping its actors. Every
+    /// watcher through the link is told `Terminated(Stopped)` once and forgotten;
+    /// otherwise as [`declare_lost`](Self::declare_lost) (pending asks keep waiting
+    /// for a peer that comes back).
+    pub(crate) fn declare_closed_by_peer(&self) {
+        self.counters.losses.fetch_add(1, Ordering::Relaxed);
+        tracing::info!(peer = %self.peer, "link closed: the peer shut down");
+        self.tell_watchers(ExitReason::Stopped);
     }
 
     /// Tells every watcher through the link, once, and forgets them.
-    pub(crate) fn tell_watchers(&self, why: &str) {
+    pub(crate) fn tell_watchers(&self, reason: ExitReason) {
         let watchers = std::mem::take(&mut *lock(&self.watchers));
         for (w, name) in watchers {
-            w.notify(self.terminated(&name, why));
+            w.notify(self.terminated(&name, reason.clone()));
         }
     }
 
+    /// How long the link has been down with its peer not yet forgotten; `None`
+    /// while up or once forgotten.
+    pub(crate) fn down_unforgotten(&self) -> Option<Duration> {
+        match *lock(&self.down) {
+            Some((since, false)) => Some(since.elapsed()),
+            _ => None,
+        }
+    }
+
+    /// Whether the link is down and its peer forgotten ([`forget_peer`](Self::forget_peer)).
+    pub(crate) fn is_forgotten(&self) -> bool {
+        matches!(*lock(&self.down), Some((_, true)))
+    }
+
+    /// How long the link has been down (`None` while up).
+    pub(crate) fn down_for(&self) -> Option<Duration> {
+        lock(&self.down).map(|(since, _)| since.elapsed())
+    }
+
+    /// The peer has been gone past the linger: its pending asks fail and its
+    /// watchers are told, what was written to it and not acknowledged is given up,
+    /// and the link forgets it, taking a new incarnation of its own. Should the same
+    /// peer come back, both sides start afresh, as after a restart: frames still
+    /// queued go out, numbered from 1.
+    pub(crate) fn forget_peer(&self, why: &str) {
+        if let Some((_, forgotten)) = lock(&self.down).as_mut() {
+            *forgotten = true;
+        }
+        self.incarnation.store(new_incarnation(), Ordering::Release);
+        self.peer_incarnation.store(0, Ordering::Release);
+        self.last_in.store(0, Ordering::Release);
+        let dropped = self.outbox.restart_numbering();
+        self.counters.dropped_at_linger.fetch_add(dropped, Ordering::Relaxed);
+        *lock(&self.rtt) = None;
+        self.fail_pending(why);
+        self.tell_watchers(self.unreachable(why));
+    }
+
     /// Fails every pending ask with `LinkLost`: their answers will never come (the
-    /// peer restarted, or this node shuts down).
+    /// peer restarted or is gone, or this node shuts down).
     pub(crate) fn fail_pending(&self, why: &str) {
         let pending: Vec<_> = lock(&self.pending).drain().collect();
         if !pending.is_empty() {
@@ -344,7 +459,7 @@ impl Link {
 
     pub(crate) fn record_rtt(&self, rtt: Duration) {
         let ns = u64::try_from(rtt.as_nanos()).unwrap_or(u64::MAX).max(1);
-        let _ = lock(&self.rtt).record(ns);
+        let _ = lock(&self.rtt).get_or_insert_with(crate::metrics::new_histogram).record(ns);
     }
 
     /// Nanoseconds since the link's epoch: heartbeat stamps.
@@ -367,9 +482,19 @@ impl Link {
             resent: load(&c.resent),
             duplicates: load(&c.duplicates),
             gaps: load(&c.gaps),
+            auth_failures: load(&c.auth_failures),
+            protocol_errors: load(&c.protocol_errors),
             dropped_for_restart: load(&c.dropped_for_restart),
+            dropped_at_linger: load(&c.dropped_at_linger),
             queued: self.outbox.queued(),
-            rtt_ns: lock(&self.rtt).clone(),
+            held_bytes: self.outbox.held_bytes(),
+            held_for_reserved: self.held.len(),
+            rtt_ns: lock(&self.rtt).clone().unwrap_or_else(crate::metrics::new_histogram),
         }
     }
+}
+
+/// A fresh incarnation: random and odd, so never 0 (which means "unknown").
+fn new_incarnation() -> u64 {
+    rand::random::<u64>() | 1
 }
