@@ -163,7 +163,7 @@ enum Start {
     Ready,
     /// Recovered from the journal when the instance starts.
     Recover {
-        config: ExecutionConfig,
+        config: Box<ExecutionConfig>,
         journal: JournalConfig,
         /// The feed starts from its first tick with this instance: see
         /// [`ExecutionActor::feed_restarts`].
@@ -209,7 +209,10 @@ impl<M: Send + 'static> ExecutionActor<M> {
     /// books from the journal.
     pub fn journaled(config: ExecutionConfig, journal: JournalConfig) -> Self {
         let books = Journaled::unjournaled(Books::new(config.clone()));
-        Self::with(books, Start::Recover { config, journal, feed_restarts: false })
+        Self::with(
+            books,
+            Start::Recover { config: Box::new(config), journal, feed_restarts: false },
+        )
     }
 
     /// Tells a journaled instance that the feed starts from its first tick with it

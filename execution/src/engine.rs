@@ -43,8 +43,9 @@ pub struct InstrumentsConfig {
     pub shipped: bool,
     /// Definitions that add to or replace the shipped ones.
     pub instrument: Vec<Instrument>,
-    /// The instrument of a symbol nothing else defines.
-    pub default: Option<Instrument>,
+    /// The instrument of a symbol nothing else defines (boxed: the config travels in
+    /// messages, and is mostly without one).
+    pub default: Option<Box<Instrument>>,
 }
 
 impl Default for InstrumentsConfig {
@@ -61,7 +62,7 @@ impl InstrumentsConfig {
         for i in &self.instrument {
             table.insert(i.clone());
         }
-        table.set_default(self.default.clone());
+        table.set_default(self.default.as_deref().cloned());
         table
     }
 }

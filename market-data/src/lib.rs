@@ -21,7 +21,7 @@
 //! - [`source`]: [`TickSource`], the feed's input; [`open_source`] (any recorded
 //!   format or a recording, by path) and [`merge`] (several sources in exchange-time
 //!   order).
-//! - [`instrument`]: [`Instrument`] (tick, lot, minimums, multiplier, currencies, fees)
+//! - [`instrument`]: the [`Instrument`] (tick, lot, minimums, multiplier, currencies, fees)
 //!   and the [`InstrumentTable`] (config over a shipped table, with a default).
 //! - [`units`]: fixed-point [`Price`], [`Qty`] (9 fractional digits) and [`Money`] (18),
 //!   exact in text and arithmetic.
