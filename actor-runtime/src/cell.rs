@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use tokio::sync::watch;
 
 use crate::actor::ExitReason;
-use crate::dead_letters::DeadLetter;
+use crate::dead_letters::{DeadLetter, DeadLetterCause};
 use crate::id::ActorId;
 use crate::mailbox::Mailbox;
 use crate::metrics::Stats;
@@ -146,6 +146,7 @@ impl<M: Send + 'static> Cell<M> {
                     seq: None,
                     message: Some(Box::new(msg)),
                     reason: format!("actor ended ({reason}) before handling it"),
+                    cause: DeadLetterCause::ActorEnded,
                 });
             }
         };
@@ -254,6 +255,8 @@ impl<M> Cell<M> {
 pub(crate) trait AnyCell: Send + Sync {
     fn id(&self) -> ActorId;
     fn name(&self) -> Option<&str>;
+    /// The type of the messages it takes.
+    fn message_type(&self) -> &'static str;
     /// Sends a signal; false if no instance will ever read it.
     fn signal(&self, signal: Signal) -> bool;
     /// Aborts the running instance at its next await point.
@@ -276,6 +279,9 @@ impl<M: Send + 'static> AnyCell for Cell<M> {
     }
     fn name(&self) -> Option<&str> {
         self.name.as_deref()
+    }
+    fn message_type(&self) -> &'static str {
+        std::any::type_name::<M>()
     }
     fn signal(&self, signal: Signal) -> bool {
         self.signals.send(signal)

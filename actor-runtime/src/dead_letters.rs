@@ -31,6 +31,36 @@ pub struct DeadLetter {
     pub message: Option<Box<dyn Any + Send>>,
     /// Why it was not handled.
     pub reason: String,
+    /// Why, as one of a few kinds (what the node counts dead letters by).
+    pub cause: DeadLetterCause,
+}
+
+/// The kind of a dead letter's reason: a fixed list, so counts by cause stay few.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DeadLetterCause {
+    /// It was queued when its actor ended for good.
+    ActorEnded,
+    /// It was being handled when the instance handling it failed, panicked or was
+    /// killed.
+    HandlerFailed,
+    /// It came from another node and reached no actor here.
+    RemoteUndelivered,
+}
+
+impl DeadLetterCause {
+    /// Every cause.
+    pub const ALL: [DeadLetterCause; 3] =
+        [Self::ActorEnded, Self::HandlerFailed, Self::RemoteUndelivered];
+
+    /// A stable name, one word (`actor_ended`, `handler_failed`,
+    /// `remote_undelivered`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ActorEnded => "actor_ended",
+            Self::HandlerFailed => "handler_failed",
+            Self::RemoteUndelivered => "remote_undelivered",
+        }
+    }
 }
 
 impl fmt::Debug for DeadLetter {
@@ -42,6 +72,7 @@ impl fmt::Debug for DeadLetter {
             .field("seq", &self.seq)
             .field("has_message", &self.message.is_some())
             .field("reason", &self.reason)
+            .field("cause", &self.cause)
             .finish()
     }
 }
@@ -58,6 +89,7 @@ struct Inner {
     letters: VecDeque<DeadLetter>,
     total: u64,
     dropped: u64,
+    by_cause: [u64; DeadLetterCause::ALL.len()],
 }
 
 impl DeadLetters {
@@ -71,6 +103,7 @@ impl DeadLetters {
         {
             let mut q = self.lock();
             q.total += 1;
+            q.by_cause[letter.cause as usize] += 1;
             if q.letters.len() == DEAD_LETTER_CAPACITY {
                 q.letters.pop_front();
                 q.dropped += 1;
@@ -88,6 +121,13 @@ impl DeadLetters {
     /// Dead letters ever received by this node, including drained and dropped ones.
     pub fn total(&self) -> u64 {
         self.lock().total
+    }
+
+    /// Dead letters ever received by this node, by cause (every cause, zeros
+    /// included).
+    pub fn totals_by_cause(&self) -> [(DeadLetterCause, u64); DeadLetterCause::ALL.len()] {
+        let counts = self.lock().by_cause;
+        DeadLetterCause::ALL.map(|cause| (cause, counts[cause as usize]))
     }
 
     /// Waits until at least `n` dead letters are held, up to `timeout`, then drains

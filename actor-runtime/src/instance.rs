@@ -29,7 +29,7 @@ use tokio_util::sync::CancellationToken;
 use crate::actor::{Actor, ActorError, ExitReason};
 use crate::cell::Cell;
 use crate::context::Context;
-use crate::dead_letters::DeadLetter;
+use crate::dead_letters::{DeadLetter, DeadLetterCause};
 use crate::mailbox::Mailbox;
 use crate::node::Node;
 use crate::pinned::{self, InstanceHandle};
@@ -235,7 +235,7 @@ async fn run<A: Actor>(
             Next::Signal(Signal::Terminated(t)) => actor.on_terminated(t, ctx).await,
             Next::Signal(Signal::ChildExit(exit)) => actor.on_child_exit(exit, ctx).await,
             Next::Signal(Signal::Metrics(reply)) => {
-                let _ = reply.send(mb.stats.snapshot());
+                let _ = reply.send(mb.stats.snapshot(mb.rx.len()));
                 Ok(())
             }
         };
@@ -282,6 +282,7 @@ impl<M: Send + 'static> Drop for Guard<M> {
                 seq: Some(seq),
                 message: None,
                 reason: reason.to_string(),
+                cause: DeadLetterCause::HandlerFailed,
             });
         }
         let parent = self.parent.as_ref().filter(|p| !p.token.is_cancelled());

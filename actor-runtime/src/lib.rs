@@ -57,6 +57,7 @@
 //! - `pinned`: hot-path actors on a pinned, busy-polling thread ([`Pinned`]).
 //! - `metrics`: per-actor figures and histograms.
 //! - `dead_letters`: messages that could not be handled.
+//! - `snapshot`: [`NodeSnapshot`], the node's figures at one moment, for exporters.
 #![warn(clippy::unwrap_used)]
 
 mod actor;
@@ -77,6 +78,7 @@ mod registry;
 pub mod remote;
 mod reply;
 mod signal;
+mod snapshot;
 mod supervision;
 mod watch;
 
@@ -84,7 +86,7 @@ pub use actor::{Actor, ActorError, ExitReason};
 pub use actor_ref::ActorRef;
 pub use broadcast::Broadcast;
 pub use context::Context;
-pub use dead_letters::{DeadLetter, DeadLetters, DEAD_LETTER_CAPACITY};
+pub use dead_letters::{DeadLetter, DeadLetterCause, DeadLetters, DEAD_LETTER_CAPACITY};
 pub use error::{AskError, LookupError, RegistryError, SendError, SpawnError};
 pub use id::ActorId;
 pub use mailbox::DEFAULT_CAPACITY;
@@ -94,6 +96,7 @@ pub use pinned::{Idle, Pinned};
 pub use registry::{Registration, Registry};
 pub use remote::{PeerAddr, RemoteConfig, RemoteMessage, Transport};
 pub use reply::{ArchivedReplyTo, ReplyTo, WireReplyTo};
+pub use snapshot::{ActorSnapshot, NodeSnapshot};
 pub use supervision::{
     Backoff, ChildExit, ChildInfo, ChildSpec, ChildState, Intensity, Restart, RestartStrategy,
     SupervisionCounters, Supervisor, SupervisorError, SupervisorMsg, DEFAULT_SHUTDOWN,

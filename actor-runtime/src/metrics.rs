@@ -20,6 +20,8 @@ pub struct ActorMetrics {
     pub handled: u64,
     /// Instances started after the first (restarts by a supervisor).
     pub restarts: u64,
+    /// Messages waiting in the mailbox when the snapshot was taken.
+    pub mailbox_depth: usize,
     /// Most messages seen queued at once (timing actors only; 0 otherwise).
     pub mailbox_high_water: usize,
     /// Time spent in `handle`, in nanoseconds (timing actors only).
@@ -52,10 +54,12 @@ impl Stats {
         Self { handled: 0, restarts: 0, timing }
     }
 
-    pub(crate) fn snapshot(&self) -> ActorMetrics {
+    /// The figures, with `mailbox_depth` messages waiting now.
+    pub(crate) fn snapshot(&self, mailbox_depth: usize) -> ActorMetrics {
         ActorMetrics {
             handled: self.handled,
             restarts: self.restarts,
+            mailbox_depth,
             mailbox_high_water: self.timing.as_ref().map_or(0, |t| t.high_water),
             handler_ns: self.timing.as_ref().map(|t| t.handler_ns.clone()),
             mailbox_wait_ns: self.timing.as_ref().map(|t| t.wait_ns.clone()),

@@ -114,6 +114,9 @@ pub(crate) struct NodeInner {
     closing: AtomicBool,
     /// Live top-level actors by id. Ids grow with each spawn, so this is spawn order.
     top_level: Mutex<BTreeMap<ActorId, Arc<dyn AnyCell>>>,
+    /// Every live actor, supervised ones included: what [`Node::snapshot`] asks.
+    /// Touched when an actor is made and when it ends, never per message.
+    pub(crate) live: Mutex<BTreeMap<ActorId, Arc<dyn AnyCell>>>,
     /// The remote side, once started ([`Node::start_remote`]).
     pub(crate) remote: OnceLock<Arc<Net>>,
     /// Actors reachable from other nodes; filled before or after the remote side
@@ -124,6 +127,7 @@ pub(crate) struct NodeInner {
 impl NodeInner {
     pub(crate) fn forget(&self, id: ActorId) {
         lock(&self.top_level).remove(&id);
+        lock(&self.live).remove(&id);
     }
 }
 
@@ -140,6 +144,7 @@ impl Node {
                 token: CancellationToken::new(),
                 closing: AtomicBool::new(false),
                 top_level: Mutex::new(BTreeMap::new()),
+                live: Mutex::new(BTreeMap::new()),
                 remote: OnceLock::new(),
                 exposed: Arc::default(),
             }),
@@ -232,6 +237,7 @@ impl Node {
         if let Some(name) = &options.name {
             self.inner.registry.register(name, &ActorRef::from_cell(cell.clone()))?;
         }
+        lock(&self.inner.live).insert(id, cell.clone());
         Ok(cell)
     }
 

@@ -10,12 +10,14 @@
 //! - [`report`]: latency reports: histogram files, `.hgrm`, `summary.json`, chart.
 //! - [`blotter`]: orders and fills replayed from execution's journal
 //!   (`mycelium journal export`).
+//! - [`metrics`]: the node's and the pipeline's live figures for `--metrics`.
 //! - [`cluster`]: the cluster file, the bridges between nodes, and [`cluster::run_node`].
 #![warn(clippy::unwrap_used)]
 
 pub mod blotter;
 pub mod cluster;
 pub mod config;
+pub mod metrics;
 pub mod pipeline;
 pub mod report;
 pub mod summary;

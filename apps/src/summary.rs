@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use mycelium_execution::{Hop, Terms};
+use mycelium_execution::{BacktestStats, Hop, Terms};
 use mycelium_market_data::{Money, Price};
 
 use crate::pipeline::RunOutcome;
@@ -96,6 +96,9 @@ pub fn render(outcome: &RunOutcome) -> String {
             );
         }
     }
+    if let Some(backtest) = &outcome.execution.backtest {
+        render_backtest(&mut out, backtest);
+    }
     let _ = writeln!(
         out,
         "\nsimulated order latency (exchange time, a setting): {}",
@@ -124,6 +127,31 @@ pub fn render(outcome: &RunOutcome) -> String {
         );
     }
     out
+}
+
+/// The backtest statistics: equity, drawdown, Sharpe, turnover, fees, fill ratio, maker
+/// share.
+fn render_backtest(out: &mut String, b: &BacktestStats) {
+    let opt = |v: Option<f64>, digits: usize| v.map_or("-".into(), |v| format!("{v:.digits$}"));
+    let _ = writeln!(
+        out,
+        "\nequity {:.4}  max drawdown {:.4}  Sharpe {} per {} ({} annualised, 365 d)",
+        b.final_equity,
+        b.max_drawdown,
+        opt(b.sharpe, 3),
+        fmt_ns(u64::try_from(b.interval_ns).unwrap_or(0)),
+        opt(b.sharpe_annualised, 2),
+    );
+    let _ = writeln!(
+        out,
+        "turnover {:.2}  fees {:.4}  fill ratio {} (filled {:.3} of {:.3} ordered)  maker share {}",
+        b.turnover,
+        b.fees,
+        opt(b.fill_ratio, 3),
+        b.filled_qty,
+        b.ordered_qty,
+        opt(b.maker_share, 3),
+    );
 }
 
 /// Nanoseconds in a readable unit.

@@ -37,6 +37,46 @@ fn check_run(run: &Value, what: &str) {
     assert!(elapsed.is_number() || elapsed.is_null(), "{what}.elapsed_secs: number or null");
 }
 
+fn number(obj: &Value, key: &str, what: &str) -> f64 {
+    field(obj, key, what).as_f64().unwrap_or_else(|| panic!("{what}.{key}: not a number"))
+}
+
+fn number_or_null(obj: &Value, key: &str, what: &str) -> Option<f64> {
+    let v = field(obj, key, what);
+    assert!(v.is_number() || v.is_null(), "{what}.{key}: number or null");
+    v.as_f64()
+}
+
+/// The documented schema of `summary.json`'s `backtest`.
+fn check_backtest(b: &Value) {
+    let what = "backtest";
+    assert!(uint(b, "interval_ns", what) > 0);
+    let equity = field(b, "equity", what).as_array().expect("equity: array");
+    let mut last_ts = None;
+    for p in equity {
+        let ts = field(p, "ts_ns", "equity[]").as_i64().expect("ts_ns: integer");
+        assert!(last_ts.is_none_or(|l| l < ts), "equity points in time order");
+        last_ts = Some(ts);
+        number(p, "equity", "equity[]");
+    }
+    if let Some(last) = equity.last() {
+        assert_eq!(number(last, "equity", "equity[]"), number(b, "final_equity", what));
+    }
+    assert!(number(b, "max_drawdown", what) >= 0.0);
+    for key in ["turnover", "fees", "ordered_qty", "filled_qty", "maker_qty"] {
+        number(b, key, what);
+    }
+    uint(b, "fills", what);
+    for key in ["sharpe", "sharpe_annualised"] {
+        number_or_null(b, key, what);
+    }
+    for key in ["fill_ratio", "maker_share"] {
+        if let Some(r) = number_or_null(b, key, what) {
+            assert!((0.0..=1.0).contains(&r), "{what}.{key} = {r}: a share");
+        }
+    }
+}
+
 /// The documented schema of `summary.json`.
 fn check_summary(v: &Value) {
     assert_eq!(string(v, "schema", "summary"), SUMMARY_SCHEMA);
@@ -61,6 +101,11 @@ fn check_summary(v: &Value) {
         for key in ["mean", "stddev"] {
             assert!(field(hop, key, name).is_f64(), "{name}.{key}: a number");
         }
+    }
+    let backtest = field(v, "backtest", "summary");
+    assert!(backtest.is_object() || backtest.is_null(), "backtest: object or null");
+    if backtest.is_object() {
+        check_backtest(backtest);
     }
 }
 
@@ -93,4 +138,42 @@ fn the_documented_example_follows_the_schema() {
     let example = &body[..body.find("```").expect("closing fence")];
     let v: Value = serde_json::from_str(example).expect("the example is valid JSON");
     check_summary(&v);
+    assert!(v["backtest"].is_object(), "the example shows a run's backtest statistics");
+}
+
+#[test]
+fn a_runs_summary_carries_its_backtest_statistics() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = report_support::mycelium(&["run", "--ticks", "20000", "--report", "rep"], tmp.path());
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(tmp.path().join("rep/summary.json")).expect("summary");
+    let v: Value = serde_json::from_str(&text).expect("valid JSON");
+    check_summary(&v);
+    let b = &v["backtest"];
+    assert!(b.is_object(), "a run's summary has its backtest statistics");
+    // Recorded by the actor from the same fills the counts count.
+    assert_eq!(b["fills"], v["counts"]["fills"]);
+    assert!(number(b, "turnover", "backtest") > 0.0 && number(b, "filled_qty", "backtest") > 0.0);
+    assert!(b["equity"].as_array().is_some_and(|e| e.len() > 10), "a curve to chart");
+    let svg = std::fs::read_to_string(tmp.path().join("rep/equity.svg")).expect("equity.svg");
+    assert!(svg.starts_with("<svg") && svg.contains("Equity: ") && svg.contains("--report rep"));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let equity = number(b, "final_equity", "backtest");
+    assert!(printed.contains(&format!("equity {equity:.4}")), "{printed}");
+    // The final equity is the strategies' total PnL, which the summary adds up from the
+    // positions on its own.
+    let total: f64 = printed
+        .lines()
+        .filter(|l| l.split_whitespace().nth(1) == Some("(all)"))
+        .map(|l| l.split_whitespace().last().and_then(|v| v.parse::<f64>().ok()).expect("pnl"))
+        .sum();
+    assert!((total - equity).abs() < 1e-3, "{total} vs {equity}:\n{printed}");
+
+    // The same seed gives the same statistics, curve included.
+    let again =
+        report_support::mycelium(&["run", "--ticks", "20000", "--report", "rep2"], tmp.path());
+    assert!(again.status.success());
+    let text = std::fs::read_to_string(tmp.path().join("rep2/summary.json")).expect("summary");
+    let w: Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["backtest"], w["backtest"], "deterministic");
 }

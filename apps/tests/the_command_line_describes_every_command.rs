@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-const COMMANDS: [&str; 6] = ["run", "config", "replay", "record", "report", "node"];
+const COMMANDS: [&str; 7] = ["run", "config", "replay", "record", "report", "node", "fidelity"];
 
 #[test]
 fn help_and_description_name_every_command() {

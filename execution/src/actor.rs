@@ -39,8 +39,9 @@ use std::time::Instant;
 
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, Terminated};
 use mycelium_journal::Durable;
-use mycelium_market_data::{FeedTick, InstrumentTable};
+use mycelium_market_data::{FeedTick, InstrumentTable, Money, Price};
 
+use crate::backtest::{BacktestRecorder, BacktestStats};
 use crate::durable::{Books, JournalConfig, Journaled};
 use crate::engine::{ExecutionConfig, ExecutionEngine};
 use crate::latency::{Hop, HopHistograms};
@@ -102,6 +103,9 @@ pub struct ExecReport {
     pub ticks: u64,
     /// Latency recorded here.
     pub hops: HopHistograms,
+    /// Equity curve, drawdown, Sharpe, turnover, fees, fill ratio, maker share; `None`
+    /// in the default report of a node that runs no execution.
+    pub backtest: Option<BacktestStats>,
 }
 
 /// The execution actor's messages. `M` is the strategies' message type (only used
@@ -195,6 +199,8 @@ pub struct ExecutionActor<M> {
     hops: HopHistograms,
     /// When each open order reached execution, for order-to-fill.
     arrived: HashMap<(StrategyId, ClientOrderId), Instant>,
+    /// The run's backtest statistics, from what this instance applied.
+    backtest: BacktestRecorder,
     _strategies_msg: std::marker::PhantomData<fn() -> M>,
 }
 
@@ -235,6 +241,7 @@ impl<M: Send + 'static> ExecutionActor<M> {
             steps: BTreeMap::new(),
             hops: HopHistograms::new(),
             arrived: HashMap::new(),
+            backtest: BacktestRecorder::new(),
             _strategies_msg: std::marker::PhantomData,
         }
     }
@@ -298,6 +305,10 @@ impl<M: Send + 'static> ExecutionActor<M> {
             };
             let started = Instant::now();
             let tick = steps.values().find_map(|(step, _, _)| step.tick.as_ref());
+            if let Some(t) = tick {
+                let engine = self.core.books().engine();
+                self.backtest.on_tick(t.tick.exchange_ts_ns, || equity(engine));
+            }
             self.core.tick(seq, tick)?;
             for (step, reply, arrived) in steps.into_values() {
                 self.apply_step(step, reply, arrived)?;
@@ -327,12 +338,18 @@ impl<M: Send + 'static> ExecutionActor<M> {
         for order in &step.orders {
             self.arrived.insert((order.strategy, order.client_order_id), received);
         }
+        let accepted_before = self.core.books().engine().stats().accepted_qty;
         let updates = self.core.step(step.strategy, step.seq, step.orders, step.cancels)?;
+        let accepted = self.core.books().engine().stats().accepted_qty - accepted_before;
+        if accepted > 0.0 {
+            self.backtest.on_accepted(accepted);
+        }
         // Each update is in exactly one reply: order-to-fill is recorded here.
         let now = Instant::now();
         for u in &updates {
             let key = (u.strategy, u.client_order_id);
-            if u.last_fill.is_some() {
+            if let Some(fill) = &u.last_fill {
+                self.backtest.on_fill(fill);
                 if let Some(at) = self.arrived.get(&key) {
                     self.hops.record(Hop::OrderToFill, now.saturating_duration_since(*at));
                 }
@@ -390,6 +407,26 @@ impl<M: Send + 'static> ExecutionActor<M> {
     }
 }
 
+/// The equity of every position, `cash + value(qty, mark)`, summed exactly and made an
+/// `f64` for the statistics; a position whose symbol has no mark is valued at its cost
+/// (its equity is its realized PnL, as the run summary values it).
+fn equity(engine: &ExecutionEngine) -> f64 {
+    let books = engine.books();
+    let total: Money = engine
+        .positions()
+        .map(|p| match engine.mark(p.symbol).and_then(Price::from_f64) {
+            Some(mark) => p.equity(mark, books.terms(p.symbol)),
+            None => p.realized_pnl,
+        })
+        .sum();
+    total.to_f64()
+}
+
+/// The fees every position paid (negative: net rebates), summed exactly.
+fn fees(engine: &ExecutionEngine) -> f64 {
+    engine.positions().map(|p| p.fees).sum::<Money>().to_f64()
+}
+
 impl<M: Send + 'static> Actor for ExecutionActor<M> {
     type Msg = ExecMsg<M>;
 
@@ -445,6 +482,10 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                     instruments: engine.books().instruments().clone(),
                     ticks: self.core.books().applied(),
                     hops: self.hops.clone(),
+                    backtest: Some(
+                        self.backtest
+                            .finish(equity(engine), fees(engine)),
+                    ),
                 });
             }
             ExecMsg::Durable(durable) => {

@@ -24,6 +24,8 @@
 //!   strategies.
 //! - [`durable`]: the journaled [`Input`]s, the [`Books`] they rebuild, and
 //!   [`Journaled`], the books behind their journal.
+//! - [`backtest`]: a run's [`BacktestStats`] (equity curve, drawdown, Sharpe, turnover,
+//!   fees, fill ratio, maker share), recorded by the actor.
 //! - [`latency`]: the pipeline's [`Hop`]s and their HDR histograms.
 //! - [`fidelity`]: the L3 ground truth against which the queue models' fills are
 //!   measured ([`fidelity::run`]).
@@ -60,6 +62,7 @@
 #![warn(clippy::unwrap_used)]
 
 pub mod actor;
+pub mod backtest;
 pub mod durable;
 pub mod engine;
 pub mod fidelity;
@@ -74,6 +77,7 @@ mod serde_util;
 pub mod stats;
 
 pub use actor::{ExecMsg, ExecReport, ExecutionActor, Recovery, Step, StepStamps};
+pub use backtest::{BacktestRecorder, BacktestStats, EquityPoint};
 pub use durable::{Books, Input, JournalConfig, Journaled};
 pub use engine::{ExecutionConfig, ExecutionEngine, InstrumentsConfig};
 pub use latency::{Hop, HopHistograms};
@@ -86,4 +90,4 @@ pub use order::{
 pub use positions::{FeeSchedule, Holding, Position, Positions, Terms};
 pub use queue_model::{QueueModel, QueuePos};
 pub use risk::{RiskChecker, RiskLimits};
-pub use stats::ExecutionStats;
+pub use stats::{BookCounts, ExecutionStats};

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, SendError};
+use tokio::sync::watch;
 
 use crate::adapter::TickError;
 use crate::pacing::{Pacer, Speed};
@@ -99,9 +100,36 @@ pub struct FeedReport {
     pub elapsed: Duration,
     /// Whether the source is exhausted.
     pub finished: bool,
+    /// The counts of each symbol, in the order the symbols first came.
+    pub per_symbol: Vec<(Symbol, SymbolCounts)>,
+}
+
+/// What the feed did for one symbol.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SymbolCounts {
+    /// Ticks published.
+    pub ticks: u64,
+    /// Ticks replaced by a newer one, summed over the conflating subscribers.
+    pub conflated: u64,
+    /// Sequence gaps reported by the source.
+    pub gaps: u64,
 }
 
 impl FeedReport {
+    /// The counts of `symbol`, made on its first use. A linear search on the
+    /// symbols' keys: a feed has few symbols, and this runs once per tick.
+    fn counts(&mut self, symbol: Symbol) -> &mut SymbolCounts {
+        let key = symbol.key();
+        let at = match self.per_symbol.iter().position(|(s, _)| s.key() == key) {
+            Some(at) => at,
+            None => {
+                self.per_symbol.push((symbol, SymbolCounts::default()));
+                self.per_symbol.len() - 1
+            }
+        };
+        &mut self.per_symbol[at].1
+    }
+
     /// Ticks published per second of wall-clock time.
     pub fn ticks_per_sec(&self) -> f64 {
         self.ticks as f64 / self.elapsed.as_secs_f64().max(1e-9)
@@ -122,8 +150,9 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Subscriber<M> {
         self.symbols.as_ref().is_none_or(|s| s.contains(symbol))
     }
 
-    /// Delivers `tick`; false if the subscriber has ended.
-    async fn deliver(&mut self, tick: &Arc<FeedTick>) -> bool {
+    /// Delivers `tick`, counting in `report` a tick it replaces; false if the
+    /// subscriber has ended.
+    async fn deliver(&mut self, tick: &Arc<FeedTick>, report: &mut FeedReport) -> bool {
         match self.policy {
             Policy::Block => self.actor.send(M::from(tick.clone())).await.is_ok(),
             Policy::Conflate => {
@@ -133,6 +162,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Subscriber<M> {
                 if let Some(slot) = self.pending.iter_mut().find(|p| p.symbol == tick.symbol) {
                     *slot = tick.clone();
                     self.conflated += 1;
+                    report.counts(tick.symbol).conflated += 1;
                     return true;
                 }
                 if !self.pending.is_empty() {
@@ -191,6 +221,8 @@ pub struct Feed<M> {
     report: FeedReport,
     first_tick: Option<Instant>,
     running: bool,
+    /// Where the feed leaves its last figures as it ends.
+    final_report: Option<watch::Sender<Option<FeedReport>>>,
 }
 
 impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
@@ -203,6 +235,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
             report: FeedReport::default(),
             first_tick: None,
             running: true,
+            final_report: None,
         }
     }
 
@@ -210,6 +243,13 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
     /// first.
     pub fn start_paused(mut self) -> Self {
         self.running = false;
+        self
+    }
+
+    /// Leaves the feed's last figures in `slot` as it ends (with its source, or
+    /// stopped; not when aborted), for whoever reports on it once it is gone.
+    pub fn final_report_to(mut self, slot: watch::Sender<Option<FeedReport>>) -> Self {
+        self.final_report = Some(slot);
         self
     }
 
@@ -252,7 +292,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
     async fn publish(&mut self, tick: Arc<FeedTick>) {
         let mut ended = false;
         for sub in &mut self.subscribers {
-            if sub.wants(&tick.symbol) && !sub.deliver(&tick).await {
+            if sub.wants(&tick.symbol) && !sub.deliver(&tick, &mut self.report).await {
                 ended = true;
             }
         }
@@ -260,6 +300,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
             self.subscribers.retain(|s| s.actor.is_alive());
         }
         self.report.ticks += 1;
+        self.report.counts(tick.symbol).ticks += 1;
     }
 
     fn snapshot(&self) -> FeedReport {
@@ -286,6 +327,7 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
                 Some(Err(TickError::Gap(gap))) => {
                     tracing::warn!(%gap, "sequence gap in the source: diff not applied");
                     self.report.gaps += 1;
+                    self.report.counts(gap.symbol).gaps += 1;
                 }
                 Some(Err(e)) => return Err(e.into()),
                 None => {
@@ -367,5 +409,11 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Actor for Feed<M> {
             }
         }
         Ok(())
+    }
+
+    async fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        if let Some(slot) = &self.final_report {
+            slot.send_replace(Some(self.snapshot()));
+        }
     }
 }

@@ -26,6 +26,8 @@
 //! - [`units`]: fixed-point [`Price`], [`Qty`] (9 fractional digits) and [`Money`] (18),
 //!   exact in text and arithmetic.
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
+//! - [`feed_latency`]: per-symbol feed latency (receive minus exchange time) of
+//!   recorded events that carry both clocks ([`FeedLatency`]).
 //! - [`feed`]: the [`Feed`] actor: one `Arc<FeedTick>` per tick to every subscriber,
 //!   blocking or conflating per subscriber.
 //!
@@ -44,6 +46,7 @@
 pub mod adapter;
 pub mod book;
 pub mod feed;
+pub mod feed_latency;
 pub mod instrument;
 pub mod l3;
 pub mod pacing;
@@ -58,7 +61,8 @@ pub mod units;
 
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
-pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy};
+pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy, SymbolCounts};
+pub use feed_latency::{FeedLatency, SymbolFeedLatency};
 pub use instrument::{Instrument, InstrumentKind, InstrumentTable, UnknownInstrument};
 pub use pacing::{Pacer, Speed};
 pub use prefetch::prefetch;

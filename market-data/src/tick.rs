@@ -66,6 +66,12 @@ impl Symbol {
         Ok(Self { len: len as u8, bytes })
     }
 
+    /// The symbol as two numbers, equal exactly when the symbols are: a lookup key
+    /// that compares in two instructions on a per-tick path.
+    pub(crate) fn key(&self) -> (u8, u128) {
+        (self.len, u128::from_ne_bytes(self.bytes))
+    }
+
     /// The symbol's text. A symbol rebuilt from corrupt bytes that are not UTF-8 shows as
     /// `"?"` (records are validated structurally, not as text).
     pub fn as_str(&self) -> &str {

@@ -11,7 +11,7 @@ use crate::catalogue::*;
 /// One actor, as a node's snapshot of it gives it.
 #[derive(Debug, Clone, Copy)]
 pub struct ActorFigures<'a> {
-    /// Its registered name (or its id where it has none).
+    /// The name it was spawned with (or its message type where it has none).
     pub actor: &'a str,
     /// Messages handled, over all its instances.
     pub handled: u64,

@@ -11,14 +11,14 @@
 
 mod common;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::fake_node::{lognormal_ns, FakeNode, Shape};
-use common::{http, runtime_histogram, urlencode, ChildGuard};
+use common::prometheus::Prometheus;
+use common::runtime_histogram;
 use hdrhistogram::Histogram;
 use mycelium_metrics::catalogue::{HOP_LATENCY, ORDERS};
 use mycelium_metrics::{
@@ -66,101 +66,6 @@ async fn desk() -> MetricsServer {
         .expect("start")
 }
 
-/// Prometheus on a free loopback port, scraping the `mycelium` job's `targets` and the
-/// `desk` job's `desk` every 500 ms.
-struct Prometheus {
-    addr: SocketAddr,
-    _child: ChildGuard,
-}
-
-impl Prometheus {
-    fn start(binary: &Path, dir: &Path, targets: &[SocketAddr], desk: SocketAddr) -> Prometheus {
-        let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
-        let config = dir.join("prometheus.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "global:\n  scrape_interval: 500ms\n  scrape_timeout: 500ms\n\
-                 scrape_configs:\n  - job_name: mycelium\n    static_configs:\n      - targets: [{}]\n\
-                 \x20 - job_name: desk\n    static_configs:\n      - targets: ['{desk}']\n",
-                targets.join(", ")
-            ),
-        )
-        .expect("write prometheus.yml");
-        // A free port, found by binding it; another process may take it before
-        // Prometheus does, so a start that fails is retried on a new one.
-        let mut last_log = String::new();
-        for attempt in 0..5 {
-            let addr =
-                TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port");
-            let log = dir.join(format!("prometheus-{attempt}.log"));
-            let child = Command::new(binary)
-                .arg(format!("--config.file={}", config.display()))
-                .arg(format!(
-                    "--storage.tsdb.path={}",
-                    dir.join(format!("data-{attempt}")).display()
-                ))
-                .arg(format!("--web.listen-address={addr}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(std::fs::File::create(&log).expect("log file"))
-                .spawn()
-                .expect("start prometheus");
-            let mut child = ChildGuard(child);
-            let deadline = Instant::now() + PATIENCE;
-            while Instant::now() < deadline {
-                if child.0.try_wait().ok().flatten().is_some() {
-                    break; // exited: most likely the port was taken
-                }
-                if http(addr, "GET", "/-/ready", Duration::from_secs(2))
-                    .is_ok_and(|a| a.status == 200)
-                {
-                    return Prometheus { addr, _child: child };
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            last_log = std::fs::read_to_string(&log).unwrap_or_default();
-        }
-        panic!("prometheus did not become ready; its log:\n{last_log}");
-    }
-
-    /// An instant query's result vector.
-    fn query(&self, promql: &str) -> Vec<serde_json::Value> {
-        let answer =
-            http(self.addr, "GET", &format!("/api/v1/query?query={}", urlencode(promql)), PATIENCE)
-                .expect("query prometheus");
-        assert_eq!(answer.status, 200, "{promql}: {}", answer.body);
-        let json: serde_json::Value = serde_json::from_str(&answer.body).expect("json");
-        assert_eq!(json["status"], "success", "{promql}: {json}");
-        json["data"]["result"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// The single value `promql` answers, once it answers one (bounded wait).
-    fn value_once_present(&self, promql: &str, series: usize) -> Vec<(serde_json::Value, f64)> {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            let result = self.query(promql);
-            if result.len() == series {
-                return result
-                    .iter()
-                    .map(|r| {
-                        (
-                            r["metric"].clone(),
-                            r["value"][1].as_str().and_then(|v| v.parse().ok()).expect("a value"),
-                        )
-                    })
-                    .collect();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{promql}: {} series after {PATIENCE:?}",
-                result.len()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
 fn assert_close(what: &str, prometheus: f64, hdr_ns: u64) {
     let truth = hdr_ns as f64 / 1e9;
     let error = (prometheus - truth).abs() / truth;
@@ -185,28 +90,25 @@ async fn prometheus_reads_back_the_counters_and_the_hdr_quantiles() {
     let b = node(1000, 9_000.0, 2).await;
     let dir = tempfile::tempdir().expect("temp dir");
     let desk = desk().await;
-    let prometheus = Prometheus::start(
-        &binary,
-        dir.path(),
-        &[a.server.local_addr(), b.server.local_addr()],
-        desk.local_addr(),
-    );
+    let nodes = [a.server.local_addr(), b.server.local_addr()];
+    let jobs: [(&str, &[SocketAddr]); 2] = [("mycelium", &nodes), ("desk", &[desk.local_addr()])];
+    let prometheus = Prometheus::start(&binary, dir.path(), &jobs);
 
     // Both targets up, then the counters, exactly.
-    let up = prometheus.value_once_present("up == 1", 3);
+    let up = prometheus.series("up == 1", 3);
     assert_eq!(up.len(), 3);
-    let orders = prometheus
-        .value_once_present("mycelium_orders_total{strategy=\"mm\",instrument=\"BTCUSDT\"}", 2);
+    let orders =
+        prometheus.series("mycelium_orders_total{strategy=\"mm\",instrument=\"BTCUSDT\"}", 2);
     for n in [&a, &b] {
         let instance = n.server.local_addr().to_string();
         let got = orders.iter().find(|(m, _)| m["instance"] == instance.as_str()).map(|(_, v)| *v);
         assert_eq!(got, Some(n.orders as f64), "orders of {instance}");
     }
-    let total = prometheus.value_once_present("sum(mycelium_orders_total{job=\"mycelium\"})", 1);
+    let total = prometheus.series("sum(mycelium_orders_total{job=\"mycelium\"})", 1);
     assert_eq!(total[0].1, (a.orders + b.orders) as f64);
-    let build = prometheus.value_once_present("mycelium_build_info", 3);
+    let build = prometheus.series("mycelium_build_info", 3);
     assert!(build.iter().all(|(_, v)| *v == 1.0));
-    assert_eq!(prometheus.value_once_present("process_resident_memory_bytes > 0", 3).len(), 3);
+    assert_eq!(prometheus.series("process_resident_memory_bytes > 0", 3).len(), 3);
 
     // Quantiles per node, then summed across both nodes.
     for n in [&a, &b] {
@@ -215,7 +117,7 @@ async fn prometheus_reads_back_the_counters_and_the_hdr_quantiles() {
             let promql = format!(
                 "histogram_quantile({q}, mycelium_hop_latency_seconds_bucket{{hop=\"tick_to_order\",instance=\"{instance}\"}})"
             );
-            let got = prometheus.value_once_present(&promql, 1)[0].1;
+            let got = prometheus.series(&promql, 1)[0].1;
             assert_close(&format!("p{} of {instance}", q * 100.0), got, n.hdr.value_at_quantile(q));
         }
     }
@@ -225,12 +127,11 @@ async fn prometheus_reads_back_the_counters_and_the_hdr_quantiles() {
         let promql = format!(
             "histogram_quantile({q}, sum by (le) (mycelium_hop_latency_seconds_bucket{{job=\"mycelium\",hop=\"tick_to_order\"}}))"
         );
-        let got = prometheus.value_once_present(&promql, 1)[0].1;
+        let got = prometheus.series(&promql, 1)[0].1;
         assert_close(&format!("p{} of both nodes", q * 100.0), got, both.value_at_quantile(q));
     }
-    let count = prometheus
-        .value_once_present("sum(mycelium_hop_latency_seconds_count{job=\"mycelium\"})", 1)[0]
-        .1;
+    let count =
+        prometheus.series("sum(mycelium_hop_latency_seconds_count{job=\"mycelium\"})", 1)[0].1;
     assert_eq!(count, (a.hdr.len() + b.hdr.len()) as f64);
 
     // Every dashboard query, with Grafana's variables filled in, runs and has data

@@ -4,17 +4,25 @@
 //! - `run`: `mycelium run` (the pipeline on the synthetic feed) and `mycelium config`.
 //! - `replay`: `mycelium replay`, recorded market data through the pipeline (or the
 //!   feed alone, for per-symbol statistics).
+//! - `feed_latency`: `mycelium replay --feed-latency`, per-symbol feed latency of
+//!   recorded files.
 //! - `record`: `mycelium record`, ticks into the project's binary recording format.
 //! - `report`: `mycelium report`, and the `--report DIR` of run, replay and node.
 //! - `journal`: `mycelium journal verify|inspect|export`, execution's journal.
+//! - `fidelity`: `mycelium fidelity`, each queue model's fills against an exact L3
+//!   FIFO simulation of the same orders on a seeded synthetic stream.
 //! - `node`: `mycelium node`, one node of the pipeline split across processes or hosts.
 //! - `source_args`: the recorded-input options shared by replay, record and node.
+//! - `metrics_arg`: `--metrics [ADDR]`, the Prometheus endpoint of run, replay and node.
 //! - `signals`: stopping in order on SIGINT or SIGTERM.
 //! - `progress`: a progress bar on a terminal, nothing when output is not one.
 //! - `logging`: `-v` / `-q`, and colour only on a terminal.
 
+mod feed_latency;
+mod fidelity;
 mod journal;
 mod logging;
+mod metrics_arg;
 mod node;
 mod progress;
 mod record;
@@ -54,6 +62,8 @@ enum Command {
     Node(node::Args),
     /// Check, print or export execution's journal (`--journal DIR` of run, replay, node).
     Journal(journal::Args),
+    /// Measure each queue model's fills against the exact L3 FIFO truth (seeded).
+    Fidelity(fidelity::Args),
 }
 
 /// Tasks between two looks at timers and I/O on a node with busy-poll links.
@@ -87,5 +97,6 @@ pub(crate) fn main() -> anyhow::Result<()> {
         Command::Report(args) => report::run(args),
         Command::Node(args) => rt.block_on(node::run(args)),
         Command::Journal(args) => journal::run(args),
+        Command::Fidelity(args) => fidelity::run(args),
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use mycelium_apps::cluster::{run_node, ClusterConfig, NodeOutcome};
+use mycelium_apps::cluster::{run_node_with, ClusterConfig, NodeOutcome};
 use mycelium_strategies::StrategyRegistry;
 
 use super::signals::stop_signal;
@@ -30,6 +30,8 @@ pub(crate) struct Args {
     /// into DIR (merge the nodes' with `mycelium report`).
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    metrics: super::metrics_arg::MetricsArgs,
     /// On the execution node, journal execution's inputs into DIR (durability from the config's `[journal]`
     /// section, `process` by default); a journal already there is recovered first.
     #[arg(long, value_name = "DIR")]
@@ -56,10 +58,17 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     }
     let source = (!args.files.is_empty()).then(|| args.replay.source(&args.files));
     let registry = StrategyRegistry::with_samples();
-    let outcome = run_node(&cluster, &args.name, &registry, source, args.duration, stop).await?;
+    let endpoint = args.metrics.start().await?;
+    let metrics = endpoint.as_ref().map(|e| e.registry.clone());
+    let outcome =
+        run_node_with(&cluster, &args.name, &registry, source, args.duration, stop, metrics)
+            .await?;
     print!("{}", render(&outcome, &cluster));
     if let Some(dir) = &args.report {
         super::report::write_for_run(dir, "node", Some(&args.config), &outcome.run)?;
+    }
+    if let Some(endpoint) = endpoint {
+        endpoint.finish().await;
     }
     Ok(())
 }

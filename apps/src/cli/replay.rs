@@ -1,5 +1,6 @@
 //! `mycelium replay`: recorded market data through the trading pipeline, or through
-//! the feed alone for per-symbol statistics (`--stats-only`).
+//! the feed alone for per-symbol statistics (`--stats-only`), or each symbol's feed
+//! latency (`--feed-latency`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,7 +11,8 @@ use mycelium_market_data::{Feed, FeedStats, FeedTick, Policy};
 
 use super::source_args::ReplayOptions;
 
-/// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--strict] [--stats-only]`
+/// `mycelium replay FILE... [--format F] [--speed S] [--symbols A,B] [--strict]
+/// [--stats-only | --feed-latency]`
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Recorded-data files or recordings, merged in exchange-time order.
@@ -21,6 +23,10 @@ pub(crate) struct Args {
     /// Print per-symbol statistics only, without running the pipeline.
     #[arg(long)]
     stats_only: bool,
+    /// Print each symbol's feed latency (receive minus exchange time, over the events
+    /// that carry both clocks) only, without running the pipeline.
+    #[arg(long, conflicts_with_all = ["stats_only", "report"])]
+    feed_latency: bool,
     /// The pipeline config whose strategies and execution trade the replay
     /// (default: the embedded one; its `[feed]` section is not used).
     #[arg(long)]
@@ -29,6 +35,8 @@ pub(crate) struct Args {
     /// (not with --stats-only).
     #[arg(long, value_name = "DIR", conflicts_with = "stats_only")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    metrics: super::metrics_arg::MetricsArgs,
     /// Journal execution's inputs into DIR (durability from the config's `[journal]`
     /// section, `process` by default); a journal already there is recovered first.
     #[arg(long, value_name = "DIR", conflicts_with = "stats_only")]
@@ -69,6 +77,9 @@ impl Actor for Counter {
 }
 
 pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
+    if args.feed_latency {
+        return super::feed_latency::print(&args.files, &args.replay.read);
+    }
     let stop = super::signals::stop_signal();
     let source = args.replay.source(&args.files);
     if !args.stats_only {
@@ -76,11 +87,20 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         if let Some(dir) = &args.journal {
             config.journal.dir = Some(dir.clone());
         }
-        let outcome = super::run::run_pipeline("replay", &config, source, stop, None).await?;
+        let endpoint = args.metrics.start().await?;
+        let metrics = endpoint.as_ref().map(|e| e.registry.clone());
+        let outcome =
+            super::run::run_pipeline("replay", &config, source, stop, None, metrics).await?;
         if let Some(dir) = &args.report {
             super::report::write_for_run(dir, "replay", args.config.as_deref(), &outcome.run)?;
         }
+        if let Some(endpoint) = endpoint {
+            endpoint.finish().await;
+        }
         return Ok(());
+    }
+    if args.metrics.is_set() {
+        anyhow::bail!("--metrics serves a running pipeline's figures: not with --stats-only");
     }
     let bar = super::progress::bar();
     let (source, speed) = source.open(&[], &bar)?;

@@ -1,11 +1,13 @@
 //! `mycelium run` and `mycelium config`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use mycelium::Node;
 use mycelium_apps::pipeline::Placement;
 use mycelium_apps::{summary, FeedSource, NodeOutcome, Pipeline, PipelineConfig, DEFAULT_CONFIG};
+use mycelium_metrics::Registry;
 use mycelium_strategies::StrategyRegistry;
 
 /// `mycelium run [--config FILE] [--duration D | --ticks N] [--seed S] [--strategy NAME ...]`
@@ -29,6 +31,8 @@ pub(crate) struct Args {
     /// Write latency histograms, .hgrm files, summary.json and a chart into DIR.
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
+    #[command(flatten)]
+    metrics: super::metrics_arg::MetricsArgs,
     /// Journal execution's inputs into DIR (durability from the config's `[journal]`
     /// section, `process` by default); a journal already there is recovered first.
     #[arg(long, value_name = "DIR")]
@@ -74,21 +78,28 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         (None, None) => config.feed.ticks,
     };
     let source = FeedSource::synthetic(&config.feed, ticks);
-    let outcome = run_pipeline("run", &config, source, stop, args.duration).await?;
+    let endpoint = args.metrics.start().await?;
+    let metrics = endpoint.as_ref().map(|e| e.registry.clone());
+    let outcome = run_pipeline("run", &config, source, stop, args.duration, metrics).await?;
     if let Some(dir) = &args.report {
         super::report::write_for_run(dir, "run", args.config.as_deref(), &outcome.run)?;
+    }
+    if let Some(endpoint) = endpoint {
+        endpoint.finish().await;
     }
     Ok(())
 }
 
 /// Runs `config`'s whole pipeline in this process over `source` until the end of the
-/// data, `stop`, or `deadline`, and prints its summary.
+/// data, `stop`, or `deadline`, and prints its summary; its collectors go into
+/// `metrics`, if given.
 pub(crate) async fn run_pipeline(
     name: &str,
     config: &PipelineConfig,
     source: FeedSource,
     stop: impl std::future::Future<Output = ()>,
     deadline: Option<Duration>,
+    metrics: Option<Arc<Registry>>,
 ) -> anyhow::Result<NodeOutcome> {
     let node = Node::new(name);
     if let Some(core) = mycelium_apps::pin_runtime_thread(config, &Placement::single(name, config))
@@ -98,11 +109,11 @@ pub(crate) async fn run_pipeline(
     let registry = StrategyRegistry::with_samples();
     let bar = super::progress::bar();
     let unit = if matches!(source, FeedSource::Synthetic(_)) { "the ticks" } else { "the files" };
-    let pipeline = Pipeline::builder(config, &registry)
-        .source(source)
-        .progress(bar.clone())
-        .start(&node)
-        .await?;
+    let mut builder = Pipeline::builder(config, &registry).source(source).progress(bar.clone());
+    if let Some(metrics) = metrics {
+        builder = builder.metrics(metrics);
+    }
+    let pipeline = builder.start(&node).await?;
     super::progress::styled(&bar, unit);
     let outcome = pipeline.finish(stop, deadline).await;
     bar.finish_and_clear();

@@ -15,4 +15,4 @@ pub mod wire;
 
 pub use crate::pipeline::{NodeOutcome, Roles};
 pub use config::{ClusterConfig, NodeSpec};
-pub use node::run_node;
+pub use node::{run_node, run_node_with};

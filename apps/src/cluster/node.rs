@@ -10,10 +10,12 @@
 //! early, in order: it stops its actors and writes its figures.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use mycelium::{Node, PeerAddr, RemoteConfig};
+use mycelium_metrics::Registry;
 use mycelium_strategies::StrategyRegistry;
 
 use super::config::{ClusterConfig, NodeSpec};
@@ -28,6 +30,20 @@ pub async fn run_node(
     source: Option<FeedSource>,
     deadline: Option<Duration>,
     stop: impl Future<Output = ()>,
+) -> anyhow::Result<NodeOutcome> {
+    run_node_with(cluster, name, registry, source, deadline, stop, None).await
+}
+
+/// [`run_node`], registering the node's and the pipeline's collectors in `metrics`
+/// (for a `--metrics` endpoint) once the pipeline is up.
+pub async fn run_node_with(
+    cluster: &ClusterConfig,
+    name: &str,
+    registry: &StrategyRegistry,
+    source: Option<FeedSource>,
+    deadline: Option<Duration>,
+    stop: impl Future<Output = ()>,
+    metrics: Option<Arc<Registry>>,
 ) -> anyhow::Result<NodeOutcome> {
     let me = cluster.node(name).with_context(|| {
         let names: Vec<&str> = cluster.nodes.iter().map(|n| n.name.as_str()).collect();
@@ -49,6 +65,9 @@ pub async fn run_node(
             "node {name:?} does not run the feed (node {:?} does): give it no input",
             placement.roles.feed
         );
+    }
+    if let Some(metrics) = metrics {
+        builder = builder.metrics(metrics);
     }
     builder.start(&node).await?.finish(stop, deadline).await
 }

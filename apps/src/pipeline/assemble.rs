@@ -53,6 +53,7 @@ pub struct PipelineBuilder<'a> {
     links: Option<Links>,
     input: Option<Input>,
     progress: ProgressBar,
+    metrics: Option<Arc<mycelium_metrics::Registry>>,
 }
 
 /// A strategy of this node, checked and ready to start.
@@ -72,6 +73,7 @@ impl<'a> PipelineBuilder<'a> {
             links: None,
             input: None,
             progress: ProgressBar::hidden(),
+            metrics: None,
         }
     }
 
@@ -96,6 +98,13 @@ impl<'a> PipelineBuilder<'a> {
     /// A progress bar for the feed's input (default: none).
     pub fn progress(mut self, bar: ProgressBar) -> Self {
         self.progress = bar;
+        self
+    }
+
+    /// Registers the node's and the pipeline's collectors in `registry` once the
+    /// pipeline is up (see [`crate::metrics`]), for a `--metrics` endpoint.
+    pub fn metrics(mut self, registry: Arc<mycelium_metrics::Registry>) -> Self {
+        self.metrics = Some(registry);
         self
     }
 
@@ -234,8 +243,11 @@ impl<'a> PipelineBuilder<'a> {
         // 5. The feed, last.
         let mut feed = None;
         let mut forwarders = Vec::new();
+        let (feed_final_tx, feed_final) = watch::channel(None);
         if let Some((ticks, speed)) = input {
-            let mut f = Feed::<StrategyMsg>::new(ticks, speed).start_paused();
+            let mut f = Feed::<StrategyMsg>::new(ticks, speed)
+                .start_paused()
+                .final_report_to(feed_final_tx);
             for (_, _, host) in &hosts {
                 f = f.subscriber(host.clone(), None, Policy::Block);
             }
@@ -252,7 +264,7 @@ impl<'a> PipelineBuilder<'a> {
             tracing::info!(node = %placement.me, "feed started");
         }
 
-        Ok(Pipeline {
+        let mut pipeline = Pipeline {
             node: node.clone(),
             placement,
             supervisor,
@@ -268,7 +280,14 @@ impl<'a> PipelineBuilder<'a> {
             links_used,
             started: Instant::now(),
             simulated_latency_ns: config.execution.exchange.order_latency_ns,
-        })
+            feed_final,
+            final_figures: None,
+        };
+        if let Some(registry) = self.metrics {
+            registry.register(crate::metrics::NodeCollector::new(node.clone()));
+            registry.register(pipeline.collector());
+        }
+        Ok(pipeline)
     }
 }
 

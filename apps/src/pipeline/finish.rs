@@ -118,6 +118,9 @@ impl Pipeline {
             strategies.sort_by_key(|(_, id, _)| *id);
         }
         hops.merge(&execution.hops);
+        if let Some(figures) = &self.final_figures {
+            figures.set(&hops, self.execution.as_ref().map(|_| &execution));
+        }
         let published = self.feed.as_ref().map(|_| {
             forwarded
                 .unwrap_or_else(|| strategies.iter().map(|(_, _, r)| r.ticks).max().unwrap_or(0))

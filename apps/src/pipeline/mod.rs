@@ -20,11 +20,13 @@
 //! - [`feed_source`]: [`FeedSource`]: synthetic, or recorded files at any speed.
 //! - `assemble`: [`PipelineBuilder`], the one assembler.
 //! - `finish`: the end of a run: waiting for it, collecting the figures.
+//! - `metrics`: the pipeline's live figures for the `--metrics` endpoint.
 //! - [`outcome`]: [`RunOutcome`] and [`NodeOutcome`], what a run reports.
 
 mod assemble;
 pub mod feed_source;
 mod finish;
+mod metrics;
 pub mod outcome;
 pub mod placement;
 
@@ -36,7 +38,7 @@ use std::time::{Duration, Instant};
 use mycelium::remote::LinkState;
 use mycelium::{ActorRef, Node, PeerAddr, RemoteConfig, SupervisorMsg, Transport};
 use mycelium_execution::{ExecMsg, StrategyId};
-use mycelium_market_data::FeedMsg;
+use mycelium_market_data::{FeedMsg, FeedReport};
 use mycelium_strategies::StrategyMsg;
 use tokio::sync::watch;
 
@@ -99,6 +101,11 @@ pub struct Pipeline {
     links_used: LinksUsed,
     started: Instant,
     simulated_latency_ns: i64,
+    /// The feed's last report, left as it ended (feed node).
+    feed_final: watch::Receiver<Option<FeedReport>>,
+    /// The run's final figures, once [`Pipeline::finish`] has them: what the metrics
+    /// collector serves after the actors are gone (only with a collector).
+    final_figures: Option<metrics::FinalFigures>,
 }
 
 impl Pipeline {

@@ -8,6 +8,7 @@
 //! DIR/hgrm/<hop>.hgrm     its percentile distribution in microseconds (HdrHistogram plotter)
 //! DIR/summary.json        percentiles per hop, counts, run information
 //! DIR/latency.svg         latency by percentile, one line per hop
+//! DIR/equity.svg          the run's equity curve (a run's report, not a merge)
 //! ```
 //!
 //! `mycelium run --report DIR` and `mycelium replay --report DIR` write one;
@@ -15,6 +16,7 @@
 //! writes the merge.
 
 pub mod chart;
+pub mod equity_chart;
 pub mod hgrm;
 mod run_info;
 pub mod summary_json;
@@ -28,7 +30,7 @@ use anyhow::Context as _;
 use hdrhistogram::serialization::{Deserializer, Serializer as _, V2Serializer};
 use hdrhistogram::Histogram;
 use mycelium_execution::latency::new_histogram;
-use mycelium_execution::Hop;
+use mycelium_execution::{BacktestStats, Hop};
 use serde::{Deserialize, Serialize};
 
 pub use run_info::{rfc3339_utc, Counts, RunInfo};
@@ -38,7 +40,7 @@ use crate::pipeline::RunOutcome;
 /// `meta.json`'s `schema` value.
 pub const META_SCHEMA: &str = "mycelium.report.meta/1";
 /// `summary.json`'s `schema` value.
-pub const SUMMARY_SCHEMA: &str = "mycelium.report.summary/1";
+pub const SUMMARY_SCHEMA: &str = "mycelium.report.summary/2";
 /// The chart's file name.
 pub const CHART_FILE: &str = "latency.svg";
 
@@ -58,6 +60,9 @@ pub struct Report {
     pub run: RunInfo,
     /// The runs merged into this report; empty for a single run.
     pub inputs: Vec<RunInfo>,
+    /// The run's backtest statistics; `None` for a merge (equity curves of different
+    /// runs do not add up in time) and for a node that runs no execution.
+    pub backtest: Option<BacktestStats>,
 }
 
 /// `meta.json`: what a report directory holds.
@@ -95,13 +100,24 @@ impl Report {
     /// The report of a finished run.
     pub fn from_outcome(outcome: &RunOutcome, run: RunInfo) -> Self {
         let hops = outcome.hops.iter().map(|(hop, h)| (hop, h.clone())).collect();
-        Self { hops, counts: Counts::of(outcome), run, inputs: Vec::new() }
+        Self {
+            hops,
+            counts: Counts::of(outcome),
+            run,
+            inputs: Vec::new(),
+            backtest: outcome.execution.backtest.clone(),
+        }
     }
 
     /// Adds up `reports` hop by hop; `run` describes the merge.
     pub fn merge(reports: &[Report], run: RunInfo) -> anyhow::Result<Self> {
-        let mut merged =
-            Self { hops: BTreeMap::new(), counts: Counts::default(), run, inputs: Vec::new() };
+        let mut merged = Self {
+            hops: BTreeMap::new(),
+            counts: Counts::default(),
+            run,
+            inputs: Vec::new(),
+            backtest: None,
+        };
         for r in reports {
             for (hop, h) in &r.hops {
                 merged
@@ -142,7 +158,7 @@ impl Report {
             let path = dir.join(&entry.file);
             hops.insert(hop, read_histogram(&path)?);
         }
-        Ok(Self { hops, counts: meta.counts, run: meta.run, inputs: meta.inputs })
+        Ok(Self { hops, counts: meta.counts, run: meta.run, inputs: meta.inputs, backtest: None })
     }
 
     /// Writes every file of the report into `dir` (created if missing); returns the
@@ -183,6 +199,12 @@ impl Report {
         put("meta.json".into(), &to_json_bytes(&meta)?)?;
         put("summary.json".into(), &to_json_bytes(&summary_json::summary_json(self))?)?;
         put(CHART_FILE.into(), chart::svg(self)?.as_bytes())?;
+        if let Some(stats) = &self.backtest {
+            put(
+                equity_chart::EQUITY_CHART_FILE.into(),
+                equity_chart::svg(stats, &self.run)?.as_bytes(),
+            )?;
+        }
         Ok(written)
     }
 }

@@ -1,7 +1,7 @@
 //! `summary.json`: percentiles per hop, the counts, and what the run was.
 
 use hdrhistogram::Histogram;
-use mycelium_execution::Hop;
+use mycelium_execution::{BacktestStats, Hop};
 use serde::{Deserialize, Serialize};
 
 use super::{hgrm, Counts, Report, RunInfo, SUMMARY_SCHEMA};
@@ -30,6 +30,9 @@ pub struct Summary {
     pub counts: Counts,
     /// One entry per hop with samples, in pipeline order.
     pub hops: Vec<HopSummary>,
+    /// The run's backtest statistics; `None` for a merge.
+    #[serde(default)]
+    pub backtest: Option<BacktestStats>,
 }
 
 /// A hop's figures, in nanoseconds.
@@ -106,5 +109,6 @@ pub fn summary_json(report: &Report) -> Summary {
         inputs: report.inputs.clone(),
         counts: report.counts,
         hops: report.hops.iter().map(|(hop, h)| HopSummary::of(*hop, h)).collect(),
+        backtest: report.backtest.clone(),
     }
 }

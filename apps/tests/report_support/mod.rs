@@ -58,7 +58,7 @@ pub fn run_info(command: &str) -> RunInfo {
 pub fn report(hops: &[(Hop, &[u64])], counts: Counts) -> Report {
     let hops: BTreeMap<Hop, Histogram<u64>> =
         hops.iter().map(|(hop, s)| (*hop, histogram(s))).collect();
-    Report { hops, counts, run: run_info("run"), inputs: Vec::new() }
+    Report { hops, counts, run: run_info("run"), inputs: Vec::new(), backtest: None }
 }
 
 /// Runs `mycelium ARGS` in `dir`, killing it after [`WAIT`].

@@ -61,3 +61,39 @@ pub fn capture() -> Option<PathBuf> {
         None
     }
 }
+
+/// `config`'s pipeline on its synthetic feed, started on `node` with its collectors
+/// registered in `metrics`.
+pub async fn start_with_metrics(
+    config: &PipelineConfig,
+    node: &Node,
+    metrics: std::sync::Arc<mycelium_metrics::Registry>,
+) -> Pipeline {
+    let strategies = StrategyRegistry::with_samples();
+    Pipeline::builder(config, &strategies)
+        .source(FeedSource::synthetic(&config.feed, config.feed.ticks))
+        .metrics(metrics)
+        .start(node)
+        .await
+        .expect("pipeline starts")
+}
+
+/// Each sample of `family` (its exact name) in the exposition `text`, by its label
+/// text (`k="v",...`, empty for none).
+pub fn samples(text: &str, family: &str) -> std::collections::BTreeMap<String, f64> {
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix(family)?;
+            let (labels, value) = match rest.strip_prefix('{') {
+                Some(rest) => rest.rsplit_once("} ")?,
+                None => ("", rest.strip_prefix(' ')?),
+            };
+            Some((labels.to_owned(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+/// The sum of every sample of `family` in `text`.
+pub fn sum(text: &str, family: &str) -> f64 {
+    samples(text, family).values().sum()
+}

@@ -113,7 +113,7 @@ impl SimulatedExchange {
         }
         let fill = Fill { px, qty, side: state.order.side, liquidity };
         out.push(state.update(Some(fill), ts));
-        self.stats.fills += 1;
+        self.stats.count_fill(state.order.strategy, state.order.symbol);
         self.stats.filled_qty += qty;
         if state.status == OrderStatus::Filled {
             self.stats.filled_orders += 1;

@@ -184,8 +184,9 @@ impl SimulatedExchange {
             self.stats.resends += 1;
             Some(vec![record.state.update(None, ts)])
         } else {
-            self.stats.orders += 1;
-            self.stats.count_reject(RejectReason::DuplicateClientOrderId);
+            self.stats.count_order(order.strategy, order.symbol);
+            let reason = RejectReason::DuplicateClientOrderId;
+            self.stats.count_reject(order.strategy, order.symbol, reason);
             Some(vec![rejection(order, RejectReason::DuplicateClientOrderId)])
         }
     }
@@ -215,8 +216,8 @@ impl SimulatedExchange {
         if let Some(answer) = self.resubmission(&order) {
             return answer;
         }
-        self.stats.orders += 1;
-        self.stats.count_reject(reason);
+        self.stats.count_order(order.strategy, order.symbol);
+        self.stats.count_reject(order.strategy, order.symbol, reason);
         let update = rejection(&order, reason);
         let key = (order.strategy, order.client_order_id);
         let state = OrderState {
@@ -243,8 +244,9 @@ impl SimulatedExchange {
         if let Err(reason) = self.precheck(&order) {
             return self.reject(order, reason);
         }
-        self.stats.orders += 1;
+        self.stats.count_order(order.strategy, order.symbol);
         self.stats.accepted += 1;
+        self.stats.accepted_qty += order.qty;
         let key = (order.strategy, order.client_order_id);
         let ts = order.reacted_to.exchange_ts_ns;
         let due = ts.saturating_add(self.config.order_latency_ns);
@@ -269,7 +271,8 @@ impl SimulatedExchange {
         let key = (cancel.strategy, cancel.client_order_id);
         let ts = cancel.reacted_to.exchange_ts_ns;
         let Some(record) = self.store.get(&key) else {
-            self.stats.count_reject(RejectReason::UnknownOrder);
+            let reason = RejectReason::UnknownOrder;
+            self.stats.count_reject(cancel.strategy, cancel.symbol, reason);
             return vec![OrderUpdate {
                 client_order_id: cancel.client_order_id,
                 strategy: cancel.strategy,

@@ -350,6 +350,7 @@ impl BinanceParser {
                 symbol,
                 exchange_ts_ns: ts.unwrap_or(local_ts_ns),
                 local_ts_ns,
+                feed_latency_ns: ts.map(|t| local_ts_ns.saturating_sub(t)),
                 venue_id,
                 event,
             };

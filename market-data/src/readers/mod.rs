@@ -48,6 +48,12 @@ pub struct RecordedEvent {
     pub exchange_ts_ns: i64,
     /// Local receive time, ns since the Unix epoch (recorder clock).
     pub local_ts_ns: i64,
+    /// Feed latency, `local_ts_ns - exchange_ts_ns`, where the source carries both
+    /// clocks for this very event (Binance events with an event or transaction time,
+    /// every Tardis row); `None` where it has one clock (quote CSV) or the exchange time
+    /// was inferred from the receive time (a Binance event without one). Negative when
+    /// the recorder's clock runs behind the venue's: see [`crate::feed_latency`].
+    pub feed_latency_ns: Option<i64>,
     /// The venue's id for the event when it has a numeric one: Binance trade id `t`
     /// (aggTrade `a`), bookTicker update id `u`, depth final update id `u`, snapshot
     /// `lastUpdateId`.

@@ -82,6 +82,7 @@ impl QuotesParser {
             symbol,
             exchange_ts_ns: ts,
             local_ts_ns: ts,
+            feed_latency_ns: None,
             venue_id: None,
             event,
         });

@@ -123,6 +123,7 @@ impl TardisParser {
             symbol,
             exchange_ts_ns,
             local_ts_ns,
+            feed_latency_ns: Some(local_ts_ns.saturating_sub(exchange_ts_ns)),
             venue_id: None,
             event: TickEvent::Quote(Quote {
                 bid_px: 0.0,

@@ -16,6 +16,7 @@
 //! held. At the bound on links, the one down the longest that nobody refers to makes
 //! room for a new peer at once.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -32,7 +33,7 @@ use super::link::{Link, LinkState};
 use super::outbox::Outbox;
 use super::refusals::{Refusals, LOG_INTERVAL};
 use super::unix;
-use crate::dead_letters::DeadLetter;
+use crate::dead_letters::{DeadLetter, DeadLetterCause};
 use crate::id::ActorId;
 use crate::node::NodeInner;
 use crate::remote::api::dispatch::refuse_held;
@@ -96,6 +97,10 @@ pub struct RemoteMetrics {
     /// Unix socket connections refused before any byte was read: the process on
     /// the other end runs as a user that is not allowed (`RemoteConfig::unix_peers`).
     pub peers_refused: u64,
+    /// Incoming connections refused or dropped before they became a link, by why
+    /// (`"wrong secret"`, `"another protocol version"`, `"handshake too slow"`,
+    /// `"evicted for a newer connection"`, ...: a short fixed list), since the start.
+    pub refusals: BTreeMap<&'static str, u64>,
 }
 
 /// Why the remote side could not start, or a call to it failed.
@@ -339,6 +344,7 @@ impl Net {
             handshakes_failed: load(&a.failed),
             handshakes_evicted: load(&a.evicted),
             peers_refused: load(&c.peers_refused),
+            refusals: self.refusals.totals(),
         }
     }
 
@@ -352,6 +358,7 @@ impl Net {
                 seq: None,
                 message: None,
                 reason: format!("from {peer}: {why}"),
+                cause: DeadLetterCause::RemoteUndelivered,
             });
         }
     }

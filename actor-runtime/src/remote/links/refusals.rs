@@ -2,6 +2,7 @@
 //! after a quiet interval gets a line of its own, with its detail; the rest are
 //! counted by reason and logged as one line per interval. A flood of bad
 //! connections then costs the log one line a second, not one per connection.
+//! Totals by reason are kept for good, for the node's snapshot.
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
@@ -23,11 +24,14 @@ struct Window {
 #[derive(Default)]
 pub(crate) struct Refusals {
     window: Mutex<Window>,
+    /// Every refusal since the start, by reason (a few fixed strings).
+    totals: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Refusals {
     /// Notes one connection refused or dropped before it became a link.
     pub(crate) fn note(&self, why: &'static str, detail: impl Display) {
+        *lock(&self.totals).entry(why).or_default() += 1;
         let mut window = lock(&self.window);
         let quiet =
             window.counts.is_empty() && window.logged.is_none_or(|at| at.elapsed() >= LOG_INTERVAL);
@@ -38,6 +42,11 @@ impl Refusals {
             return;
         }
         *window.counts.entry(why).or_default() += 1;
+    }
+
+    /// Every refusal since the start, by reason.
+    pub(crate) fn totals(&self) -> BTreeMap<&'static str, u64> {
+        lock(&self.totals).clone()
     }
 
     /// Logs what was counted since the last line, if anything (called every
@@ -91,6 +100,9 @@ mod tests {
             }
             refusals.flush();
             refusals.flush();
+            let totals = refusals.totals();
+            assert_eq!(totals.get("evicted"), Some(&5000));
+            assert_eq!(totals.get("wrong secret"), Some(&5000));
         });
         let text = String::from_utf8(lock(&out.0).clone()).expect("utf-8");
         let lines: Vec<_> = text.lines().collect();
