@@ -195,6 +195,7 @@ fn kind_name(kind: OrderType) -> &'static str {
         OrderType::Limit => "Limit",
         OrderType::Ioc => "Ioc",
         OrderType::Market => "Market",
+        OrderType::Fok => "Fok",
     }
 }
 

@@ -482,10 +482,7 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                     instruments: engine.books().instruments().clone(),
                     ticks: self.core.books().applied(),
                     hops: self.hops.clone(),
-                    backtest: Some(
-                        self.backtest
-                            .finish(equity(engine), fees(engine)),
-                    ),
+                    backtest: Some(self.backtest.finish(equity(engine), fees(engine))),
                 });
             }
             ExecMsg::Durable(durable) => {

@@ -5,7 +5,7 @@ use mycelium_market_data::{Instrument, InstrumentTable, MarketTick, Symbol};
 use serde::{Deserialize, Serialize};
 
 use crate::matching::{ExchangeConfig, OrderState, SimulatedExchange};
-use crate::order::{Cancel, ClientOrderId, Order, OrderUpdate, StrategyId};
+use crate::order::{Cancel, CancelAction, ClientOrderId, Order, OrderUpdate, StrategyId};
 use crate::positions::{FeeSchedule, Position, Positions};
 use crate::risk::{RiskChecker, RiskLimits};
 use crate::stats::ExecutionStats;
@@ -78,10 +78,13 @@ pub struct ExecutionEngine {
 impl ExecutionEngine {
     /// A fresh engine.
     pub fn new(config: ExecutionConfig) -> Self {
+        let instruments = config.instruments.table();
+        let mut exchange = SimulatedExchange::new(config.exchange);
+        exchange.set_instruments(instruments.clone());
         Self {
             risk: RiskChecker::new(config.risk),
-            exchange: SimulatedExchange::new(config.exchange),
-            positions: Positions::new(config.fees, config.instruments.table()),
+            exchange,
+            positions: Positions::new(config.fees, instruments),
         }
     }
 
@@ -89,8 +92,10 @@ impl ExecutionEngine {
     /// it).
     pub(crate) fn configure(&mut self, config: &ExecutionConfig) {
         self.risk.set_limits(config.risk.clone());
+        let instruments = config.instruments.table();
         self.exchange.set_config(config.exchange.clone());
-        self.positions.configure(config.fees, config.instruments.table());
+        self.exchange.set_instruments(instruments.clone());
+        self.positions.configure(config.fees, instruments);
     }
 
     /// Submits an order. Answers at once with one update: the current status of a
@@ -120,8 +125,28 @@ impl ExecutionEngine {
         }
     }
 
-    /// Requests a cancel (effective after the latency; see [`crate::matching`]).
+    /// Requests a cancel, an amend or a cancel-all (effective after the latency; see
+    /// [`crate::matching`]). An amend's replacement (the order at its new quantity and
+    /// price) must pass the risk checks that need no history
+    /// ([`RiskChecker::check_amend`]), or the amend is refused with the reason.
     pub fn cancel(&mut self, cancel: Cancel) -> Vec<OrderUpdate> {
+        if let CancelAction::Amend { qty, limit_px } = cancel.action {
+            let key = cancel.client_order_id;
+            let open =
+                self.exchange.order(cancel.strategy, key).filter(|s| !s.status.is_terminal());
+            if let Some(state) = open {
+                let replacement = Order { qty, limit_px: Some(limit_px), ..state.order.clone() };
+                let position = self.positions.get(cancel.strategy, cancel.symbol).qty.to_f64();
+                let reference = self.exchange.reference_price(cancel.symbol);
+                let instrument = self.positions.instrument(cancel.symbol);
+                let check = self.risk.check_amend(&replacement, position, reference, instrument);
+                if let Err(reason) = check {
+                    let update = state.update(None, cancel.reacted_to.exchange_ts_ns);
+                    self.exchange.count_cancel_request();
+                    return vec![self.exchange.refuse(update, reason)];
+                }
+            }
+        }
         self.exchange.cancel(cancel)
     }
 

@@ -82,10 +82,10 @@ pub use durable::{Books, Input, JournalConfig, Journaled};
 pub use engine::{ExecutionConfig, ExecutionEngine, InstrumentsConfig};
 pub use latency::{Hop, HopHistograms};
 pub use latency_model::{feed_latency_ns, LatencySetting, OrderLatency, OrderLatencyConfig};
-pub use matching::{ExchangeConfig, OrderState, SimulatedExchange};
+pub use matching::{ExchangeConfig, OrderState, PostOnly, SimulatedExchange};
 pub use order::{
-    side_sign, Cancel, ClientOrderId, Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate,
-    RejectReason, StrategyId, TickStamp,
+    side_sign, Cancel, CancelAction, ClientOrderId, Fill, Liquidity, Order, OrderOptions,
+    OrderStatus, OrderType, OrderUpdate, RejectReason, StrategyId, TickStamp,
 };
 pub use positions::{FeeSchedule, Holding, Position, Positions, Terms};
 pub use queue_model::{QueueModel, QueuePos};

@@ -35,7 +35,9 @@
 //!    now]`. Only orders that pass every check count. A strategy's clock never goes
 //!    backwards: `now` is the largest time seen for that strategy.
 //!
-//! Cancels are not risk-checked and do not count toward the rate.
+//! Cancels are not risk-checked and do not count toward the rate. An amend's replacement
+//! (the order at its new quantity and price) passes checks 2 to 6
+//! ([`RiskChecker::check_amend`]).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -190,6 +192,19 @@ impl RiskChecker {
         Ok(())
     }
 
+    /// Checks the replacement of an amended order (the order with its new quantity and
+    /// price): checks 2 to 6, with the strategy's filled `position`. An amend uses no new
+    /// id and does not count toward the rate.
+    pub fn check_amend(
+        &self,
+        replacement: &Order,
+        position: f64,
+        last_price: Option<f64>,
+        instrument: Option<&Instrument>,
+    ) -> Result<(), RejectReason> {
+        Self::static_checks(&self.limits, replacement, position, last_price, instrument)
+    }
+
     /// Checks 2 to 6, which need no history.
     fn static_checks(
         limits: &RiskLimits,
@@ -208,7 +223,7 @@ impl RiskChecker {
         let reference = last_price.filter(|p| p.is_finite() && *p > 0.0);
         let price = match order.kind {
             OrderType::Market => reference.ok_or(RejectReason::NoMarket)?,
-            OrderType::Limit | OrderType::Ioc => {
+            OrderType::Limit | OrderType::Ioc | OrderType::Fok => {
                 order.limit_px.ok_or(RejectReason::InvalidOrder)?
             }
         };

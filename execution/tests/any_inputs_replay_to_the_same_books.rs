@@ -146,12 +146,12 @@ fn inputs(steps: &[Gen]) -> Vec<Option<Input>> {
                     strategy: StrategyId(strategy),
                     seq,
                     orders: Vec::new(),
-                    cancels: vec![Cancel {
-                        client_order_id: ClientOrderId(u64::from(id)),
-                        strategy: StrategyId(strategy),
-                        symbol: sym(),
-                        reacted_to: stamp,
-                    }],
+                    cancels: vec![Cancel::order(
+                        StrategyId(strategy),
+                        ClientOrderId(u64::from(id)),
+                        sym(),
+                        stamp,
+                    )],
                 },
                 Gen::Unregister { strategy } => {
                     Input::Unregister { strategy: StrategyId(strategy) }

@@ -38,6 +38,7 @@ fn round_trips() {
             }),
             leaves_qty: 1.0,
             ts_ns: 789,
+            refused: None,
         };
         let bytes = rkyv::to_bytes::<Error>(&update).expect("serialize");
         assert_eq!(rkyv::from_bytes::<OrderUpdate, Error>(&bytes).expect("valid"), update);

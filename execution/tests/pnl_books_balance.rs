@@ -120,12 +120,12 @@ fn balanced_after_a_random_strategy_trades_synthetic_ticks() {
         };
         e.submit(order);
         if r.is_multiple_of(5) {
-            e.cancel(mycelium_execution::Cancel {
-                client_order_id: ClientOrderId(id - 1),
+            e.cancel(mycelium_execution::Cancel::order(
                 strategy,
-                symbol: tick.symbol,
-                reacted_to: stamp,
-            });
+                ClientOrderId(id - 1),
+                tick.symbol,
+                stamp,
+            ));
         }
     }
     assert!(fills > 1_000, "the run traded ({fills} fills)");

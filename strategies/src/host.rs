@@ -130,6 +130,7 @@ impl StrategyHost {
                 last_fill: None,
                 leaves_qty: 0.0,
                 ts_ns,
+                refused: None,
             })
             .collect();
         let ids: Vec<u64> = lost.iter().map(|u| u.client_order_id.0).collect();

@@ -5,8 +5,8 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use mycelium_execution::{
-    Cancel, ClientOrderId, Holding, Order, OrderStatus, OrderType, OrderUpdate, StrategyId, Terms,
-    TickStamp,
+    Cancel, ClientOrderId, Holding, Order, OrderOptions, OrderStatus, OrderType, OrderUpdate,
+    StrategyId, Terms, TickStamp,
 };
 use mycelium_market_data::{Instrument, InstrumentTable, MarketTick, Side, Symbol};
 
@@ -229,6 +229,23 @@ impl StrategyContext {
         self.submit(symbol, side, qty, None, OrderType::Market)
     }
 
+    /// A fill-or-kill limit order: all of it on arrival, or nothing.
+    pub fn fok(&mut self, symbol: Symbol, side: Side, qty: f64, px: f64) -> ClientOrderId {
+        self.submit(symbol, side, qty, Some(px), OrderType::Fok)
+    }
+
+    /// A limit order with options (post-only, reduce-only, good-till-date).
+    pub fn limit_with(
+        &mut self,
+        symbol: Symbol,
+        side: Side,
+        qty: f64,
+        px: f64,
+        options: OrderOptions,
+    ) -> ClientOrderId {
+        self.submit_with(symbol, side, qty, Some(px), OrderType::Limit, options)
+    }
+
     fn submit(
         &mut self,
         symbol: Symbol,
@@ -236,6 +253,18 @@ impl StrategyContext {
         qty: f64,
         limit_px: Option<f64>,
         kind: OrderType,
+    ) -> ClientOrderId {
+        self.submit_with(symbol, side, qty, limit_px, kind, OrderOptions::default())
+    }
+
+    fn submit_with(
+        &mut self,
+        symbol: Symbol,
+        side: Side,
+        qty: f64,
+        limit_px: Option<f64>,
+        kind: OrderType,
+        options: OrderOptions,
     ) -> ClientOrderId {
         self.next_order += 1;
         let id = ClientOrderId(self.next_order);
@@ -248,6 +277,7 @@ impl StrategyContext {
             limit_px,
             kind,
             reacted_to: self.now,
+            options,
         };
         self.open.insert(
             id,
@@ -262,13 +292,30 @@ impl StrategyContext {
         let Some(open) = self.open.get(&id) else {
             return false;
         };
-        self.cancels.push(Cancel {
-            client_order_id: id,
-            strategy: self.id,
-            symbol: open.order.symbol,
-            reacted_to: self.now,
-        });
+        self.cancels.push(Cancel::order(self.id, id, open.order.symbol, self.now));
         true
+    }
+
+    /// Asks to amend (cancel-replace) an open limit order to a new total quantity and
+    /// price; false if it is not open. The local copy of the order takes the new values
+    /// at once; execution applies them after the latency (a price change or a size
+    /// increase loses time priority) or answers with a status report whose `refused`
+    /// says why not.
+    pub fn amend(&mut self, id: ClientOrderId, qty: f64, px: f64) -> bool {
+        let Some(open) = self.open.get_mut(&id) else {
+            return false;
+        };
+        open.order.qty = qty;
+        open.order.limit_px = Some(px);
+        let symbol = open.order.symbol;
+        self.cancels.push(Cancel::amend(self.id, id, symbol, qty, px, self.now));
+        true
+    }
+
+    /// Asks execution to cancel every open order of this strategy in `symbol`, in one
+    /// request.
+    pub fn cancel_symbol(&mut self, symbol: Symbol) {
+        self.cancels.push(Cancel::all(self.id, symbol, self.now));
     }
 
     /// Cancels every open order; returns how many.
@@ -321,7 +368,8 @@ impl StrategyContext {
     pub(crate) fn apply_update(&mut self, update: &OrderUpdate) {
         if let Some(fill) = &update.last_fill {
             // Execution's rule, so that this view and execution's positions agree.
-            self.positions.entry(update.symbol).or_default().apply_fill(fill, Terms::default());
+            let terms = self.instruments.get(update.symbol).map(Terms::of).unwrap_or_default();
+            self.positions.entry(update.symbol).or_default().apply_fill(fill, terms);
         }
         if update.status.is_terminal() {
             self.open.remove(&update.client_order_id);

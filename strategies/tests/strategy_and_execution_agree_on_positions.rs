@@ -60,6 +60,7 @@ impl Actor for Filling {
                         last_fill: Some(fill),
                         leaves_qty: 0.0,
                         ts_ns: 0,
+                        refused: None,
                     })
                     .collect();
                 let _ = reply.send(updates);

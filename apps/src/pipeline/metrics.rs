@@ -195,9 +195,8 @@ impl PipelineCollector {
             book.position = p.qty.to_f64();
             // Execution's realized PnL is net of fees; the family's is before them.
             book.realized = (p.realized_pnl + p.fees).to_f64();
-            book.unrealized = mark
-                .and_then(Price::from_f64)
-                .map_or(0.0, |m| p.unrealized_pnl(m, terms).to_f64());
+            book.unrealized =
+                mark.and_then(Price::from_f64).map_or(0.0, |m| p.unrealized_pnl(m, terms).to_f64());
             book.fees = p.fees.to_f64();
             book.currency = instrument.map(|i| i.settle.clone());
         }

@@ -93,7 +93,7 @@ pub fn market(id: u64, side: Side, qty: f64, ts: i64) -> Order {
 
 /// A cancel of order `id` of strategy [`S1`].
 pub fn cancel(id: u64, ts: i64) -> Cancel {
-    Cancel { client_order_id: ClientOrderId(id), strategy: S1, symbol: sym(), reacted_to: at(ts) }
+    Cancel::order(S1, ClientOrderId(id), sym(), at(ts))
 }
 
 /// The statuses of `updates`, in order.
