@@ -14,7 +14,8 @@ use mycelium_journal::{Codec, Reader, Rkyv};
 use mycelium_market_data::Money;
 use serde::Serialize;
 
-/// One order: as submitted, and how it ended (or stands, if still open).
+/// One order: as submitted (quantity and price as last amended), and how it ended (or
+/// stands, if still open).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderRow {
     /// The journal record that submitted it.
@@ -29,11 +30,11 @@ pub struct OrderRow {
     pub symbol: String,
     /// `Buy` or `Sell`.
     pub side: String,
-    /// `Limit`, `Ioc` or `Market`.
+    /// `Limit`, `Ioc`, `Fok` or `Market`.
     pub kind: String,
-    /// Quantity ordered.
+    /// Quantity ordered (as last amended).
     pub qty: f64,
-    /// Limit price (none for a market order).
+    /// Limit price (as last amended or repriced; none for a market order).
     pub limit_px: Option<f64>,
     /// Last status (e.g. `Filled`, `Cancelled`, `Rejected(MaxOrderQty)`).
     pub status: String,
@@ -139,6 +140,9 @@ impl Blotter {
                 let o = &mut orders[row];
                 o.status = format!("{:?}", u.status);
                 o.filled_qty = u.filled_qty;
+                if let Some(state) = books.engine().order(u.strategy, u.client_order_id) {
+                    (o.qty, o.limit_px) = (state.order.qty, state.order.limit_px);
+                }
                 if let Some(f) = &u.last_fill {
                     let value = fill_value.entry(row).or_default();
                     *value += f.px * f.qty;

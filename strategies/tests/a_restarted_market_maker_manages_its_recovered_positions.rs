@@ -89,6 +89,7 @@ async fn a_restarted_maker_quotes_every_symbol_and_skews_by_what_it_recovered() 
         max_inventory: 5.0,
         skew_bps_per_unit: 0.5,
         requote_bps: 1.0,
+        post_only: false,
     };
     let maker = Box::new(MarketMaker::new(params));
     let host = node.spawn(StrategyHost::new(ID, maker, execution)).expect("spawn host");

@@ -41,6 +41,23 @@
 //! 6. Each fill yields `PartiallyFilled` (leaves left) or `Filled`, with the cumulative
 //!    `filled_qty`; a market/IOC remainder then yields `Cancelled`.
 //!
+//! # Order types and options
+//!
+//! (Each with its test, in `execution/FILL_RULES.md`.)
+//!
+//! - **Post-only**: on arrival, one whose limit crosses the opposite touch is rejected
+//!   `WouldTake` ([`PostOnly::Reject`], the default) or repriced one tick behind the
+//!   touch and rested ([`PostOnly::Reprice`]); otherwise it rests.
+//! - **FOK**: on arrival, fills its whole quantity at the touch if there, else is
+//!   cancelled unfilled.
+//! - **GTD**: an expiry is scheduled like a cancel at the order's expiry time; what is
+//!   left then is `Expired`.
+//! - **Reduce-only**: cut at submit to the filled position it reduces (rejected
+//!   `ReduceOnlyNoPosition` with none); every fill is capped at what is left to reduce.
+//! - **Amend** (cancel-replace) and **cancel-all**: scheduled after the latency like a
+//!   cancel. An amend that changes the price or increases the size takes a new arrival
+//!   number (loses time priority); a size decrease keeps it.
+//!
 //! # Lifecycle and deduplication
 //!
 //! `submit` answers at once: `Accepted`, or `Rejected(reason)`. Fills and cancels come
