@@ -146,7 +146,10 @@ impl Instrument {
 
 /// An unknown symbol with no default instrument.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("no instrument is defined for symbol {0:?} (add an [[instrument]] entry or a default)")]
+#[error(
+    "no instrument is defined for symbol {0:?} (define it in [[execution.instruments.instrument]] \
+     or set [execution.instruments.default])"
+)]
 pub struct UnknownInstrument(pub String);
 
 /// Instrument definitions by symbol, with an optional default.
