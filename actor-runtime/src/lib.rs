@@ -55,6 +55,7 @@
 //! - `broadcast`: [`Broadcast`], one message to many actors, one `Arc` clone each.
 //! - [`remote`]: actors on other nodes: wire format, links, transports.
 //! - `pinned`: hot-path actors on a pinned, busy-polling thread ([`Pinned`]).
+//! - `huge_pages`: [`disable_transparent_huge_pages`], against page-fault stalls.
 //! - `metrics`: per-actor figures and histograms.
 //! - `dead_letters`: messages that could not be handled.
 //! - `snapshot`: [`NodeSnapshot`], the node's figures at one moment, for exporters.
@@ -67,6 +68,7 @@ mod cell;
 mod context;
 mod dead_letters;
 mod error;
+mod huge_pages;
 mod id;
 mod instance;
 mod mailbox;
@@ -88,6 +90,7 @@ pub use broadcast::Broadcast;
 pub use context::Context;
 pub use dead_letters::{DeadLetter, DeadLetterCause, DeadLetters, DEAD_LETTER_CAPACITY};
 pub use error::{AskError, LookupError, RegistryError, SendError, SpawnError};
+pub use huge_pages::disable_transparent_huge_pages;
 pub use id::ActorId;
 pub use mailbox::DEFAULT_CAPACITY;
 pub use metrics::{new_histogram, ActorMetrics};

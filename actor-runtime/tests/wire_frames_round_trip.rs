@@ -68,7 +68,7 @@ fn header_bytes_are_at_their_documented_offsets() {
     header.encode(&mut bytes);
     assert_eq!(HEADER_LEN, 48);
     assert_eq!(&bytes[0..4], b"MYCL");
-    assert_eq!(bytes[4..6], [2, 0]);
+    assert_eq!(bytes[4..6], [3, 0]);
     assert_eq!(bytes[6], 0x11);
     assert_eq!(bytes[7], 0x01);
     assert_eq!(bytes[8..16], name_hash("orders").to_le_bytes());
@@ -248,7 +248,7 @@ async fn a_frame_at_the_limit_grows_the_buffer_and_round_trips() {
 #[test]
 fn header_example_in_protocol_md_is_exact() {
     let header = FrameHeader {
-        version: 2,
+        version: 3,
         kind: FrameKind::Ask,
         flags: 0,
         target: 42,
@@ -257,7 +257,7 @@ fn header_example_in_protocol_md_is_exact() {
         sent_at_ns: 1_700_000_000_123_456_789,
         payload_len: 24,
     };
-    let dump = "4d 59 43 4c 02 00 11 00 2a 00 00 00 00 00 00 00 \
+    let dump = "4d 59 43 4c 03 00 11 00 2a 00 00 00 00 00 00 00 \
                 07 00 00 00 00 00 00 00 63 00 00 00 00 00 00 00 \
                 15 cd 85 3d fe 9c 97 17 18 00 00 00 00 00 00 00";
     let expected: Vec<u8> =

@@ -146,11 +146,12 @@ async fn reply_header(peer: &mut DuplexStream) -> Option<[u8; HEADER_LEN]> {
 
 #[tokio::test]
 async fn another_protocol_version_is_refused_by_either_role() {
-    // Acceptor: the client's Hello says version 3.
+    // Acceptor: the client's Hello says version 2 (a node from before seals were
+    // tagged with AEGIS-128L).
     let (mut ours, mut peer) = tokio::io::duplex(4096);
-    peer.write_all(&hello(3, b"future")).await.unwrap();
+    peer.write_all(&hello(2, b"older")).await.unwrap();
     let err = handshake(&mut ours, "beta", b"cookie", Role::Acceptor, BOUND).await.unwrap_err();
-    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 2, theirs: 3 }), "{err:?}");
+    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 3, theirs: 2 }), "{err:?}");
     // The refusal is told to the peer: Close(VersionMismatch).
     let h = reply_header(&mut peer).await.unwrap();
     assert_eq!(h[6], FrameKind::Close as u8);
@@ -162,7 +163,7 @@ async fn another_protocol_version_is_refused_by_either_role() {
     let (mut ours, mut peer) = tokio::io::duplex(4096);
     peer.write_all(&hello(7, b"future")).await.unwrap();
     let err = handshake(&mut ours, "alpha", b"cookie", Role::Initiator, BOUND).await.unwrap_err();
-    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 2, theirs: 7 }), "{err:?}");
+    assert!(matches!(err, HandshakeError::VersionMismatch { ours: 3, theirs: 7 }), "{err:?}");
 }
 
 #[tokio::test]

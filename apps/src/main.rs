@@ -11,5 +11,10 @@ mod cli;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> anyhow::Result<()> {
+    // Before the heap grows: a huge page's first touch zeroes 2 MiB inside the fault,
+    // a stall of milliseconds on the hot thread (see `disable_transparent_huge_pages`).
+    if let Err(e) = mycelium::disable_transparent_huge_pages() {
+        eprintln!("warning: transparent huge pages stay on: {e}");
+    }
     cli::main()
 }

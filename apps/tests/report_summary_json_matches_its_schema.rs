@@ -35,6 +35,12 @@ fn check_run(run: &Value, what: &str) {
     assert!(config.is_string() || config.is_null(), "{what}.config_toml: string or null");
     let elapsed = field(run, "elapsed_secs", what);
     assert!(elapsed.is_number() || elapsed.is_null(), "{what}.elapsed_secs: number or null");
+    let noise = field(run, "host_noise", what);
+    if !noise.is_null() {
+        uint(noise, "involuntary_context_switches", what);
+        uint(noise, "voluntary_context_switches", what);
+        number_or_null(noise, "steal_secs", what);
+    }
 }
 
 fn number(obj: &Value, key: &str, what: &str) -> f64 {
@@ -149,6 +155,8 @@ fn a_runs_summary_carries_its_backtest_statistics() {
     let text = std::fs::read_to_string(tmp.path().join("rep/summary.json")).expect("summary");
     let v: Value = serde_json::from_str(&text).expect("valid JSON");
     check_summary(&v);
+    // A run says what the host did to it (checked for types by `check_summary`).
+    assert!(v["run"]["host_noise"].is_object(), "a run's summary has its host noise");
     let b = &v["backtest"];
     assert!(b.is_object(), "a run's summary has its backtest statistics");
     // Recorded by the actor from the same fills the counts count.

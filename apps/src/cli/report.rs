@@ -67,7 +67,7 @@ pub(crate) fn write_for_run(
         }
         None => DEFAULT_CONFIG.to_string(),
     };
-    let info = RunInfo::collect(command, Some(config_toml), Some(outcome.elapsed));
+    let info = RunInfo::collect(command, Some(config_toml), Some(outcome));
     Report::from_outcome(outcome, info).write_dir(dir)?;
     println!("\nlatency report written to {}", dir.display());
     Ok(())

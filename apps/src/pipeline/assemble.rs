@@ -282,6 +282,7 @@ impl<'a> PipelineBuilder<'a> {
             rejoins,
             links_used,
             started: Instant::now(),
+            host_at_start: super::host_noise::HostSample::now(),
             simulated_latency_ns: config.execution.exchange.order_latency_ns,
             feed_final,
             final_figures: None,

@@ -139,6 +139,7 @@ impl Pipeline {
         let restarts =
             self.node.supervision_counters().restarts() + self.rejoins.load(Ordering::Relaxed);
         let elapsed = self.started.elapsed();
+        let host_noise = self.host_at_start.noise_since();
         self.supervisor.stop();
         self.node.shutdown(Duration::from_secs(5)).await;
         Ok(NodeOutcome {
@@ -149,6 +150,7 @@ impl Pipeline {
                 strategies,
                 hops,
                 elapsed,
+                host_noise,
                 restarts,
                 simulated_latency_ns: self.simulated_latency_ns,
             },

@@ -21,11 +21,13 @@
 //! - `assemble`: [`PipelineBuilder`], the one assembler.
 //! - `finish`: the end of a run: waiting for it, collecting the figures.
 //! - `metrics`: the pipeline's live figures for the `--metrics` endpoint.
+//! - `host_noise`: [`HostNoise`], the run's context switches and CPU steal.
 //! - [`outcome`]: [`RunOutcome`] and [`NodeOutcome`], what a run reports.
 
 mod assemble;
 pub mod feed_source;
 mod finish;
+mod host_noise;
 mod metrics;
 pub mod outcome;
 pub mod placement;
@@ -44,6 +46,7 @@ use tokio::sync::watch;
 
 pub use assemble::PipelineBuilder;
 pub use feed_source::{FeedSource, Recorded};
+pub use host_noise::HostNoise;
 pub use outcome::{trading_fingerprint, Ending, NodeOutcome, RunOutcome};
 pub use placement::{Placement, Roles};
 
@@ -100,6 +103,8 @@ pub struct Pipeline {
     /// The transport each link was seen up on while in use.
     links_used: LinksUsed,
     started: Instant,
+    /// The host's counters when the run started.
+    host_at_start: host_noise::HostSample,
     simulated_latency_ns: i64,
     /// The feed's last report, left as it ended (feed node).
     feed_final: watch::Receiver<Option<FeedReport>>,

@@ -9,6 +9,8 @@ use mycelium::Transport;
 use mycelium_execution::{ExecReport, HopHistograms, StrategyId};
 use mycelium_strategies::HostReport;
 
+use super::HostNoise;
+
 /// The figures of a run.
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
@@ -22,6 +24,8 @@ pub struct RunOutcome {
     pub hops: HopHistograms,
     /// Wall-clock run time.
     pub elapsed: Duration,
+    /// What the host did to the run: context switches, CPU steal.
+    pub host_noise: HostNoise,
     /// Strategy restarts during the run: by this node's supervisor, and (on the
     /// execution node) strategies of other nodes that registered again.
     pub restarts: u64,

@@ -3,11 +3,11 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-use crate::pipeline::RunOutcome;
+use crate::pipeline::{HostNoise, RunOutcome};
 
 /// The run (or the `mycelium report` merge) a report comes from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,11 +29,16 @@ pub struct RunInfo {
     pub config_toml: Option<String>,
     /// Wall-clock run time in seconds; `None` for a merge.
     pub elapsed_secs: Option<f64>,
+    /// What the host did to the run (context switches, CPU steal); `None` for a
+    /// merge, and in reports written before it was recorded.
+    #[serde(default)]
+    pub host_noise: Option<HostNoise>,
 }
 
 impl RunInfo {
-    /// Information on this process: `command` with the config text and run time.
-    pub fn collect(command: &str, config_toml: Option<String>, elapsed: Option<Duration>) -> Self {
+    /// Information on this process: `command` with the config text, and the run's
+    /// time and host noise (`None` for a merge).
+    pub fn collect(command: &str, config_toml: Option<String>, run: Option<&RunOutcome>) -> Self {
         Self {
             command: command.to_string(),
             command_line: std::env::args().collect(),
@@ -42,7 +47,8 @@ impl RunInfo {
             cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             date: rfc3339_utc(SystemTime::now()),
             config_toml,
-            elapsed_secs: elapsed.map(|d| d.as_secs_f64()),
+            elapsed_secs: run.map(|r| r.elapsed.as_secs_f64()),
+            host_noise: run.map(|r| r.host_noise),
         }
     }
 }
@@ -142,7 +148,7 @@ mod tests {
     #[test]
     fn dates_are_rfc3339() {
         assert_eq!(rfc3339_utc(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        let t = UNIX_EPOCH + Duration::from_secs(1_709_210_096); // a leap day
+        let t = UNIX_EPOCH + std::time::Duration::from_secs(1_709_210_096); // a leap day
         assert_eq!(rfc3339_utc(t), "2024-02-29T12:34:56Z");
     }
 }

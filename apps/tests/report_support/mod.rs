@@ -51,6 +51,7 @@ pub fn run_info(command: &str) -> RunInfo {
         date: "2026-01-01T00:00:00Z".into(),
         config_toml: Some("[feed]\nticks = 10\n".into()),
         elapsed_secs: Some(1.5),
+        host_noise: None,
     }
 }
 

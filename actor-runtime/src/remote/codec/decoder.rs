@@ -34,7 +34,7 @@ const READ_CHUNK: usize = 64 * 1024;
 /// handshake: nothing but seals. Each seal is read whole and its number and tag
 /// checked before the frames inside it are handed out one by one; anything else is
 /// [`FrameError::Seal`]. The buffer then holds at most one seal (its size checked
-/// from its header): `48 + 64 KiB + 48 + max_payload + 15 + 32` bytes.
+/// from its header): `48 + 64 KiB + 48 + max_payload + 15 + 16` bytes.
 #[derive(Debug)]
 pub struct FrameDecoder<R> {
     reader: R,

@@ -26,7 +26,7 @@ use super::seal::SealError;
 /// The four bytes every frame starts with.
 pub const MAGIC: [u8; 4] = *b"MYCL";
 /// The protocol version this build speaks. A peer with another version is refused.
-pub const PROTOCOL_VERSION: u16 = 2;
+pub const PROTOCOL_VERSION: u16 = 3;
 /// Length of the fixed header in bytes (a multiple of [`FRAME_ALIGN`]).
 pub const HEADER_LEN: usize = 48;
 /// Frames are padded to a multiple of this many bytes, so that payloads stay aligned

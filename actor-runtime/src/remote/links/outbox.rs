@@ -180,6 +180,14 @@ pub(crate) fn push_fn<M: RemoteMessage>() -> PushFn<M> {
 
 /// Most spare buffers kept for reuse.
 const MAX_SPARES: usize = 4;
+
+/// A written batch is copied onto the end of the batch retained before it while both
+/// together hold at most this many bytes, and its buffer goes back to the spares at
+/// once. Request-reply traffic writes a small batch per message: retained each in
+/// its own buffer, thousands of them wait for one acknowledgement, and every message
+/// cost an allocation and a free; a copy of a few hundred bytes costs far less.
+/// Retained seals stay whole, so a coalesced batch resends like two.
+const COALESCE_UP_TO: usize = 4 * 1024;
 /// Frames that skip the bound may take the outbox to this many times the byte bound.
 const HARD_CEILING: usize = 4;
 /// Most bytes of control frames waiting to be written.
@@ -436,7 +444,16 @@ impl Outbox {
         let mut st = lock(&self.state);
         if job.last_seq > st.acked {
             st.sent_bytes += job.bytes.len();
-            st.sent.push_back(Sent { last_seq: job.last_seq, bytes: job.bytes });
+            match st.sent.back_mut() {
+                Some(last) if last.bytes.len() + job.bytes.len() <= COALESCE_UP_TO => {
+                    last.bytes.extend_from_slice(&job.bytes);
+                    last.last_seq = job.last_seq;
+                    if st.spares.len() < MAX_SPARES {
+                        st.spares.push(job.bytes);
+                    }
+                }
+                _ => st.sent.push_back(Sent { last_seq: job.last_seq, bytes: job.bytes }),
+            }
         } else if st.spares.len() < MAX_SPARES {
             // Only control frames, or data the peer has acknowledged meanwhile.
             st.spares.push(job.bytes);
