@@ -10,11 +10,14 @@
 //!
 //! # Layout
 //!
-//! - [`order`]: [`Order`], [`Cancel`], [`OrderUpdate`], [`Fill`], [`OrderStatus`],
-//!   [`RejectReason`] and the ids; rkyv-archivable and serde-serializable.
+//! - [`order`]: [`Order`] (limit, IOC, FOK, market; [`OrderOptions`]: post-only,
+//!   reduce-only, good-till-date), [`Cancel`] ([`CancelAction`]: cancel, amend,
+//!   cancel-all), [`OrderUpdate`], [`Fill`], [`OrderStatus`], [`RejectReason`] and the
+//!   ids; rkyv-archivable and serde-serializable.
 //! - [`risk`]: [`RiskLimits`] and the [`RiskChecker`] (one reject reason per check).
-//! - [`matching`]: the [`SimulatedExchange`]: latency in exchange time, fill rules
-//!   (also in `FILL_RULES.md`), lifecycle, resend deduplication.
+//! - [`matching`]: the [`SimulatedExchange`]: latency in exchange time, fill rules and
+//!   the rules of each order type and option (also in `FILL_RULES.md`), lifecycle,
+//!   resend deduplication.
 //! - [`positions`]: [`Holding`] (quantity and average entry price, the one rule for
 //!   applying a fill, shared with the strategies), [`Position`]s per (strategy,
 //!   symbol), realized and unrealized PnL, cash, optional [`FeeSchedule`].

@@ -332,16 +332,24 @@ impl Positions {
 
     /// The fee of `fill` in `symbol`: `|flow| x rate`, rounded half to even.
     pub fn fee(&self, symbol: Symbol, fill: &Fill) -> Money {
-        let rate = self.fees.rate(fill.liquidity, self.instrument(symbol));
+        self.fee_under(self.instrument(symbol), fill)
+    }
+
+    /// The fee of `fill` on `instrument` (`None`: a symbol without one).
+    fn fee_under(&self, instrument: Option<&Instrument>, fill: &Fill) -> Money {
+        let rate = self.fees.rate(fill.liquidity, instrument);
         let (qty, px) = fixed(fill);
-        let flow = self.terms(symbol).flow(fill.side, qty, px).raw().abs();
+        let terms = instrument.map(Terms::of).unwrap_or_default();
+        let flow = terms.flow(fill.side, qty, px).raw().abs();
         Money(div_half_even(flow * i128::from(rate.raw()), i128::from(Qty::SCALE)))
     }
 
     /// Applies a fill of `strategy` in `symbol` and returns the updated position.
     pub fn apply(&mut self, strategy: StrategyId, symbol: Symbol, fill: &Fill) -> &Position {
-        let fee = self.fee(symbol, fill);
-        let terms = self.terms(symbol);
+        // One instrument lookup per fill: the fee and the terms both need it.
+        let instrument = self.instrument(symbol);
+        let fee = self.fee_under(instrument, fill);
+        let terms = instrument.map(Terms::of).unwrap_or_default();
         let position =
             self.map.entry((strategy, symbol)).or_insert_with(|| Position::flat(strategy, symbol));
         position.apply_fill(fill, terms, fee);

@@ -391,3 +391,32 @@ impl StrategyContext {
         self.next_order = self.next_order.max(last_order_id);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use mycelium_execution::CancelAction;
+
+    use super::*;
+
+    #[test]
+    fn an_amend_and_a_symbol_cancel_are_sent_as_one_request_each() {
+        let btc = Symbol::new("BTCUSDT").expect("symbol");
+        let mut ctx = StrategyContext::new(StrategyId(7), 0);
+        let bid = ctx.limit(btc, Side::Buy, 0.5, 64_000.0);
+        assert!(!ctx.amend(ClientOrderId(99), 1.0, 1.0), "not an open order");
+        assert!(ctx.amend(bid, 0.4, 63_900.0));
+        let open = ctx.open_orders().next().expect("still open").order.clone();
+        assert_eq!((open.qty, open.limit_px), (0.4, Some(63_900.0)), "the local copy follows");
+        ctx.cancel_symbol(btc);
+        let (_, cancels) = ctx.take_outbox();
+        let actions: Vec<_> = cancels.iter().map(|c| (c.client_order_id, c.action)).collect();
+        assert_eq!(
+            actions,
+            [
+                (bid, CancelAction::Amend { qty: 0.4, limit_px: 63_900.0 }),
+                (ClientOrderId(0), CancelAction::CancelAll)
+            ]
+        );
+        assert!(cancels.iter().all(|c| c.symbol == btc && c.strategy == StrategyId(7)));
+    }
+}

@@ -22,18 +22,22 @@ impl SimulatedExchange {
             return; // cancelled (or expired) before it arrived
         }
         record.state.active = true;
-        self.trade_on_arrival(key, at, out);
+        let arrival = (record.state.order.clone(), record.arrival, record.state.leaves_qty);
+        self.trade_on_arrival(key, arrival, at, out);
     }
 
     /// An order that just arrived (or was repriced by an amend) meets the book: a
     /// post-only order rests or is refused, a FOK fills whole or not at all, others take
     /// what is marketable; then a limit rests and the rest of the others is cancelled.
-    fn trade_on_arrival(&mut self, key: OrderKey, at: i64, out: &mut Vec<OrderUpdate>) {
-        let Some(record) = self.store.get(&key) else {
-            return;
-        };
-        let order = record.state.order.clone();
-        let mut leaves = record.state.leaves_qty;
+    /// `(order, arrival, leaves)` are the order's, passed in rather than looked up again
+    /// (the store holds every remembered order: a lookup is not free).
+    fn trade_on_arrival(
+        &mut self,
+        key: OrderKey,
+        (mut order, arrival, mut leaves): (Order, u64, f64),
+        at: i64,
+        out: &mut Vec<OrderUpdate>,
+    ) {
         let cap = self.fillable(&order, leaves);
         if order.options.reduce_only && cap <= 0.0 {
             let reason = RejectReason::ReduceOnlyNoPosition;
@@ -45,14 +49,17 @@ impl SimulatedExchange {
         if order.options.post_only {
             if let Some(touch) = marketable {
                 match self.reprice(&order, touch.px) {
-                    Some(px) => self.set_limit(key, px),
+                    Some(px) => {
+                        self.set_limit(key, px);
+                        order.limit_px = Some(px);
+                    }
                     None => {
                         let reason = RejectReason::WouldTake;
                         return self.finish(key, OrderStatus::Rejected(reason), at, out);
                     }
                 }
             }
-            return self.rest(key);
+            return self.rest(key, &order, arrival);
         }
         let avail = marketable.map_or(0.0, |t| t.avail).min(cap);
         let qty = match order.kind {
@@ -71,20 +78,17 @@ impl SimulatedExchange {
             return;
         }
         match order.kind {
-            OrderType::Limit => self.rest(key),
+            OrderType::Limit => self.rest(key, &order, arrival),
             _ => self.finish(key, OrderStatus::Cancelled, at, out),
         }
     }
 
-    /// Puts an open limit order in its resting book at its limit price.
-    fn rest(&mut self, key: OrderKey) {
-        let Some(record) = self.store.get(&key) else {
-            return;
-        };
-        let order = &record.state.order;
+    /// Puts open limit order `key` (`order`, with time priority `arrival`) in its
+    /// resting book at its limit price.
+    fn rest(&mut self, key: OrderKey, order: &Order, arrival: u64) {
         if let Some(px) = order.limit_px {
             let book = self.resting.entry(order.symbol).or_default();
-            book.insert(order.side, px, record.arrival, key);
+            book.insert(order.side, px, arrival, key);
         }
     }
 
@@ -162,10 +166,11 @@ impl SimulatedExchange {
         state.order.limit_px = Some(px);
         state.leaves_qty = qty - state.filled_qty;
         out.push(state.update(None, at));
+        let amended = (state.order.clone(), arrival, state.leaves_qty);
         match (active, repriced) {
             (false, _) => {} // still in flight: it meets the book on arrival
-            (true, true) => self.trade_on_arrival(key, at, out),
-            (true, false) => self.rest(key),
+            (true, true) => self.trade_on_arrival(key, amended, at, out),
+            (true, false) => self.rest(key, &amended.0, arrival),
         }
     }
 
