@@ -2,16 +2,26 @@
 # Tick-to-order across processes: the feed and a market maker in one
 # process (`trader`), execution in another (`venue`), over a Unix socket and over TCP
 # loopback, with default and busy-poll links; beside the same pipeline in one
-# process. Prints each run's merged hop table.
+# process. Prints each run's merged hop table: p50 to p99.9 per hop, the tail over the
+# median (p99/p50, p99.9/p50), and what the host did to each process (context switches,
+# time runnable but waiting for a CPU, steal).
 #
 #   scripts/bench-cluster.sh [TICKS]      (default 20000, paced at 5000 ticks/s)
+#   MYCELIUM_BIN=/path/to/mycelium scripts/bench-cluster.sh 100000
+#
+# MYCELIUM_BIN runs a binary built elsewhere (an older commit, for a before and after
+# in one session) instead of building this tree's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ticks="${1:-20000}"
 
-cargo build --quiet --release -p mycelium-apps
-# $CARGO_TARGET_DIR when set (relative to the repository root, where cargo runs).
-bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/mycelium"
+if [ -n "${MYCELIUM_BIN:-}" ]; then
+    bin="$(realpath "$MYCELIUM_BIN")"
+else
+    cargo build --quiet --release -p mycelium-apps
+    # $CARGO_TARGET_DIR when set (relative to the repository root, where cargo runs).
+    bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/mycelium"
+fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -59,7 +69,7 @@ TOML
 echo "## one process"
 { printf 'secret = "bench"\n[roles]\nfeed = "solo"\nexecution = "solo"\nstrategies = { mm = "solo" }\n[[node]]\nname = "solo"\n'; pipeline; } > "$work/solo.toml"
 "$bin" node --config "$work/solo.toml" --name solo --report "$work/solo" > /dev/null
-"$bin" report "$work/solo" | grep -E "^hop|tick_to|strategy_to"
+"$bin" report "$work/solo" | grep -E "^hop|tick_to|strategy_to|^host noise"
 for t in unix tcp; do
     for busy in false true; do
         echo
@@ -69,7 +79,7 @@ for t in unix tcp; do
         venue=$!
         "$bin" node --config "$work/c.toml" --name trader --report "$work/t" > /dev/null
         wait "$venue"
-        "$bin" report "$work/t" "$work/v" | grep -E "^hop|tick_to|strategy_to"
+        "$bin" report "$work/t" "$work/v" | grep -E "^hop|tick_to|strategy_to|^host noise"
         rm -rf "$work/t" "$work/v"
     done
 done

@@ -65,3 +65,19 @@ fn ratios_are_b_over_a_per_hop_and_percentile() {
     assert_eq!(line("tick_to_order", "p50").last().map(String::as_str), Some("0.500"));
     assert_eq!(line("order_to_fill", "max").last().map(String::as_str), Some("-"));
 }
+
+#[test]
+fn the_report_table_shows_each_hops_tail_over_its_median() {
+    // Exact below 2048 ns: p50 500, p99 990, p99.9 999.
+    let a: Vec<u64> = (1..=1000).collect();
+    let r = report(&[(Hop::TickToOrder, &a)], Counts::default());
+    let tmp = tempfile::tempdir().expect("tempdir");
+    r.write_dir(&tmp.path().join("a")).expect("a");
+    let out = mycelium(&["report", "a"], tmp.path());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let header = text.lines().find(|l| l.starts_with("hop")).expect("a header");
+    assert!(header.ends_with("p99/p50 p99.9/p50"), "{header}");
+    let row = text.lines().find(|l| l.starts_with("tick_to_order")).expect("a row");
+    let cols: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cols[cols.len() - 2..], ["2.0x", "2.0x"], "{row}");
+}

@@ -40,6 +40,7 @@ fn check_run(run: &Value, what: &str) {
         uint(noise, "involuntary_context_switches", what);
         uint(noise, "voluntary_context_switches", what);
         number_or_null(noise, "steal_secs", what);
+        number_or_null(noise, "runqueue_wait_secs", what);
     }
 }
 

@@ -46,11 +46,35 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         c.rejects
     );
     print!("{}", table::render(&merged));
+    print_host_noise(&merged.inputs);
     if let Some(out) = &args.out {
         merged.write_dir(out)?;
         println!("\nreport written to {}", out.display());
     }
     Ok(())
+}
+
+/// What the host did to each run merged, so that a tail it caused shows beside the
+/// table.
+fn print_host_noise(runs: &[RunInfo]) {
+    let noisy = runs.iter().filter_map(|run| Some((run, run.host_noise.as_ref()?)));
+    for (i, (run, noise)) in noisy.enumerate() {
+        if i == 0 {
+            println!();
+        }
+        // A node's run is named by its `--name`; a run in one process by its command.
+        let line = &run.command_line;
+        let name = line.iter().position(|a| a == "--name").and_then(|i| line.get(i + 1));
+        let ms = |s: Option<f64>| s.map_or("-".to_string(), |s| format!("{:.1} ms", s * 1e3));
+        println!(
+            "host noise, {}: {} involuntary and {} voluntary context switches, run-queue wait {}, steal {}",
+            name.unwrap_or(&run.command),
+            noise.involuntary_context_switches,
+            noise.voluntary_context_switches,
+            ms(noise.runqueue_wait_secs),
+            ms(noise.steal_secs),
+        );
+    }
 }
 
 /// Writes the report of a finished `command` (`run`, `replay`) into `dir`; `config`

@@ -1,7 +1,8 @@
-//! What the host did to a run: the process's context switches and the CPU time the
-//! hypervisor stole, so that a latency tail caused by the host can be told apart from
-//! one caused by the code. Read from `getrusage` and `/proc/stat` at the run's start
-//! and end.
+//! What the host did to a run: the process's context switches, the time its threads
+//! waited for a CPU, and the CPU time the hypervisor stole, so that a latency tail
+//! caused by the host can be told apart from one caused by the code. Read from
+//! `getrusage`, `/proc/self/task/*/schedstat` and `/proc/stat` at the run's start and
+//! end.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +19,12 @@ pub struct HostNoise {
     /// summed over its CPUs (`/proc/stat`'s `steal`): host-wide, not this process's.
     /// `None` where `/proc/stat` cannot be read.
     pub steal_secs: Option<f64>,
+    /// Time this process's threads spent runnable but waiting for a CPU, summed over
+    /// its threads (`/proc/self/task/*/schedstat`): a thread woken late, or preempted,
+    /// waits here. Threads that ended during the run are not counted. `None` where
+    /// schedstat cannot be read.
+    #[serde(default)]
+    pub runqueue_wait_secs: Option<f64>,
 }
 
 /// One reading of the counters behind [`HostNoise`].
@@ -26,13 +33,19 @@ pub(crate) struct HostSample {
     voluntary: u64,
     involuntary: u64,
     steal_ticks: Option<u64>,
+    runqueue_wait_ns: Option<u64>,
 }
 
 impl HostSample {
     /// The counters now.
     pub(crate) fn now() -> Self {
         let (voluntary, involuntary) = context_switches();
-        Self { voluntary, involuntary, steal_ticks: steal_ticks() }
+        Self {
+            voluntary,
+            involuntary,
+            steal_ticks: steal_ticks(),
+            runqueue_wait_ns: runqueue_wait_ns(),
+        }
     }
 
     /// What happened since `self`.
@@ -46,6 +59,10 @@ impl HostSample {
             involuntary_context_switches: end.involuntary.saturating_sub(self.involuntary),
             voluntary_context_switches: end.voluntary.saturating_sub(self.voluntary),
             steal_secs: steal,
+            runqueue_wait_secs: match (self.runqueue_wait_ns, end.runqueue_wait_ns) {
+                (Some(a), Some(b)) => Some(b.saturating_sub(a) as f64 / 1e9),
+                _ => None,
+            },
         }
     }
 }
@@ -73,6 +90,20 @@ fn steal_ticks() -> Option<u64> {
     cpu.split_whitespace().nth(8)?.parse().ok()
 }
 
+/// The time this process's live threads have spent waiting on a run queue, in ns: the
+/// second figure of each `/proc/self/task/<tid>/schedstat`.
+fn runqueue_wait_ns() -> Option<u64> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let Ok(task) = task else { continue };
+        // A thread may end between the listing and the read: skip it.
+        let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else { continue };
+        let wait: u64 = stat.split_whitespace().nth(1)?.parse().ok()?;
+        total = total.saturating_add(wait);
+    }
+    Some(total)
+}
+
 /// `/proc/stat`'s unit: clock ticks per second (`sysconf(_SC_CLK_TCK)`).
 fn clock_ticks_per_sec() -> Option<u64> {
     // SAFETY: `sysconf` only reads a system constant.
@@ -95,6 +126,9 @@ mod tests {
         assert!(noise.voluntary_context_switches >= 1, "{noise:?}");
         if std::path::Path::new("/proc/stat").exists() {
             assert!(noise.steal_secs.is_some_and(|s| s >= 0.0), "{noise:?}");
+        }
+        if std::path::Path::new("/proc/self/schedstat").exists() {
+            assert!(noise.runqueue_wait_secs.is_some_and(|s| s >= 0.0), "{noise:?}");
         }
     }
 }

@@ -24,7 +24,7 @@ pub struct RunOutcome {
     pub hops: HopHistograms,
     /// Wall-clock run time.
     pub elapsed: Duration,
-    /// What the host did to the run: context switches, CPU steal.
+    /// What the host did to the run: context switches, run-queue waits, CPU steal.
     pub host_noise: HostNoise,
     /// Strategy restarts during the run: by this node's supervisor, and (on the
     /// execution node) strategies of other nodes that registered again.

@@ -14,21 +14,32 @@ use crate::summary::fmt_ns;
 /// The percentiles of the console table (a subset of [`PERCENTILES`]), then `max`.
 const TABLE_COLUMNS: [&str; 4] = ["p50", "p90", "p99", "p99_9"];
 
-/// hop, count, p50, p90, p99, p99.9, max: one row per hop with samples.
+/// hop, count, p50, p90, p99, p99.9, max, and the tail over the median (p99/p50,
+/// p99.9/p50): one row per hop with samples.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = write!(out, "{:<22} {:>10}", "hop", "count");
     for key in TABLE_COLUMNS {
         let _ = write!(out, " {:>10}", label(key));
     }
-    let _ = writeln!(out, " {:>10}", "max");
+    let _ = writeln!(out, " {:>10} {:>8} {:>9}", "max", "p99/p50", "p99.9/p50");
     for (hop, h) in &report.hops {
         let s = HopSummary::of(*hop, h);
         let _ = write!(out, "{:<22} {:>10}", s.hop, s.count);
         for key in TABLE_COLUMNS {
             let _ = write!(out, " {:>10}", fmt_ns(s.get(key).unwrap_or(0.0) as u64));
         }
-        let _ = writeln!(out, " {:>10}", fmt_ns(s.max));
+        let over_median = |v: u64| match s.p50 {
+            0 => "-".to_string(),
+            p50 => format!("{:.1}x", v as f64 / p50 as f64),
+        };
+        let _ = writeln!(
+            out,
+            " {:>10} {:>8} {:>9}",
+            fmt_ns(s.max),
+            over_median(s.p99),
+            over_median(s.p99_9)
+        );
     }
     if report.hops.is_empty() {
         let _ = writeln!(out, "(no samples)");
