@@ -142,7 +142,7 @@ impl SimulatedExchange {
         let state = &record.state;
         let refusal = if state.status.is_terminal() {
             Some(RejectReason::OrderFinished)
-        } else if !(qty > state.filled_qty) {
+        } else if !qty.is_finite() || qty <= state.filled_qty {
             Some(RejectReason::InvalidOrder)
         } else {
             None

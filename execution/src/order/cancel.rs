@@ -38,6 +38,7 @@ pub struct Cancel {
     Debug,
     Clone,
     Copy,
+    Default,
     PartialEq,
     rkyv::Archive,
     rkyv::Serialize,
@@ -47,6 +48,7 @@ pub struct Cancel {
 )]
 pub enum CancelAction {
     /// Cancel the order (the default).
+    #[default]
     Cancel,
     /// Cancel-replace (amend) a limit order to a new total quantity and limit price. A
     /// price change or a size increase loses time priority; a size decrease (at the
@@ -60,12 +62,6 @@ pub enum CancelAction {
     /// Cancel every open order of the strategy in the symbol (the client order id is
     /// not used).
     CancelAll,
-}
-
-impl Default for CancelAction {
-    fn default() -> Self {
-        Self::Cancel
-    }
 }
 
 impl Cancel {
