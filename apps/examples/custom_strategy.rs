@@ -43,7 +43,7 @@ impl Strategy for Breakout {
         if !full || ctx.open_orders().next().is_some() {
             return;
         }
-        let pos = ctx.position(&tick.symbol).qty;
+        let pos = ctx.position(&tick.symbol).qty.to_f64();
         if mid > hi && pos + self.p.qty <= self.p.max_position {
             ctx.ioc(tick.symbol, Side::Buy, self.p.qty, q.ask_px);
         } else if mid < lo && pos - self.p.qty >= -self.p.max_position {

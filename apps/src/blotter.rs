@@ -11,9 +11,11 @@ use mycelium_execution::{
     Books, ExecutionConfig, ExecutionEngine, Input, Order, OrderStatus, OrderType, RejectReason,
 };
 use mycelium_journal::{Codec, Reader, Rkyv};
+use mycelium_market_data::Money;
 use serde::Serialize;
 
-/// One order: as submitted, and how it ended (or stands, if still open).
+/// One order: as submitted (quantity and price as last amended), and how it ended (or
+/// stands, if still open).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OrderRow {
     /// The journal record that submitted it.
@@ -28,11 +30,11 @@ pub struct OrderRow {
     pub symbol: String,
     /// `Buy` or `Sell`.
     pub side: String,
-    /// `Limit`, `Ioc` or `Market`.
+    /// `Limit`, `Ioc`, `Fok` or `Market`.
     pub kind: String,
-    /// Quantity ordered.
+    /// Quantity ordered (as last amended).
     pub qty: f64,
-    /// Limit price (none for a market order).
+    /// Limit price (as last amended or repriced; none for a market order).
     pub limit_px: Option<f64>,
     /// Last status (e.g. `Filled`, `Cancelled`, `Rejected(MaxOrderQty)`).
     pub status: String,
@@ -64,7 +66,7 @@ pub struct FillRow {
     /// `Maker` or `Taker`.
     pub liquidity: String,
     /// The fee charged (negative: a rebate), per the config in force.
-    pub fee: f64,
+    pub fee: Money,
 }
 
 /// Every order and fill of a journal, and the books the replay ended with.
@@ -118,7 +120,7 @@ impl Blotter {
             }
             books.apply(&input);
             let updates = books.take_observed();
-            let fees = books.engine().fees();
+            let positions = books.engine().books();
             for u in &updates {
                 let key = (u.strategy, u.client_order_id);
                 // A second order under a known id is refused without touching the
@@ -138,6 +140,9 @@ impl Blotter {
                 let o = &mut orders[row];
                 o.status = format!("{:?}", u.status);
                 o.filled_qty = u.filled_qty;
+                if let Some(state) = books.engine().order(u.strategy, u.client_order_id) {
+                    (o.qty, o.limit_px) = (state.order.qty, state.order.limit_px);
+                }
                 if let Some(f) = &u.last_fill {
                     let value = fill_value.entry(row).or_default();
                     *value += f.px * f.qty;
@@ -152,7 +157,7 @@ impl Blotter {
                         px: f.px,
                         qty: f.qty,
                         liquidity: format!("{:?}", f.liquidity),
-                        fee: fees.fee(f),
+                        fee: positions.fee(u.symbol, f),
                     });
                 }
             }
@@ -194,6 +199,7 @@ fn kind_name(kind: OrderType) -> &'static str {
         OrderType::Limit => "Limit",
         OrderType::Ioc => "Ioc",
         OrderType::Market => "Market",
+        OrderType::Fok => "Fok",
     }
 }
 

@@ -1,8 +1,10 @@
 //! The console summary at the end of a run.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use mycelium_execution::{BacktestStats, Hop};
+use mycelium_execution::{BacktestStats, Hop, Terms};
+use mycelium_market_data::{Money, Price};
 
 use crate::pipeline::RunOutcome;
 
@@ -38,31 +40,61 @@ pub fn render(outcome: &RunOutcome) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{:<10} {:<10} {:>10} {:>14} {:>14} {:>14}",
-        "strategy", "symbol", "position", "realized", "unrealized", "total pnl"
+        "\n{:<10} {:<12} {:<5} {:>10} {:>14} {:>14} {:>12} {:>12} {:>14}",
+        "strategy",
+        "symbol",
+        "ccy",
+        "position",
+        "realized",
+        "unrealized",
+        "fees paid",
+        "rebates",
+        "total pnl"
     );
+    let instruments = &outcome.execution.instruments;
     for (name, id, _) in &outcome.strategies {
-        let mut total = 0.0;
+        // Amounts are in each instrument's settlement currency: totals are per currency.
+        let mut totals: BTreeMap<&str, Money> = BTreeMap::new();
         for (p, mark) in outcome.execution.positions.iter().filter(|(p, _)| p.strategy == *id) {
-            let mark = mark.unwrap_or(p.avg_px);
-            let unrealized = p.unrealized_pnl(mark);
-            total += p.total_pnl(mark);
+            let instrument = instruments.get(p.symbol).ok();
+            let terms = instrument.map(Terms::of).unwrap_or_default();
+            let ccy = instrument.map_or("", |i| i.settle.as_str());
+            // A flat position, or one without a market, has no unrealized PnL to show.
+            let unrealized = match mark.and_then(Price::from_f64) {
+                Some(mark) if !p.qty.is_zero() => p.unrealized_pnl(mark, terms),
+                _ => Money::ZERO,
+            };
+            let pnl = p.realized_pnl + unrealized;
+            *totals.entry(ccy).or_default() += pnl;
             let _ = writeln!(
                 out,
-                "{:<10} {:<10} {:>10.3} {:>14.4} {:>14.4} {:>14.4}",
+                "{:<10} {:<12} {:<5} {:>10} {:>14.4} {:>14.4} {:>12.4} {:>12.4} {:>14.4}",
                 name,
                 p.symbol.as_str(),
-                p.qty + 0.0, // prints -0.0 as 0.0
-                p.realized_pnl,
-                unrealized,
-                p.total_pnl(mark)
+                ccy,
+                p.qty, // exact: a closed position prints 0
+                p.realized_pnl.to_f64(),
+                unrealized.to_f64(),
+                (p.fees + p.rebates).to_f64(),
+                p.rebates.to_f64(),
+                pnl.to_f64()
             );
         }
-        let _ = writeln!(
-            out,
-            "{:<10} {:<10} {:>10} {:>14} {:>14} {:>14.4}",
-            name, "(all)", "", "", "", total
-        );
+        for (ccy, total) in totals {
+            let _ = writeln!(
+                out,
+                "{:<10} {:<12} {:<5} {:>10} {:>14} {:>14} {:>12} {:>12} {:>14.4}",
+                name,
+                "(all)",
+                ccy,
+                "",
+                "",
+                "",
+                "",
+                "",
+                total.to_f64()
+            );
+        }
     }
     if let Some(backtest) = &outcome.execution.backtest {
         render_backtest(&mut out, backtest);

@@ -23,13 +23,13 @@ struct Fragile {
 impl Strategy for Fragile {
     fn on_start(&mut self, ctx: &mut StrategyContext) {
         let sym: Symbol = "SYN0".parse().unwrap();
-        self.starts.lock().unwrap().push(ctx.position(&sym).qty);
+        self.starts.lock().unwrap().push(ctx.position(&sym).qty.to_f64());
     }
     fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext) {
         let symbol = *self.symbol.get_or_insert(tick.symbol);
         self.seen += 1;
         let open: f64 = ctx.open_orders().map(|o| o.order.qty - o.filled_qty).sum();
-        if tick.symbol == symbol && ctx.position(&symbol).qty + open < 5.0 {
+        if tick.symbol == symbol && ctx.position(&symbol).qty.to_f64() + open < 5.0 {
             ctx.market(symbol, Side::Buy, 1.0);
         }
         if self.seen == 500 && !self.panicked.swap(true, Ordering::SeqCst) {
@@ -78,7 +78,8 @@ async fn the_crashed_strategy_recovers_its_position() {
             let pos =
                 outcome.execution.positions.iter().find(|(p, _)| p.strategy == *id).unwrap().0;
             assert_eq!(
-                pos.qty, 5.0,
+                pos.qty.to_f64(),
+                5.0,
                 "execution kept the position, and the new instance did not buy again"
             );
             // The new instance counts from its start: the ticks after the crash.

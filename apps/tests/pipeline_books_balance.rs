@@ -3,6 +3,7 @@
 //! realized + unrealized PnL.
 mod support;
 
+use mycelium_market_data::Price;
 use mycelium_strategies::StrategyRegistry;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -22,15 +23,12 @@ async fn a_synthetic_run_accounts_for_every_order_and_balances() {
     assert!(stats.fills > 0, "the samples trade: {stats:?}");
     assert!(!outcome.execution.positions.is_empty());
     for (p, mark) in &outcome.execution.positions {
-        let mark = mark.expect("a mark for a traded symbol");
-        let books = p.cash + p.qty * mark;
-        let pnl = p.realized_pnl + p.unrealized_pnl(mark);
+        let mark = mark.and_then(Price::from_f64).expect("a mark for a traded symbol");
+        let books = p.cash + p.qty.notional(mark);
+        let pnl = p.realized_pnl + p.unrealized_pnl(mark, Default::default());
+        assert_eq!(books, pnl, "{p:?}: cash+qty*mark != pnl, exactly");
         assert!(
-            (books - pnl).abs() < 1e-6 * (1.0 + pnl.abs()),
-            "{p:?}: cash+qty*mark {books} != pnl {pnl}"
-        );
-        assert!(
-            p.qty.abs() <= config.execution.risk.max_position + 1e-9,
+            p.qty.abs().to_f64() <= config.execution.risk.max_position,
             "position limit held: {p:?}"
         );
     }

@@ -43,8 +43,8 @@ fn a_synthetic_recording_replays() {
 fn a_corrupt_file_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "timestamp,bid,ask\n20130101 22:00:00.295,86.9,86.91\nnot,a,line\n")
-        .unwrap();
+    let text = "timestamp,symbol,bid,ask\n20130101 22:00:00.295,USDJPY,86.9,86.91\nnot,a,line,x\n";
+    std::fs::write(&bad, text).unwrap();
     let out = mycelium().arg("replay").arg("--strict").arg(&bad).output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);

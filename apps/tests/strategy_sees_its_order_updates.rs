@@ -23,7 +23,7 @@ impl Strategy for OneBuy {
         }
     }
     fn on_order_update(&mut self, update: &OrderUpdate, ctx: &mut StrategyContext) {
-        let qty = ctx.position(&update.symbol).qty;
+        let qty = ctx.position(&update.symbol).qty.to_f64();
         self.seen.lock().unwrap().push((update.clone(), qty));
     }
 }

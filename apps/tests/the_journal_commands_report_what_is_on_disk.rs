@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use mycelium_apps::blotter::FillRow;
 use mycelium_apps::RunOutcome;
-use mycelium_execution::{Fill, Liquidity, Position, StrategyId};
+use mycelium_execution::{Fill, Liquidity, Position, StrategyId, Terms};
 use mycelium_market_data::{Side, Symbol};
 use mycelium_strategies::StrategyRegistry;
 
@@ -123,7 +123,7 @@ fn exported_fills_recompute_to_the_runs_positions_and_pnl() {
         positions
             .entry((row.strategy, row.symbol.clone()))
             .or_insert_with(|| Position::flat(StrategyId(row.strategy), symbol))
-            .apply_fill(&fill, row.fee);
+            .apply_fill(&fill, Terms::default(), row.fee);
         rows += 1;
     }
     assert_eq!(rows, outcome.execution.stats.fills, "one row per fill");

@@ -39,7 +39,7 @@ use std::time::Instant;
 
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, Terminated};
 use mycelium_journal::Durable;
-use mycelium_market_data::FeedTick;
+use mycelium_market_data::{FeedTick, InstrumentTable, Money, Price};
 
 use crate::backtest::{BacktestRecorder, BacktestStats};
 use crate::durable::{Books, JournalConfig, Journaled};
@@ -97,6 +97,8 @@ pub struct ExecReport {
     pub stats: ExecutionStats,
     /// Every position, with its mark.
     pub positions: Vec<(Position, Option<f64>)>,
+    /// The instruments the positions settle by.
+    pub instruments: InstrumentTable,
     /// Ticks applied.
     pub ticks: u64,
     /// Latency recorded here.
@@ -165,7 +167,7 @@ enum Start {
     Ready,
     /// Recovered from the journal when the instance starts.
     Recover {
-        config: ExecutionConfig,
+        config: Box<ExecutionConfig>,
         journal: JournalConfig,
         /// The feed starts from its first tick with this instance: see
         /// [`ExecutionActor::feed_restarts`].
@@ -213,7 +215,10 @@ impl<M: Send + 'static> ExecutionActor<M> {
     /// books from the journal.
     pub fn journaled(config: ExecutionConfig, journal: JournalConfig) -> Self {
         let books = Journaled::unjournaled(Books::new(config.clone()));
-        Self::with(books, Start::Recover { config, journal, feed_restarts: false })
+        Self::with(
+            books,
+            Start::Recover { config: Box::new(config), journal, feed_restarts: false },
+        )
     }
 
     /// Tells a journaled instance that the feed starts from its first tick with it
@@ -402,10 +407,24 @@ impl<M: Send + 'static> ExecutionActor<M> {
     }
 }
 
-/// The equity of every position: `cash + qty * mark`, at the average entry price where
-/// the symbol has no mark (as the run summary values it).
+/// The equity of every position, `cash + value(qty, mark)`, summed exactly and made an
+/// `f64` for the statistics; a position whose symbol has no mark is valued at its cost
+/// (its equity is its realized PnL, as the run summary values it).
 fn equity(engine: &ExecutionEngine) -> f64 {
-    engine.positions().map(|p| p.equity(engine.mark(p.symbol).unwrap_or(p.avg_px))).sum()
+    let books = engine.books();
+    let total: Money = engine
+        .positions()
+        .map(|p| match engine.mark(p.symbol).and_then(Price::from_f64) {
+            Some(mark) => p.equity(mark, books.terms(p.symbol)),
+            None => p.realized_pnl,
+        })
+        .sum();
+    total.to_f64()
+}
+
+/// The fees every position paid (negative: net rebates), summed exactly.
+fn fees(engine: &ExecutionEngine) -> f64 {
+    engine.positions().map(|p| p.fees).sum::<Money>().to_f64()
 }
 
 impl<M: Send + 'static> Actor for ExecutionActor<M> {
@@ -460,12 +479,10 @@ impl<M: Send + 'static> Actor for ExecutionActor<M> {
                 let _ = reply.send(ExecReport {
                     stats: engine.stats().clone(),
                     positions,
+                    instruments: engine.books().instruments().clone(),
                     ticks: self.core.books().applied(),
                     hops: self.hops.clone(),
-                    backtest: Some(
-                        self.backtest
-                            .finish(equity(engine), engine.positions().map(|p| p.fees).sum()),
-                    ),
+                    backtest: Some(self.backtest.finish(equity(engine), fees(engine))),
                 });
             }
             ExecMsg::Durable(durable) => {

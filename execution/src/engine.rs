@@ -1,11 +1,11 @@
 //! [`ExecutionEngine`]: pre-trade risk, the simulated exchange and positions, driven by
 //! explicit, synchronous calls. The same calls in the same order give the same updates.
 
-use mycelium_market_data::{MarketTick, Symbol};
+use mycelium_market_data::{Instrument, InstrumentTable, MarketTick, Symbol};
 use serde::{Deserialize, Serialize};
 
 use crate::matching::{ExchangeConfig, OrderState, SimulatedExchange};
-use crate::order::{Cancel, ClientOrderId, Order, OrderUpdate, StrategyId};
+use crate::order::{Cancel, CancelAction, ClientOrderId, Order, OrderUpdate, StrategyId};
 use crate::positions::{FeeSchedule, Position, Positions};
 use crate::risk::{RiskChecker, RiskLimits};
 use crate::stats::ExecutionStats;
@@ -28,8 +28,43 @@ pub struct ExecutionConfig {
     pub risk: RiskLimits,
     /// Simulated exchange.
     pub exchange: ExchangeConfig,
-    /// Fees charged to positions.
+    /// Fee overrides (the instruments' own rates apply otherwise).
     pub fees: FeeSchedule,
+    /// Instrument definitions: how each symbol's fills settle and what they pay.
+    pub instruments: InstrumentsConfig,
+}
+
+/// Instrument definitions: `[[instrument]]` entries laid over the shipped table, plus an
+/// optional default for symbols neither lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InstrumentsConfig {
+    /// Start from [`InstrumentTable::shipped`] (the venues' conventions).
+    pub shipped: bool,
+    /// Definitions that add to or replace the shipped ones.
+    pub instrument: Vec<Instrument>,
+    /// The instrument of a symbol nothing else defines (boxed: the config travels in
+    /// messages, and is mostly without one).
+    pub default: Option<Box<Instrument>>,
+}
+
+impl Default for InstrumentsConfig {
+    fn default() -> Self {
+        Self { shipped: true, instrument: Vec::new(), default: None }
+    }
+}
+
+impl InstrumentsConfig {
+    /// The table these settings describe.
+    pub fn table(&self) -> InstrumentTable {
+        let mut table =
+            if self.shipped { InstrumentTable::shipped() } else { InstrumentTable::new() };
+        for i in &self.instrument {
+            table.insert(i.clone());
+        }
+        table.set_default(self.default.as_deref().cloned());
+        table
+    }
 }
 
 /// Risk + simulated exchange + positions.
@@ -43,10 +78,13 @@ pub struct ExecutionEngine {
 impl ExecutionEngine {
     /// A fresh engine.
     pub fn new(config: ExecutionConfig) -> Self {
+        let instruments = config.instruments.table();
+        let mut exchange = SimulatedExchange::new(config.exchange);
+        exchange.set_instruments(instruments.clone());
         Self {
             risk: RiskChecker::new(config.risk),
-            exchange: SimulatedExchange::new(config.exchange),
-            positions: Positions::new(config.fees),
+            exchange,
+            positions: Positions::new(config.fees, instruments),
         }
     }
 
@@ -54,8 +92,10 @@ impl ExecutionEngine {
     /// it).
     pub(crate) fn configure(&mut self, config: &ExecutionConfig) {
         self.risk.set_limits(config.risk.clone());
+        let instruments = config.instruments.table();
         self.exchange.set_config(config.exchange.clone());
-        self.positions.set_fees(config.fees);
+        self.exchange.set_instruments(instruments.clone());
+        self.positions.configure(config.fees, instruments);
     }
 
     /// Submits an order. Answers at once with one update: the current status of a
@@ -73,19 +113,40 @@ impl ExecutionEngine {
         if let Err(reason) = self.exchange.precheck(&order) {
             return self.exchange.reject(order, reason);
         }
-        let filled = self.positions.get(order.strategy, order.symbol).qty;
+        let filled = self.positions.get(order.strategy, order.symbol).qty.to_f64();
         let working = self.exchange.working_qty(order.strategy, order.symbol, order.side);
         let position = filled + order.sign() * working;
         let reference = self.exchange.reference_price(order.symbol);
         let now = order.reacted_to.exchange_ts_ns;
-        match self.risk.check(&order, position, reference, now) {
+        let instrument = self.positions.instrument(order.symbol);
+        match self.risk.check(&order, position, reference, instrument, now) {
             Ok(()) => self.exchange.submit(order),
             Err(reason) => self.exchange.reject(order, reason),
         }
     }
 
-    /// Requests a cancel (effective after the latency; see [`crate::matching`]).
+    /// Requests a cancel, an amend or a cancel-all (effective after the latency; see
+    /// [`crate::matching`]). An amend's replacement (the order at its new quantity and
+    /// price) must pass the risk checks that need no history
+    /// ([`RiskChecker::check_amend`]), or the amend is refused with the reason.
     pub fn cancel(&mut self, cancel: Cancel) -> Vec<OrderUpdate> {
+        if let CancelAction::Amend { qty, limit_px } = cancel.action {
+            let key = cancel.client_order_id;
+            let open =
+                self.exchange.order(cancel.strategy, key).filter(|s| !s.status.is_terminal());
+            if let Some(state) = open {
+                let replacement = Order { qty, limit_px: Some(limit_px), ..state.order.clone() };
+                let position = self.positions.get(cancel.strategy, cancel.symbol).qty.to_f64();
+                let reference = self.exchange.reference_price(cancel.symbol);
+                let instrument = self.positions.instrument(cancel.symbol);
+                let check = self.risk.check_amend(&replacement, position, reference, instrument);
+                if let Err(reason) = check {
+                    let update = state.update(None, cancel.reacted_to.exchange_ts_ns);
+                    self.exchange.count_cancel_request();
+                    return vec![self.exchange.refuse(update, reason)];
+                }
+            }
+        }
         self.exchange.cancel(cancel)
     }
 
@@ -112,9 +173,9 @@ impl ExecutionEngine {
         }
     }
 
-    /// The fees charged to positions.
-    pub fn fees(&self) -> &FeeSchedule {
-        self.positions.fees()
+    /// The positions' books: fee overrides, instruments, each fill's fee.
+    pub fn books(&self) -> &Positions {
+        &self.positions
     }
 
     /// The strategy's position in `symbol` (flat if it never traded).

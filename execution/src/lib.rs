@@ -10,11 +10,14 @@
 //!
 //! # Layout
 //!
-//! - [`order`]: [`Order`], [`Cancel`], [`OrderUpdate`], [`Fill`], [`OrderStatus`],
-//!   [`RejectReason`] and the ids; rkyv-archivable and serde-serializable.
+//! - [`order`]: [`Order`] (limit, IOC, FOK, market; [`OrderOptions`]: post-only,
+//!   reduce-only, good-till-date), [`Cancel`] ([`CancelAction`]: cancel, amend,
+//!   cancel-all), [`OrderUpdate`], [`Fill`], [`OrderStatus`], [`RejectReason`] and the
+//!   ids; rkyv-archivable and serde-serializable.
 //! - [`risk`]: [`RiskLimits`] and the [`RiskChecker`] (one reject reason per check).
-//! - [`matching`]: the [`SimulatedExchange`]: latency in exchange time, fill rules
-//!   (also in `FILL_RULES.md`), lifecycle, resend deduplication.
+//! - [`matching`]: the [`SimulatedExchange`]: latency in exchange time, fill rules and
+//!   the rules of each order type and option (also in `FILL_RULES.md`), lifecycle,
+//!   resend deduplication.
 //! - [`positions`]: [`Holding`] (quantity and average entry price, the one rule for
 //!   applying a fill, shared with the strategies), [`Position`]s per (strategy,
 //!   symbol), realized and unrealized PnL, cash, optional [`FeeSchedule`].
@@ -55,7 +58,7 @@
 //! // The order reaches the exchange 100 µs later, at the next tick.
 //! let updates = engine.on_tick(&quote(2, 1_000 + 100_000));
 //! assert_eq!(updates[0].status, OrderStatus::Filled);
-//! assert_eq!(engine.position(StrategyId(1), sym).qty, 2.0);
+//! assert_eq!(engine.position(StrategyId(1), sym).qty, "2".parse()?);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -79,15 +82,15 @@ pub mod stats;
 pub use actor::{ExecMsg, ExecReport, ExecutionActor, Recovery, Step, StepStamps};
 pub use backtest::{BacktestRecorder, BacktestStats, EquityPoint};
 pub use durable::{Books, Input, JournalConfig, Journaled};
-pub use engine::{ExecutionConfig, ExecutionEngine};
+pub use engine::{ExecutionConfig, ExecutionEngine, InstrumentsConfig};
 pub use latency::{Hop, HopHistograms};
 pub use latency_model::{feed_latency_ns, LatencySetting, OrderLatency, OrderLatencyConfig};
-pub use matching::{ExchangeConfig, OrderState, SimulatedExchange};
+pub use matching::{ExchangeConfig, OrderState, PostOnly, SimulatedExchange};
 pub use order::{
-    side_sign, Cancel, ClientOrderId, Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate,
-    RejectReason, StrategyId, TickStamp,
+    side_sign, Cancel, CancelAction, ClientOrderId, Fill, Liquidity, Order, OrderOptions,
+    OrderStatus, OrderType, OrderUpdate, RejectReason, StrategyId, TickStamp,
 };
-pub use positions::{FeeSchedule, Holding, Position, Positions};
+pub use positions::{FeeSchedule, Holding, Position, Positions, Terms};
 pub use queue_model::{QueueModel, QueuePos};
 pub use risk::{RiskChecker, RiskLimits};
 pub use stats::{BookCounts, ExecutionStats};

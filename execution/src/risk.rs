@@ -11,7 +11,13 @@
 //!    pass again. The engine answers resends of known orders before this check (see
 //!    [`crate::matching`]), so this check is the backstop for a *different* order reusing
 //!    an id.
-//! 2. **Shape** ([`RejectReason::InvalidOrder`]): see [`Order::validate`].
+//! 2. **Shape** ([`RejectReason::InvalidOrder`]): see [`Order::validate`]. Then, when
+//!    the symbol has an [`Instrument`], its grid, in fixed point (the order's `f64`s
+//!    taken to the nearest `1e-9`): a limit price off the tick grid
+//!    ([`RejectReason::OffTickGrid`]), a quantity off the lot grid
+//!    ([`RejectReason::OffLotGrid`]), under the minimum quantity
+//!    ([`RejectReason::BelowMinQty`]), and a notional (limit price, or the reference
+//!    price for a market order) under the minimum ([`RejectReason::BelowMinNotional`]).
 //! 3. **Max order quantity** ([`RejectReason::MaxOrderQty`]): `qty > max_order_qty`.
 //! 4. **Max notional** ([`RejectReason::MaxNotional`]): `qty x price > max_notional`, the
 //!    price being the limit price, or for a market order the reference price (with no
@@ -29,10 +35,13 @@
 //!    now]`. Only orders that pass every check count. A strategy's clock never goes
 //!    backwards: `now` is the largest time seen for that strategy.
 //!
-//! Cancels are not risk-checked and do not count toward the rate.
+//! Cancels are not risk-checked and do not count toward the rate. An amend's replacement
+//! (the order at its new quantity and price) passes checks 2 to 6
+//! ([`RiskChecker::check_amend`]).
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use mycelium_market_data::{Instrument, Price, Qty};
 use serde::{Deserialize, Serialize};
 
 use crate::order::{ClientOrderId, Order, OrderType, RejectReason, StrategyId};
@@ -149,6 +158,7 @@ impl RiskChecker {
     ///
     /// - `position`: the strategy's (worst-case) signed position in the order's symbol.
     /// - `last_price`: the reference price (mid, else last trade), if any.
+    /// - `instrument`: the symbol's instrument, if it has one (its grid checks).
     /// - `now_ns`: the order's exchange time (the engine passes
     ///   `order.reacted_to.exchange_ts_ns`).
     ///
@@ -159,6 +169,7 @@ impl RiskChecker {
         order: &Order,
         position: f64,
         last_price: Option<f64>,
+        instrument: Option<&Instrument>,
         now_ns: i64,
     ) -> Result<(), RejectReason> {
         let limits = &self.limits;
@@ -167,7 +178,7 @@ impl RiskChecker {
             return Err(RejectReason::DuplicateClientOrderId);
         }
         state.remember(order.client_order_id, limits.dedup_window);
-        Self::static_checks(limits, order, position, last_price)?;
+        Self::static_checks(limits, order, position, last_price, instrument)?;
 
         state.clock = state.clock.max(now_ns);
         let horizon = state.clock.saturating_sub(ONE_SECOND_NS);
@@ -181,21 +192,38 @@ impl RiskChecker {
         Ok(())
     }
 
+    /// Checks the replacement of an amended order (the order with its new quantity and
+    /// price): checks 2 to 6, with the strategy's filled `position`. An amend uses no new
+    /// id and does not count toward the rate.
+    pub fn check_amend(
+        &self,
+        replacement: &Order,
+        position: f64,
+        last_price: Option<f64>,
+        instrument: Option<&Instrument>,
+    ) -> Result<(), RejectReason> {
+        Self::static_checks(&self.limits, replacement, position, last_price, instrument)
+    }
+
     /// Checks 2 to 6, which need no history.
     fn static_checks(
         limits: &RiskLimits,
         order: &Order,
         position: f64,
         last_price: Option<f64>,
+        instrument: Option<&Instrument>,
     ) -> Result<(), RejectReason> {
         order.validate()?;
+        if let Some(instrument) = instrument {
+            grid_checks(order, last_price, instrument)?;
+        }
         if order.qty > limits.max_order_qty {
             return Err(RejectReason::MaxOrderQty);
         }
         let reference = last_price.filter(|p| p.is_finite() && *p > 0.0);
         let price = match order.kind {
             OrderType::Market => reference.ok_or(RejectReason::NoMarket)?,
-            OrderType::Limit | OrderType::Ioc => {
+            OrderType::Limit | OrderType::Ioc | OrderType::Fok => {
                 order.limit_px.ok_or(RejectReason::InvalidOrder)?
             }
         };
@@ -214,4 +242,32 @@ impl RiskChecker {
         }
         Ok(())
     }
+}
+
+/// The instrument's checks of `order` (see the [module docs](self), check 2).
+fn grid_checks(
+    order: &Order,
+    last_price: Option<f64>,
+    instrument: &Instrument,
+) -> Result<(), RejectReason> {
+    let qty = Qty::from_f64(order.qty).ok_or(RejectReason::InvalidOrder)?;
+    let px = order.limit_px.map(|px| Price::from_f64(px).ok_or(RejectReason::InvalidOrder));
+    let px = px.transpose()?;
+    if px.is_some_and(|px| !instrument.on_tick_grid(px)) {
+        return Err(RejectReason::OffTickGrid);
+    }
+    if !instrument.on_lot_grid(qty) {
+        return Err(RejectReason::OffLotGrid);
+    }
+    if qty < instrument.min_qty {
+        return Err(RejectReason::BelowMinQty);
+    }
+    if !instrument.min_notional.is_zero() {
+        let price = px.or_else(|| last_price.and_then(Price::from_f64));
+        let price = price.ok_or(RejectReason::NoMarket)?;
+        if instrument.notional(qty, price) < instrument.min_notional {
+            return Err(RejectReason::BelowMinNotional);
+        }
+    }
+    Ok(())
 }

@@ -40,7 +40,10 @@ pub struct ExecutionStats {
     pub filled_orders: u64,
     /// Orders that ended `Cancelled` (by request, or as a market/IOC remainder).
     pub cancelled_orders: u64,
-    /// Cancel requests received.
+    /// Good-till-date orders that ended `Expired`.
+    #[serde(default)]
+    pub expired_orders: u64,
+    /// Cancel requests received (cancels, amends and cancel-alls).
     pub cancel_requests: u64,
     /// Cancels that found their order already finished (answered with its status).
     pub late_cancels: u64,

@@ -1,13 +1,17 @@
 //! Execution's journal cut at every byte offset of its last three records (a crash in
 //! the middle of a write): recovery cuts exactly the torn record, and the books equal
-//! those of the inputs before it.
+//! those of the inputs before it. The inputs include an amend, a good-till-date expiry
+//! and a cancel-all.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
 use common::*;
-use mycelium_execution::{Books, ExchangeConfig, ExecutionConfig, Input, JournalConfig, Journaled};
+use mycelium_execution::{
+    Books, Cancel, ClientOrderId, ExchangeConfig, ExecutionConfig, Input, JournalConfig, Journaled,
+    OrderStatus,
+};
 use mycelium_journal::{Durability, Reader};
 use mycelium_market_data::Side;
 
@@ -31,10 +35,40 @@ fn inputs() -> Vec<Input> {
         let orders = vec![limit(i as u64 + 1, Side::Buy, 1.0, 101.0, ts)];
         out.push(Input::Step { strategy: S1, seq: i as u64 + 1, orders, cancels: vec![] });
     }
+    // Resting orders for the last inputs: a good-till-date one, one to amend, and one
+    // more for the cancel-all.
+    let orders = vec![
+        limit(10, Side::Buy, 2.0, 98.0, 1_600).good_till(1_750),
+        limit(11, Side::Buy, 2.0, 97.0, 1_600),
+        limit(12, Side::Sell, 2.0, 103.0, 1_600),
+    ];
     let cancels = vec![cancel(6, 1_600)];
-    out.push(Input::Step { strategy: S1, seq: 6, orders: vec![], cancels });
-    out.push(Input::Tick { seq: 7, tick: Some(trade(1_700, 98.0, 2.0)) });
+    out.push(Input::Step { strategy: S1, seq: 6, orders, cancels });
+    out.push(Input::Tick { seq: 7, tick: Some(trade(1_700, 98.5, 2.0)) });
+    let amend = Cancel::amend(S1, ClientOrderId(11), sym(), 3.0, 97.5, at(1_700));
+    out.push(Input::Step { strategy: S1, seq: 7, orders: vec![], cancels: vec![amend] });
+    // The amend applies at 1_730, the expiry at 1_750.
+    out.push(Input::AdvanceTo(1_800));
+    let all = Cancel::all(S1, sym(), at(1_800));
+    out.push(Input::Step { strategy: S1, seq: 7, orders: vec![], cancels: vec![all] });
+    out.push(Input::AdvanceTo(1_900));
     out
+}
+
+#[test]
+fn the_inputs_amend_expire_and_cancel_all() {
+    let mut live = Books::new(config());
+    for input in inputs() {
+        live.apply(&input);
+    }
+    let state = |id| live.engine().order(S1, ClientOrderId(id)).cloned().expect("remembered");
+    assert_eq!(state(10).status, OrderStatus::Expired);
+    let amended = state(11);
+    assert_eq!(
+        (amended.status, amended.order.qty, amended.order.limit_px),
+        (OrderStatus::Cancelled, 3.0, Some(97.5))
+    );
+    assert_eq!(state(12).status, OrderStatus::Cancelled);
 }
 
 fn copy_dir(from: &Path, to: &Path) {

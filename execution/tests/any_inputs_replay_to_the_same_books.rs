@@ -2,14 +2,15 @@
 //! tail, across reopens at any point), gives the same books as applying them live
 //! without a journal: open and finished orders, dedup state, positions and PnL, risk
 //! counters, the simulated exchange's resting and scheduled orders, the barrier's
-//! position.
+//! position. Orders of every type and option (FOK, post-only repriced, good-till-date,
+//! reduce-only), amends and cancel-alls included.
 
 mod common;
 
 use common::*;
 use mycelium_execution::{
     Books, Cancel, ClientOrderId, ExchangeConfig, ExecutionConfig, FeeSchedule, Input,
-    JournalConfig, Journaled, Order, RiskLimits, StrategyId, TickStamp,
+    JournalConfig, Journaled, Order, PostOnly, RiskLimits, StrategyId, TickStamp,
 };
 use mycelium_journal::Durability;
 use mycelium_market_data::{MarketTick, Quote, Side, TickEvent, Trade};
@@ -29,9 +30,11 @@ fn config() -> ExecutionConfig {
         exchange: ExchangeConfig {
             order_latency_ns: 30,
             max_terminal_orders: 8,
+            post_only: PostOnly::Reprice,
             ..Default::default()
         },
-        fees: FeeSchedule { maker_bps: -0.5, taker_bps: 2.0 },
+        fees: FeeSchedule { maker_bps: Some(-0.5), taker_bps: Some(2.0) },
+        ..Default::default()
     }
 }
 
@@ -58,9 +61,13 @@ enum Gen {
         qty: u8,
         px: u8,
     },
+    /// `kind` 0: a cancel; 1: an amend to `qty` at `px`; 2: a cancel-all.
     Cancel {
         strategy: u32,
         id: u8,
+        kind: u8,
+        qty: u8,
+        px: u8,
     },
     Advance {
         dt: i64,
@@ -81,8 +88,8 @@ fn gen() -> impl Strategy<Value = Gen> {
     prop_oneof![
         4 => (0..50i64, 90..110u8, 1..4u8, 0..6u8, 0..6u8).prop_map(|(dt, bid, spread, bid_qty, ask_qty)| Gen::Quote { dt, bid, spread, bid_qty, ask_qty }),
         2 => (0..50i64, 88..112u8, 1..5u8).prop_map(|(dt, px, qty)| Gen::Trade { dt, px, qty }),
-        5 => (1..3u32, 1..40u8, any::<bool>(), 0..3u8, 1..10u8, 88..112u8).prop_map(|(strategy, id, buy, kind, qty, px)| Gen::Order { strategy, id, buy, kind, qty, px }),
-        2 => (1..3u32, 1..40u8).prop_map(|(strategy, id)| Gen::Cancel { strategy, id }),
+        5 => (1..3u32, 1..40u8, any::<bool>(), 0..7u8, 1..10u8, 88..112u8).prop_map(|(strategy, id, buy, kind, qty, px)| Gen::Order { strategy, id, buy, kind, qty, px }),
+        3 => (1..3u32, 1..40u8, 0..3u8, 1..10u8, 88..112u8).prop_map(|(strategy, id, kind, qty, px)| Gen::Cancel { strategy, id, kind, qty, px }),
         1 => (0..200i64).prop_map(|dt| Gen::Advance { dt }),
         1 => (1..3u32, any::<bool>()).prop_map(|(strategy, live)| Gen::Register { strategy, live }),
         1 => (1..3u32).prop_map(|strategy| Gen::Unregister { strategy }),
@@ -134,24 +141,28 @@ fn inputs(steps: &[Gen]) -> Vec<Option<Input>> {
                     let (s, id) = (StrategyId(strategy), ClientOrderId(u64::from(id)));
                     let side = if buy { Side::Buy } else { Side::Sell };
                     let (qty, px) = (f64::from(qty), f64::from(px));
+                    let limit = Order::limit(s, id, sym(), side, qty, px, stamp);
                     let order = match kind {
-                        0 => Order::limit(s, id, sym(), side, qty, px, stamp),
+                        0 => limit,
                         1 => Order::ioc(s, id, sym(), side, qty, px, stamp),
+                        2 => Order::fok(s, id, sym(), side, qty, px, stamp),
+                        3 => limit.post_only(),
+                        4 => limit.good_till(now + qty as i64 * 20),
+                        5 => limit.reduce_only(),
                         _ => Order::market(s, id, sym(), side, qty, stamp),
                     };
                     Input::Step { strategy: s, seq, orders: vec![order], cancels: Vec::new() }
                 }
-                Gen::Cancel { strategy, id } => Input::Step {
-                    strategy: StrategyId(strategy),
-                    seq,
-                    orders: Vec::new(),
-                    cancels: vec![Cancel {
-                        client_order_id: ClientOrderId(u64::from(id)),
-                        strategy: StrategyId(strategy),
-                        symbol: sym(),
-                        reacted_to: stamp,
-                    }],
-                },
+                Gen::Cancel { strategy, id, kind, qty, px } => {
+                    let (s, id) = (StrategyId(strategy), ClientOrderId(u64::from(id)));
+                    let (qty, px) = (f64::from(qty), f64::from(px));
+                    let cancel = match kind {
+                        0 => Cancel::order(s, id, sym(), stamp),
+                        1 => Cancel::amend(s, id, sym(), qty, px, stamp),
+                        _ => Cancel::all(s, sym(), stamp),
+                    };
+                    Input::Step { strategy: s, seq, orders: Vec::new(), cancels: vec![cancel] }
+                }
                 Gen::Unregister { strategy } => {
                     Input::Unregister { strategy: StrategyId(strategy) }
                 }

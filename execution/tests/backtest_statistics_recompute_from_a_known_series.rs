@@ -3,8 +3,8 @@
 //! drawdown, Sharpe, turnover, fees, fill ratio and maker share.
 
 use mycelium_execution::backtest::{BacktestRecorder, START_INTERVAL_NS, YEAR_NS};
-use mycelium_execution::{Fill, Liquidity, Position, StrategyId};
-use mycelium_market_data::{Side, Symbol};
+use mycelium_execution::{Fill, Liquidity, Position, StrategyId, Terms};
+use mycelium_market_data::{Money, Price, Side, Symbol};
 
 const T0: i64 = 1_700_000_000_000_000_000;
 const MS: i64 = START_INTERVAL_NS;
@@ -18,28 +18,33 @@ fn statistics_of_a_known_series_are_the_hand_computed_ones() {
     let sym = Symbol::new("BTCUSDT").expect("symbol");
     let mut pos = Position::flat(StrategyId(1), sym);
     let mut rec = BacktestRecorder::new();
-    let fee = 0.1;
+    let fee = Money::from_f64(0.1).expect("fee");
+    let terms = Terms::default();
+    // Equity at a mark; before the first mark the position is flat and worth its cash.
+    let equity = |pos: &Position, mark: Option<Price>| {
+        mark.map_or(pos.cash, |m| pos.equity(m, terms)).to_f64()
+    };
     let buy = Fill { px: 100.0, qty: 1.0, side: Side::Buy, liquidity: Liquidity::Maker };
     let sell = Fill { px: 103.0, qty: 1.0, side: Side::Sell, liquidity: Liquidity::Taker };
     rec.on_accepted(1.0); // the buy, filled at once
     rec.on_accepted(2.0); // the sell, half filled
                           // Ticks at 0, 1, 2, 3, 5 and 6 ms (none in the interval 4), with these marks.
     let ticks = [(0, 100.0), (1, 102.0), (2, 99.0), (3, 104.0), (5, 100.0), (6, 103.0)];
-    let mut mark = f64::NAN;
+    let mut mark = None;
     for (i, &(ms, m)) in ticks.iter().enumerate() {
-        rec.on_tick(T0 + ms * MS, || pos.equity(mark));
-        mark = m;
+        rec.on_tick(T0 + ms * MS, || equity(&pos, mark));
+        mark = Price::from_f64(m);
         let fill = match i {
             0 => Some(buy),
             5 => Some(sell),
             _ => None,
         };
         if let Some(fill) = fill {
-            pos.apply_fill(&fill, fee);
+            pos.apply_fill(&fill, terms, fee);
             rec.on_fill(&fill);
         }
     }
-    let stats = rec.finish(pos.equity(mark), pos.fees);
+    let stats = rec.finish(equity(&pos, mark), pos.fees.to_f64());
 
     // Equity (mark - 100 - fee while long; cash after the sell) at each interval's end.
     let expected = [(0, -0.1), (1, 1.9), (2, -1.1), (3, 3.9), (5, -0.1), (6, 2.8)];

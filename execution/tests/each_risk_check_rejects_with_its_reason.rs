@@ -94,10 +94,10 @@ fn position_limit_counts_working_orders_and_allows_reducing() {
 
     let mut risk = RiskChecker::new(tight());
     let buy = limit(10, Side::Buy, 6.0, 100.0, T0);
-    assert_eq!(risk.check(&buy, 15.0, Some(100.0), T0), Err(RejectReason::PositionLimit));
+    assert_eq!(risk.check(&buy, 15.0, Some(100.0), None, T0), Err(RejectReason::PositionLimit));
     // Reducing an over-limit position is allowed.
     let sell = limit(11, Side::Sell, 5.0, 100.0, T0);
-    assert_eq!(risk.check(&sell, 30.0, Some(100.0), T0), Ok(()));
+    assert_eq!(risk.check(&sell, 30.0, Some(100.0), None, T0), Ok(()));
 }
 
 #[test]
@@ -106,17 +106,17 @@ fn order_rate_sliding_window_in_exchange_time() {
     let ms = 1_000_000;
     let o = |id, t| limit(id, Side::Buy, 1.0, 100.0, t);
     for (id, t) in [(1, T0), (2, T0 + 500 * ms), (3, T0 + 900 * ms)] {
-        assert_eq!(risk.check(&o(id, t), 0.0, Some(100.0), t), Ok(()));
+        assert_eq!(risk.check(&o(id, t), 0.0, Some(100.0), None, t), Ok(()));
     }
     assert_eq!(
-        risk.check(&o(4, T0 + 999 * ms), 0.0, Some(100.0), T0 + 999 * ms),
+        risk.check(&o(4, T0 + 999 * ms), 0.0, Some(100.0), None, T0 + 999 * ms),
         Err(RejectReason::OrderRate)
     );
     // At T0 + 1 s the first order leaves the window (T0 + 1 s - 1 s, T0 + 1 s].
-    assert_eq!(risk.check(&o(5, T0 + 1_000 * ms), 0.0, Some(100.0), T0 + 1_000 * ms), Ok(()));
+    assert_eq!(risk.check(&o(5, T0 + 1_000 * ms), 0.0, Some(100.0), None, T0 + 1_000 * ms), Ok(()));
     // Rejected orders did not count: one more is refused, not two more.
     assert_eq!(
-        risk.check(&o(6, T0 + 1_000 * ms), 0.0, Some(100.0), T0 + 1_000 * ms),
+        risk.check(&o(6, T0 + 1_000 * ms), 0.0, Some(100.0), None, T0 + 1_000 * ms),
         Err(RejectReason::OrderRate)
     );
 
@@ -134,7 +134,7 @@ fn check_id(risk: &mut RiskChecker, id: u64, strategy: u32) -> Result<(), Reject
         strategy: mycelium_execution::StrategyId(strategy),
         ..limit(id, Side::Buy, 1.0, 100.0, now)
     };
-    risk.check(&order, 0.0, Some(100.0), now)
+    risk.check(&order, 0.0, Some(100.0), None, now)
 }
 
 #[test]
@@ -170,6 +170,7 @@ fn unknown_symbol_and_no_market() {
     let mut e = ExecutionEngine::new(ExecutionConfig {
         risk: tight(),
         exchange: ExchangeConfig { symbols: vec![sym()], ..ExchangeConfig::default() },
+        instruments: no_instruments(),
         ..ExecutionConfig::default()
     });
     let eth = Symbol::new("ETHUSDT").expect("valid");

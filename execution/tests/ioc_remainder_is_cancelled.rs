@@ -21,7 +21,7 @@ fn ioc_partial_fill_then_cancel() {
     assert_eq!((updates[1].filled_qty, updates[1].leaves_qty), (3.0, 0.0));
     assert!(e.open_orders(S1).is_empty());
     assert!(e.on_tick(&trade(T0 + L + 1, 98.0, 100.0)).is_empty());
-    assert_eq!(e.position(S1, sym()).qty, 3.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 3.0);
 }
 
 #[test]

@@ -1,13 +1,16 @@
-//! The order lifecycle: `Accepted -> PartiallyFilled -> Filled / Cancelled`, or
-//! `Rejected`; one update per transition, routed by strategy; cancels take effect after
-//! the latency; a cancel of a finished order gets a status report, of an unknown order
-//! `Rejected(UnknownOrder)`.
+//! The order lifecycle: `Accepted -> PartiallyFilled -> Filled / Cancelled / Expired`,
+//! `Accepted -> Rejected` on arrival (post-only would take, reduce-only with nothing
+//! left to reduce), or `Rejected` at once; one update per transition, routed by
+//! strategy; cancels, amends and cancel-alls take effect after the latency; a cancel of
+//! a finished order gets a status report, an amend of one a status report with its
+//! refusal, a cancel of an unknown order `Rejected(UnknownOrder)`. Every terminal
+//! status is final: nothing moves an order out of it.
 
 mod common;
 
 use common::*;
-use mycelium_execution::{ClientOrderId, Order, OrderStatus, RejectReason, StrategyId};
-use mycelium_market_data::Side;
+use mycelium_execution::{Cancel, ClientOrderId, Order, OrderStatus, RejectReason, StrategyId};
+use mycelium_market_data::{Qty, Side};
 
 const T0: i64 = 1_000_000;
 const L: i64 = 1_000;
@@ -53,7 +56,7 @@ fn cancel_takes_effect_after_the_latency_and_keeps_the_partial_fill() {
         (2.0, 0.0, T0 + 2 * L)
     );
     assert!(e.open_orders(S1).is_empty());
-    assert_eq!(e.position(S1, sym()).qty, 2.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 2.0);
 }
 
 #[test]
@@ -66,7 +69,7 @@ fn cancel_of_a_filled_order_reports_filled() {
     assert_eq!(statuses(&answer), [OrderStatus::Filled]);
     assert_eq!((answer[0].last_fill, answer[0].filled_qty), (None, 1.0));
     assert_eq!(e.stats().late_cancels, 1);
-    assert_eq!(e.position(S1, sym()).qty, 1.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 1.0);
 }
 
 #[test]
@@ -100,7 +103,7 @@ fn cancel_before_the_order_arrives_cancels_it_unfilled() {
     e.cancel(cancel(1, T0));
     let updates = e.advance_to(T0 + 2 * L);
     assert_eq!(statuses(&updates), [OrderStatus::Cancelled]);
-    assert_eq!(e.position(S1, sym()).qty, 0.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 0.0);
 }
 
 #[test]
@@ -114,6 +117,93 @@ fn updates_are_routed_by_strategy() {
     let routed: Vec<_> =
         updates.iter().map(|u| (u.strategy, u.last_fill.map(|f| f.side))).collect();
     assert_eq!(routed, [(S1, Some(Side::Buy)), (s2, Some(Side::Sell))]);
-    assert_eq!((e.position(S1, sym()).qty, e.position(s2, sym()).qty), (1.0, -2.0));
+    assert_eq!(
+        (e.position(S1, sym()).qty, e.position(s2, sym()).qty),
+        (Qty::from_int(1), Qty::from_int(-2))
+    );
     assert_eq!(e.positions().count(), 2);
+}
+
+#[test]
+fn accepted_partially_filled_expired() {
+    let mut e = engine(L);
+    e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
+    let mut all = e.submit(limit(1, Side::Buy, 3.0, 99.5, T0).good_till(T0 + 3 * L));
+    all.extend(e.on_tick(&trade(T0 + L, 99.5, 1.0)));
+    all.extend(e.advance_to(T0 + 3 * L));
+    assert_eq!(
+        statuses(&all),
+        [OrderStatus::Accepted, OrderStatus::PartiallyFilled, OrderStatus::Expired]
+    );
+    assert!(OrderStatus::Expired.is_terminal());
+    assert_final(&mut e, 1, OrderStatus::Expired);
+}
+
+#[test]
+fn accepted_then_rejected_on_arrival() {
+    let mut e = engine(L);
+    e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
+    let mut all = e.submit(limit(1, Side::Buy, 1.0, 100.0, T0).post_only());
+    e.submit(market(2, Side::Buy, 1.0, T0));
+    all.extend(e.advance_to(T0 + L));
+    // Reduce-only sell accepted against the long 1, which a sell sent just before it
+    // closes before it arrives.
+    e.submit(market(4, Side::Sell, 1.0, T0 + L));
+    all.extend(e.submit(limit(3, Side::Sell, 1.0, 99.0, T0 + L + 1).reduce_only()));
+    all.extend(e.advance_to(T0 + 2 * L + 1));
+    let of = |id| {
+        all.iter().filter(|u| u.client_order_id == ClientOrderId(id)).map(|u| u.status).collect()
+    };
+    let post_only: Vec<_> = of(1);
+    let reduce_only: Vec<_> = of(3);
+    assert_eq!(post_only, [OrderStatus::Accepted, OrderStatus::Rejected(RejectReason::WouldTake)]);
+    assert_eq!(
+        reduce_only,
+        [OrderStatus::Accepted, OrderStatus::Rejected(RejectReason::ReduceOnlyNoPosition)]
+    );
+    assert_final(&mut e, 1, OrderStatus::Rejected(RejectReason::WouldTake));
+}
+
+#[test]
+fn an_amend_keeps_the_status_and_reports_the_new_leaves() {
+    let mut e = engine(L);
+    e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
+    e.submit(limit(1, Side::Buy, 3.0, 99.5, T0));
+    e.on_tick(&trade(T0 + L, 99.5, 1.0));
+    e.cancel(Cancel::amend(S1, ClientOrderId(1), sym(), 2.5, 99.5, at(T0 + L)));
+    let amended = e.advance_to(T0 + 2 * L);
+    assert_eq!(statuses(&amended), [OrderStatus::PartiallyFilled]);
+    assert_eq!((amended[0].filled_qty, amended[0].leaves_qty), (1.0, 1.5));
+    assert_eq!(amended[0].refused, None);
+}
+
+#[test]
+fn cancel_all_moves_open_orders_to_cancelled() {
+    let mut e = engine(L);
+    e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
+    e.submit(limit(1, Side::Buy, 3.0, 99.5, T0));
+    e.on_tick(&trade(T0 + L, 99.5, 1.0));
+    e.cancel(Cancel::all(S1, sym(), at(T0 + L)));
+    let done = e.advance_to(T0 + 2 * L);
+    assert_eq!(statuses(&done), [OrderStatus::Cancelled]);
+    assert_eq!((done[0].filled_qty, done[0].leaves_qty), (1.0, 0.0));
+    assert_final(&mut e, 1, OrderStatus::Cancelled);
+}
+
+/// Order `id` stays in `status` whatever comes next: a crossing print, a cancel, an
+/// amend (refused), a cancel-all.
+fn assert_final(e: &mut mycelium_execution::ExecutionEngine, id: u64, status: OrderStatus) {
+    let now = T0 + 10 * L;
+    e.on_tick(&trade(now, 1.0, 100.0));
+    e.on_tick(&trade(now + 1, 1_000.0, 100.0));
+    let cancel = e.cancel(cancel(id, now));
+    let amend = e.cancel(Cancel::amend(S1, ClientOrderId(id), sym(), 9.0, 99.0, at(now)));
+    e.cancel(Cancel::all(S1, sym(), at(now)));
+    e.advance_to(now + 2 * L);
+    assert_eq!(statuses(&cancel), [status], "a cancel gets a status report");
+    assert_eq!(
+        amend.first().map(|u| (u.status, u.refused)),
+        Some((status, Some(RejectReason::OrderFinished)))
+    );
+    assert_eq!(e.order(S1, ClientOrderId(id)).map(|s| s.status), Some(status));
 }

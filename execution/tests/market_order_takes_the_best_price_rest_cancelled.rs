@@ -21,7 +21,7 @@ fn market_buy_larger_than_the_ask_fills_the_ask_and_cancels_the_rest() {
     assert_eq!(updates[0].last_fill.map(|f| f.liquidity), Some(Liquidity::Taker));
     assert_eq!((updates[1].filled_qty, updates[1].leaves_qty), (3.0, 0.0));
     assert!(e.open_orders(S1).is_empty());
-    assert_eq!(e.position(S1, sym()).qty, 3.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 3.0);
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn sell_below_the_bid_takes_the_bid() {
     assert_eq!(statuses(&updates), [OrderStatus::Filled]);
     assert_eq!(fills(&updates), [(99.0, 2.0)]);
     assert!(e.open_orders(S1).is_empty());
-    assert_eq!(e.position(S1, sym()).qty, -2.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), -2.0);
 }
 
 #[test]

@@ -38,13 +38,18 @@ fn round_trips() {
             }),
             leaves_qty: 1.0,
             ts_ns: 789,
+            refused: None,
         };
         let bytes = rkyv::to_bytes::<Error>(&update).expect("serialize");
         assert_eq!(rkyv::from_bytes::<OrderUpdate, Error>(&bytes).expect("valid"), update);
     }
 
     let mut p = Position::flat(S1, sym());
-    p.apply_fill(&Fill { px: 10.0, qty: 2.0, side: Side::Buy, liquidity: Liquidity::Taker }, 0.01);
+    p.apply_fill(
+        &Fill { px: 10.0, qty: 2.0, side: Side::Buy, liquidity: Liquidity::Taker },
+        Default::default(),
+        "0.01".parse().expect("decimal"),
+    );
     let bytes = rkyv::to_bytes::<Error>(&p).expect("serialize");
     assert_eq!(rkyv::from_bytes::<Position, Error>(&bytes).expect("valid"), p);
 }

@@ -1,22 +1,31 @@
 //! Positions balance at any mark: `cash + qty x mark == realized + unrealized`, over
 //! random fill sequences (with and without fees) and over a random strategy trading
-//! synthetic ticks through the engine; average-cost accounting on known examples.
+//! synthetic ticks through the engine; average-cost accounting on known examples. All
+//! in fixed point, so the balance is exact.
 
 mod common;
 
 use common::*;
 use mycelium_execution::{
-    ClientOrderId, FeeSchedule, Fill, Liquidity, Order, Position, Positions, StrategyId, TickStamp,
+    ClientOrderId, FeeSchedule, Fill, Liquidity, Order, Position, Positions, StrategyId, Terms,
+    TickStamp,
 };
-use mycelium_market_data::{Side, SyntheticConfig, SyntheticSource, TickEvent};
+use mycelium_market_data::{Money, Price, Qty, Side, SyntheticConfig, SyntheticSource, TickEvent};
 use proptest::prelude::*;
 
+/// Linear, multiplier 1: the terms of a symbol without an instrument.
+const L: Terms = Terms { inverse: false, multiplier: Qty(1_000_000_000) };
+
 fn assert_balanced(p: &Position, mark: f64) {
-    let lhs = p.cash + p.qty * mark;
-    let rhs = p.realized_pnl + p.unrealized_pnl(mark);
-    let scale = 1.0 + p.cash.abs() + (p.qty * mark).abs() + p.realized_pnl.abs();
-    assert!((lhs - rhs).abs() <= 1e-9 * scale, "{lhs} != {rhs} for {p:?} at {mark}");
-    assert!((p.equity(mark) - p.total_pnl(mark)).abs() <= 1e-9 * scale);
+    let mark = Price::from_f64(mark).expect("a finite mark");
+    let lhs = p.cash + p.qty.notional(mark);
+    let rhs = p.realized_pnl + p.unrealized_pnl(mark, L);
+    assert_eq!(lhs, rhs, "for {p:?} at {mark}");
+    assert_eq!(p.equity(mark, L), p.total_pnl(mark, L));
+}
+
+fn m(text: &str) -> Money {
+    text.parse().expect("decimal")
 }
 
 fn fill(side: Side, px: f64, qty: f64) -> Fill {
@@ -26,16 +35,19 @@ fn fill(side: Side, px: f64, qty: f64) -> Fill {
 #[test]
 fn average_cost_examples() {
     let mut p = Position::flat(S1, sym());
-    p.apply_fill(&fill(Side::Buy, 100.0, 10.0), 0.0);
-    p.apply_fill(&fill(Side::Sell, 110.0, 4.0), 0.0);
-    assert_eq!((p.qty, p.avg_px, p.realized_pnl), (6.0, 100.0, 40.0));
+    p.apply_fill(&fill(Side::Buy, 100.0, 10.0), L, Money::ZERO);
+    p.apply_fill(&fill(Side::Sell, 110.0, 4.0), L, Money::ZERO);
+    assert_eq!((p.qty, p.avg_px(L), p.realized_pnl), (Qty::from_int(6), 100.0, m("40")));
     // Flip through zero: close 6 at 90 (-60), open 4 short at 90.
-    p.apply_fill(&fill(Side::Sell, 90.0, 10.0), 0.0);
-    assert_eq!((p.qty, p.avg_px, p.realized_pnl), (-4.0, 90.0, -20.0));
-    assert_eq!(p.unrealized_pnl(80.0), 40.0);
-    p.apply_fill(&fill(Side::Buy, 80.0, 4.0), 1.5);
-    assert_eq!((p.qty, p.avg_px, p.realized_pnl, p.fees), (0.0, 0.0, 18.5, 1.5));
-    assert_eq!(p.cash, 18.5);
+    p.apply_fill(&fill(Side::Sell, 90.0, 10.0), L, Money::ZERO);
+    assert_eq!((p.qty, p.avg_px(L), p.realized_pnl), (Qty::from_int(-4), 90.0, m("-20")));
+    assert_eq!(p.unrealized_pnl(Price::from_int(80), L), m("40"));
+    p.apply_fill(&fill(Side::Buy, 80.0, 4.0), L, m("1.5"));
+    assert_eq!(
+        (p.qty, p.cost, p.realized_pnl, p.fees),
+        (Qty::ZERO, Money::ZERO, m("18.5"), m("1.5"))
+    );
+    assert_eq!(p.cash, m("18.5"));
 }
 
 fn arb_fill() -> impl Strategy<Value = (bool, f64, f64, bool)> {
@@ -50,14 +62,18 @@ proptest! {
         maker_bps in -2.0f64..5.0,
         taker_bps in 0.0f64..10.0,
     ) {
-        let mut book = Positions::new(FeeSchedule { maker_bps, taker_bps });
-        let mut signed_qty = 0.0;
+        let mut book = Positions::new(
+            FeeSchedule { maker_bps: Some(maker_bps), taker_bps: Some(taker_bps) },
+            Default::default(),
+        );
+        let mut signed_qty = Qty::ZERO;
         for (buy, px, qty, maker) in fills {
             let side = if buy { Side::Buy } else { Side::Sell };
             let liquidity = if maker { Liquidity::Maker } else { Liquidity::Taker };
             let p = *book.apply(S1, sym(), &Fill { px, qty, side, liquidity });
-            signed_qty += if buy { qty } else { -qty };
-            prop_assert!((p.qty - signed_qty).abs() <= 1e-9 * (1.0 + signed_qty.abs()));
+            let q = Qty::from_f64(qty).expect("finite");
+            signed_qty += if buy { q } else { -q };
+            prop_assert_eq!(p.qty, signed_qty);
             for &mark in &marks {
                 assert_balanced(&p, mark);
             }
@@ -104,12 +120,12 @@ fn balanced_after_a_random_strategy_trades_synthetic_ticks() {
         };
         e.submit(order);
         if r.is_multiple_of(5) {
-            e.cancel(mycelium_execution::Cancel {
-                client_order_id: ClientOrderId(id - 1),
+            e.cancel(mycelium_execution::Cancel::order(
                 strategy,
-                symbol: tick.symbol,
-                reacted_to: stamp,
-            });
+                ClientOrderId(id - 1),
+                tick.symbol,
+                stamp,
+            ));
         }
     }
     assert!(fills > 1_000, "the run traded ({fills} fills)");

@@ -41,7 +41,7 @@ fn sell_fills_on_prints_at_or_above_it() {
     let mut e = resting(&[(1, Side::Sell, 2.0, 100.5)]);
     assert!(e.on_tick(&trade(T0 + 2 * L, 100.4, 10.0)).is_empty());
     assert_eq!(fills(&e.on_tick(&trade(T0 + 3 * L, 101.0, 10.0))), [(100.5, 2.0)]);
-    assert_eq!(e.position(S1, sym()).qty, -2.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), -2.0);
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn resend_returns_the_current_status_without_executing_again() {
     assert_eq!(statuses(&e.submit(order.clone())), [OrderStatus::Filled]);
     // Nothing more trades: the position is the order's quantity, once.
     e.on_tick(&trade(T0 + 3 * L, 99.0, 10.0));
-    assert_eq!(e.position(S1, sym()).qty, 3.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 3.0);
     assert_eq!((e.stats().orders, e.stats().resends, e.stats().accepted), (1, 3, 1));
 }
 
@@ -39,7 +39,7 @@ fn resent_market_order_does_not_trade_twice() {
     e.advance_to(T0 + L);
     assert_eq!(statuses(&e.submit(order)), [OrderStatus::Filled]);
     assert!(e.advance_to(T0 + 10 * L).is_empty());
-    assert_eq!(e.position(S1, sym()).qty, -2.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), -2.0);
 }
 
 #[test]

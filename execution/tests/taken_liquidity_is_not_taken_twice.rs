@@ -33,7 +33,7 @@ fn second_order_finds_the_ask_taken_until_the_next_quote() {
     e.submit(market(4, Side::Buy, 2.0, T0 + L));
     e.on_tick(&quote(T0 + L + 1, 99.0, 5.0, 100.0, 3.0));
     assert_eq!(fills(&e.advance_to(T0 + 2 * L)), [(100.0, 2.0)]);
-    assert_eq!(e.position(S1, sym()).qty, 5.0);
+    assert_eq!(e.position(S1, sym()).qty.to_f64(), 5.0);
 }
 
 #[test]

@@ -153,6 +153,9 @@ pub enum TickError {
         /// What was wrong.
         error: crate::recording::RecordingError,
     },
+    /// A symbol without an instrument (and no default) in data that must have one.
+    #[error("{0}")]
+    UnknownInstrument(#[from] crate::instrument::UnknownInstrument),
     /// The source panicked while read ahead on a helper thread ([`crate::prefetch()`]):
     /// the data stops here, and says so instead of ending as if complete.
     #[error("the tick source failed on its reading thread: {0}")]

@@ -21,6 +21,10 @@
 //! - [`source`]: [`TickSource`], the feed's input; [`open_source`] (any recorded
 //!   format or a recording, by path) and [`merge`] (several sources in exchange-time
 //!   order).
+//! - [`instrument`]: the [`Instrument`] (tick, lot, minimums, multiplier, currencies, fees)
+//!   and the [`InstrumentTable`] (config over a shipped table, with a default).
+//! - [`units`]: fixed-point [`Price`], [`Qty`] (9 fractional digits) and [`Money`] (18),
+//!   exact in text and arithmetic.
 //! - [`stats`]: per-symbol counts ([`FeedStats`]).
 //! - [`feed_latency`]: per-symbol feed latency (receive minus exchange time) of
 //!   recorded events that carry both clocks ([`FeedLatency`]).
@@ -43,6 +47,7 @@ pub mod adapter;
 pub mod book;
 pub mod feed;
 pub mod feed_latency;
+pub mod instrument;
 pub mod l3;
 pub mod pacing;
 pub mod prefetch;
@@ -52,11 +57,13 @@ pub mod source;
 pub mod stats;
 pub mod synthetic;
 pub mod tick;
+pub mod units;
 
 pub use adapter::{SequenceGap, TickAdapter, TickError, Ticks};
 pub use book::{OrderBook, SequenceError, SequencedBook};
 pub use feed::{Feed, FeedMsg, FeedReport, FeedTick, Policy, SymbolCounts};
 pub use feed_latency::{FeedLatency, SymbolFeedLatency};
+pub use instrument::{Instrument, InstrumentKind, InstrumentTable, UnknownInstrument};
 pub use pacing::{Pacer, Speed};
 pub use prefetch::prefetch;
 pub use readers::{
@@ -69,3 +76,4 @@ pub use synthetic::{SyntheticConfig, SyntheticSource};
 pub use tick::{
     DepthKind, DepthUpdate, Level, MarketTick, Quote, Side, Symbol, TickEvent, Trade, UpdateIds,
 };
+pub use units::{div_half_even, Money, Price, Qty, UnitError};

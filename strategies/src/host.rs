@@ -10,7 +10,7 @@ use mycelium::{Actor, ActorError, ActorRef, Context, ReplyTo};
 use mycelium_execution::{
     ExecMsg, Hop, HopHistograms, OrderStatus, OrderUpdate, Step, StepStamps, StrategyId, TickStamp,
 };
-use mycelium_market_data::FeedTick;
+use mycelium_market_data::{FeedTick, InstrumentTable};
 
 use crate::strategy::{OpenOrder, Strategy, StrategyContext};
 
@@ -68,6 +68,13 @@ impl StrategyHost {
             execution,
             report: HostReport::default(),
         }
+    }
+
+    /// The same host, its strategy seeing `instruments` (by default the shipped table):
+    /// the table execution trades by.
+    pub fn instruments(mut self, instruments: InstrumentTable) -> Self {
+        self.ctx.set_instruments(instruments);
+        self
     }
 
     /// Sends the orders the strategy has placed as its step for `tick` (`None`: orders
@@ -130,6 +137,7 @@ impl StrategyHost {
                 last_fill: None,
                 leaves_qty: 0.0,
                 ts_ns,
+                refused: None,
             })
             .collect();
         let ids: Vec<u64> = lost.iter().map(|u| u.client_order_id.0).collect();

@@ -5,10 +5,10 @@ use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use mycelium_execution::{
-    Cancel, ClientOrderId, Holding, Order, OrderStatus, OrderType, OrderUpdate, StrategyId,
-    TickStamp,
+    Cancel, ClientOrderId, Holding, Order, OrderOptions, OrderStatus, OrderType, OrderUpdate,
+    StrategyId, Terms, TickStamp,
 };
-use mycelium_market_data::{MarketTick, Side, Symbol};
+use mycelium_market_data::{Instrument, InstrumentTable, MarketTick, Side, Symbol};
 
 /// A trading strategy. Callbacks are synchronous and run on the strategy's own actor:
 /// they see one event at a time and never share state. Orders placed through the
@@ -173,6 +173,7 @@ pub struct StrategyContext {
     open: BTreeMap<ClientOrderId, OpenOrder>,
     timers: BinaryHeap<Reverse<(i64, TimerId)>>,
     next_timer: u64,
+    instruments: InstrumentTable,
 }
 
 impl StrategyContext {
@@ -188,7 +189,19 @@ impl StrategyContext {
             open: BTreeMap::new(),
             timers: BinaryHeap::new(),
             next_timer: 0,
+            instruments: InstrumentTable::shipped(),
         }
+    }
+
+    /// Replaces the instrument definitions (by default the shipped table, which has the
+    /// synthetic feed's symbols).
+    pub fn set_instruments(&mut self, instruments: InstrumentTable) {
+        self.instruments = instruments;
+    }
+
+    /// The instrument of `symbol` (tick and lot size, minimums, fees), if defined.
+    pub fn instrument(&self, symbol: &Symbol) -> Option<&Instrument> {
+        self.instruments.get(*symbol).ok()
     }
 
     /// This strategy's id.
@@ -216,6 +229,23 @@ impl StrategyContext {
         self.submit(symbol, side, qty, None, OrderType::Market)
     }
 
+    /// A fill-or-kill limit order: all of it on arrival, or nothing.
+    pub fn fok(&mut self, symbol: Symbol, side: Side, qty: f64, px: f64) -> ClientOrderId {
+        self.submit(symbol, side, qty, Some(px), OrderType::Fok)
+    }
+
+    /// A limit order with options (post-only, reduce-only, good-till-date).
+    pub fn limit_with(
+        &mut self,
+        symbol: Symbol,
+        side: Side,
+        qty: f64,
+        px: f64,
+        options: OrderOptions,
+    ) -> ClientOrderId {
+        self.submit_with(symbol, side, qty, Some(px), OrderType::Limit, options)
+    }
+
     fn submit(
         &mut self,
         symbol: Symbol,
@@ -223,6 +253,18 @@ impl StrategyContext {
         qty: f64,
         limit_px: Option<f64>,
         kind: OrderType,
+    ) -> ClientOrderId {
+        self.submit_with(symbol, side, qty, limit_px, kind, OrderOptions::default())
+    }
+
+    fn submit_with(
+        &mut self,
+        symbol: Symbol,
+        side: Side,
+        qty: f64,
+        limit_px: Option<f64>,
+        kind: OrderType,
+        options: OrderOptions,
     ) -> ClientOrderId {
         self.next_order += 1;
         let id = ClientOrderId(self.next_order);
@@ -235,6 +277,7 @@ impl StrategyContext {
             limit_px,
             kind,
             reacted_to: self.now,
+            options,
         };
         self.open.insert(
             id,
@@ -249,13 +292,30 @@ impl StrategyContext {
         let Some(open) = self.open.get(&id) else {
             return false;
         };
-        self.cancels.push(Cancel {
-            client_order_id: id,
-            strategy: self.id,
-            symbol: open.order.symbol,
-            reacted_to: self.now,
-        });
+        self.cancels.push(Cancel::order(self.id, id, open.order.symbol, self.now));
         true
+    }
+
+    /// Asks to amend (cancel-replace) an open limit order to a new total quantity and
+    /// price; false if it is not open. The local copy of the order takes the new values
+    /// at once; execution applies them after the latency (a price change or a size
+    /// increase loses time priority) or answers with a status report whose `refused`
+    /// says why not.
+    pub fn amend(&mut self, id: ClientOrderId, qty: f64, px: f64) -> bool {
+        let Some(open) = self.open.get_mut(&id) else {
+            return false;
+        };
+        open.order.qty = qty;
+        open.order.limit_px = Some(px);
+        let symbol = open.order.symbol;
+        self.cancels.push(Cancel::amend(self.id, id, symbol, qty, px, self.now));
+        true
+    }
+
+    /// Asks execution to cancel every open order of this strategy in `symbol`, in one
+    /// request.
+    pub fn cancel_symbol(&mut self, symbol: Symbol) {
+        self.cancels.push(Cancel::all(self.id, symbol, self.now));
     }
 
     /// Cancels every open order; returns how many.
@@ -308,7 +368,8 @@ impl StrategyContext {
     pub(crate) fn apply_update(&mut self, update: &OrderUpdate) {
         if let Some(fill) = &update.last_fill {
             // Execution's rule, so that this view and execution's positions agree.
-            self.positions.entry(update.symbol).or_default().apply(fill.side, fill.qty, fill.px);
+            let terms = self.instruments.get(update.symbol).map(Terms::of).unwrap_or_default();
+            self.positions.entry(update.symbol).or_default().apply_fill(fill, terms);
         }
         if update.status.is_terminal() {
             self.open.remove(&update.client_order_id);
@@ -328,5 +389,34 @@ impl StrategyContext {
         self.positions = positions;
         self.open = open.into_iter().map(|o| (o.order.client_order_id, o)).collect();
         self.next_order = self.next_order.max(last_order_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mycelium_execution::CancelAction;
+
+    use super::*;
+
+    #[test]
+    fn an_amend_and_a_symbol_cancel_are_sent_as_one_request_each() {
+        let btc = Symbol::new("BTCUSDT").expect("symbol");
+        let mut ctx = StrategyContext::new(StrategyId(7), 0);
+        let bid = ctx.limit(btc, Side::Buy, 0.5, 64_000.0);
+        assert!(!ctx.amend(ClientOrderId(99), 1.0, 1.0), "not an open order");
+        assert!(ctx.amend(bid, 0.4, 63_900.0));
+        let open = ctx.open_orders().next().expect("still open").order.clone();
+        assert_eq!((open.qty, open.limit_px), (0.4, Some(63_900.0)), "the local copy follows");
+        ctx.cancel_symbol(btc);
+        let (_, cancels) = ctx.take_outbox();
+        let actions: Vec<_> = cancels.iter().map(|c| (c.client_order_id, c.action)).collect();
+        assert_eq!(
+            actions,
+            [
+                (bid, CancelAction::Amend { qty: 0.4, limit_px: 63_900.0 }),
+                (ClientOrderId(0), CancelAction::CancelAll)
+            ]
+        );
+        assert!(cancels.iter().all(|c| c.symbol == btc && c.strategy == StrategyId(7)));
     }
 }

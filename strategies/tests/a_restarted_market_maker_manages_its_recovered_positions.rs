@@ -10,7 +10,7 @@ use mycelium::{Actor, ActorError, Context, Node};
 use mycelium_execution::{
     Cancel, ClientOrderId, ExecMsg, Order, OrderStatus, Position, Recovery, StrategyId, TickStamp,
 };
-use mycelium_market_data::{FeedTick, MarketTick, Quote, Side, Symbol, TickEvent};
+use mycelium_market_data::{FeedTick, MarketTick, Price, Qty, Quote, Side, Symbol, TickEvent};
 use mycelium_strategies::{MarketMaker, MarketMakerParams, StrategyHost, StrategyMsg};
 
 const ID: StrategyId = StrategyId(1);
@@ -35,8 +35,8 @@ impl Actor for Recovered {
         match msg {
             ExecMsg::Register { reply, .. } | ExecMsg::RegisterLive { reply, .. } => {
                 let mut long = Position::flat(ID, sym("SYN2"));
-                long.qty = 3.0;
-                long.avg_px = 99.0;
+                long.qty = Qty::from_int(3);
+                long.cost = Qty::from_int(3).notional(Price::from_int(99));
                 let stamp = TickStamp::default();
                 let quote = Order::limit(ID, KEPT, sym("SYN2"), Side::Buy, 1.0, 98.0, stamp);
                 let _ = reply.send(Recovery {
@@ -89,6 +89,7 @@ async fn a_restarted_maker_quotes_every_symbol_and_skews_by_what_it_recovered() 
         max_inventory: 5.0,
         skew_bps_per_unit: 0.5,
         requote_bps: 1.0,
+        post_only: false,
     };
     let maker = Box::new(MarketMaker::new(params));
     let host = node.spawn(StrategyHost::new(ID, maker, execution)).expect("spawn host");

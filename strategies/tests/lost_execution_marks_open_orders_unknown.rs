@@ -81,6 +81,7 @@ impl Actor for FlakyExecution {
                             last_fill: None,
                             leaves_qty: o.qty,
                             ts_ns: 0,
+                            refused: None,
                         })
                         .collect();
                     let _ = reply.send(accepted);

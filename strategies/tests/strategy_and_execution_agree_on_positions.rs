@@ -11,7 +11,7 @@ use mycelium_execution::{
     ClientOrderId, ExecMsg, Fill, Holding, Liquidity, OrderStatus, OrderUpdate, Positions,
     Recovery, StrategyId,
 };
-use mycelium_market_data::{FeedTick, MarketTick, Quote, Side, Symbol, TickEvent};
+use mycelium_market_data::{FeedTick, MarketTick, Qty, Quote, Side, Symbol, TickEvent};
 use mycelium_strategies::{Strategy, StrategyContext, StrategyHost, StrategyMsg};
 
 const ID: StrategyId = StrategyId(3);
@@ -60,6 +60,7 @@ impl Actor for Filling {
                         last_fill: Some(fill),
                         leaves_qty: 0.0,
                         ts_ns: 0,
+                        refused: None,
                     })
                     .collect();
                 let _ = reply.send(updates);
@@ -110,8 +111,8 @@ async fn a_strategy_sees_the_positions_execution_keeps_after_every_fill() {
     let seen = seen.lock().expect("lock").clone();
     assert_eq!(seen, expected, "the strategy's view and execution's positions differ");
     // Closed to flat: no average price left on either side.
-    assert_eq!(seen[2], Holding { qty: 0.0, avg_px: 0.0 });
+    assert_eq!(seen[2], Holding::default());
     // Flipped from short 1 at 104 to long 2: the long is entered at the flip's price.
-    assert_eq!(seen[4], Holding { qty: 2.0, avg_px: 102.0 });
+    assert_eq!((seen[4].qty, seen[4].avg_px(Default::default())), (Qty::from_int(2), 102.0));
     node.shutdown(Duration::from_secs(1)).await;
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use mycelium_apps::blotter::{write_csv, Blotter};
-use mycelium_execution::Input;
+use mycelium_execution::{CancelAction, Input, OrderOptions};
 use mycelium_journal::{Codec, Reader, Rkyv};
 
 /// `mycelium journal verify|inspect|export DIR`
@@ -145,9 +145,25 @@ fn describe(input: &Input) -> String {
                     o.qty,
                     o.limit_px.map_or("market".to_owned(), |p| p.to_string()),
                 );
+                let OrderOptions { post_only, reduce_only, expire_at_ns } = o.options;
+                if post_only {
+                    line += " post-only";
+                }
+                if reduce_only {
+                    line += " reduce-only";
+                }
+                if let Some(ts) = expire_at_ns {
+                    line += &format!(" until ts={ts}");
+                }
             }
             for c in cancels {
-                line += &format!("; cancel #{}", c.client_order_id.0);
+                line += &match c.action {
+                    CancelAction::Cancel => format!("; cancel #{}", c.client_order_id.0),
+                    CancelAction::Amend { qty, limit_px } => {
+                        format!("; amend #{} to {qty} @ {limit_px}", c.client_order_id.0)
+                    }
+                    CancelAction::CancelAll => format!("; cancel all {}", c.symbol),
+                };
             }
             line
         }

@@ -55,7 +55,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<()> {
         args.read.source(&args.files, Speed::Max)
     };
     let bar = super::progress::bar();
-    let (ticks, _) = source.open(&[], &bar)?;
+    let (ticks, _) = source.open(&[], None, &bar)?;
     let unit = if args.files.is_empty() { "the ticks" } else { "the files" };
     super::progress::styled(&bar, unit);
     let limit = if args.files.is_empty() { None } else { args.ticks };

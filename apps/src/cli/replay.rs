@@ -103,7 +103,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         anyhow::bail!("--metrics serves a running pipeline's figures: not with --stats-only");
     }
     let bar = super::progress::bar();
-    let (source, speed) = source.open(&[], &bar)?;
+    let (source, speed) = source.open(&[], None, &bar)?;
     super::progress::styled(&bar, "the files");
     let node = Node::new("replay");
     let counter = node.spawn_with(Counter { stats: FeedStats::new() }, SpawnOptions::new())?;

@@ -140,7 +140,8 @@ impl<'a> PipelineBuilder<'a> {
             (true, Some(Input::Source(source))) => {
                 let wanted = config.strategy_symbols().map_err(anyhow::Error::msg)?;
                 source.check_symbols(&wanted)?;
-                Some(source.open(&wanted, &self.progress)?)
+                let instruments = config.execution.instruments.table();
+                Some(source.open(&wanted, Some(&instruments), &self.progress)?)
             }
             (true, Some(Input::Ticks(ticks, speed))) => Some((ticks, speed)),
             (true, None) => {
@@ -236,9 +237,11 @@ impl<'a> PipelineBuilder<'a> {
                 })?,
                 (None, None) => anyhow::bail!("no execution for strategy {name:?}"),
             };
-            let spec =
-                ChildSpec::new(name.clone(), move || StrategyHost::new(id, maker(), exec.clone()))
-                    .options(options);
+            let instruments = config.execution.instruments.table();
+            let spec = ChildSpec::new(name.clone(), move || {
+                StrategyHost::new(id, maker(), exec.clone()).instruments(instruments.clone())
+            })
+            .options(options);
             let host = supervisor.add_child(spec, ASK).await?;
             hosts.push((name, id, host));
         }

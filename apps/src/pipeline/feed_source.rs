@@ -10,6 +10,11 @@
 //! each one that never came. A `--symbols` name absent from the files is warned about
 //! at the end too, with the symbols the files carry.
 //!
+//! # Instruments
+//! A pipeline that trades recorded data needs an instrument for every symbol in it:
+//! the first tick of a symbol the execution config's table does not define (and no
+//! default) ends the data with an error naming the symbol.
+//!
 //! # Progress
 //! A progress bar given to [`FeedSource::open`] is set to the ticks to publish (the
 //! synthetic feed) or the files' bytes (recorded data), and advanced as they go.
@@ -20,8 +25,8 @@ use std::sync::Arc;
 
 use indicatif::ProgressBar;
 use mycelium_market_data::{
-    merge, open_source, BadLinePolicy, Format, MarketTick, ReaderOptions, Speed, Symbol,
-    SyntheticConfig, SyntheticSource, TickError, TickSource,
+    merge, open_source, BadLinePolicy, Format, InstrumentTable, MarketTick, ReaderOptions, Speed,
+    Symbol, SyntheticConfig, SyntheticSource, TickError, TickSource,
 };
 
 use crate::config::FeedConfig;
@@ -85,11 +90,14 @@ impl FeedSource {
     }
 
     /// Opens the input: the ticks, and the speed to pace them at. `wanted` are the
-    /// strategies' symbols, checked at the end of recorded data; `progress` is set to
-    /// the total and advanced (leave it hidden for none).
+    /// strategies' symbols, checked at the end of recorded data; with `instruments`,
+    /// recorded data ends with an error at the first tick of a symbol the table does
+    /// not define (no default); `progress` is set to the total and advanced (leave it
+    /// hidden for none).
     pub fn open(
         &self,
         wanted: &[(String, Symbol)],
+        instruments: Option<&InstrumentTable>,
         progress: &ProgressBar,
     ) -> anyhow::Result<(TickSource, Speed)> {
         match self {
@@ -107,7 +115,9 @@ impl FeedSource {
                 let speed = if feed.rate > 0.0 { Speed::Realtime } else { Speed::Max };
                 Ok((source, speed))
             }
-            Self::Recorded(recorded) => Ok((recorded.open(wanted, progress)?, recorded.speed)),
+            Self::Recorded(recorded) => {
+                Ok((recorded.open(wanted, instruments, progress)?, recorded.speed))
+            }
         }
     }
 }
@@ -116,6 +126,7 @@ impl Recorded {
     fn open(
         &self,
         wanted: &[(String, Symbol)],
+        instruments: Option<&InstrumentTable>,
         progress: &ProgressBar,
     ) -> anyhow::Result<TickSource> {
         let bytes_read = (!progress.is_hidden()).then(|| Arc::new(AtomicU64::new(0)));
@@ -143,6 +154,10 @@ impl Recorded {
             ticks = Box::new(
                 ticks.filter(move |t| t.as_ref().map_or(true, |t| only.contains(&t.symbol))),
             );
+        }
+        if let Some(instruments) = instruments {
+            let instruments = instruments.clone();
+            ticks = Box::new(Instrumented { inner: ticks, instruments, known: Vec::new() });
         }
         if let Some(read) = bytes_read {
             let total =
@@ -226,6 +241,34 @@ impl Iterator for Watched {
             Some(Err(_)) => {}
         }
         next
+    }
+}
+
+/// A source whose every symbol must have an instrument: the first tick of one without
+/// is replaced by an error naming it, and the data ends there.
+struct Instrumented {
+    inner: TickSource,
+    instruments: InstrumentTable,
+    /// The symbols checked so far (a handful, mostly the same as the tick before).
+    known: Vec<Symbol>,
+}
+
+impl Iterator for Instrumented {
+    type Item = Result<MarketTick, TickError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let next = self.inner.next()?;
+        if let Ok(tick) = &next {
+            if self.known.last() != Some(&tick.symbol) && !self.known.contains(&tick.symbol) {
+                if let Err(unknown) = self.instruments.get(tick.symbol) {
+                    // Nothing after it: the feed stops at its first error.
+                    self.inner = Box::new(std::iter::empty());
+                    return Some(Err(unknown.into()));
+                }
+                self.known.push(tick.symbol);
+            }
+        }
+        Some(next)
     }
 }
 

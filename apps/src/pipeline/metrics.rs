@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::{join3, join_all, BoxFuture};
 use futures_util::FutureExt as _;
 use mycelium::{ActorRef, Node};
-use mycelium_execution::{ExecMsg, ExecReport, HopHistograms, StrategyId};
-use mycelium_market_data::{FeedMsg, FeedReport};
+use mycelium_execution::{ExecMsg, ExecReport, HopHistograms, StrategyId, Terms};
+use mycelium_market_data::{FeedMsg, FeedReport, Price};
 use mycelium_metrics::{Batch, CollectError, Collector, FeedFigures, TradingFigures};
 use mycelium_strategies::StrategyMsg;
 use tokio::sync::watch;
@@ -24,8 +24,7 @@ use tokio::sync::watch;
 use super::{LinksUsed, Pipeline, Placement};
 use crate::metrics::ANSWER_TIMEOUT;
 
-/// The currency label of PnL and fees: instruments are quoted in one currency each,
-/// which the pipeline does not name.
+/// The currency label of PnL and fees of a symbol without an instrument.
 const CURRENCY: &str = "quote";
 
 /// A run's final figures, shared by the pipeline (which sets them at its end) and
@@ -163,11 +162,16 @@ impl PipelineCollector {
         }
         for (p, mark) in &report.positions {
             let book = books.entry((p.strategy, p.symbol.to_string())).or_default();
-            book.position = p.qty;
+            let instrument = report.instruments.get(p.symbol).ok();
+            let terms = instrument.map(Terms::of).unwrap_or_default();
+            // Amounts are exact until here, where they become gauge values.
+            book.position = p.qty.to_f64();
             // Execution's realized PnL is net of fees; the family's is before them.
-            book.realized = p.realized_pnl + p.fees;
-            book.unrealized = mark.map_or(0.0, |m| p.unrealized_pnl(m));
-            book.fees = p.fees;
+            book.realized = (p.realized_pnl + p.fees).to_f64();
+            book.unrealized =
+                mark.and_then(Price::from_f64).map_or(0.0, |m| p.unrealized_pnl(m, terms).to_f64());
+            book.fees = p.fees.to_f64();
+            book.currency = instrument.map(|i| i.settle.clone());
         }
         for ((strategy, instrument), book) in &books {
             let name = self.names.get(strategy).cloned().unwrap_or_else(|| strategy.0.to_string());
@@ -176,7 +180,7 @@ impl PipelineCollector {
             batch.trading(&TradingFigures {
                 strategy: &name,
                 instrument,
-                currency: CURRENCY,
+                currency: book.currency.as_deref().unwrap_or(CURRENCY),
                 orders: book.orders,
                 fills: book.fills,
                 rejects: &rejects,
@@ -199,6 +203,8 @@ struct Book {
     realized: f64,
     unrealized: f64,
     fees: f64,
+    /// The instrument's settlement currency.
+    currency: Option<String>,
 }
 
 /// A reject reason as a label value: its variant name in snake case

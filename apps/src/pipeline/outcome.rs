@@ -97,8 +97,8 @@ pub fn trading_fingerprint(outcome: &RunOutcome) -> String {
     let mut by_strategy: BTreeMap<StrategyId, Vec<String>> = BTreeMap::new();
     for (p, mark) in &outcome.execution.positions {
         by_strategy.entry(p.strategy).or_default().push(format!(
-            "{} qty={} avg={:.8} realized={:.8} cash={:.8} fills={} mark={:?}",
-            p.symbol, p.qty, p.avg_px, p.realized_pnl, p.cash, p.fills, mark
+            "{} qty={} cost={} realized={} cash={} fills={} mark={:?}",
+            p.symbol, p.qty, p.cost, p.realized_pnl, p.cash, p.fills, mark
         ));
     }
     format!("{:?}\n{:?}", outcome.execution.stats, by_strategy)

@@ -1,13 +1,16 @@
 //! How orders, cancels and ticks change the exchange's state: arrival of an order
-//! (take, then rest or cancel), arrival of a cancel, resting orders hit by quotes and
+//! (post-only, FOK, reduce-only; take, then rest or cancel), arrival of a cancel, an
+//! amend or a cancel-all, a good-till-date expiry, resting orders hit by quotes and
 //! trades, and the fill and finish transitions.
 
-use mycelium_market_data::{Side, Symbol};
+use mycelium_market_data::{Price, Qty, Side, Symbol};
 
 use super::market::crosses;
 use super::store::OrderKey;
-use super::SimulatedExchange;
-use crate::order::{Fill, Liquidity, OrderStatus, OrderType, OrderUpdate};
+use super::{PostOnly, SimulatedExchange};
+use crate::order::{
+    Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate, RejectReason, StrategyId,
+};
 
 impl SimulatedExchange {
     /// The order reaches the exchange: take what is marketable, then rest or cancel.
@@ -16,36 +19,186 @@ impl SimulatedExchange {
             return;
         };
         if record.state.status.is_terminal() {
-            return; // cancelled before it arrived
+            return; // cancelled (or expired) before it arrived
         }
         record.state.active = true;
-        let order = record.state.order.clone();
-        let arrival = record.arrival;
-        let mut leaves = record.state.leaves_qty;
-        let taken = match self.market(order.symbol).opposite(order.side) {
-            Some(top)
-                if top.avail > 0.0
-                    && order.limit_px.is_none_or(|l| crosses(order.side, l, top.px)) =>
-            {
-                let qty = leaves.min(top.avail);
-                top.avail -= qty;
-                Some((top.px, qty))
+        let arrival = (record.state.order.clone(), record.arrival, record.state.leaves_qty);
+        self.trade_on_arrival(key, arrival, at, out);
+    }
+
+    /// An order that just arrived (or was repriced by an amend) meets the book: a
+    /// post-only order rests or is refused, a FOK fills whole or not at all, others take
+    /// what is marketable; then a limit rests and the rest of the others is cancelled.
+    /// `(order, arrival, leaves)` are the order's, passed in rather than looked up again
+    /// (the store holds every remembered order: a lookup is not free).
+    fn trade_on_arrival(
+        &mut self,
+        key: OrderKey,
+        (mut order, arrival, mut leaves): (Order, u64, f64),
+        at: i64,
+        out: &mut Vec<OrderUpdate>,
+    ) {
+        let cap = self.fillable(&order, leaves);
+        if order.options.reduce_only && cap <= 0.0 {
+            let reason = RejectReason::ReduceOnlyNoPosition;
+            return self.finish(key, OrderStatus::Rejected(reason), at, out);
+        }
+        let top = *self.market(order.symbol).opposite(order.side);
+        let marketable =
+            top.filter(|t| order.limit_px.is_none_or(|l| crosses(order.side, l, t.px)));
+        if order.options.post_only {
+            if let Some(touch) = marketable {
+                match self.reprice(&order, touch.px) {
+                    Some(px) => {
+                        self.set_limit(key, px);
+                        order.limit_px = Some(px);
+                    }
+                    None => {
+                        let reason = RejectReason::WouldTake;
+                        return self.finish(key, OrderStatus::Rejected(reason), at, out);
+                    }
+                }
             }
-            _ => None,
+            return self.rest(key, &order, arrival);
+        }
+        let avail = marketable.map_or(0.0, |t| t.avail).min(cap);
+        let qty = match order.kind {
+            // All or nothing: the whole quantity, only if it is there.
+            OrderType::Fok if avail < leaves => 0.0,
+            _ => leaves.min(avail),
         };
-        if let Some((px, qty)) = taken {
-            self.fill(key, (px, qty), Liquidity::Taker, at, out);
+        if let (Some(touch), true) = (marketable, qty > 0.0) {
+            if let Some(top) = self.market(order.symbol).opposite(order.side) {
+                top.avail -= qty;
+            }
+            self.fill(key, (touch.px, qty), Liquidity::Taker, at, out);
             leaves -= qty;
         }
         if leaves <= 0.0 {
             return;
         }
-        match (order.kind, order.limit_px) {
-            (OrderType::Limit, Some(px)) => {
-                let book = self.resting.entry(order.symbol).or_default();
-                book.insert(order.side, px, arrival, key);
-            }
+        match order.kind {
+            OrderType::Limit => self.rest(key, &order, arrival),
             _ => self.finish(key, OrderStatus::Cancelled, at, out),
+        }
+    }
+
+    /// Puts open limit order `key` (`order`, with time priority `arrival`) in its
+    /// resting book at its limit price.
+    fn rest(&mut self, key: OrderKey, order: &Order, arrival: u64) {
+        if let Some(px) = order.limit_px {
+            let book = self.resting.entry(order.symbol).or_default();
+            book.insert(order.side, px, arrival, key);
+        }
+    }
+
+    /// The price one tick behind `touch` for a post-only `order` that would take there,
+    /// if the exchange reprices and the symbol has a tick; `None` means rejected.
+    fn reprice(&self, order: &Order, touch: f64) -> Option<f64> {
+        if self.config.post_only != PostOnly::Reprice {
+            return None;
+        }
+        let tick = self.instruments.get(order.symbol).ok()?.tick_size;
+        let touch = Price::from_f64(touch)?;
+        let px = match order.side {
+            Side::Buy => touch - tick,
+            Side::Sell => touch + tick,
+        };
+        (px.raw() > 0).then(|| px.to_f64())
+    }
+
+    /// Changes an open order's limit price (it is not resting while this runs).
+    fn set_limit(&mut self, key: OrderKey, px: f64) {
+        if let Some(record) = self.store.get_mut(&key) {
+            record.state.order.limit_px = Some(px);
+        }
+    }
+
+    /// What `order` may fill now of `leaves`: all of it, or for a reduce-only order no
+    /// more than the position it reduces.
+    fn fillable(&self, order: &Order, leaves: f64) -> f64 {
+        if order.options.reduce_only {
+            leaves.min(self.reducible(order.strategy, order.symbol, order.side))
+        } else {
+            leaves
+        }
+    }
+
+    /// An amend reaches the exchange: refused for a finished order or a quantity not
+    /// above the filled one; otherwise the order takes its new quantity and price. A
+    /// price change or a size increase loses time priority (a new arrival number) and a
+    /// repriced order meets the book again as on arrival; a size decrease keeps its
+    /// place.
+    pub(super) fn apply_amend(
+        &mut self,
+        key: OrderKey,
+        (qty, px): (f64, f64),
+        at: i64,
+        out: &mut Vec<OrderUpdate>,
+    ) {
+        let Some(record) = self.store.get(&key) else {
+            return;
+        };
+        let state = &record.state;
+        let refusal = if state.status.is_terminal() {
+            Some(RejectReason::OrderFinished)
+        } else if !qty.is_finite() || qty <= state.filled_qty {
+            Some(RejectReason::InvalidOrder)
+        } else {
+            None
+        };
+        if let Some(reason) = refusal {
+            let update = state.update(None, at);
+            let update = self.refuse(update, reason);
+            return out.push(update);
+        }
+        let repriced = state.order.limit_px != Some(px);
+        let loses_priority = repriced || qty > state.order.qty;
+        let (active, kept) = (state.active, record.arrival);
+        self.unrest(key);
+        let arrival = if loses_priority { self.arrival() } else { kept };
+        let Some(record) = self.store.get_mut(&key) else {
+            return;
+        };
+        record.arrival = arrival;
+        let state = &mut record.state;
+        state.order.qty = qty;
+        state.order.limit_px = Some(px);
+        state.leaves_qty = qty - state.filled_qty;
+        out.push(state.update(None, at));
+        let amended = (state.order.clone(), arrival, state.leaves_qty);
+        match (active, repriced) {
+            (false, _) => {} // still in flight: it meets the book on arrival
+            (true, true) => self.trade_on_arrival(key, amended, at, out),
+            (true, false) => self.rest(key, &amended.0, arrival),
+        }
+    }
+
+    /// A cancel-all reaches the exchange: every open order of `strategy` in `symbol`
+    /// that has reached it is cancelled, in client order id order (one still in flight
+    /// arrives after the request).
+    pub(super) fn apply_cancel_all(
+        &mut self,
+        strategy: StrategyId,
+        symbol: Symbol,
+        at: i64,
+        out: &mut Vec<OrderUpdate>,
+    ) {
+        let keys: Vec<OrderKey> = self
+            .store
+            .open_of(strategy)
+            .filter(|s| s.active && s.order.symbol == symbol)
+            .map(|s| (strategy, s.order.client_order_id))
+            .collect();
+        for key in keys {
+            self.finish(key, OrderStatus::Cancelled, at, out);
+        }
+    }
+
+    /// A good-till-date order's expiry time is reached: what is left of it expires.
+    pub(super) fn expire(&mut self, key: OrderKey, at: i64, out: &mut Vec<OrderUpdate>) {
+        if self.store.get(&key).is_some_and(|r| !r.state.status.is_terminal()) {
+            self.finish(key, OrderStatus::Expired, at, out);
         }
     }
 
@@ -80,10 +233,16 @@ impl SimulatedExchange {
             if *avail <= 0.0 {
                 break;
             }
-            let Some(leaves) = self.store.get(&key).map(|r| r.state.leaves_qty) else {
+            let Some(state) = self.store.get(&key).map(|r| &r.state) else {
                 continue;
             };
-            let qty = leaves.min(*avail);
+            let cap = self.fillable(&state.order, state.leaves_qty);
+            if cap <= 0.0 {
+                // A reduce-only order with nothing left to reduce can never fill.
+                self.finish(key, OrderStatus::Cancelled, ts, out);
+                continue;
+            }
+            let qty = cap.min(*avail);
             *avail -= qty;
             self.fill(key, (limit, qty), Liquidity::Maker, ts, out);
         }
@@ -103,8 +262,13 @@ impl SimulatedExchange {
         };
         let state = &mut record.state;
         if qty >= state.leaves_qty {
+            // Exact when the order was not cut: its whole quantity, not a sum of parts.
+            state.filled_qty = if state.order.options.reduce_only {
+                state.filled_qty + state.leaves_qty
+            } else {
+                state.order.qty
+            };
             state.leaves_qty = 0.0;
-            state.filled_qty = state.order.qty;
             state.status = OrderStatus::Filled;
         } else {
             state.leaves_qty -= qty;
@@ -113,6 +277,12 @@ impl SimulatedExchange {
         }
         let fill = Fill { px, qty, side: state.order.side, liquidity };
         out.push(state.update(Some(fill), ts));
+        let signed = Qty::from_f64(qty).unwrap_or_default();
+        let net = self.net.entry((state.order.strategy, state.order.symbol)).or_default();
+        match state.order.side {
+            Side::Buy => *net += signed,
+            Side::Sell => *net -= signed,
+        }
         self.stats.count_fill(state.order.strategy, state.order.symbol);
         self.stats.filled_qty += qty;
         if state.status == OrderStatus::Filled {
@@ -122,7 +292,7 @@ impl SimulatedExchange {
         }
     }
 
-    /// Ends an open order with `status` (cancelled), leaves 0.
+    /// Ends an open order with `status` (cancelled, expired or rejected), leaves 0.
     pub(super) fn finish(
         &mut self,
         key: OrderKey,
@@ -136,7 +306,12 @@ impl SimulatedExchange {
         record.state.status = status;
         record.state.leaves_qty = 0.0;
         out.push(record.state.update(None, at));
-        self.stats.cancelled_orders += 1;
+        let (strategy, symbol) = (record.state.order.strategy, record.state.order.symbol);
+        match status {
+            OrderStatus::Expired => self.stats.expired_orders += 1,
+            OrderStatus::Rejected(reason) => self.stats.count_reject(strategy, symbol, reason),
+            _ => self.stats.cancelled_orders += 1,
+        }
         self.unrest(key);
         self.store.retire(key);
     }

@@ -41,6 +41,23 @@
 //! 6. Each fill yields `PartiallyFilled` (leaves left) or `Filled`, with the cumulative
 //!    `filled_qty`; a market/IOC remainder then yields `Cancelled`.
 //!
+//! # Order types and options
+//!
+//! (Each with its test, in `execution/FILL_RULES.md`.)
+//!
+//! - **Post-only**: on arrival, one whose limit crosses the opposite touch is rejected
+//!   `WouldTake` ([`PostOnly::Reject`], the default) or repriced one tick behind the
+//!   touch and rested ([`PostOnly::Reprice`]); otherwise it rests.
+//! - **FOK**: on arrival, fills its whole quantity at the touch if there, else is
+//!   cancelled unfilled.
+//! - **GTD**: an expiry is scheduled like a cancel at the order's expiry time; what is
+//!   left then is `Expired`.
+//! - **Reduce-only**: cut at submit to the filled position it reduces (rejected
+//!   `ReduceOnlyNoPosition` with none); every fill is capped at what is left to reduce.
+//! - **Amend** (cancel-replace) and **cancel-all**: scheduled after the latency like a
+//!   cancel. An amend that changes the price or increases the size takes a new arrival
+//!   number (loses time priority); a size decrease keeps it.
+//!
 //! # Lifecycle and deduplication
 //!
 //! `submit` answers at once: `Accepted`, or `Rejected(reason)`. Fills and cancels come
@@ -60,11 +77,12 @@ mod store;
 
 use std::collections::BTreeMap;
 
-use mycelium_market_data::{MarketTick, Side, Symbol, TickEvent};
+use mycelium_market_data::{InstrumentTable, MarketTick, Qty, Side, Symbol, TickEvent};
 use serde::{Deserialize, Serialize};
 
 use crate::order::{
-    Cancel, ClientOrderId, Order, OrderStatus, OrderType, OrderUpdate, RejectReason, StrategyId,
+    Cancel, CancelAction, ClientOrderId, Order, OrderStatus, OrderType, OrderUpdate, RejectReason,
+    StrategyId,
 };
 use crate::stats::ExecutionStats;
 use market::{displayed, MarketState};
@@ -83,19 +101,41 @@ pub struct ExchangeConfig {
     pub symbols: Vec<Symbol>,
     /// How many finished orders are remembered for resend deduplication. Default `65_536`.
     pub max_terminal_orders: usize,
+    /// What a post-only order that would take on arrival becomes. Default: rejected.
+    pub post_only: PostOnly,
 }
 
 impl Default for ExchangeConfig {
     fn default() -> Self {
-        Self { order_latency_ns: 100_000, symbols: Vec::new(), max_terminal_orders: 65_536 }
+        Self {
+            order_latency_ns: 100_000,
+            symbols: Vec::new(),
+            max_terminal_orders: 65_536,
+            post_only: PostOnly::Reject,
+        }
     }
 }
 
-/// A scheduled order arrival or cancel.
+/// What a post-only order that would take liquidity on arrival becomes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PostOnly {
+    /// Rejected `WouldTake` (the default: the venues' GTX).
+    #[default]
+    Reject,
+    /// Repriced one tick behind the touch (a buy to the best ask minus one tick) and
+    /// rested there; rejected `WouldTake` when the symbol has no instrument (no tick).
+    Reprice,
+}
+
+/// A scheduled order arrival, cancel, amend, cancel-all or expiry.
 #[derive(Debug, Clone, Copy, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 enum Pending {
     Activate(OrderKey),
     Cancel(OrderKey),
+    Amend { key: OrderKey, qty: f64, limit_px: f64 },
+    CancelAll(StrategyId, Symbol),
+    Expire(OrderKey),
 }
 
 /// A deterministic simulated exchange (see the [module docs](self) for the rules).
@@ -115,6 +155,13 @@ pub struct SimulatedExchange {
     next_arrival: u64,
     clock_ns: Option<i64>,
     stats: ExecutionStats,
+    /// Each strategy's filled position per symbol, in fixed point: what a reduce-only
+    /// order may reduce at each fill.
+    #[rkyv(with = rkyv::with::AsVec)]
+    net: BTreeMap<(StrategyId, Symbol), Qty>,
+    /// Not in a snapshot, like `config`: tick sizes for repricing post-only orders.
+    #[rkyv(with = rkyv::with::Skip)]
+    instruments: InstrumentTable,
 }
 
 impl SimulatedExchange {
@@ -130,12 +177,30 @@ impl SimulatedExchange {
             next_arrival: 0,
             clock_ns: None,
             stats: ExecutionStats::default(),
+            net: BTreeMap::new(),
+            instruments: InstrumentTable::new(),
         }
     }
 
     pub(crate) fn set_config(&mut self, config: ExchangeConfig) {
         self.store.set_max_terminal(config.max_terminal_orders);
         self.config = config;
+    }
+
+    /// Sets the instruments whose tick sizes a repriced post-only order uses.
+    pub fn set_instruments(&mut self, instruments: InstrumentTable) {
+        self.instruments = instruments;
+    }
+
+    /// How much of its filled position in `symbol` `strategy` can reduce with an order
+    /// on `side`: the position's size when it is on the other side, else 0.
+    pub fn reducible(&self, strategy: StrategyId, symbol: Symbol, side: Side) -> f64 {
+        let net = self.net.get(&(strategy, symbol)).copied().unwrap_or_default();
+        match side {
+            Side::Buy if net.raw() < 0 => net.abs().to_f64(),
+            Side::Sell if net.raw() > 0 => net.to_f64(),
+            _ => 0.0,
+        }
     }
 
     /// The configuration.
@@ -237,6 +302,10 @@ impl SimulatedExchange {
     /// [`precheck`](Self::precheck) runs and the order is `Accepted` (scheduled to reach
     /// the exchange after the latency) or `Rejected`. No risk checks here: the
     /// [`ExecutionEngine`](crate::ExecutionEngine) runs them before.
+    ///
+    /// A reduce-only order is cut to the filled position it reduces (its leaves quantity
+    /// is the cut size), or rejected `ReduceOnlyNoPosition` when there is none. A
+    /// good-till-date order is scheduled to expire at its expiry time.
     pub fn submit(&mut self, order: Order) -> Vec<OrderUpdate> {
         if let Some(answer) = self.resubmission(&order) {
             return answer;
@@ -244,14 +313,23 @@ impl SimulatedExchange {
         if let Err(reason) = self.precheck(&order) {
             return self.reject(order, reason);
         }
+        let mut leaves = order.qty;
+        if order.options.reduce_only {
+            let reducible = self.reducible(order.strategy, order.symbol, order.side);
+            if reducible <= 0.0 {
+                return self.reject(order, RejectReason::ReduceOnlyNoPosition);
+            }
+            leaves = leaves.min(reducible);
+        }
         self.stats.count_order(order.strategy, order.symbol);
         self.stats.accepted += 1;
-        self.stats.accepted_qty += order.qty;
+        self.stats.accepted_qty += leaves;
         let key = (order.strategy, order.client_order_id);
         let ts = order.reacted_to.exchange_ts_ns;
         let due = ts.saturating_add(self.config.order_latency_ns);
+        let expiry = order.options.expire_at_ns;
         let state = OrderState {
-            leaves_qty: order.qty,
+            leaves_qty: leaves,
             order,
             status: OrderStatus::Accepted,
             filled_qty: 0.0,
@@ -262,14 +340,25 @@ impl SimulatedExchange {
         let arrival = self.arrival();
         self.store.insert(key, Record { state, arrival });
         self.pending.insert((due, arrival), Pending::Activate(key));
+        if let Some(at) = expiry {
+            let arrival = self.arrival();
+            self.pending.insert((at, arrival), Pending::Expire(key));
+        }
         vec![update]
     }
 
-    /// Requests a cancel, effective after the latency (see the [module docs](self)).
+    /// Requests a cancel, an amend or a cancel-all, effective after the latency (see the
+    /// [module docs](self)).
     pub fn cancel(&mut self, cancel: Cancel) -> Vec<OrderUpdate> {
         self.stats.cancel_requests += 1;
         let key = (cancel.strategy, cancel.client_order_id);
         let ts = cancel.reacted_to.exchange_ts_ns;
+        let due = ts.saturating_add(self.config.order_latency_ns);
+        if cancel.action == CancelAction::CancelAll {
+            let arrival = self.arrival();
+            self.pending.insert((due, arrival), Pending::CancelAll(cancel.strategy, cancel.symbol));
+            return Vec::new();
+        }
         let Some(record) = self.store.get(&key) else {
             let reason = RejectReason::UnknownOrder;
             self.stats.count_reject(cancel.strategy, cancel.symbol, reason);
@@ -282,16 +371,41 @@ impl SimulatedExchange {
                 last_fill: None,
                 leaves_qty: 0.0,
                 ts_ns: ts,
+                refused: None,
             }];
         };
-        if record.state.status.is_terminal() {
-            self.stats.late_cancels += 1;
-            return vec![record.state.update(None, ts)];
-        }
-        let due = ts.saturating_add(self.config.order_latency_ns);
+        let pending = match cancel.action {
+            CancelAction::Amend { .. } if record.state.status.is_terminal() => {
+                let update = record.state.update(None, ts);
+                return vec![self.refuse(update, RejectReason::OrderFinished)];
+            }
+            CancelAction::Amend { qty, limit_px } => {
+                if record.state.order.kind != OrderType::Limit {
+                    let update = record.state.update(None, ts);
+                    return vec![self.refuse(update, RejectReason::InvalidOrder)];
+                }
+                Pending::Amend { key, qty, limit_px }
+            }
+            _ if record.state.status.is_terminal() => {
+                self.stats.late_cancels += 1;
+                return vec![record.state.update(None, ts)];
+            }
+            _ => Pending::Cancel(key),
+        };
         let arrival = self.arrival();
-        self.pending.insert((due, arrival), Pending::Cancel(key));
+        self.pending.insert((due, arrival), pending);
         Vec::new()
+    }
+
+    /// Counts a cancel request answered before it reaches [`cancel`](Self::cancel).
+    pub(crate) fn count_cancel_request(&mut self) {
+        self.stats.cancel_requests += 1;
+    }
+
+    /// `update` (a status report) as the answer to a refused amend, counted as a reject.
+    pub(crate) fn refuse(&mut self, update: OrderUpdate, reason: RejectReason) -> OrderUpdate {
+        self.stats.count_reject(update.strategy, update.symbol, reason);
+        OrderUpdate { refused: Some(reason), ..update }
     }
 
     /// Feeds one tick: first applies the orders and cancels due by its time, then the
@@ -339,6 +453,13 @@ impl SimulatedExchange {
             match entry.remove() {
                 Pending::Activate(key) => self.activate(key, due, &mut out),
                 Pending::Cancel(key) => self.apply_cancel(key, due, &mut out),
+                Pending::Amend { key, qty, limit_px } => {
+                    self.apply_amend(key, (qty, limit_px), due, &mut out)
+                }
+                Pending::CancelAll(strategy, symbol) => {
+                    self.apply_cancel_all(strategy, symbol, due, &mut out)
+                }
+                Pending::Expire(key) => self.expire(key, due, &mut out),
             }
         }
         out
@@ -365,5 +486,6 @@ fn rejection(order: &Order, reason: RejectReason) -> OrderUpdate {
         last_fill: None,
         leaves_qty: 0.0,
         ts_ns: order.reacted_to.exchange_ts_ns,
+        refused: None,
     }
 }

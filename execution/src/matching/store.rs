@@ -51,6 +51,7 @@ impl OrderState {
             last_fill,
             leaves_qty: self.leaves_qty,
             ts_ns,
+            refused: None,
         }
     }
 }

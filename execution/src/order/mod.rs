@@ -16,8 +16,10 @@ use std::fmt;
 use mycelium_market_data::{Side, Symbol};
 use serde::{Deserialize, Serialize};
 
+mod cancel;
 mod update;
 
+pub use cancel::{Cancel, CancelAction};
 pub use update::*;
 
 /// Identifies a strategy (the routing key of [`OrderUpdate`]s).
@@ -116,6 +118,38 @@ pub enum OrderType {
     /// Immediate-or-cancel limit: takes what it can at or better than its price, the
     /// rest is cancelled.
     Ioc,
+    /// Fill-or-kill limit: on arrival, fills its whole quantity at or better than its
+    /// price, or nothing (cancelled unfilled).
+    Fok,
+}
+
+/// Options of an order beyond its type. Each defaults to off.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    rkyv::Archive,
+    rkyv::Serialize,
+    rkyv::Deserialize,
+    Serialize,
+    Deserialize,
+)]
+#[serde(default)]
+pub struct OrderOptions {
+    /// Post-only (GTX), limit orders only: never takes liquidity. One that would take on
+    /// arrival is rejected `WouldTake`, or repriced one tick behind the touch when the
+    /// exchange is configured so ([`PostOnly`](crate::PostOnly)).
+    pub post_only: bool,
+    /// Reduce-only: never increases the absolute position; cut to the position when
+    /// larger, rejected `ReduceOnlyNoPosition` when there is nothing to reduce.
+    pub reduce_only: bool,
+    /// Good-till-date, limit orders only: the exchange time (ns since the Unix epoch)
+    /// at which what is left of the order expires (`Expired`).
+    pub expire_at_ns: Option<i64>,
 }
 
 /// A new order from a strategy.
@@ -142,13 +176,16 @@ pub struct Order {
     pub side: Side,
     /// Quantity, `> 0`.
     pub qty: f64,
-    /// Limit price: required for [`OrderType::Limit`] and [`OrderType::Ioc`], absent for
-    /// [`OrderType::Market`].
+    /// Limit price: required for [`OrderType::Limit`], [`OrderType::Ioc`] and
+    /// [`OrderType::Fok`], absent for [`OrderType::Market`].
     pub limit_px: Option<f64>,
     /// Order type.
     pub kind: OrderType,
     /// The tick the strategy reacted to (the order's logical time).
     pub reacted_to: TickStamp,
+    /// Post-only, reduce-only, good-till-date.
+    #[serde(default)]
+    pub options: OrderOptions,
 }
 
 impl Order {
@@ -171,6 +208,7 @@ impl Order {
             limit_px: Some(limit_px),
             kind: OrderType::Limit,
             reacted_to,
+            options: OrderOptions::default(),
         }
     }
 
@@ -208,19 +246,57 @@ impl Order {
             limit_px: None,
             kind: OrderType::Market,
             reacted_to,
+            options: OrderOptions::default(),
         }
     }
 
+    /// A fill-or-kill limit order.
+    pub fn fok(
+        strategy: StrategyId,
+        client_order_id: ClientOrderId,
+        symbol: Symbol,
+        side: Side,
+        qty: f64,
+        limit_px: f64,
+        reacted_to: TickStamp,
+    ) -> Self {
+        Self {
+            kind: OrderType::Fok,
+            ..Self::limit(strategy, client_order_id, symbol, side, qty, limit_px, reacted_to)
+        }
+    }
+
+    /// The same order, post-only.
+    pub fn post_only(self) -> Self {
+        Self { options: OrderOptions { post_only: true, ..self.options }, ..self }
+    }
+
+    /// The same order, reduce-only.
+    pub fn reduce_only(self) -> Self {
+        Self { options: OrderOptions { reduce_only: true, ..self.options }, ..self }
+    }
+
+    /// The same order, good till exchange time `expire_at_ns`.
+    pub fn good_till(self, expire_at_ns: i64) -> Self {
+        Self { options: OrderOptions { expire_at_ns: Some(expire_at_ns), ..self.options }, ..self }
+    }
+
     /// Checks the order's shape: a finite quantity `> 0`; a finite limit price `> 0` for
-    /// limit and IOC orders; no price on a market order.
+    /// limit, IOC and FOK orders; no price on a market order; post-only and an expiry
+    /// time on limit orders only.
     pub fn validate(&self) -> Result<(), RejectReason> {
         let qty_ok = self.qty.is_finite() && self.qty > 0.0;
         let px_ok = match (self.kind, self.limit_px) {
             (OrderType::Market, None) => true,
-            (OrderType::Limit | OrderType::Ioc, Some(px)) => px.is_finite() && px > 0.0,
+            (OrderType::Limit | OrderType::Ioc | OrderType::Fok, Some(px)) => {
+                px.is_finite() && px > 0.0
+            }
             _ => false,
         };
-        if qty_ok && px_ok {
+        let resting = self.kind == OrderType::Limit;
+        let options_ok =
+            resting || (!self.options.post_only && self.options.expire_at_ns.is_none());
+        if qty_ok && px_ok && options_ok {
             Ok(())
         } else {
             Err(RejectReason::InvalidOrder)
@@ -238,6 +314,7 @@ impl Order {
             && self.limit_px.map(f64::to_bits) == other.limit_px.map(f64::to_bits)
             && self.kind == other.kind
             && self.reacted_to == other.reacted_to
+            && self.options == other.options
     }
 
     /// `+1.0` for a buy, `-1.0` for a sell.
@@ -252,28 +329,4 @@ pub fn side_sign(side: Side) -> f64 {
         Side::Buy => 1.0,
         Side::Sell => -1.0,
     }
-}
-
-/// A request to cancel an open order.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    rkyv::Archive,
-    rkyv::Serialize,
-    rkyv::Deserialize,
-    Serialize,
-    Deserialize,
-)]
-pub struct Cancel {
-    /// The order to cancel.
-    pub client_order_id: ClientOrderId,
-    /// The strategy that owns it.
-    pub strategy: StrategyId,
-    /// The order's instrument (only used to address the reject of an unknown order; a
-    /// known order is found by strategy and client order id alone).
-    #[serde(with = "crate::serde_util::symbol")]
-    pub symbol: Symbol,
-    /// The tick the strategy reacted to (the cancel's logical time).
-    pub reacted_to: TickStamp,
 }

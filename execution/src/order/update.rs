@@ -57,6 +57,28 @@ pub enum RejectReason {
     /// Malformed order: quantity not > 0, limit without price, market with a price, NaN.
     #[error("invalid order")]
     InvalidOrder,
+    /// Limit price not a whole number of the instrument's ticks.
+    #[error("price off the instrument's tick grid")]
+    OffTickGrid,
+    /// Quantity not a whole number of the instrument's lots.
+    #[error("quantity off the instrument's lot grid")]
+    OffLotGrid,
+    /// Quantity under the instrument's minimum.
+    #[error("quantity under the instrument's minimum")]
+    BelowMinQty,
+    /// Notional under the instrument's minimum.
+    #[error("notional under the instrument's minimum")]
+    BelowMinNotional,
+    /// A post-only order would have taken liquidity on arrival.
+    #[error("post-only order would take liquidity")]
+    WouldTake,
+    /// A reduce-only order with no position (or one on its own side) to reduce.
+    #[error("reduce-only order with no position to reduce")]
+    ReduceOnlyNoPosition,
+    /// An amend of an order that is already finished (filled, cancelled, expired or
+    /// rejected): the order is unchanged.
+    #[error("order already finished")]
+    OrderFinished,
 }
 
 /// Lifecycle state of an order: `New -> Accepted -> PartiallyFilled -> Filled /
@@ -84,8 +106,10 @@ pub enum OrderStatus {
     PartiallyFilled,
     /// Completely filled (terminal).
     Filled,
-    /// Cancelled, by request or as an IOC/market remainder (terminal).
+    /// Cancelled, by request or as an IOC/FOK/market remainder (terminal).
     Cancelled,
+    /// A good-till-date order reached its expiry time with quantity left (terminal).
+    Expired,
     /// Refused (terminal).
     Rejected(RejectReason),
     /// Execution stopped answering (its process died, restarted or is cut off past
@@ -97,9 +121,12 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
-    /// `true` for `Filled`, `Cancelled`, `Rejected` and `Unknown`.
+    /// `true` for `Filled`, `Cancelled`, `Expired`, `Rejected` and `Unknown`.
     pub fn is_terminal(&self) -> bool {
-        matches!(self, Self::Filled | Self::Cancelled | Self::Rejected(_) | Self::Unknown)
+        matches!(
+            self,
+            Self::Filled | Self::Cancelled | Self::Expired | Self::Rejected(_) | Self::Unknown
+        )
     }
 }
 
@@ -181,4 +208,8 @@ pub struct OrderUpdate {
     pub leaves_qty: f64,
     /// Exchange time of the transition, ns since the Unix epoch.
     pub ts_ns: i64,
+    /// Set on a status report that answers an amend execution refused: why (the order
+    /// is unchanged).
+    #[serde(default)]
+    pub refused: Option<RejectReason>,
 }

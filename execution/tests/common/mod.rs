@@ -3,8 +3,8 @@
 #![allow(dead_code, unreachable_pub)]
 
 use mycelium_execution::{
-    Cancel, ClientOrderId, ExchangeConfig, ExecutionConfig, ExecutionEngine, Order, OrderStatus,
-    OrderUpdate, RiskLimits, StrategyId, TickStamp,
+    Cancel, ClientOrderId, ExchangeConfig, ExecutionConfig, ExecutionEngine, InstrumentsConfig,
+    Order, OrderStatus, OrderUpdate, RiskLimits, StrategyId, TickStamp,
 };
 use mycelium_market_data::{MarketTick, Quote, Side, Symbol, TickEvent, Trade};
 
@@ -55,11 +55,18 @@ pub fn loose_limits() -> RiskLimits {
     }
 }
 
+/// No instruments: the matching and risk rules these tests pin do not depend on a
+/// symbol's grid (instruments have tests of their own).
+pub fn no_instruments() -> InstrumentsConfig {
+    InstrumentsConfig { shipped: false, ..InstrumentsConfig::default() }
+}
+
 /// An engine with `latency_ns` and the given limits.
 pub fn engine_with(latency_ns: i64, risk: RiskLimits) -> ExecutionEngine {
     ExecutionEngine::new(ExecutionConfig {
         risk,
         exchange: ExchangeConfig { order_latency_ns: latency_ns, ..ExchangeConfig::default() },
+        instruments: no_instruments(),
         ..ExecutionConfig::default()
     })
 }
@@ -86,7 +93,7 @@ pub fn market(id: u64, side: Side, qty: f64, ts: i64) -> Order {
 
 /// A cancel of order `id` of strategy [`S1`].
 pub fn cancel(id: u64, ts: i64) -> Cancel {
-    Cancel { client_order_id: ClientOrderId(id), strategy: S1, symbol: sym(), reacted_to: at(ts) }
+    Cancel::order(S1, ClientOrderId(id), sym(), at(ts))
 }
 
 /// The statuses of `updates`, in order.

@@ -1,10 +1,11 @@
 //! A market maker: quotes a bid and an ask around the mid of each symbol it trades,
-//! skewed against its inventory in that symbol, and requotes when the mid moves.
+//! skewed against its inventory in that symbol, on the instrument's tick grid, and
+//! requotes when the mid moves; optionally post-only.
 
 use std::collections::HashMap;
 
-use mycelium_execution::ClientOrderId;
-use mycelium_market_data::{MarketTick, Side, Symbol};
+use mycelium_execution::{ClientOrderId, OrderOptions};
+use mycelium_market_data::{MarketTick, Price, Side, Symbol};
 use serde::Deserialize;
 
 use super::{reference_price, Symbols};
@@ -26,6 +27,8 @@ pub struct MarketMakerParams {
     pub skew_bps_per_unit: f64,
     /// Requote when the mid has moved this many bps from the last quoted mid.
     pub requote_bps: f64,
+    /// Send the quotes post-only (GTX): they never take liquidity.
+    pub post_only: bool,
 }
 
 impl Default for MarketMakerParams {
@@ -37,6 +40,7 @@ impl Default for MarketMakerParams {
             max_inventory: 5.0,
             skew_bps_per_unit: 0.5,
             requote_bps: 1.0,
+            post_only: false,
         }
     }
 }
@@ -107,15 +111,71 @@ impl Strategy for MarketMaker {
         for id in book.quotes.drain(..) {
             ctx.cancel(id);
         }
-        let inventory = ctx.position(&symbol).qty;
+        let inventory = ctx.position(&symbol).qty.to_f64();
         let center = mid * (1.0 - inventory * p.skew_bps_per_unit / 1e4);
         let offset = center * p.half_spread_bps / 1e4;
+        // On the instrument's tick grid: the bid rounded down, the ask up (never inside
+        // the intended spread).
+        let (mut bid, mut ask) = (center - offset, center + offset);
+        if let Some(instrument) = ctx.instrument(&symbol) {
+            let grid = |px: f64, up: bool| {
+                Price::from_f64(px).map(|px| instrument.price_on_grid(px, up).to_f64())
+            };
+            bid = grid(bid, false).unwrap_or(bid);
+            ask = grid(ask, true).unwrap_or(ask);
+        }
+        let options = OrderOptions { post_only: p.post_only, ..OrderOptions::default() };
         if inventory + p.qty <= p.max_inventory {
-            book.quotes.push(ctx.limit(symbol, Side::Buy, p.qty, center - offset));
+            book.quotes.push(ctx.limit_with(symbol, Side::Buy, p.qty, bid, options));
         }
         if inventory - p.qty >= -p.max_inventory {
-            book.quotes.push(ctx.limit(symbol, Side::Sell, p.qty, center + offset));
+            book.quotes.push(ctx.limit_with(symbol, Side::Sell, p.qty, ask, options));
         }
         book.quoted_mid = Some(mid);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mycelium_execution::TickStamp;
+    use mycelium_market_data::{Quote, TickEvent};
+
+    use super::*;
+
+    fn quoted(post_only: bool) -> Vec<mycelium_execution::Order> {
+        let btc = Symbol::new("BTCUSDT").expect("symbol");
+        let params = MarketMakerParams { post_only, half_spread_bps: 1.3, ..Default::default() };
+        let mut maker = MarketMaker::new(params);
+        let mut ctx = StrategyContext::new(mycelium_execution::StrategyId(1), 0);
+        ctx.set_now(TickStamp { exchange_ts_ns: 1, seq: 1 });
+        let quote = Quote {
+            bid_px: 61_706.6,
+            bid_qty: 1.0,
+            ask_px: 61_706.7,
+            ask_qty: 1.0,
+            from_book: false,
+        };
+        let tick = MarketTick {
+            symbol: btc,
+            seq: 1,
+            exchange_ts_ns: 1,
+            local_ts_ns: 1,
+            event: TickEvent::Quote(quote),
+        };
+        maker.on_tick(&tick, &mut ctx);
+        ctx.take_outbox().0
+    }
+
+    #[test]
+    fn a_post_only_market_maker_quotes_post_only_on_the_tick_grid() {
+        let orders = quoted(true);
+        assert_eq!(orders.len(), 2);
+        let tick = Price::from_f64(0.1).expect("BTCUSDT's tick");
+        for o in &orders {
+            assert!(o.options.post_only, "{o:?}");
+            let px = o.limit_px.and_then(Price::from_f64).expect("priced");
+            assert_eq!(px.raw() % tick.raw(), 0, "{px} is on the 0.1 grid");
+        }
+        assert!(quoted(false).iter().all(|o| !o.options.post_only), "off by default");
     }
 }

@@ -83,7 +83,7 @@ impl Strategy for MovingAverageCross {
             return;
         }
         let target = if fast.mean() > slow.mean() { p.qty } else { -p.qty };
-        let delta = target - ctx.position(&symbol).qty;
+        let delta = target - ctx.position(&symbol).qty.to_f64();
         if delta.abs() > 1e-12 {
             let side = if delta > 0.0 { Side::Buy } else { Side::Sell };
             ctx.market(symbol, side, delta.abs());
