@@ -101,12 +101,15 @@ impl ExecutionEngine {
     /// Submits an order. Answers at once with one update: the current status of a
     /// known order (resend), or `Accepted`, or `Rejected(reason)`.
     ///
-    /// Order of checks: resend/duplicate id (exchange records), then the exchange's
+    /// The order is first put on the decimal grid of the books' fixed point
+    /// ([`Order::on_decimal_grid`]). Order of checks: resend/duplicate id (exchange
+    /// records), then the exchange's
     /// shape, symbol and market checks, then risk (see [`crate::risk`]) with the
     /// strategy's worst-case position (filled, plus the working quantity of its open
     /// orders on the order's side), the reference price, and the order's
     /// `reacted_to` time.
     pub fn submit(&mut self, order: Order) -> Vec<OrderUpdate> {
+        let order = order.on_decimal_grid();
         if let Some(answer) = self.exchange.resubmission(&order) {
             return answer;
         }
@@ -130,6 +133,7 @@ impl ExecutionEngine {
     /// price) must pass the risk checks that need no history
     /// ([`RiskChecker::check_amend`]), or the amend is refused with the reason.
     pub fn cancel(&mut self, cancel: Cancel) -> Vec<OrderUpdate> {
+        let cancel = cancel.on_decimal_grid();
         if let CancelAction::Amend { qty, limit_px } = cancel.action {
             let key = cancel.client_order_id;
             let open =

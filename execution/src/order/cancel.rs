@@ -1,7 +1,7 @@
 //! [`Cancel`]: what a strategy asks of its open orders after placing them: a cancel, an
 //! amend (cancel-replace) or a cancel of all its orders in a symbol.
 
-use mycelium_market_data::Symbol;
+use mycelium_market_data::{Price, Qty, Symbol};
 use serde::{Deserialize, Serialize};
 
 use super::{ClientOrderId, StrategyId, TickStamp};
@@ -92,5 +92,15 @@ impl Cancel {
     pub fn all(strategy: StrategyId, symbol: Symbol, reacted_to: TickStamp) -> Self {
         let (client_order_id, action) = (ClientOrderId(0), CancelAction::CancelAll);
         Self { client_order_id, strategy, symbol, reacted_to, action }
+    }
+
+    /// An amend's new quantity and price at their decimals, as
+    /// [`Order::on_decimal_grid`](super::Order::on_decimal_grid) puts an order's.
+    pub fn on_decimal_grid(mut self) -> Self {
+        if let CancelAction::Amend { qty, limit_px } = &mut self.action {
+            *qty = Qty::from_f64(*qty).map_or(*qty, Qty::to_f64);
+            *limit_px = Price::from_f64(*limit_px).map_or(*limit_px, Price::to_f64);
+        }
+        self
     }
 }

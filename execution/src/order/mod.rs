@@ -13,7 +13,7 @@
 
 use std::fmt;
 
-use mycelium_market_data::{Side, Symbol};
+use mycelium_market_data::{Price, Qty, Side, Symbol};
 use serde::{Deserialize, Serialize};
 
 mod cancel;
@@ -315,6 +315,18 @@ impl Order {
             && self.kind == other.kind
             && self.reacted_to == other.reacted_to
             && self.options == other.options
+    }
+
+    /// This order with its quantity and limit price at the decimals of nine
+    /// fractional digits they stand for (the books' fixed point), as the nearest `f64`:
+    /// a limit of `0.1 + 0.2` becomes `0.3`, so it meets a bid of `0.3` as the decimal
+    /// does, not one unit in the last place above it. Execution takes every order
+    /// this way. A value that is not finite or is out of range stays as it is (the
+    /// order's validation refuses it).
+    pub fn on_decimal_grid(mut self) -> Self {
+        self.qty = Qty::from_f64(self.qty).map_or(self.qty, Qty::to_f64);
+        self.limit_px = self.limit_px.map(|px| Price::from_f64(px).map_or(px, Price::to_f64));
+        self
     }
 
     /// `+1.0` for a buy, `-1.0` for a sell.
