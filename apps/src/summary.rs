@@ -101,8 +101,9 @@ pub fn render(outcome: &RunOutcome) -> String {
     }
     let _ = writeln!(
         out,
-        "\nsimulated order latency (exchange time, a setting): {}",
-        fmt_ns(u64::try_from(outcome.simulated_latency_ns).unwrap_or(0))
+        "\nsimulated order latency (exchange time, a setting): {}; queue model: {}",
+        fmt_ns(u64::try_from(outcome.simulated_latency_ns).unwrap_or(0)),
+        outcome.queue_model
     );
     let _ = writeln!(
         out,

@@ -45,7 +45,7 @@ fn run_for_a_duration_stops_the_feed_and_reports() {
     let ticks: u64 = text.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert!(ticks > 0, "{text}");
     assert!(
-        text.contains("simulated order latency (exchange time, a setting): 100.0 us"),
+        text.contains("simulated order latency (exchange time, a setting): 100.0 us; queue model: risk-averse"),
         "{text}"
     );
     assert!(text.contains("latency (measured)"), "{text}");

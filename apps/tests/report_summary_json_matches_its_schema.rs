@@ -42,6 +42,8 @@ fn check_run(run: &Value, what: &str) {
         number_or_null(noise, "steal_secs", what);
         number_or_null(noise, "runqueue_wait_secs", what);
     }
+    let queue = field(run, "queue_model", what);
+    assert!(queue.is_string() || queue.is_null(), "{what}.queue_model: string or null");
 }
 
 fn number(obj: &Value, key: &str, what: &str) -> f64 {
@@ -160,6 +162,7 @@ fn a_runs_summary_carries_its_backtest_statistics() {
     check_summary(&v);
     // A run says what the host did to it (checked for types by `check_summary`).
     assert!(v["run"]["host_noise"].is_object(), "a run's summary has its host noise");
+    assert_eq!(v["run"]["queue_model"], "risk-averse", "and names its queue model");
     let b = &v["backtest"];
     assert!(b.is_object(), "a run's summary has its backtest statistics");
     // Recorded by the actor from the same fills the counts count.

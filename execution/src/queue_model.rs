@@ -49,7 +49,9 @@ use serde::{Deserialize, Serialize};
 pub type Qty = i64;
 
 /// A resting order's queue state at its price level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize,
+)]
 pub struct QueuePos {
     /// Displayed quantity estimated ahead of the order; `<= 0` once the order is at the
     /// front (negative between a trade and the fill check: the quantity beyond the queue).

@@ -47,7 +47,8 @@ fn a_post_only_order_that_does_not_cross_rests_and_fills_as_maker() {
     e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
     e.submit(limit(1, Side::Sell, 1.0, 100.0, T0).post_only());
     assert!(e.on_tick(&quote(T0 + L, 99.0, 5.0, 100.0, 5.0)).is_empty(), "rests");
-    let hit = e.on_tick(&trade(T0 + 2 * L, 100.0, 3.0));
+    // Behind the 5 shown at the ask: a print of 6 there reaches it.
+    let hit = e.on_tick(&trade(T0 + 2 * L, 100.0, 6.0));
     assert_eq!(statuses(&hit), [OrderStatus::Filled]);
     assert_eq!(hit[0].last_fill.map(|f| f.liquidity), Some(Liquidity::Maker));
 }

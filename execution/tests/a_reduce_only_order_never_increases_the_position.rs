@@ -57,7 +57,8 @@ fn a_resting_reduce_only_order_fills_only_what_is_left_to_reduce() {
     e.submit(market(4, Side::Sell, 2.0, T0 + 2 * L));
     e.advance_to(T0 + 3 * L);
     assert_eq!(e.position(S1, sym()).qty.to_f64(), 1.0);
-    let hit = e.on_tick(&trade(T0 + 4 * L, 101.0, 10.0));
+    // Through their price (their own level's queue is not shown behind the ask).
+    let hit = e.on_tick(&trade(T0 + 4 * L, 101.5, 10.0));
     assert_eq!(fills(&hit), [(101.0, 1.0)], "only the 1 left to reduce");
     assert!(e.position(S1, sym()).qty.is_zero());
     let by_id = |id| hit.iter().filter(move |u| u.client_order_id == ClientOrderId(id));

@@ -40,7 +40,8 @@ fn cumulative_qty_and_leaves_add_up() {
 #[test]
 fn inexact_decimals_still_end_exactly_filled() {
     let mut e = engine(L);
-    e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
+    // Inside the spread: first in its queue, so each print fills it.
+    e.on_tick(&quote(T0, 99.0, 5.0, 101.0, 5.0));
     e.submit(limit(1, Side::Sell, 0.3, 100.5, T0));
     e.on_tick(&trade(T0 + L, 100.5, 0.1));
     let last = e.on_tick(&trade(T0 + 2 * L, 100.5, 0.2));

@@ -290,6 +290,7 @@ impl<'a> PipelineBuilder<'a> {
             started: Instant::now(),
             host_at_start: super::host_noise::HostSample::now(),
             simulated_latency_ns: config.execution.exchange.order_latency_ns,
+            queue_model: config.execution.exchange.queue,
             feed_final,
             final_figures: None,
         };

@@ -158,6 +158,7 @@ impl Pipeline {
                 host_noise,
                 restarts,
                 simulated_latency_ns: self.simulated_latency_ns,
+                queue_model: self.queue_model,
             },
             published,
             links,

@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use mycelium::remote::LinkState;
 use mycelium::{ActorRef, Node, PeerAddr, RemoteConfig, SupervisorMsg, Transport};
-use mycelium_execution::{ExecMsg, Hop, StrategyId};
+use mycelium_execution::{ExecMsg, Hop, QueueModel, StrategyId};
 use mycelium_market_data::{FeedMsg, FeedReport};
 use mycelium_strategies::StrategyMsg;
 use tokio::sync::watch;
@@ -106,6 +106,7 @@ pub struct Pipeline {
     /// The host's counters when the run started.
     host_at_start: host_noise::HostSample,
     simulated_latency_ns: i64,
+    queue_model: QueueModel,
     /// The feed's last report, left as it ended (feed node).
     feed_final: watch::Receiver<Option<FeedReport>>,
     /// The run's final figures, once [`Pipeline::finish`] has them: what the metrics

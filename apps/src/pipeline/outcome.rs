@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use mycelium::Transport;
-use mycelium_execution::{ExecReport, Hop, HopHistograms, StrategyId};
+use mycelium_execution::{ExecReport, Hop, HopHistograms, QueueModel, StrategyId};
 use mycelium_strategies::HostReport;
 
 use super::HostNoise;
@@ -35,6 +35,8 @@ pub struct RunOutcome {
     /// The simulated exchange's order latency, in exchange-time ns (a setting, not a
     /// measurement: matching applies it in exchange time).
     pub simulated_latency_ns: i64,
+    /// The simulated exchange's queue-position model (a setting).
+    pub queue_model: QueueModel,
 }
 
 /// How a run ended.

@@ -33,6 +33,10 @@ pub struct RunInfo {
     /// merge, and in reports written before it was recorded.
     #[serde(default)]
     pub host_noise: Option<HostNoise>,
+    /// The simulated exchange's queue-position model (`risk-averse`, `prob power n=2`,
+    /// ...); `None` for a merge, and in reports written before it was recorded.
+    #[serde(default)]
+    pub queue_model: Option<String>,
 }
 
 impl RunInfo {
@@ -49,6 +53,7 @@ impl RunInfo {
             config_toml,
             elapsed_secs: run.map(|r| r.elapsed.as_secs_f64()),
             host_noise: run.map(|r| r.host_noise),
+            queue_model: run.map(|r| r.queue_model.to_string()),
         }
     }
 }

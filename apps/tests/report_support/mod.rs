@@ -52,6 +52,7 @@ pub fn run_info(command: &str) -> RunInfo {
         config_toml: Some("[feed]\nticks = 10\n".into()),
         elapsed_secs: Some(1.5),
         host_noise: None,
+        queue_model: None,
     }
 }
 

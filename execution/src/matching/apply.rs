@@ -5,7 +5,8 @@
 
 use mycelium_market_data::{Price, Qty, Side, Symbol};
 
-use super::market::crosses;
+use super::market::{crosses, Top};
+use super::queue::{raw_qty, Queue};
 use super::store::OrderKey;
 use super::{PostOnly, SimulatedExchange};
 use crate::order::{
@@ -59,7 +60,7 @@ impl SimulatedExchange {
                     }
                 }
             }
-            return self.rest(key, &order, arrival);
+            return self.rest(key, &order, arrival, true);
         }
         let avail = marketable.map_or(0.0, |t| t.avail).min(cap);
         let qty = match order.kind {
@@ -78,18 +79,47 @@ impl SimulatedExchange {
             return;
         }
         match order.kind {
-            OrderType::Limit => self.rest(key, &order, arrival),
+            OrderType::Limit => self.rest(key, &order, arrival, true),
             _ => self.finish(key, OrderStatus::Cancelled, at, out),
         }
     }
 
     /// Puts open limit order `key` (`order`, with time priority `arrival`) in its
-    /// resting book at its limit price.
-    fn rest(&mut self, key: OrderKey, order: &Order, arrival: u64) {
-        if let Some(px) = order.limit_px {
-            let book = self.resting.entry(order.symbol).or_default();
-            book.insert(order.side, px, arrival, key);
+    /// resting book at its limit price; with `join`, at the back of its level's queue
+    /// (otherwise it keeps its place: an amend that only shrinks it).
+    fn rest(&mut self, key: OrderKey, order: &Order, arrival: u64, join: bool) {
+        let Some(px) = order.limit_px else {
+            return;
+        };
+        if join {
+            let touch = self.markets.get(&order.symbol).and_then(|m| m.same(order.side));
+            if let Some(record) = self.store.get_mut(&key) {
+                record.queue = Queue::join(order.side, px, touch);
+            }
         }
+        let book = self.resting.entry(order.symbol).or_default();
+        book.insert(order.side, px, arrival, key);
+    }
+
+    /// A quote set each side's touch (`bid`, `ask`): every resting order's queue sees its
+    /// level as the touch now shows it.
+    pub(super) fn queue_on_quote(&mut self, symbol: Symbol, bid: Option<Top>, ask: Option<Top>) {
+        let Some(book) = self.resting.get(&symbol) else {
+            return;
+        };
+        let model = &self.config.queue;
+        for (side, touch) in [(Side::Buy, bid), (Side::Sell, ask)] {
+            for (key, limit) in book.orders(side) {
+                if let Some(record) = self.store.get_mut(&key) {
+                    record.queue.on_touch(model, side, limit, touch);
+                }
+            }
+        }
+    }
+
+    /// The symbol's lot in fixed-point units (1 without an instrument).
+    fn lot(&self, symbol: Symbol) -> i64 {
+        self.instruments.get(symbol).map_or(1, |i| i.lot_size.raw().max(1))
     }
 
     /// The price one tick behind `touch` for a post-only `order` that would take there,
@@ -170,7 +200,7 @@ impl SimulatedExchange {
         match (active, repriced) {
             (false, _) => {} // still in flight: it meets the book on arrival
             (true, true) => self.trade_on_arrival(key, amended, at, out),
-            (true, false) => self.rest(key, &amended.0, arrival),
+            (true, false) => self.rest(key, &amended.0, arrival, loses_priority),
         }
     }
 
@@ -216,12 +246,12 @@ impl SimulatedExchange {
     }
 
     /// Fills the resting `side` orders of `symbol` that cross `px`, at their limit price,
-    /// while `avail` lasts.
+    /// while `avail` lasts. For a trade `print`, an order whose limit is the print's price
+    /// fills only beyond the queue ahead of it (the print advances that queue first).
     pub(super) fn match_resting(
         &mut self,
         symbol: Symbol,
-        side: Side,
-        px: f64,
+        (side, px, print): (Side, f64, bool),
         avail: &mut f64,
         ts: i64,
         out: &mut Vec<OrderUpdate>,
@@ -229,9 +259,21 @@ impl SimulatedExchange {
         let Some(candidates) = self.resting.get(&symbol).map(|b| b.crossing(side, px)) else {
             return;
         };
+        if candidates.is_empty() {
+            return;
+        }
+        let (traded, lot, print_px) = (raw_qty(*avail), self.lot(symbol), Price::from_f64(px));
         for (key, limit) in candidates {
+            let at_print = print && Price::from_f64(limit) == print_px;
+            // Every order at the print's price sees the whole print pass its queue, even
+            // when earlier orders' fills used it up; `None`: not limited by a queue.
+            let beyond = match self.store.get_mut(&key) {
+                Some(record) if at_print => record.queue.on_print(&self.config.queue, traded, lot),
+                Some(_) => None,
+                None => continue,
+            };
             if *avail <= 0.0 {
-                break;
+                continue;
             }
             let Some(state) = self.store.get(&key).map(|r| &r.state) else {
                 continue;
@@ -242,7 +284,10 @@ impl SimulatedExchange {
                 self.finish(key, OrderStatus::Cancelled, ts, out);
                 continue;
             }
-            let qty = cap.min(*avail);
+            let qty = beyond.map_or(*avail, |raw| avail.min(Qty(raw).to_f64())).min(cap);
+            if qty <= 0.0 {
+                continue;
+            }
             *avail -= qty;
             self.fill(key, (limit, qty), Liquidity::Maker, ts, out);
         }

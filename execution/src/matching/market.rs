@@ -51,6 +51,14 @@ impl MarketState {
         }
     }
 
+    /// The side an order of `side` rests on (the bid for a buy).
+    pub(crate) fn same(&self, side: Side) -> Option<Top> {
+        match side {
+            Side::Buy => self.bid,
+            Side::Sell => self.ask,
+        }
+    }
+
     /// Mid when both sides are quoted, else the last trade price.
     pub(crate) fn reference_price(&self) -> Option<f64> {
         match (self.bid, self.ask) {

@@ -33,13 +33,22 @@
 //!    until the next quote replaces it, so two orders cannot both take the same size.
 //! 3. **Resting, on a quote**: when the ask moves to or below a resting buy's limit, the
 //!    buy fills `min(leaves, ask size left)` at **its limit price** (maker).
-//! 4. **Resting, on a trade**: a trade printing at or below a resting buy's limit fills it
-//!    `min(leaves, trade qty left)` at **its limit price** (maker). One print's quantity
-//!    (unlimited if `0`, i.e. unknown) is shared by all the resting orders it crosses
-//!    (buys first, then sells).
+//! 4. **Resting, on a trade**: a trade printing below a resting buy's limit (through it)
+//!    fills it `min(leaves, trade qty left)`; one printing at its limit first consumes the
+//!    queue ahead of it (rule 7) and fills it only for the quantity beyond, `min(leaves,
+//!    beyond, trade qty left)`. Either at **its limit price** (maker). One print's
+//!    quantity (unlimited if `0`, i.e. unknown) is shared by all the resting orders it
+//!    crosses (buys first, then sells).
 //! 5. **Priority** among resting orders of a symbol: best limit price, then arrival.
 //! 6. Each fill yields `PartiallyFilled` (leaves left) or `Filled`, with the cumulative
 //!    `filled_qty`; a market/IOC remainder then yields `Cancelled`.
+//! 7. **Queue position** of a resting order (`queue.rs`, by the [`QueueModel`] set in
+//!    [`ExchangeConfig::queue`], risk-averse by default): it joins behind the size
+//!    displayed at its price (at the same side's touch; nothing ahead at a price better
+//!    than the touch; an unseen quantity behind the touch, cut to its level's size when
+//!    that level is next the touch). Prints at its price consume the queue ahead first;
+//!    size decreases at its level move it up by the model; a level emptied at the venue
+//!    puts it first. A print of unknown size fills it only at the front of its queue.
 //!
 //! # Order types and options
 //!
@@ -73,6 +82,7 @@
 
 mod apply;
 mod market;
+mod queue;
 mod store;
 
 use std::collections::BTreeMap;
@@ -84,8 +94,10 @@ use crate::order::{
     Cancel, CancelAction, ClientOrderId, Order, OrderStatus, OrderType, OrderUpdate, RejectReason,
     StrategyId,
 };
+use crate::queue_model::QueueModel;
 use crate::stats::ExecutionStats;
 use market::{displayed, MarketState};
+use queue::Queue;
 pub use store::OrderState;
 use store::{OrderKey, OrderStore, Record, RestingBooks};
 
@@ -103,6 +115,9 @@ pub struct ExchangeConfig {
     pub max_terminal_orders: usize,
     /// What a post-only order that would take on arrival becomes. Default: rejected.
     pub post_only: PostOnly,
+    /// How a resting order advances in its price level's queue (FILL_RULES.md, "Queue
+    /// position"). Default: risk-averse (only trades at its price advance it).
+    pub queue: QueueModel,
 }
 
 impl Default for ExchangeConfig {
@@ -112,6 +127,7 @@ impl Default for ExchangeConfig {
             symbols: Vec::new(),
             max_terminal_orders: 65_536,
             post_only: PostOnly::Reject,
+            queue: QueueModel::RiskAverse,
         }
     }
 }
@@ -294,7 +310,7 @@ impl SimulatedExchange {
             active: false,
         };
         let arrival = self.arrival();
-        self.store.insert(key, Record { state, arrival });
+        self.store.insert(key, Record { state, arrival, queue: Queue::default() });
         vec![update]
     }
 
@@ -338,7 +354,7 @@ impl SimulatedExchange {
         };
         let update = state.update(None, ts);
         let arrival = self.arrival();
-        self.store.insert(key, Record { state, arrival });
+        self.store.insert(key, Record { state, arrival, queue: Queue::default() });
         self.pending.insert((due, arrival), Pending::Activate(key));
         if let Some(at) = expiry {
             let arrival = self.arrival();
@@ -419,20 +435,23 @@ impl SimulatedExchange {
                 let market = self.markets.entry(symbol).or_default();
                 market.apply_quote(q);
                 let (bid, ask) = (market.bid, market.ask);
+                self.queue_on_quote(symbol, bid, ask);
                 if let Some(mut ask) = ask {
-                    self.match_resting(symbol, Side::Buy, ask.px, &mut ask.avail, ts, &mut out);
+                    let buys = (Side::Buy, ask.px, false);
+                    self.match_resting(symbol, buys, &mut ask.avail, ts, &mut out);
                     self.market(symbol).ask = Some(ask);
                 }
                 if let Some(mut bid) = bid {
-                    self.match_resting(symbol, Side::Sell, bid.px, &mut bid.avail, ts, &mut out);
+                    let sells = (Side::Sell, bid.px, false);
+                    self.match_resting(symbol, sells, &mut bid.avail, ts, &mut out);
                     self.market(symbol).bid = Some(bid);
                 }
             }
             TickEvent::Trade(t) if t.px.is_finite() && t.px > 0.0 => {
                 self.market(symbol).last_trade = Some(t.px);
                 let mut avail = displayed(t.qty);
-                self.match_resting(symbol, Side::Buy, t.px, &mut avail, ts, &mut out);
-                self.match_resting(symbol, Side::Sell, t.px, &mut avail, ts, &mut out);
+                self.match_resting(symbol, (Side::Buy, t.px, true), &mut avail, ts, &mut out);
+                self.match_resting(symbol, (Side::Sell, t.px, true), &mut avail, ts, &mut out);
             }
             TickEvent::Trade(_) | TickEvent::Depth(_) => {}
         }

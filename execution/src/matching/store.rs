@@ -7,6 +7,7 @@ use mycelium_market_data::book::PriceKey;
 use mycelium_market_data::{Side, Symbol};
 use serde::{Deserialize, Serialize};
 
+use super::queue::Queue;
 use crate::order::{ClientOrderId, Fill, Order, OrderStatus, OrderUpdate, StrategyId};
 
 /// How execution identifies an order.
@@ -56,11 +57,13 @@ impl OrderState {
     }
 }
 
-/// A stored order and its arrival number (time priority).
+/// A stored order, its arrival number (time priority) and, while it rests, its place in
+/// its price level's queue.
 #[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub(crate) struct Record {
     pub(crate) state: OrderState,
     pub(crate) arrival: u64,
+    pub(crate) queue: Queue,
 }
 
 /// Every open order, plus the last `max_terminal` finished ones.
@@ -160,15 +163,19 @@ impl RestingBook {
         self.side_mut(side).remove(&rest_key(side, px, arrival));
     }
 
-    /// The resting orders of `side` whose limit lets them trade at `px`, in priority
-    /// order, with their limit prices.
-    pub(crate) fn crossing(&self, side: Side, px: f64) -> Vec<(OrderKey, f64)> {
+    /// The resting orders of `side` in priority order, with their limit prices.
+    pub(crate) fn orders(&self, side: Side) -> impl Iterator<Item = (OrderKey, f64)> + '_ {
         let (map, limit_of): (_, fn(f64) -> f64) = match side {
             Side::Buy => (&self.buys, |k| -k),
             Side::Sell => (&self.sells, |k| k),
         };
-        map.iter()
-            .map(|((k, _), key)| (*key, limit_of(k.price())))
+        map.iter().map(move |((k, _), key)| (*key, limit_of(k.price())))
+    }
+
+    /// The resting orders of `side` whose limit lets them trade at `px`, in priority
+    /// order, with their limit prices.
+    pub(crate) fn crossing(&self, side: Side, px: f64) -> Vec<(OrderKey, f64)> {
+        self.orders(side)
             .take_while(|(_, limit)| super::market::crosses(side, *limit, px))
             .collect()
     }
