@@ -7,7 +7,7 @@ use mycelium_market_data::{Price, Qty, Side, Symbol};
 
 use super::market::{crosses, Top};
 use super::queue::{raw_qty, Queue};
-use super::store::OrderKey;
+use super::store::{OrderKey, Resting};
 use super::{PostOnly, SimulatedExchange};
 use crate::order::{
     Fill, Liquidity, Order, OrderStatus, OrderType, OrderUpdate, RejectReason, StrategyId,
@@ -60,7 +60,7 @@ impl SimulatedExchange {
                     }
                 }
             }
-            return self.rest(key, &order, arrival, true);
+            return self.rest(key, &order, arrival, None);
         }
         let avail = marketable.map_or(0.0, |t| t.avail).min(cap);
         let qty = match order.kind {
@@ -79,40 +79,36 @@ impl SimulatedExchange {
             return;
         }
         match order.kind {
-            OrderType::Limit => self.rest(key, &order, arrival, true),
+            OrderType::Limit => self.rest(key, &order, arrival, None),
             _ => self.finish(key, OrderStatus::Cancelled, at, out),
         }
     }
 
     /// Puts open limit order `key` (`order`, with time priority `arrival`) in its
-    /// resting book at its limit price; with `join`, at the back of its level's queue
-    /// (otherwise it keeps its place: an amend that only shrinks it).
-    fn rest(&mut self, key: OrderKey, order: &Order, arrival: u64, join: bool) {
+    /// resting book at its limit price, with `queue` (an amend that only shrinks it keeps
+    /// its place) or, by default, at the back of its level's queue.
+    fn rest(&mut self, key: OrderKey, order: &Order, arrival: u64, queue: Option<Queue>) {
         let Some(px) = order.limit_px else {
             return;
         };
-        if join {
+        let queue = queue.unwrap_or_else(|| {
             let touch = self.markets.get(&order.symbol).and_then(|m| m.same(order.side));
-            if let Some(record) = self.store.get_mut(&key) {
-                record.queue = Queue::join(order.side, px, touch);
-            }
-        }
+            Queue::join(order.side, px, touch)
+        });
         let book = self.resting.entry(order.symbol).or_default();
-        book.insert(order.side, px, arrival, key);
+        book.insert(order.side, (px, arrival), Resting { key, queue });
     }
 
     /// A quote set each side's touch (`bid`, `ask`): every resting order's queue sees its
     /// level as the touch now shows it.
     pub(super) fn queue_on_quote(&mut self, symbol: Symbol, bid: Option<Top>, ask: Option<Top>) {
-        let Some(book) = self.resting.get(&symbol) else {
+        let Some(book) = self.resting.get_mut(&symbol) else {
             return;
         };
         let model = &self.config.queue;
         for (side, touch) in [(Side::Buy, bid), (Side::Sell, ask)] {
-            for (key, limit) in book.orders(side) {
-                if let Some(record) = self.store.get_mut(&key) {
-                    record.queue.on_touch(model, side, limit, touch);
-                }
+            for (limit, queue) in book.queues_mut(side) {
+                queue.on_touch(model, side, limit, touch);
             }
         }
     }
@@ -185,7 +181,7 @@ impl SimulatedExchange {
         let repriced = state.order.limit_px != Some(px);
         let loses_priority = repriced || qty > state.order.qty;
         let (active, kept) = (state.active, record.arrival);
-        self.unrest(key);
+        let queue = self.unrest(key).filter(|_| !loses_priority);
         let arrival = if loses_priority { self.arrival() } else { kept };
         let Some(record) = self.store.get_mut(&key) else {
             return;
@@ -200,7 +196,7 @@ impl SimulatedExchange {
         match (active, repriced) {
             (false, _) => {} // still in flight: it meets the book on arrival
             (true, true) => self.trade_on_arrival(key, amended, at, out),
-            (true, false) => self.rest(key, &amended.0, arrival, loses_priority),
+            (true, false) => self.rest(key, &amended.0, arrival, queue),
         }
     }
 
@@ -263,14 +259,15 @@ impl SimulatedExchange {
             return;
         }
         let (traded, lot, print_px) = (raw_qty(*avail), self.lot(symbol), Price::from_f64(px));
-        for (key, limit) in candidates {
-            let at_print = print && Price::from_f64(limit) == print_px;
+        for (key, limit, arrival) in candidates {
             // Every order at the print's price sees the whole print pass its queue, even
             // when earlier orders' fills used it up; `None`: not limited by a queue.
-            let beyond = match self.store.get_mut(&key) {
-                Some(record) if at_print => record.queue.on_print(&self.config.queue, traded, lot),
-                Some(_) => None,
-                None => continue,
+            let beyond = if print && Price::from_f64(limit) == print_px {
+                let book = self.resting.get_mut(&symbol);
+                let queue = book.and_then(|b| b.queue_mut(side, limit, arrival));
+                queue.and_then(|q| q.on_print(&self.config.queue, traded, lot))
+            } else {
+                None
             };
             if *avail <= 0.0 {
                 continue;
@@ -361,14 +358,11 @@ impl SimulatedExchange {
         self.store.retire(key);
     }
 
-    /// Removes an order from its resting book, if it rests.
-    pub(super) fn unrest(&mut self, key: OrderKey) {
-        let Some(record) = self.store.get(&key) else {
-            return;
-        };
+    /// Removes an order from its resting book, if it rests; its queue back.
+    pub(super) fn unrest(&mut self, key: OrderKey) -> Option<Queue> {
+        let record = self.store.get(&key)?;
         let order = &record.state.order;
-        if let (Some(px), Some(book)) = (order.limit_px, self.resting.get_mut(&order.symbol)) {
-            book.remove(order.side, px, record.arrival);
-        }
+        let book = self.resting.get_mut(&order.symbol)?;
+        book.remove(order.side, order.limit_px?, record.arrival)
     }
 }

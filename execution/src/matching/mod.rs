@@ -97,7 +97,6 @@ use crate::order::{
 use crate::queue_model::QueueModel;
 use crate::stats::ExecutionStats;
 use market::{displayed, MarketState};
-use queue::Queue;
 pub use store::OrderState;
 use store::{OrderKey, OrderStore, Record, RestingBooks};
 
@@ -310,7 +309,7 @@ impl SimulatedExchange {
             active: false,
         };
         let arrival = self.arrival();
-        self.store.insert(key, Record { state, arrival, queue: Queue::default() });
+        self.store.insert(key, Record { state, arrival });
         vec![update]
     }
 
@@ -354,7 +353,7 @@ impl SimulatedExchange {
         };
         let update = state.update(None, ts);
         let arrival = self.arrival();
-        self.store.insert(key, Record { state, arrival, queue: Queue::default() });
+        self.store.insert(key, Record { state, arrival });
         self.pending.insert((due, arrival), Pending::Activate(key));
         if let Some(at) = expiry {
             let arrival = self.arrival();
@@ -433,9 +432,13 @@ impl SimulatedExchange {
         match &tick.event {
             TickEvent::Quote(q) => {
                 let market = self.markets.entry(symbol).or_default();
+                let was = (market.bid, market.ask);
                 market.apply_quote(q);
                 let (bid, ask) = (market.bid, market.ask);
-                self.queue_on_quote(symbol, bid, ask);
+                // An unchanged touch changes no queue (most depth events move other levels).
+                if (bid, ask) != was {
+                    self.queue_on_quote(symbol, bid, ask);
+                }
                 if let Some(mut ask) = ask {
                     let buys = (Side::Buy, ask.px, false);
                     self.match_resting(symbol, buys, &mut ask.avail, ts, &mut out);

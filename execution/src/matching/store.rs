@@ -57,13 +57,11 @@ impl OrderState {
     }
 }
 
-/// A stored order, its arrival number (time priority) and, while it rests, its place in
-/// its price level's queue.
+/// A stored order and its arrival number (time priority).
 #[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub(crate) struct Record {
     pub(crate) state: OrderState,
     pub(crate) arrival: u64,
-    pub(crate) queue: Queue,
 }
 
 /// Every open order, plus the last `max_terminal` finished ones.
@@ -134,10 +132,25 @@ impl OrderStore {
 pub(crate) struct RestingBook {
     /// Buys keyed by (negated price, arrival): best (highest) price first.
     #[rkyv(with = rkyv::with::AsVec)]
-    buys: BTreeMap<(PriceKey, u64), OrderKey>,
+    buys: BTreeMap<(PriceKey, u64), Resting>,
     /// Sells keyed by (price, arrival): best (lowest) price first.
     #[rkyv(with = rkyv::with::AsVec)]
-    sells: BTreeMap<(PriceKey, u64), OrderKey>,
+    sells: BTreeMap<(PriceKey, u64), Resting>,
+}
+
+/// A resting order and its place in its price level's queue.
+#[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+pub(crate) struct Resting {
+    pub(crate) key: OrderKey,
+    pub(crate) queue: Queue,
+}
+
+/// The limit price of a resting `side` order from its key's price.
+fn limit_of(side: Side, key: PriceKey) -> f64 {
+    match side {
+        Side::Buy => -key.price(),
+        Side::Sell => key.price(),
+    }
 }
 
 fn rest_key(side: Side, px: f64, arrival: u64) -> (PriceKey, u64) {
@@ -148,35 +161,46 @@ fn rest_key(side: Side, px: f64, arrival: u64) -> (PriceKey, u64) {
 }
 
 impl RestingBook {
-    fn side_mut(&mut self, side: Side) -> &mut BTreeMap<(PriceKey, u64), OrderKey> {
+    fn side(&self, side: Side) -> &BTreeMap<(PriceKey, u64), Resting> {
+        match side {
+            Side::Buy => &self.buys,
+            Side::Sell => &self.sells,
+        }
+    }
+
+    fn side_mut(&mut self, side: Side) -> &mut BTreeMap<(PriceKey, u64), Resting> {
         match side {
             Side::Buy => &mut self.buys,
             Side::Sell => &mut self.sells,
         }
     }
 
-    pub(crate) fn insert(&mut self, side: Side, px: f64, arrival: u64, key: OrderKey) {
-        self.side_mut(side).insert(rest_key(side, px, arrival), key);
+    pub(crate) fn insert(&mut self, side: Side, (px, arrival): (f64, u64), resting: Resting) {
+        self.side_mut(side).insert(rest_key(side, px, arrival), resting);
     }
 
-    pub(crate) fn remove(&mut self, side: Side, px: f64, arrival: u64) {
-        self.side_mut(side).remove(&rest_key(side, px, arrival));
+    /// Removes a resting order; its queue back.
+    pub(crate) fn remove(&mut self, side: Side, px: f64, arrival: u64) -> Option<Queue> {
+        self.side_mut(side).remove(&rest_key(side, px, arrival)).map(|r| r.queue)
     }
 
-    /// The resting orders of `side` in priority order, with their limit prices.
-    pub(crate) fn orders(&self, side: Side) -> impl Iterator<Item = (OrderKey, f64)> + '_ {
-        let (map, limit_of): (_, fn(f64) -> f64) = match side {
-            Side::Buy => (&self.buys, |k| -k),
-            Side::Sell => (&self.sells, |k| k),
-        };
-        map.iter().map(move |((k, _), key)| (*key, limit_of(k.price())))
+    /// The queue of the resting `side` order at `px` that arrived `arrival`.
+    pub(crate) fn queue_mut(&mut self, side: Side, px: f64, arrival: u64) -> Option<&mut Queue> {
+        self.side_mut(side).get_mut(&rest_key(side, px, arrival)).map(|r| &mut r.queue)
+    }
+
+    /// Each resting `side` order's limit price and queue.
+    pub(crate) fn queues_mut(&mut self, side: Side) -> impl Iterator<Item = (f64, &mut Queue)> {
+        self.side_mut(side).iter_mut().map(move |((k, _), r)| (limit_of(side, *k), &mut r.queue))
     }
 
     /// The resting orders of `side` whose limit lets them trade at `px`, in priority
-    /// order, with their limit prices.
-    pub(crate) fn crossing(&self, side: Side, px: f64) -> Vec<(OrderKey, f64)> {
-        self.orders(side)
-            .take_while(|(_, limit)| super::market::crosses(side, *limit, px))
+    /// order, with their limit prices and arrival numbers.
+    pub(crate) fn crossing(&self, side: Side, px: f64) -> Vec<(OrderKey, f64, u64)> {
+        self.side(side)
+            .iter()
+            .map(|((k, arrival), r)| (r.key, limit_of(side, *k), *arrival))
+            .take_while(|(_, limit, _)| super::market::crosses(side, *limit, px))
             .collect()
     }
 }
