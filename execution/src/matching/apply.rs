@@ -5,8 +5,9 @@
 
 use mycelium_market_data::{Price, Qty, Side, Symbol};
 
+use super::market::raw_qty;
 use super::market::{crosses, Top};
-use super::queue::{raw_qty, Queue};
+use super::queue::Queue;
 use super::store::{OrderKey, Resting};
 use super::{PostOnly, SimulatedExchange};
 use crate::order::{
@@ -35,7 +36,7 @@ impl SimulatedExchange {
     fn trade_on_arrival(
         &mut self,
         key: OrderKey,
-        (mut order, arrival, mut leaves): (Order, u64, f64),
+        (mut order, arrival, leaves): (Order, u64, f64),
         at: i64,
         out: &mut Vec<OrderUpdate>,
     ) {
@@ -62,20 +63,46 @@ impl SimulatedExchange {
             }
             return self.rest(key, &order, arrival, None);
         }
-        let avail = marketable.map_or(0.0, |t| t.avail).min(cap);
-        let qty = match order.kind {
-            // All or nothing: the whole quantity, only if it is there.
-            OrderType::Fok if avail < leaves => 0.0,
-            _ => leaves.min(avail),
-        };
-        if let (Some(touch), true) = (marketable, qty > 0.0) {
-            if let Some(top) = self.market(order.symbol).opposite(order.side) {
-                top.avail -= qty;
+        // The levels it can take, best first: the touch, then the depth behind it.
+        let mut levels = Vec::new();
+        if let Some(touch) = marketable {
+            levels.push((touch.px, touch.avail));
+            if let (true, Some(depth)) = (touch.avail.is_finite(), self.depths.get(&order.symbol)) {
+                levels.extend(depth.beyond(order.side, touch.px, order.limit_px));
             }
-            self.fill(key, (touch.px, qty), Liquidity::Taker, at, out);
-            leaves -= qty;
         }
-        if leaves <= 0.0 {
+        // In fixed point, so that taking level after level leaves no dust; a size the
+        // venue does not give (`None`) is unlimited.
+        let sizes: Vec<Option<i64>> = levels.iter().map(|(_, size)| raw_qty(*size)).collect();
+        let total = sizes.iter().try_fold(0i64, |sum, size| size.map(|s| sum.saturating_add(s)));
+        let (mut left, cap) = (raw_qty(leaves).unwrap_or(0), raw_qty(cap).unwrap_or(0));
+        let avail = total.map_or(cap, |t| t.min(cap));
+        let mut want = match order.kind {
+            // All or nothing: the whole quantity, only if it is there.
+            OrderType::Fok if avail < left => 0,
+            _ => left.min(avail),
+        };
+        for (i, ((px, _), size)) in levels.into_iter().zip(sizes).enumerate() {
+            if want <= 0 {
+                break;
+            }
+            let take = size.map_or(want, |s| want.min(s));
+            if take <= 0 {
+                continue;
+            }
+            let qty = Qty(take).to_f64();
+            if i == 0 {
+                if let Some(top) = self.market(order.symbol).opposite(order.side) {
+                    top.avail -= qty;
+                }
+            } else if let Some(depth) = self.depths.get_mut(&order.symbol) {
+                depth.take(order.side, px, qty);
+            }
+            self.fill(key, (px, qty), Liquidity::Taker, at, out);
+            want -= take;
+            left -= take;
+        }
+        if left <= 0 {
             return;
         }
         match order.kind {

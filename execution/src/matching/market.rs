@@ -1,7 +1,7 @@
 //! The simulated exchange's view of one symbol's market: the last quote, the displayed
 //! liquidity left for simulated orders, and the last trade price.
 
-use mycelium_market_data::{Quote, Side};
+use mycelium_market_data::{Qty, Quote, Side};
 
 /// One side of the top of book.
 #[derive(Debug, Clone, Copy, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
@@ -66,6 +66,11 @@ impl MarketState {
             _ => self.last_trade,
         }
     }
+}
+
+/// A size in fixed-point units; `None` when not given (infinite).
+pub(crate) fn raw_qty(qty: f64) -> Option<i64> {
+    qty.is_finite().then(|| Qty::from_f64(qty).map_or(0, |q| q.raw()))
 }
 
 /// `true` when a `side` order at `limit` may trade at `px` (buy: `px <= limit`).

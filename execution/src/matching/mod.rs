@@ -17,20 +17,22 @@
 //!
 //! (Also in `execution/FILL_RULES.md`, as a table.)
 //!
-//! The book is the top of book of the last [`Quote`](mycelium_market_data::Quote) tick;
-//! a displayed size of `0` means "unknown" and is taken as unlimited. Depth ticks only
-//! advance the clock (the market-data adapter follows each depth event with a
-//! book-derived quote, which is what matching uses). Rules for a buy (sells are the
-//! mirror image, against the bid, with trades at or *above* the limit):
+//! The touch is the top of book of the last [`Quote`](mycelium_market_data::Quote) tick;
+//! a displayed size of `0` means "unknown" and is taken as unlimited. Depth ticks keep
+//! the levels behind it (`depth.rs`; the market-data adapter follows each depth event
+//! with a book-derived quote, the touch). Rules for a buy (sells are the mirror image,
+//! against the bid, with trades at or *above* the limit):
 //!
 //! 1. **On arrival**, a market buy, or a limit/IOC buy with `limit >= best ask`, takes
-//!    `min(leaves, ask size left)` at the **best ask price** (taker). Only the top level
-//!    is taken (no book walk). The rest: market and IOC are **cancelled**; a limit
-//!    **rests** at its limit price. A non-marketable IOC is cancelled unfilled; a
-//!    non-marketable limit rests. A market order finding no opposite side is cancelled
-//!    unfilled.
-//! 2. **Liquidity taken** by simulated orders is removed from the simulated top of book
-//!    until the next quote replaces it, so two orders cannot both take the same size.
+//!    the ask size left at the **best ask price**, then **walks the levels** behind it
+//!    (from depth ticks, where the data has them), each at its own price and size left,
+//!    up to its limit, until its leaves are filled (taker; one fill per level). The
+//!    rest: market and IOC are **cancelled**; a limit **rests** at its limit price. A
+//!    non-marketable IOC is cancelled unfilled; a non-marketable limit rests. A market
+//!    order finding no opposite side is cancelled unfilled.
+//! 2. **Liquidity taken** by simulated orders is removed from the simulated book: at the
+//!    touch until the next quote replaces it, behind it until a depth tick sets that
+//!    level again, so two orders cannot both take the same size.
 //! 3. **Resting, on a quote**: when the ask moves to or below a resting buy's limit, the
 //!    buy fills `min(leaves, ask size left)` at **its limit price** (maker).
 //! 4. **Resting, on a trade**: a trade printing below a resting buy's limit (through it)
@@ -57,8 +59,8 @@
 //! - **Post-only**: on arrival, one whose limit crosses the opposite touch is rejected
 //!   `WouldTake` ([`PostOnly::Reject`], the default) or repriced one tick behind the
 //!   touch and rested ([`PostOnly::Reprice`]); otherwise it rests.
-//! - **FOK**: on arrival, fills its whole quantity at the touch if there, else is
-//!   cancelled unfilled.
+//! - **FOK**: on arrival, fills its whole quantity if the levels within its limit hold
+//!   it (walking them as rule 1), else is cancelled unfilled.
 //! - **GTD**: an expiry is scheduled like a cancel at the order's expiry time; what is
 //!   left then is `Expired`.
 //! - **Reduce-only**: cut at submit to the filled position it reduces (rejected
@@ -81,6 +83,7 @@
 //! for the last [`ExchangeConfig::max_terminal_orders`].
 
 mod apply;
+mod depth;
 mod market;
 mod queue;
 mod store;
@@ -96,6 +99,7 @@ use crate::order::{
 };
 use crate::queue_model::QueueModel;
 use crate::stats::ExecutionStats;
+use depth::Depth;
 use market::{displayed, MarketState};
 pub use store::OrderState;
 use store::{OrderKey, OrderStore, Record, RestingBooks};
@@ -161,6 +165,9 @@ pub struct SimulatedExchange {
     config: ExchangeConfig,
     #[rkyv(with = rkyv::with::AsVec)]
     markets: BTreeMap<Symbol, MarketState>,
+    /// The levels behind each symbol's touch, from depth ticks (none for quote-only data).
+    #[rkyv(with = rkyv::with::AsVec)]
+    depths: BTreeMap<Symbol, Depth>,
     store: OrderStore,
     #[rkyv(with = rkyv::with::AsVec)]
     resting: RestingBooks,
@@ -186,6 +193,7 @@ impl SimulatedExchange {
         Self {
             config,
             markets: BTreeMap::new(),
+            depths: BTreeMap::new(),
             store,
             resting: RestingBooks::new(),
             pending: BTreeMap::new(),
@@ -456,7 +464,8 @@ impl SimulatedExchange {
                 self.match_resting(symbol, (Side::Buy, t.px, true), &mut avail, ts, &mut out);
                 self.match_resting(symbol, (Side::Sell, t.px, true), &mut avail, ts, &mut out);
             }
-            TickEvent::Trade(_) | TickEvent::Depth(_) => {}
+            TickEvent::Depth(update) => self.depths.entry(symbol).or_default().apply(update),
+            TickEvent::Trade(_) => {}
         }
         out
     }

@@ -11,9 +11,9 @@
 //! ([`UNSEEN`]) until its level is seen: never filled by a print at its price before
 //! that, only by the market trading through it.
 
-use mycelium_market_data::{Price, Qty, Side};
+use mycelium_market_data::{Price, Side};
 
-use super::market::Top;
+use super::market::{raw_qty, Top};
 use crate::queue_model::{QueueModel, QueuePos};
 
 /// The queue ahead of an order whose level has not been seen: more than any print.
@@ -61,11 +61,6 @@ fn level(side: Side, limit: f64, touch: Option<Top>) -> Level {
     } else {
         Level::Hidden
     }
-}
-
-/// A displayed or traded size in fixed-point units; `None` when not given (infinite).
-pub(crate) fn raw_qty(qty: f64) -> Option<i64> {
-    qty.is_finite().then(|| Qty::from_f64(qty).map_or(0, |q| q.raw()))
 }
 
 impl Queue {
