@@ -146,3 +146,15 @@ fn sells_mirror_buys() {
     assert!(e.on_tick(&trade(T0 + 2 * L, 100.0, 4.0)).is_empty());
     assert_eq!(fills(&e.on_tick(&trade(T0 + 3 * L, 100.0, 3.0))), [(100.0, 2.0)]);
 }
+
+#[test]
+fn what_simulated_orders_took_does_not_shorten_the_queue_a_later_order_joins() {
+    let mut e = engine_under(QueueModel::RiskAverse);
+    e.on_tick(&quote(T0, 99.0, 5.0, 100.0, 5.0));
+    // A sell takes 3 of the 5 bid; the data's orders there are still ahead of a new buy.
+    e.submit(market(1, Side::Sell, 3.0, T0));
+    e.submit(limit(2, Side::Buy, 2.0, 99.0, T0));
+    assert_eq!(fills(&e.advance_to(T0 + L)), [(99.0, 3.0)]);
+    assert!(e.on_tick(&trade(T0 + 2 * L, 99.0, 4.0)).is_empty(), "5 ahead, not 2");
+    assert_eq!(fills(&e.on_tick(&trade(T0 + 3 * L, 99.0, 2.0))), [(99.0, 1.0)]);
+}

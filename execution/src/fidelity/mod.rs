@@ -10,6 +10,12 @@
 //! fills, so every simulation has the same orders, and [`FidelityReport`] compares their
 //! fills per order.
 //!
+//! The same orders also go to the [`SimulatedExchange`](crate::SimulatedExchange) a
+//! backtest runs ([`ExchangeSim`]), under the models in
+//! [`FidelityConfig::exchange_models`]: it sees the stream as a replay does (depth,
+//! book-derived quotes, trades) and keeps queue positions by its own rules (FILL_RULES
+//! rule 7), so its rows measure what a backtest's fills are worth.
+//!
 //! The table: `cargo run --release -p mycelium-execution --example fidelity` (keys such
 //! as `seed=2 vol=3` vary the stream). Per model, fills and filled quantity relative to
 //! the truth; over the orders both filled, the mean signed error of the first fill's
@@ -22,9 +28,11 @@
 //! - [`quoting`]: [`QuoteRule`], quote both sides at the touch every N events.
 //! - [`truth`]: [`TruthSim`], the exact L3 FIFO simulation.
 //! - [`l2sim`]: [`L2Sim`], an L2 level tracker with a queue model per order.
+//! - [`exchange`]: [`ExchangeSim`], the simulated exchange fed the same stream.
 //! - [`fills`]: [`FillLog`], fills per order.
 //! - [`report`]: [`FidelityReport`], each model against the truth.
 
+pub mod exchange;
 pub mod fills;
 pub mod l2sim;
 pub mod quoting;
@@ -36,6 +44,7 @@ use std::collections::BTreeMap;
 use mycelium_market_data::l3::{Grid, L2Deriver, L3Config, L3Error, L3Generator, Lots};
 use mycelium_market_data::Symbol;
 
+pub use exchange::ExchangeSim;
 pub use fills::{FillLog, OrderFills};
 pub use l2sim::L2Sim;
 pub use quoting::{QuoteAction, QuoteRule};
@@ -54,6 +63,8 @@ pub struct FidelityConfig {
     pub grid: Grid,
     /// The queue models compared with the truth.
     pub models: Vec<QueueModel>,
+    /// The queue models the simulated exchange runs under, compared with the truth.
+    pub exchange_models: Vec<QueueModel>,
     /// The rule checks its quotes every this many L2 ticks.
     pub quote_every: u64,
     /// Quote size, lots.
@@ -79,6 +90,7 @@ impl Default for FidelityConfig {
                 QueueModel::Log2,
                 QueueModel::Power3 { n: 3.0 },
             ],
+            exchange_models: vec![QueueModel::RiskAverse, QueueModel::Power { n: 2.0 }],
             quote_every: 20,
             quote_qty: 10,
             warmup_events: 20_000,
@@ -93,6 +105,8 @@ pub fn run(cfg: &FidelityConfig) -> Result<FidelityReport, L3Error> {
     let mut deriver = L2Deriver::new(symbol, cfg.grid);
     let mut truth = TruthSim::new();
     let mut sims: Vec<L2Sim> = cfg.models.iter().map(|m| L2Sim::new(*m, cfg.grid)).collect();
+    let mut exchanges: Vec<ExchangeSim> =
+        cfg.exchange_models.iter().map(|m| ExchangeSim::new(*m, cfg.grid, symbol)).collect();
     let mut rule = QuoteRule::new(cfg.quote_every, cfg.quote_qty);
     // Orders and cancels in flight, by (arrival time, decision number).
     let mut in_flight: BTreeMap<(i64, u64), QuoteAction> = BTreeMap::new();
@@ -104,14 +118,17 @@ pub fn run(cfg: &FidelityConfig) -> Result<FidelityReport, L3Error> {
             if entry.key().0 > ev.ts_ns {
                 break;
             }
+            let at = entry.key().0;
             match entry.remove() {
                 QuoteAction::Place { id, side, px, qty } => {
                     truth.place(deriver.book(), id, side, px, qty);
                     sims.iter_mut().for_each(|s| s.place(id, side, px, qty));
+                    exchanges.iter_mut().for_each(|x| x.place(id, (side, px, qty), at));
                 }
                 QuoteAction::Cancel { id } => {
                     truth.cancel(id);
                     sims.iter_mut().for_each(|s| s.cancel(id));
+                    exchanges.iter_mut().for_each(|x| x.cancel(id, at));
                 }
             }
         }
@@ -121,6 +138,7 @@ pub fn run(cfg: &FidelityConfig) -> Result<FidelityReport, L3Error> {
         events += 1;
         for tick in &ticks {
             sims.iter_mut().for_each(|s| s.on_tick(tick));
+            exchanges.iter_mut().for_each(|x| x.on_tick(tick));
             if events <= cfg.warmup_events {
                 continue;
             }
@@ -146,5 +164,9 @@ pub fn run(cfg: &FidelityConfig) -> Result<FidelityReport, L3Error> {
         truth_qty: t.qty(),
         truth_orders_filled: t.filled_orders().count() as u64,
         models: sims.iter().map(|s| ModelFidelity::compare(s.model(), s.fills(), t)).collect(),
+        exchange: exchanges
+            .iter()
+            .map(|x| ModelFidelity::compare(x.model(), x.fills(), t))
+            .collect(),
     })
 }

@@ -45,6 +45,8 @@ pub struct FidelityReport {
     pub truth_orders_filled: u64,
     /// One row per model, in the configured order.
     pub models: Vec<ModelFidelity>,
+    /// One row per model the simulated exchange ran under, in the configured order.
+    pub exchange: Vec<ModelFidelity>,
 }
 
 impl ModelFidelity {
@@ -105,10 +107,15 @@ impl fmt::Display for FidelityReport {
             "| model | fills vs truth | qty vs truth | orders filled | mean fill-time error ms | p99 abs error ms | early | over |"
         )?;
         writeln!(f, "|---|---|---|---|---|---|---|---|")?;
-        for m in &self.models {
+        let rows = self
+            .models
+            .iter()
+            .map(|m| (m, ""))
+            .chain(self.exchange.iter().map(|m| (m, "exchange, ")));
+        for (m, by) in rows {
             writeln!(
                 f,
-                "| {} | {:.3} ({}) | {:.3} ({}) | {} | {:+.1} | {:.1} | {} | {} |",
+                "| {by}{} | {:.3} ({}) | {:.3} ({}) | {} | {:+.1} | {:.1} | {} | {} |",
                 m.model,
                 ratio(m.fills as f64, self.truth_fills as f64),
                 m.fills,

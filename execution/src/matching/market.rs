@@ -11,6 +11,10 @@ pub(crate) struct Top {
     /// Displayed size not yet taken by simulated orders (`INFINITY` when the venue gives
     /// no size).
     pub(crate) avail: f64,
+    /// Displayed size as the quote gave it (`INFINITY` when not given): the queue at this
+    /// price, which simulated orders taking here do not shorten (the data's orders stay
+    /// ahead of a simulated order that joins).
+    pub(crate) shown: f64,
 }
 
 /// Top of book and last trade of one symbol.
@@ -33,7 +37,7 @@ pub(crate) fn displayed(qty: f64) -> f64 {
 }
 
 fn top(px: f64, qty: f64) -> Option<Top> {
-    (px.is_finite() && px > 0.0).then(|| Top { px, avail: displayed(qty) })
+    (px.is_finite() && px > 0.0).then(|| Top { px, avail: displayed(qty), shown: displayed(qty) })
 }
 
 impl MarketState {

@@ -3,8 +3,8 @@
 //! (the rules are [`crate::queue_model`]'s; this is where the exchange feeds them).
 //!
 //! The exchange sees one level per side, the touch. An order's level is therefore
-//! observed while it is the touch (its displayed size is the quote's size, less what
-//! simulated orders took), known to be empty while the order's price is better than the
+//! observed while it is the touch (its displayed size is the quote's size: what simulated
+//! orders took there does not shorten the queue of the data's orders), known to be empty while the order's price is better than the
 //! touch (a buy above the best bid: the venue has nothing there, the order is first),
 //! and hidden while it is behind the touch. An order that joins a hidden level, or a
 //! level whose size the venue does not give, queues behind an unknown quantity
@@ -55,7 +55,7 @@ fn level(side: Side, limit: f64, touch: Option<Top>) -> Level {
         Side::Sell => limit < px,
     };
     if limit == px {
-        Level::Touch(raw_qty(touch.avail))
+        Level::Touch(raw_qty(touch.shown))
     } else if better {
         Level::Empty
     } else {
