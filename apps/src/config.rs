@@ -150,6 +150,19 @@ impl PipelineConfig {
                 "execution.exchange.order_latency_ns must be 0 or more, not {latency}"
             )));
         }
+        if let Some(latency) = &self.execution.exchange.latency {
+            use mycelium_execution::LatencySetting::ConstantNs;
+            for (key, setting) in [("entry", &latency.entry), ("response", &latency.response)] {
+                if matches!(setting, ConstantNs(ns) if *ns < 0) {
+                    return Err(invalid(format!(
+                        "execution.exchange.latency.{key} must be 0 or more"
+                    )));
+                }
+            }
+            if let Err(e) = mycelium_execution::OrderLatency::from_config(latency) {
+                return Err(invalid(format!("execution.exchange.latency: {e}")));
+            }
+        }
         if self.journal.dir.as_ref().is_some_and(|d| d.as_os_str().is_empty()) {
             return Err(invalid("journal.dir must name a directory, not be empty".into()));
         }

@@ -87,6 +87,19 @@ fn a_negative_order_latency_is_named() {
     assert!(err.contains("execution.exchange.order_latency_ns must be 0 or more, not -5"), "{err}");
 }
 
+#[test]
+fn an_unreadable_latency_file_is_named() {
+    let text = "[execution.exchange.latency]\nentry = { file = \"/nonexistent/latency.csv\" }\n";
+    let err = PipelineConfig::parse(text, "my.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("execution.exchange.latency") && err.contains("/nonexistent/latency.csv"),
+        "{err}"
+    );
+    let text = "[execution.exchange.latency]\nresponse = { constant_ns = -1 }\n";
+    let err = PipelineConfig::parse(text, "my.toml").unwrap_err().to_string();
+    assert!(err.contains("execution.exchange.latency.response must be 0 or more"), "{err}");
+}
+
 const TWO_PINNED: &str = r#"
 [[strategy]]
 name = "a"

@@ -4,6 +4,7 @@
 use mycelium_market_data::{Instrument, InstrumentTable, MarketTick, Symbol};
 use serde::{Deserialize, Serialize};
 
+use crate::latency_model::OrderLatency;
 use crate::matching::{ExchangeConfig, OrderState, SimulatedExchange};
 use crate::order::{Cancel, CancelAction, ClientOrderId, Order, OrderUpdate, StrategyId};
 use crate::positions::{FeeSchedule, Position, Positions};
@@ -81,6 +82,7 @@ impl ExecutionEngine {
         let instruments = config.instruments.table();
         let mut exchange = SimulatedExchange::new(config.exchange);
         exchange.set_instruments(instruments.clone());
+        load_latency(&mut exchange);
         Self {
             risk: RiskChecker::new(config.risk),
             exchange,
@@ -95,6 +97,7 @@ impl ExecutionEngine {
         let instruments = config.instruments.table();
         self.exchange.set_config(config.exchange.clone());
         self.exchange.set_instruments(instruments.clone());
+        load_latency(&mut self.exchange);
         self.positions.configure(config.fees, instruments);
     }
 
@@ -220,5 +223,18 @@ impl ExecutionEngine {
     /// The simulated exchange.
     pub fn exchange(&self) -> &SimulatedExchange {
         &self.exchange
+    }
+}
+
+/// Reads the latency files the exchange's config names. A config is checked before a run
+/// starts (an unreadable file is a config error there); one that goes missing after
+/// that leaves the config's constants in force, logged.
+fn load_latency(exchange: &mut SimulatedExchange) {
+    let Some(config) = exchange.config().latency.clone() else {
+        return;
+    };
+    match OrderLatency::from_config(&config) {
+        Ok(latency) => exchange.set_latency(latency),
+        Err(e) => tracing::error!(%e, "order latency file unreadable; the constants stay in force"),
     }
 }

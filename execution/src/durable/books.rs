@@ -33,6 +33,14 @@ pub struct Books {
     /// Updates for each strategy not yet in a reply.
     #[rkyv(with = rkyv::with::AsVec)]
     undelivered: BTreeMap<StrategyId, Vec<OrderUpdate>>,
+    /// Updates still travelling back to their strategies (the exchange's response
+    /// latency), by (exchange time they arrive, order made): released into
+    /// `undelivered` when the clock passes that time.
+    #[rkyv(with = rkyv::with::AsVec)]
+    in_flight: BTreeMap<(i64, u64), OrderUpdate>,
+    /// Updates put in flight so far: those arriving at the same time keep the order
+    /// they were made in.
+    sent: u64,
     /// Each strategy's last step and its reply: a step sent again (its reply was lost
     /// with a connection or a crash) is answered with it, not executed again.
     #[rkyv(with = rkyv::with::AsVec)]
@@ -88,6 +96,8 @@ impl Books {
             last_seq: 0,
             registered: BTreeMap::new(),
             undelivered: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            sent: 0,
             replies: BTreeMap::new(),
             observed: None,
         }
@@ -149,11 +159,12 @@ impl Books {
         &self.config
     }
 
-    /// [`Input::Register`]. The strategy's undelivered updates are dropped: what it
-    /// recovers on registration already reflects them.
+    /// [`Input::Register`]. The strategy's undelivered updates (in flight too) are
+    /// dropped: what it recovers on registration already reflects them.
     pub fn register(&mut self, strategy: StrategyId, live: bool) {
         self.registered.insert(strategy, live);
         self.undelivered.remove(&strategy);
+        self.in_flight.retain(|_, u| u.strategy != strategy);
     }
 
     /// [`Input::Unregister`].
@@ -165,6 +176,7 @@ impl Books {
     pub fn tick(&mut self, seq: u64, tick: Option<&MarketTick>) {
         if let Some(t) = tick {
             let updates = self.engine.on_tick(t);
+            self.release_arrived();
             self.hold(updates);
         }
         self.applied += 1;
@@ -216,11 +228,34 @@ impl Books {
         self.observed.as_mut().map(std::mem::take).unwrap_or_default()
     }
 
+    /// Keeps `updates` for their strategies' next replies, or in flight until the
+    /// exchange's response latency has passed (in exchange time).
     fn hold(&mut self, updates: Vec<OrderUpdate>) {
         if let Some(seen) = &mut self.observed {
             seen.extend_from_slice(&updates);
         }
+        let exchange = self.engine.exchange();
         for u in updates {
+            let arrives = exchange.answer_reaches_strategy_at(u.ts_ns);
+            if exchange.now_ns().is_none_or(|now| arrives <= now) {
+                self.undelivered.entry(u.strategy).or_default().push(u);
+            } else {
+                self.sent += 1;
+                self.in_flight.insert((arrives, self.sent), u);
+            }
+        }
+    }
+
+    /// Moves the updates that have reached their strategies by now into their replies.
+    fn release_arrived(&mut self) {
+        let Some(now) = self.engine.exchange().now_ns() else {
+            return;
+        };
+        while let Some(entry) = self.in_flight.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            let u = entry.remove();
             self.undelivered.entry(u.strategy).or_default().push(u);
         }
     }

@@ -4,7 +4,12 @@
 //! # Time
 //!
 //! An order (or cancel) whose `reacted_to.exchange_ts_ns` is `T` reaches the exchange at
-//! `A = T + order_latency_ns`. It is applied when the market-data clock passes `A`: on the
+//! `A = T + entry(T)`: [`ExchangeConfig::order_latency_ns`], or the entry latency of
+//! [`ExchangeConfig::latency`] (constant or interpolated from a recorded file; a negative
+//! one, a rejected row, refuses the request `ExchangeRefused`). An answer the exchange
+//! produces at `X` reaches its strategy at `X + response(X)` (0 unless `latency` sets
+//! it): the execution actor's books hold it until the clock passes that time
+//! ([`Books`](crate::Books)). It is applied when the market-data clock passes `A`: on the
 //! first tick with `exchange_ts_ns >= A` (or [`SimulatedExchange::advance_to`]), *before*
 //! that tick's own content, against the book as it stood after the previous tick. Events
 //! due at the same time apply in submission order. The clock is the largest tick time
@@ -93,6 +98,7 @@ use std::collections::BTreeMap;
 use mycelium_market_data::{InstrumentTable, MarketTick, Qty, Side, Symbol, TickEvent};
 use serde::{Deserialize, Serialize};
 
+use crate::latency_model::{Latency, OrderLatency, OrderLatencyConfig};
 use crate::order::{
     Cancel, CancelAction, ClientOrderId, Order, OrderStatus, OrderType, OrderUpdate, RejectReason,
     StrategyId,
@@ -109,8 +115,14 @@ use store::{OrderKey, OrderStore, Record, RestingBooks};
 #[serde(default, deny_unknown_fields)]
 pub struct ExchangeConfig {
     /// Time from the tick an order reacted to until it reaches the exchange, in
-    /// exchange-time ns. Default `100_000` (100 µs).
+    /// exchange-time ns. Default `100_000` (100 µs). [`latency`](Self::latency), when
+    /// set, takes its place.
     pub order_latency_ns: i64,
+    /// Order entry and response latency, each constant or interpolated from a recorded
+    /// latency file ([`OrderLatencyConfig`]; TOML `[execution.exchange.latency]` with
+    /// `entry = { constant_ns = 100000 }`, `response = { file = "latency.csv" }`). Unset
+    /// (the default): entry is `order_latency_ns` and answers reach strategies at once.
+    pub latency: Option<OrderLatencyConfig>,
     /// Tradable symbols; empty (the default) means any symbol.
     #[serde(with = "crate::serde_util::symbols")]
     pub symbols: Vec<Symbol>,
@@ -127,6 +139,7 @@ impl Default for ExchangeConfig {
     fn default() -> Self {
         Self {
             order_latency_ns: 100_000,
+            latency: None,
             symbols: Vec::new(),
             max_terminal_orders: 65_536,
             post_only: PostOnly::Reject,
@@ -184,6 +197,10 @@ pub struct SimulatedExchange {
     /// Not in a snapshot, like `config`: tick sizes for repricing post-only orders.
     #[rkyv(with = rkyv::with::Skip)]
     instruments: InstrumentTable,
+    /// Not in a snapshot, like `config`: entry and response latency, from the config
+    /// (its files loaded by [`set_latency`](Self::set_latency)).
+    #[rkyv(with = rkyv::with::Skip)]
+    latency: OrderLatency,
 }
 
 impl SimulatedExchange {
@@ -191,7 +208,6 @@ impl SimulatedExchange {
     pub fn new(config: ExchangeConfig) -> Self {
         let store = OrderStore::new(config.max_terminal_orders);
         Self {
-            config,
             markets: BTreeMap::new(),
             depths: BTreeMap::new(),
             store,
@@ -202,12 +218,26 @@ impl SimulatedExchange {
             stats: ExecutionStats::default(),
             net: BTreeMap::new(),
             instruments: InstrumentTable::new(),
+            latency: constant_latency(&config),
+            config,
         }
     }
 
     pub(crate) fn set_config(&mut self, config: ExchangeConfig) {
         self.store.set_max_terminal(config.max_terminal_orders);
+        self.latency = constant_latency(&config);
         self.config = config;
+    }
+
+    /// Sets the entry and response latency (loaded from the config's
+    /// [`latency`](ExchangeConfig::latency), its files read).
+    pub fn set_latency(&mut self, latency: OrderLatency) {
+        self.latency = latency;
+    }
+
+    /// When the strategy receives an answer the exchange produced at `exch_ts_ns`.
+    pub fn answer_reaches_strategy_at(&self, exch_ts_ns: i64) -> i64 {
+        exch_ts_ns.saturating_add(self.latency.response(exch_ts_ns).max(0))
     }
 
     /// Sets the instruments whose tick sizes a repriced post-only order uses.
@@ -344,12 +374,16 @@ impl SimulatedExchange {
             }
             leaves = leaves.min(reducible);
         }
+        let ts = order.reacted_to.exchange_ts_ns;
+        let entry = self.latency.entry(ts);
+        if entry < 0 {
+            return self.reject(order, RejectReason::ExchangeRefused);
+        }
         self.stats.count_order(order.strategy, order.symbol);
         self.stats.accepted += 1;
         self.stats.accepted_qty += leaves;
         let key = (order.strategy, order.client_order_id);
-        let ts = order.reacted_to.exchange_ts_ns;
-        let due = ts.saturating_add(self.config.order_latency_ns);
+        let due = ts.saturating_add(entry);
         let expiry = order.options.expire_at_ns;
         let state = OrderState {
             leaves_qty: leaves,
@@ -376,7 +410,22 @@ impl SimulatedExchange {
         self.stats.cancel_requests += 1;
         let key = (cancel.strategy, cancel.client_order_id);
         let ts = cancel.reacted_to.exchange_ts_ns;
-        let due = ts.saturating_add(self.config.order_latency_ns);
+        let entry = self.latency.entry(ts);
+        if entry < 0 {
+            // Refused by the exchange: the order works on, unchanged.
+            let reason = RejectReason::ExchangeRefused;
+            return match self.store.get(&key) {
+                Some(record) if cancel.action != CancelAction::CancelAll => {
+                    let update = record.state.update(None, ts);
+                    vec![self.refuse(update, reason)]
+                }
+                _ => {
+                    self.stats.count_reject(cancel.strategy, cancel.symbol, reason);
+                    Vec::new()
+                }
+            };
+        }
+        let due = ts.saturating_add(entry);
         if cancel.action == CancelAction::CancelAll {
             let arrival = self.arrival();
             self.pending.insert((due, arrival), Pending::CancelAll(cancel.strategy, cancel.symbol));
@@ -504,6 +553,21 @@ impl SimulatedExchange {
     fn market(&mut self, symbol: Symbol) -> &mut MarketState {
         self.markets.entry(symbol).or_default()
     }
+}
+
+/// The latency of a config before its files are loaded: `order_latency_ns` to enter,
+/// answers at once (or the config's constants).
+fn constant_latency(config: &ExchangeConfig) -> OrderLatency {
+    use crate::latency_model::LatencySetting::ConstantNs;
+    let constant = |setting: Option<&crate::latency_model::LatencySetting>, default| match setting {
+        Some(ConstantNs(ns)) => Latency::Constant(*ns),
+        _ => Latency::Constant(default),
+    };
+    let latency = config.latency.as_ref();
+    OrderLatency::new(
+        constant(latency.map(|l| &l.entry), config.order_latency_ns),
+        constant(latency.map(|l| &l.response), 0),
+    )
 }
 
 /// The reject update of `order`.

@@ -79,6 +79,10 @@ pub enum RejectReason {
     /// rejected): the order is unchanged.
     #[error("order already finished")]
     OrderFinished,
+    /// The exchange refused the request (a rejected row of a recorded latency file:
+    /// the venue was overloaded).
+    #[error("the exchange refused the request")]
+    ExchangeRefused,
 }
 
 /// Lifecycle state of an order: `New -> Accepted -> PartiallyFilled -> Filled /
