@@ -10,9 +10,16 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use mycelium_market_data::{MarketDataReader, ReadError, ReaderOptions, RecordedEvent, TickEvent};
+use mycelium_execution::fidelity::{QuoteAction, QuoteRule};
+use mycelium_execution::{
+    Cancel, ClientOrderId, ExchangeConfig, Order, OrderUpdate, QueueModel, SimulatedExchange,
+    StrategyId, TickStamp,
+};
+use mycelium_market_data::{
+    MarketDataReader, MarketTick, ReadError, ReaderOptions, RecordedEvent, TickAdapter, TickEvent,
+};
 
 /// The capture's file name in the shared data directory.
 pub const CAPTURE: &str = "hftbacktest_binance-usdm_BTCUSDT_20240808.jsonl.gz";
@@ -90,3 +97,90 @@ impl fmt::Display for FillRun {
         )
     }
 }
+
+/// Quote size of the rule, lots (0.01 BTC).
+pub const QUOTE_LOTS: i64 = 10;
+
+/// The capture's messages as Mycelium's replay turns them into ticks (the adapter adds
+/// the book-derived quote after each depth message), each with the touch the rule sees
+/// after it, in ticks.
+pub struct PreparedMessages {
+    messages: Vec<(Vec<MarketTick>, Option<i64>, Option<i64>)>,
+}
+
+impl PreparedMessages {
+    /// Runs `messages` through the market-data adapter (before any timing).
+    pub fn new(messages: &[RecordedEvent]) -> Self {
+        let mut adapter = TickAdapter::new();
+        let ticks_of = |px: f64| (px / TICK_SIZE).round() as i64;
+        let messages = messages
+            .iter()
+            .map(|m| {
+                let mut ticks = Vec::new();
+                // A sequence gap resynchronises the adapter's book; its ticks still go.
+                let _ = adapter.push(m.clone(), &mut ticks);
+                let top = adapter.book(&m.symbol).map(|b| b.book());
+                let bid = top.and_then(|b| b.best_bid()).map(|(px, _)| ticks_of(px));
+                let ask = top.and_then(|b| b.best_ask()).map(|(px, _)| ticks_of(px));
+                (ticks, bid, ask)
+            })
+            .collect();
+        Self { messages }
+    }
+}
+
+/// Mycelium's side of the comparison: the prepared ticks into the
+/// [`SimulatedExchange`] a backtest runs (queue positions under `model`, the book walk,
+/// 100 µs entry latency), the quoting rule checking every `every` messages, its quotes
+/// post-only limits.
+pub fn mycelium_replay(prepared: &PreparedMessages, every: u64, model: QueueModel) -> FillRun {
+    let config =
+        ExchangeConfig { order_latency_ns: 100_000, queue: model, ..ExchangeConfig::default() };
+    let mut exchange = SimulatedExchange::new(config);
+    let mut rule = QuoteRule::new(every, QUOTE_LOTS);
+    let (mut actions, mut orders, mut fills, mut filled_qty) = (Vec::new(), 0u64, 0u64, 0.0);
+    let mut count = |updates: Vec<OrderUpdate>| {
+        for fill in updates.iter().filter_map(|u| u.last_fill) {
+            fills += 1;
+            filled_qty += fill.qty;
+        }
+    };
+    let started = Instant::now();
+    for (ticks, bid, ask) in &prepared.messages {
+        let Some(last) = ticks.last() else {
+            continue;
+        };
+        for tick in ticks {
+            count(exchange.on_tick(tick));
+        }
+        rule.on_event(*bid, *ask, &mut actions);
+        let stamp = TickStamp { exchange_ts_ns: last.exchange_ts_ns, seq: last.seq };
+        for action in actions.drain(..) {
+            let answer = match action {
+                QuoteAction::Place { id, side, px, qty } => {
+                    orders += 1;
+                    let (px, qty) = (px as f64 * TICK_SIZE, qty as f64 * LOT_SIZE);
+                    let id = ClientOrderId(id);
+                    let order = Order::limit(QUOTER, id, last.symbol, side, qty, px, stamp);
+                    exchange.submit(order.post_only())
+                }
+                QuoteAction::Cancel { id } => {
+                    exchange.cancel(Cancel::order(QUOTER, ClientOrderId(id), last.symbol, stamp))
+                }
+            };
+            count(answer);
+        }
+    }
+    FillRun {
+        engine: format!("Mycelium {}", env!("CARGO_PKG_VERSION")),
+        model: format!("{model}, SimulatedExchange"),
+        messages: prepared.messages.len() as u64,
+        elapsed: started.elapsed(),
+        orders,
+        fills,
+        filled_qty,
+    }
+}
+
+/// The rule's one strategy.
+const QUOTER: StrategyId = StrategyId(1);

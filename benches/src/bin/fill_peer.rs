@@ -49,12 +49,12 @@ use hftbacktest::prelude::{
     DEPTH_CLEAR_EVENT, DEPTH_EVENT, DEPTH_SNAPSHOT_EVENT, EXCH_EVENT, LOCAL_EVENT, SELL_EVENT,
     TRADE_EVENT,
 };
-use mycelium_benches::fill::{capture_path, load_messages, FillRun, LOT_SIZE, TICK_SIZE};
+use mycelium_benches::fill::{
+    capture_path, load_messages, mycelium_replay, FillRun, PreparedMessages, LOT_SIZE, QUOTE_LOTS,
+    TICK_SIZE,
+};
 use mycelium_execution::fidelity::{QuoteAction, QuoteRule};
 use mycelium_market_data::{DepthKind, RecordedEvent, Side, TickEvent};
-
-/// Quote size, lots (0.01 BTC).
-const QUOTE_LOTS: i64 = 10;
 
 fn row(ev: u64, exch_ts: i64, local_ts: i64, px: f64, qty: f64) -> Event {
     Event { ev, exch_ts, local_ts, px, qty, order_id: 0, ival: 0, fval: 0.0 }
@@ -283,7 +283,14 @@ fn main() -> anyhow::Result<()> {
         every
     );
     let n = messages.len() as u64;
+    let prepared = PreparedMessages::new(&messages);
     println!("{}", FillRun::HEADER);
+    for model in [
+        mycelium_execution::QueueModel::RiskAverse,
+        mycelium_execution::QueueModel::Power3 { n: 3.0 },
+    ] {
+        report(best_of(ROUNDS, || Ok(mycelium_replay(&prepared, every, model))));
+    }
     for exchange in [Exchange::NoPartial, Exchange::Partial] {
         report(best_of(ROUNDS, || {
             let risk_averse = RiskAdverseQueueModel::<HashMapMarketDepth>::new();
