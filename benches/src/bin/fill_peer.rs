@@ -61,8 +61,9 @@ fn row(ev: u64, exch_ts: i64, local_ts: i64, px: f64, qty: f64) -> Event {
 }
 
 /// The rows of one message, without the `EXCH_EVENT` / `LOCAL_EVENT` flags.
-fn rows_of(msg: &RecordedEvent, out: &mut Vec<Event>) {
-    let (e, l) = (msg.exchange_ts_ns, msg.local_ts_ns);
+/// `shift` is added to every local timestamp (see [`clock_shift`]).
+fn rows_of(msg: &RecordedEvent, shift: i64, out: &mut Vec<Event>) {
+    let (e, l) = (msg.exchange_ts_ns, msg.local_ts_ns + shift);
     match &msg.event {
         TickEvent::Depth(d) => {
             let kind = match d.kind {
@@ -91,10 +92,22 @@ fn rows_of(msg: &RecordedEvent, out: &mut Vec<Event>) {
 }
 
 /// The rows in hftbacktest's two-processor order (see the module docs).
+/// The recorder's clock runs about 1.27 s behind Binance's (FILL_RULES.md, "Feed latency
+/// from the data"), so its local timestamps precede the exchange's: replayed as they
+/// are, hftbacktest's strategy would see each message 1.27 s before its exchange
+/// processes it, and its orders would meet the book of 1.27 s earlier. Shifted by the
+/// smallest feed latency, the fastest message takes 0 and the rest their measured
+/// spread, as Mycelium's side (orders in exchange time, after the 100 µs entry) sees it.
+fn clock_shift(messages: &[RecordedEvent]) -> i64 {
+    let least = messages.iter().map(|m| m.local_ts_ns - m.exchange_ts_ns).min().unwrap_or(0);
+    (-least).max(0)
+}
+
 fn to_events(messages: &[RecordedEvent]) -> Vec<Event> {
+    let shift = clock_shift(messages);
     let mut rows = Vec::new();
     for m in messages {
-        rows_of(m, &mut rows);
+        rows_of(m, shift, &mut rows);
     }
     let mut by_exch: Vec<usize> = (0..rows.len()).collect();
     by_exch.sort_by_key(|&i| (rows[i].exch_ts, i));
