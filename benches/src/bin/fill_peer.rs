@@ -1,6 +1,8 @@
 //! hftbacktest 0.9.4 as the fill-simulation peer: the recorded Binance BTCUSDT capture
 //! replayed through its L2 backtester with a queue model, driven by the same quoting
-//! rule Mycelium's side runs ([`QuoteRule`]), reporting messages/s, orders and fills.
+//! rule Mycelium's side runs ([`QuoteRule`]), reporting messages/s, orders and fills,
+//! under Mycelium's own rows ([`mycelium_replay`]: the same messages through the
+//! market-data adapter into the simulated exchange).
 //!
 //! `cargo run --release -p mycelium-benches --features peers --bin fill_peer [-- EVERY]`
 //! (`EVERY`: the rule checks its quotes every EVERY messages, default 50).
