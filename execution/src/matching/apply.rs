@@ -5,8 +5,7 @@
 
 use mycelium_market_data::{Price, Qty, Side, Symbol};
 
-use super::market::raw_qty;
-use super::market::{crosses, Top};
+use super::market::{crosses, raw_qty, Top};
 use super::queue::Queue;
 use super::store::{OrderKey, Resting};
 use super::{PostOnly, SimulatedExchange};
@@ -67,7 +66,9 @@ impl SimulatedExchange {
         let mut levels = Vec::new();
         if let Some(touch) = marketable {
             levels.push((touch.px, touch.avail));
-            if let (true, Some(depth)) = (touch.avail.is_finite(), self.depths.get(&order.symbol)) {
+            // A touch of unknown size is unlimited: nothing behind it is needed.
+            let depth = self.depths.get(&order.symbol).filter(|_| touch.avail.is_finite());
+            if let Some(depth) = depth {
                 levels.extend(depth.beyond(order.side, touch.px, order.limit_px));
             }
         }
