@@ -13,7 +13,9 @@ use mycelium_execution::{
     JournalConfig, Journaled, Order, PostOnly, RiskLimits, StrategyId, TickStamp,
 };
 use mycelium_journal::Durability;
-use mycelium_market_data::{MarketTick, Quote, Side, TickEvent, Trade};
+use mycelium_market_data::{
+    DepthKind, DepthUpdate, Level, MarketTick, Quote, Side, TickEvent, Trade,
+};
 use proptest::prelude::*;
 
 fn config() -> ExecutionConfig {
@@ -53,6 +55,14 @@ enum Gen {
         px: u8,
         qty: u8,
     },
+    /// One depth level set (size 0 removes it); a snapshot replaces the levels.
+    Depth {
+        dt: i64,
+        snapshot: bool,
+        bid: bool,
+        px: u8,
+        qty: u8,
+    },
     Order {
         strategy: u32,
         id: u8,
@@ -88,6 +98,7 @@ fn gen() -> impl Strategy<Value = Gen> {
     prop_oneof![
         4 => (0..50i64, 90..110u8, 1..4u8, 0..6u8, 0..6u8).prop_map(|(dt, bid, spread, bid_qty, ask_qty)| Gen::Quote { dt, bid, spread, bid_qty, ask_qty }),
         2 => (0..50i64, 88..112u8, 1..5u8).prop_map(|(dt, px, qty)| Gen::Trade { dt, px, qty }),
+        2 => (0..50i64, any::<bool>(), any::<bool>(), 85..115u8, 0..6u8).prop_map(|(dt, snapshot, bid, px, qty)| Gen::Depth { dt, snapshot, bid, px, qty }),
         5 => (1..3u32, 1..40u8, any::<bool>(), 0..7u8, 1..10u8, 88..112u8).prop_map(|(strategy, id, buy, kind, qty, px)| Gen::Order { strategy, id, buy, kind, qty, px }),
         3 => (1..3u32, 1..40u8, 0..3u8, 1..10u8, 88..112u8).prop_map(|(strategy, id, kind, qty, px)| Gen::Cancel { strategy, id, kind, qty, px }),
         1 => (0..200i64).prop_map(|dt| Gen::Advance { dt }),
@@ -135,6 +146,16 @@ fn inputs(steps: &[Gen]) -> Vec<Option<Input>> {
                         qty: f64::from(qty),
                         aggressor: None,
                     });
+                    Input::Tick { seq, tick: Some(tick(seq, now, event)) }
+                }
+                Gen::Depth { dt, snapshot, bid, px, qty } => {
+                    now += dt;
+                    seq += 1;
+                    let level = vec![Level { price: f64::from(px), qty: f64::from(qty) }];
+                    let (bids, asks) = if bid { (level, vec![]) } else { (vec![], level) };
+                    let kind = if snapshot { DepthKind::Snapshot } else { DepthKind::Diff };
+                    let update = DepthUpdate { kind, ids: None, end_of_event: true, bids, asks };
+                    let event = TickEvent::Depth(Box::new(update));
                     Input::Tick { seq, tick: Some(tick(seq, now, event)) }
                 }
                 Gen::Order { strategy, id, buy, kind, qty, px } => {
