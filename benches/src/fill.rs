@@ -3,10 +3,9 @@
 //!
 //! Both sides replay the same messages of the capture: the REST depth snapshot, the
 //! `depth@0ms` diffs and the trades (the `bookTicker` top-of-book stream is left out: an
-//! L2 book is built from the diffs). Both drive the same quoting rule,
-//! [`QuoteRule`](mycelium_execution::fidelity::QuoteRule): every N market-data
-//! messages, a side whose quote is not at the touch is cancelled and requoted there
-//! (post-only), so the orders depend on the data only.
+//! L2 book is built from the diffs). Both drive the same quoting rule, [`QuoteRule`]:
+//! every N market-data messages, a side whose quote is not at the touch is cancelled
+//! and requoted there (post-only), so the orders depend on the data only.
 
 use std::fmt;
 use std::path::PathBuf;
