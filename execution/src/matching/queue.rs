@@ -3,10 +3,11 @@
 //! (the rules are [`crate::queue_model`]'s; this is where the exchange feeds them).
 //!
 //! The exchange sees one level per side, the touch. An order's level is therefore
-//! observed while it is the touch (its displayed size is the quote's size: what simulated
-//! orders took there does not shorten the queue of the data's orders), known to be empty while the order's price is better than the
-//! touch (a buy above the best bid: the venue has nothing there, the order is first),
-//! and hidden while it is behind the touch. An order that joins a hidden level, or a
+//! observed while it is the touch (its displayed size is the quote's size: what
+//! simulated orders took there does not shorten the queue of the data's orders), known
+//! to be empty while the order's price is better than the touch (a buy above the best
+//! bid: the venue has nothing there, the order is first), and hidden while it is
+//! behind the touch. An order that joins a hidden level, or a
 //! level whose size the venue does not give, queues behind an unknown quantity
 //! ([`UNSEEN`]) until its level is seen: never filled by a print at its price before
 //! that, only by the market trading through it.
@@ -22,8 +23,9 @@ pub(crate) const UNSEEN: i64 = i64::MAX / 4;
 /// A resting order's queue state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
 pub(crate) struct Queue {
-    /// Quantity ahead (fixed-point units of [`Qty`]) and traded since the last size change.
-    pub(crate) pos: QueuePos,
+    /// Quantity ahead and traded since the last size change, in fixed-point units
+    /// (`Qty`'s, 1e-9).
+    pos: QueuePos,
     /// The displayed size last seen at the order's price, while it is seen; `None` while
     /// the level is hidden (or its size unknown).
     level: Option<i64>,
