@@ -88,9 +88,24 @@ impl Held {
 
     /// Takes the first frame whose target `ready` accepts (a name no longer
     /// reserved), marking it in flight until [`delivered`](Self::delivered).
+    ///
+    /// Each target is judged once, at its first frame: the name can be exposed while
+    /// the scan runs, and a later frame to it must not go before an earlier one judged
+    /// not ready.
     pub(crate) fn take_ready(&self, ready: impl Fn(u64) -> bool) -> Option<HeldFrame> {
         let mut st = lock(&self.state);
-        let at = st.frames.iter().position(|f| ready(f.header.target))?;
+        let mut waiting = Vec::new();
+        let at = st.frames.iter().position(|f| {
+            let target = f.header.target;
+            if waiting.contains(&target) {
+                return false;
+            }
+            let go = ready(target);
+            if !go {
+                waiting.push(target);
+            }
+            go
+        })?;
         let frame = st.frames.remove(at)?;
         st.in_flight = Some(frame.header.target);
         Some(frame)
@@ -126,5 +141,36 @@ impl Held {
         self.count.fetch_sub(frames.len(), Ordering::AcqRel);
         self.room.notify_waiters();
         frames
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+    use crate::remote::codec::frame::FrameKind;
+
+    fn header(target: u64, sequence: u64) -> FrameHeader {
+        FrameHeader { target, sequence, ..FrameHeader::new(FrameKind::Tell) }
+    }
+
+    #[test]
+    fn a_name_exposed_during_the_scan_never_lets_a_later_frame_go_first() {
+        let held = Held::default();
+        for (target, sequence) in [(7, 1), (7, 2), (9, 3)] {
+            held.push(header(target, sequence), &[0; 16], String::new());
+        }
+        // Target 7 is judged not ready at its first frame, then exposed mid-scan.
+        let calls = Cell::new(0);
+        let ready = |target: u64| {
+            calls.set(calls.get() + 1);
+            target == 9 || calls.get() > 1
+        };
+        let first = held.take_ready(ready).expect("the frame to 9 is ready");
+        assert_eq!(first.header.sequence, 3, "not the second frame to 7");
+        held.delivered(first);
+        let next = held.take_ready(|_| true).expect("7 is exposed now");
+        assert_eq!(next.header.sequence, 1);
     }
 }
