@@ -110,6 +110,16 @@ pub enum Side {
     Sell,
 }
 
+impl Side {
+    /// The other side: the one an order of this side trades against.
+    pub fn opposite(self) -> Self {
+        match self {
+            Self::Buy => Self::Sell,
+            Self::Sell => Self::Buy,
+        }
+    }
+}
+
 /// Top of book: best bid and ask with their sizes. A source without sizes (e.g. TrueFX)
 /// gives sizes of `0.0`.
 #[derive(Debug, Clone, Copy, PartialEq, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]

@@ -109,10 +109,7 @@ impl L2Sim {
                 let Some(aggressor) = t.aggressor else {
                     return;
                 };
-                let maker_side = match aggressor {
-                    Side::Buy => Side::Sell,
-                    Side::Sell => Side::Buy,
-                };
+                let maker_side = aggressor.opposite();
                 let (px, qty) = (self.grid.ticks(t.px), self.grid.lots(t.qty));
                 for (&id, o) in self.open.iter_mut().filter(|(_, o)| o.order.side == maker_side) {
                     if o.order.px == px {

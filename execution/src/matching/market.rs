@@ -1,6 +1,7 @@
 //! The simulated exchange's view of one symbol's market: the last quote, the displayed
 //! liquidity left for simulated orders, and the last trade price.
 
+use mycelium_market_data::book::PriceKey;
 use mycelium_market_data::{Qty, Quote, Side};
 
 /// One side of the top of book.
@@ -69,6 +70,23 @@ impl MarketState {
             (Some(b), Some(a)) => Some((b.px + a.px) / 2.0),
             _ => self.last_trade,
         }
+    }
+}
+
+/// The map key that orders one side's prices best first: a bid's price negated (the
+/// highest first), an ask's as it is. Resting orders and depth levels both key by it.
+pub(crate) fn best_first(side: Side, px: f64) -> PriceKey {
+    match side {
+        Side::Buy => PriceKey::new(-px),
+        Side::Sell => PriceKey::new(px),
+    }
+}
+
+/// The price a [`best_first`] key stands for.
+pub(crate) fn price_of(side: Side, key: PriceKey) -> f64 {
+    match side {
+        Side::Buy => -key.price(),
+        Side::Sell => key.price(),
     }
 }
 

@@ -7,6 +7,7 @@ use mycelium_market_data::book::PriceKey;
 use mycelium_market_data::{Side, Symbol};
 use serde::{Deserialize, Serialize};
 
+use super::market::{best_first, crosses, price_of};
 use super::queue::Queue;
 use crate::order::{ClientOrderId, Fill, Order, OrderStatus, OrderUpdate, StrategyId};
 
@@ -145,19 +146,8 @@ pub(crate) struct Resting {
     pub(crate) queue: Queue,
 }
 
-/// The limit price of a resting `side` order from its key's price.
-fn limit_of(side: Side, key: PriceKey) -> f64 {
-    match side {
-        Side::Buy => -key.price(),
-        Side::Sell => key.price(),
-    }
-}
-
 fn rest_key(side: Side, px: f64, arrival: u64) -> (PriceKey, u64) {
-    match side {
-        Side::Buy => (PriceKey::new(-px), arrival),
-        Side::Sell => (PriceKey::new(px), arrival),
-    }
+    (best_first(side, px), arrival)
 }
 
 impl RestingBook {
@@ -191,7 +181,7 @@ impl RestingBook {
 
     /// Each resting `side` order's limit price and queue.
     pub(crate) fn queues_mut(&mut self, side: Side) -> impl Iterator<Item = (f64, &mut Queue)> {
-        self.side_mut(side).iter_mut().map(move |((k, _), r)| (limit_of(side, *k), &mut r.queue))
+        self.side_mut(side).iter_mut().map(move |((k, _), r)| (price_of(side, *k), &mut r.queue))
     }
 
     /// The resting orders of `side` whose limit lets them trade at `px`, in priority
@@ -199,8 +189,8 @@ impl RestingBook {
     pub(crate) fn crossing(&self, side: Side, px: f64) -> Vec<(OrderKey, f64, u64)> {
         self.side(side)
             .iter()
-            .map(|((k, arrival), r)| (r.key, limit_of(side, *k), *arrival))
-            .take_while(|(_, limit, _)| super::market::crosses(side, *limit, px))
+            .map(|((k, arrival), r)| (r.key, price_of(side, *k), *arrival))
+            .take_while(|(_, limit, _)| crosses(side, *limit, px))
             .collect()
     }
 }

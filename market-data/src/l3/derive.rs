@@ -94,11 +94,8 @@ impl L2Deriver {
         let change = self.book.apply(ev)?;
         if let L3Kind::Execute { qty, .. } = ev.kind {
             let l = self.grid.level(change.px, qty);
-            let aggressor = match change.side {
-                Side::Buy => Side::Sell,
-                Side::Sell => Side::Buy,
-            };
-            let trade = Trade { px: l.price, qty: l.qty, aggressor: Some(aggressor) };
+            let aggressor = Some(change.side.opposite());
+            let trade = Trade { px: l.price, qty: l.qty, aggressor };
             let t = self.tick(ev.ts_ns, TickEvent::Trade(trade));
             out.push(t);
         }
