@@ -62,32 +62,30 @@ impl SimulatedExchange {
             }
             return self.rest(key, &order, arrival, None);
         }
-        // The levels it can take, best first: the touch, then the depth behind it.
+        // The levels it can take, best first: the touch, then the depth behind it; sizes
+        // in fixed point, so that taking level after level leaves no dust (`None`: a size
+        // the venue does not give, unlimited, with nothing behind it needed).
         let mut levels = Vec::new();
         if let Some(touch) = marketable {
-            levels.push((touch.px, touch.avail));
-            // A touch of unknown size is unlimited: nothing behind it is needed.
+            levels.push((touch.px, raw_qty(touch.avail)));
             let depth = self.depths.get(&order.symbol).filter(|_| touch.avail.is_finite());
             if let Some(depth) = depth {
-                levels.extend(depth.beyond(order.side, touch.px, order.limit_px));
+                let behind = depth.beyond(order.side, touch.px, order.limit_px);
+                levels.extend(behind.map(|(px, size)| (px, raw_qty(size))));
             }
         }
-        // In fixed point, so that taking level after level leaves no dust; a size the
-        // venue does not give (`None`) is unlimited.
-        let sizes: Vec<Option<i64>> = levels.iter().map(|(_, size)| raw_qty(*size)).collect();
-        let total = sizes.iter().try_fold(0i64, |sum, size| size.map(|s| sum.saturating_add(s)));
-        let (mut left, cap) = (raw_qty(leaves).unwrap_or(0), raw_qty(cap).unwrap_or(0));
+        let total =
+            levels.iter().try_fold(0i64, |sum, (_, size)| size.map(|s| sum.saturating_add(s)));
+        let (leaves, cap) = (raw_qty(leaves).unwrap_or(0), raw_qty(cap).unwrap_or(0));
         let avail = total.map_or(cap, |t| t.min(cap));
-        let mut want = match order.kind {
+        let want = match order.kind {
             // All or nothing: the whole quantity, only if it is there.
-            OrderType::Fok if avail < left => 0,
-            _ => left.min(avail),
+            OrderType::Fok if avail < leaves => 0,
+            _ => leaves.min(avail),
         };
-        for (i, ((px, _), size)) in levels.into_iter().zip(sizes).enumerate() {
-            if want <= 0 {
-                break;
-            }
-            let take = size.map_or(want, |s| want.min(s));
+        let mut taken = 0;
+        for (i, (px, size)) in levels.into_iter().enumerate() {
+            let take = size.map_or(want - taken, |s| (want - taken).min(s));
             if take <= 0 {
                 continue;
             }
@@ -100,10 +98,9 @@ impl SimulatedExchange {
                 depth.take(order.side, px, qty);
             }
             self.fill(key, (px, qty), Liquidity::Taker, at, out);
-            want -= take;
-            left -= take;
+            taken += take;
         }
-        if left <= 0 {
+        if taken >= leaves {
             return;
         }
         match order.kind {
