@@ -16,7 +16,7 @@ use crate::format;
 use crate::group_commit::GroupCommit;
 use crate::mapped::MappedWriter;
 use crate::recovery::{self, Recovery, TailAt};
-use crate::snapshot::SnapshotWriter;
+use crate::snapshot::{SnapshotQueue, SnapshotWriter};
 use crate::writer::SegmentWriter;
 
 /// How a journal is opened.
@@ -280,7 +280,19 @@ impl<C: Codec> Journal<C> {
             let reason = SnapshotRefusal::Ahead { seq, committed: self.committed };
             return Err(SnapshotRefused { reason, state });
         }
-        writer.request(seq, state)
+        match writer.queue() {
+            Some(queue) => queue.try_send(seq, state),
+            None => Err(SnapshotRefused { reason: SnapshotRefusal::Unavailable("closed"), state }),
+        }
+    }
+
+    /// A handle for queuing snapshots from another thread: one that keeps its own copy
+    /// of the state by replaying this journal's records (read with
+    /// [`Reader::visit_after`](crate::Reader::visit_after)) and encodes it there, so
+    /// the owner's thread never stalls for a snapshot. `None` in `off` mode. The
+    /// handle must be dropped before [`close`](Self::close), which waits for it.
+    pub fn snapshot_queue(&self) -> Option<SnapshotQueue> {
+        self.snapshots.as_ref().and_then(|w| w.queue()).cloned()
     }
 
     /// Commits what is appended, waits until it is durable and the queued snapshots

@@ -69,7 +69,7 @@ pub use journal::{Journal, Options};
 pub use reader::{ReadSummary, Reader, SnapshotInfo, VerifyReport};
 pub use recovery::Recovery;
 pub use segment::{RecordRef, TornTail};
-pub use snapshot::{SkippedSnapshot, Snapshot};
+pub use snapshot::{SkippedSnapshot, Snapshot, SnapshotQueue};
 
 #[cfg(test)]
 mod tests {

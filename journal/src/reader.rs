@@ -52,9 +52,23 @@ impl Reader {
     /// reported in the summary.
     pub fn visit<E: From<JournalError>>(
         &self,
+        each: impl FnMut(RecordRef<'_>) -> Result<(), E>,
+    ) -> Result<ReadSummary, E> {
+        self.visit_after(0, each)
+    }
+
+    /// As [`visit`](Self::visit), for the records after sequence `after` only: the
+    /// segments every record of which is at or below it are not read. For a replica
+    /// that keeps up with a live journal (the summary covers the segments read).
+    pub fn visit_after<E: From<JournalError>>(
+        &self,
+        after: u64,
         mut each: impl FnMut(RecordRef<'_>) -> Result<(), E>,
     ) -> Result<ReadSummary, E> {
-        let segments = segment::list(&self.dir, "log")?;
+        let mut segments = segment::list(&self.dir, "log")?;
+        // The last segment whose first record is at or below `after + 1` holds it.
+        let first = segments.iter().rposition(|&(base, _)| base <= after + 1).unwrap_or(0);
+        segments.drain(..first);
         let mut sum = ReadSummary::default();
         let mut failed = None;
         segment::scan_chain(&segments, self.max_record, |s| {
@@ -67,7 +81,9 @@ impl Reader {
                 sum.records += s.scan.count;
             }
             if failed.is_none() {
-                for r in Records::new(&s.data, crate::format::FILE_HEADER_LEN, s.scan.valid_end) {
+                let records =
+                    Records::new(&s.data, crate::format::FILE_HEADER_LEN, s.scan.valid_end);
+                for r in records.skip_while(|r| r.seq <= after) {
                     if let Err(e) = each(r) {
                         failed = Some(e);
                         break;

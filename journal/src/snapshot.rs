@@ -109,11 +109,58 @@ struct Request {
 
 /// The handle on the snapshot thread.
 pub(crate) struct SnapshotWriter {
-    tx: Option<SyncSender<Request>>,
+    queue: Option<SnapshotQueue>,
     thread: Option<JoinHandle<()>>,
     /// The first failure, reported by `close`.
     failure: Arc<Mutex<Option<String>>>,
+}
+
+/// Where snapshots are queued for the journal's snapshot thread, from any thread: the
+/// journal's owner ([`Journal::snapshot`](crate::Journal::snapshot)) or a replica that
+/// keeps its own copy of the state off the owner's thread
+/// ([`Journal::snapshot_queue`](crate::Journal::snapshot_queue)). The thread writes a
+/// snapshot only once the log is durable through its sequence.
+#[derive(Clone)]
+pub struct SnapshotQueue {
+    tx: SyncSender<Request>,
     max_bytes: u32,
+}
+
+impl SnapshotQueue {
+    fn check(&self, state: Vec<u8>) -> Result<Vec<u8>, SnapshotRefused> {
+        if state.len() > self.max_bytes as usize {
+            let reason = SnapshotRefusal::TooLarge { len: state.len(), max: self.max_bytes };
+            return Err(SnapshotRefused { reason, state });
+        }
+        Ok(state)
+    }
+
+    fn stopped(state: Vec<u8>) -> SnapshotRefused {
+        SnapshotRefused {
+            reason: SnapshotRefusal::Unavailable("the snapshot thread stopped"),
+            state,
+        }
+    }
+
+    /// Queues the state through `seq` if there is room (one snapshot may wait while
+    /// one is written); refused `Busy` otherwise.
+    pub fn try_send(&self, seq: u64, state: Vec<u8>) -> Result<(), SnapshotRefused> {
+        let state = self.check(state)?;
+        self.tx.try_send(Request { seq, state }).map_err(|e| match e {
+            TrySendError::Full(r) => {
+                SnapshotRefused { reason: SnapshotRefusal::Busy, state: r.state }
+            }
+            TrySendError::Disconnected(r) => Self::stopped(r.state),
+        })
+    }
+
+    /// Queues the state through `seq`, waiting for room: for a background thread, never
+    /// for one that must not block. `seq` must be a record already appended (a
+    /// snapshot is written only once the log is durable through it).
+    pub fn send(&self, seq: u64, state: Vec<u8>) -> Result<(), SnapshotRefused> {
+        let state = self.check(state)?;
+        self.tx.send(Request { seq, state }).map_err(|e| Self::stopped(e.0.state))
+    }
 }
 
 impl SnapshotWriter {
@@ -152,32 +199,22 @@ impl SnapshotWriter {
                 }
             })
             .map_err(|e| JournalError::io("journal-snapshot thread", e))?;
-        Ok(SnapshotWriter { tx: Some(tx), thread: Some(thread), failure, max_bytes })
-    }
-
-    /// Queues a snapshot of the state through `seq`.
-    pub(crate) fn request(&self, seq: u64, state: Vec<u8>) -> Result<(), SnapshotRefused> {
-        if state.len() > self.max_bytes as usize {
-            let reason = SnapshotRefusal::TooLarge { len: state.len(), max: self.max_bytes };
-            return Err(SnapshotRefused { reason, state });
-        }
-        let Some(tx) = &self.tx else {
-            return Err(SnapshotRefused { reason: SnapshotRefusal::Unavailable("closed"), state });
-        };
-        tx.try_send(Request { seq, state }).map_err(|e| match e {
-            TrySendError::Full(r) => {
-                SnapshotRefused { reason: SnapshotRefusal::Busy, state: r.state }
-            }
-            TrySendError::Disconnected(r) => SnapshotRefused {
-                reason: SnapshotRefusal::Unavailable("the snapshot thread stopped"),
-                state: r.state,
-            },
+        Ok(SnapshotWriter {
+            queue: Some(SnapshotQueue { tx, max_bytes }),
+            thread: Some(thread),
+            failure,
         })
     }
 
-    /// Finishes the queued snapshots and stops the thread; reports the first failure.
+    /// The queue, while the writer is open.
+    pub(crate) fn queue(&self) -> Option<&SnapshotQueue> {
+        self.queue.as_ref()
+    }
+
+    /// Finishes the queued snapshots and stops the thread (once every
+    /// [`SnapshotQueue`] handed out is dropped too); reports the first failure.
     pub(crate) fn close(&mut self) -> Result<(), JournalError> {
-        self.tx = None;
+        self.queue = None;
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

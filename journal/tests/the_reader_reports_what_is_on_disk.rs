@@ -87,3 +87,73 @@ fn visit_stops_at_the_callers_error_and_returns_it() {
     assert_eq!(n, 3);
     assert!(matches!(err, JournalError::Encode(s) if s == "stop"));
 }
+
+#[test]
+fn visit_after_reads_only_later_records_and_skips_earlier_segments() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut options = common::process();
+    options.segment_bytes = 300;
+    let (mut j, _) = Journal::<Bytes>::open(dir.path(), options).expect("open");
+    for seq in 1..=100 {
+        j.append(&payload(seq)).expect("append");
+        j.commit().expect("commit");
+    }
+    j.close().expect("close");
+
+    let reader = Reader::open(dir.path()).expect("reader");
+    let whole = reader.visit(|_| Ok::<_, JournalError>(())).expect("visit");
+    for after in [0, 1, 37, 99, 100] {
+        let mut seen = Vec::new();
+        let sum = reader
+            .visit_after(after, |r| {
+                seen.push((r.seq, r.payload.to_vec()));
+                Ok::<_, JournalError>(())
+            })
+            .expect("visit_after");
+        assert_eq!(seen, common::expected(after + 1, 100), "after {after}");
+        if after >= 37 {
+            assert!(sum.segments < whole.segments, "after {after}: {sum:?} of {whole:?}");
+        }
+    }
+}
+
+/// A replica reads the live journal on its own thread and queues its snapshot there;
+/// recovery starts from it.
+#[test]
+fn a_snapshot_queued_from_another_thread_is_recovered_from() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut j, _) = Journal::<Bytes>::open(dir.path(), common::process()).expect("open");
+    for seq in 1..=50 {
+        j.append(&payload(seq)).expect("append");
+    }
+    j.commit().expect("commit");
+    let queue = j.snapshot_queue().expect("a queue in process mode");
+    let path = dir.path().to_owned();
+    let replica = std::thread::spawn(move || {
+        // The replica's "state": the number of records it has read.
+        let mut n = 0u64;
+        Reader::open(&path)
+            .expect("reader")
+            .visit_after(0, |r| {
+                n = r.seq;
+                Ok::<_, JournalError>(())
+            })
+            .expect("visit");
+        queue.send(n, n.to_le_bytes().to_vec()).expect("queued");
+        n
+    });
+    // The writer goes on meanwhile.
+    for seq in 51..=60 {
+        j.append(&payload(seq)).expect("append");
+        j.commit().expect("commit");
+    }
+    let through = replica.join().expect("replica");
+    assert!((50..=60).contains(&through));
+    j.close().expect("close");
+
+    let (_j, recovery) = Journal::<Bytes>::open(dir.path(), common::process()).expect("reopen");
+    let snap = recovery.snapshot().expect("the replica's snapshot");
+    assert_eq!((snap.seq(), snap.bytes()), (through, &through.to_le_bytes()[..]));
+    let rest: Vec<u64> = recovery.records().map(|r| r.seq).collect();
+    assert_eq!(rest, (through + 1..=60).collect::<Vec<_>>());
+}

@@ -298,6 +298,15 @@ impl Books {
             .map_err(|e| SnapshotError(e.to_string()))
     }
 
+    /// The books a journal starts from: its snapshot's, or empty books (the journal's
+    /// first record sets the config).
+    pub fn recovered(snapshot: Option<&[u8]>) -> Result<Self, SnapshotError> {
+        match snapshot {
+            Some(bytes) => Self::restore(bytes),
+            None => Ok(Self::from_engine(ExecutionEngine::new(ExecutionConfig::default()))),
+        }
+    }
+
     /// Books from a [`snapshot`](Self::snapshot), under the config they hold.
     /// `bytes` must be 16-byte aligned, as the journal hands them.
     pub fn restore(bytes: &[u8]) -> Result<Self, SnapshotError> {

@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use mycelium_journal::{AckQueue, Durability, Durable, Journal, JournalError, Options, Rkyv};
 use mycelium_market_data::FeedTick;
+use rkyv::util::AlignedVec;
 use serde::{Deserialize, Deserializer};
 use tokio::sync::watch;
 
 use super::books::config_json;
+use super::replica::Replica;
 use super::{Books, Input, SnapshotError};
-use crate::engine::{ExecutionConfig, ExecutionEngine};
+use crate::engine::ExecutionConfig;
 use crate::order::{Cancel, Order, OrderUpdate, StrategyId};
 
 /// Where and how execution journals its inputs (the `[journal]` section):
@@ -61,6 +63,9 @@ pub enum OpenError {
     /// The snapshot could not be loaded.
     #[error(transparent)]
     Snapshot(#[from] SnapshotError),
+    /// The thread that takes snapshots could not be started.
+    #[error("the execution-replica thread could not start: {0}")]
+    Replica(std::io::Error),
 }
 
 /// The [`Books`] behind their journal. Each input is appended, then applied; a
@@ -69,6 +74,8 @@ pub enum OpenError {
 /// is appended and acknowledgements go at once.
 pub struct Journaled<A> {
     books: Books,
+    /// Before `journal`: dropped first, as it holds the journal's snapshot queue.
+    replica: Option<Replica>,
     journal: Option<Journal<Rkyv<Input>>>,
     acks: AckQueue<A>,
     snapshot_interval: u64,
@@ -78,7 +85,14 @@ pub struct Journaled<A> {
 impl<A> Journaled<A> {
     /// Books with no journal.
     pub fn unjournaled(books: Books) -> Self {
-        Self { books, journal: None, acks: AckQueue::new(), snapshot_interval: 0, last_snapshot: 0 }
+        Self {
+            books,
+            replica: None,
+            journal: None,
+            acks: AckQueue::new(),
+            snapshot_interval: 0,
+            last_snapshot: 0,
+        }
     }
 
     /// Opens the journal of `journal` (when active) and recovers the books it holds
@@ -88,14 +102,24 @@ impl<A> Journaled<A> {
             return Ok(Self::unjournaled(Books::new(config.clone())));
         };
         let (log, recovery) = Journal::<Rkyv<Input>>::open(dir, Options::new(journal.mode))?;
-        let mut books = match recovery.snapshot() {
-            Some(s) => Books::restore(s.bytes())?,
-            None => Books::from_engine(ExecutionEngine::new(ExecutionConfig::default())),
-        };
+        let mut books = Books::recovered(recovery.snapshot().map(|s| s.bytes()))?;
         for record in recovery.decode::<Rkyv<Input>>() {
             books.apply(&record?.1);
         }
         let from = recovery.snapshot().map_or(0, |s| s.seq());
+        let replica = match log.snapshot_queue().filter(|_| journal.snapshot_interval > 0) {
+            Some(queue) => {
+                let start = recovery.snapshot().map(|s| {
+                    let mut bytes = AlignedVec::<16>::with_capacity(s.bytes().len());
+                    bytes.extend_from_slice(s.bytes());
+                    (s.seq(), bytes)
+                });
+                let replica =
+                    Replica::start(dir.to_owned(), start, queue).map_err(OpenError::Replica)?;
+                Some(replica)
+            }
+            None => None,
+        };
         tracing::info!(
             dir = %dir.display(),
             mode = %journal.mode,
@@ -107,6 +131,7 @@ impl<A> Journaled<A> {
         let mut me = Self {
             books,
             last_snapshot: log.last_seq(),
+            replica,
             journal: Some(log),
             acks: AckQueue::new(),
             snapshot_interval: journal.snapshot_interval,
@@ -224,21 +249,12 @@ impl<A> Journaled<A> {
         if let Some(j) = &mut self.journal {
             j.commit()?;
             through = j.durable_through();
-            let last = j.last_seq();
-            if self.snapshot_interval > 0 && last - self.last_snapshot >= self.snapshot_interval {
-                self.last_snapshot = last;
-                // Encoded here, on execution's thread (its cost grows with the books);
-                // written in the background.
-                let started = std::time::Instant::now();
-                match self.books.snapshot() {
-                    Ok(state) => {
-                        let (bytes, encode_us) = (state.len(), started.elapsed().as_micros());
-                        tracing::debug!(seq = last, bytes, encode_us, "execution snapshot queued");
-                        if let Err(refused) = j.snapshot(last, state) {
-                            tracing::warn!(%refused, "execution snapshot not taken");
-                        }
-                    }
-                    Err(e) => tracing::warn!(%e, "execution snapshot not taken"),
+            // The replica encodes it on its own thread, from the journal.
+            if let Some(replica) = &self.replica {
+                if through - self.last_snapshot >= self.snapshot_interval
+                    && replica.request(through)
+                {
+                    self.last_snapshot = through;
                 }
             }
         }
@@ -254,6 +270,9 @@ impl<A> Journaled<A> {
     /// Closes the journal: waits for queued snapshots and, in `fsync` mode, for the
     /// last batch.
     pub fn close(&mut self) -> Result<(), JournalError> {
+        if let Some(mut replica) = self.replica.take() {
+            replica.close();
+        }
         match self.journal.take() {
             Some(j) => j.close(),
             None => Ok(()),

@@ -10,11 +10,14 @@
 //!   counters, changed only by [`Books::apply`]; snapshots of it.
 //! - `journaled`: [`JournalConfig`] (the `[journal]` section) and [`Journaled`], the
 //!   books behind their journal: journal, then apply; commit once per turn; hold
-//!   acknowledgements until durable; snapshot now and then.
+//!   acknowledgements until durable; ask for a snapshot now and then.
+//! - `replica`: a second copy of the books on a thread of its own, kept by replaying
+//!   the journal, that encodes the snapshots off execution's thread.
 
 mod books;
 mod input;
 mod journaled;
+mod replica;
 
 pub use books::{config_json, Books, LastReply, SnapshotError};
 pub use input::Input;
