@@ -1,6 +1,7 @@
 //! `mycelium journal verify|inspect|export` on execution's journal: verify counts what
 //! is there and names the offset of a flipped byte mid-log (so does a run started on
-//! it); the exported fills recompute to the run's positions and PnL exactly.
+//! it); the exported fills recompute to the run's positions and PnL exactly, and the
+//! Parquet blotter holds the CSV's rows value for value (its fees exact decimals).
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -137,4 +138,72 @@ fn exported_fills_recompute_to_the_runs_positions_and_pnl() {
     let order_rows = String::from_utf8_lossy(&orders.stdout).lines().count() as u64 - 1;
     let stats = &outcome.execution.stats;
     assert_eq!(order_rows, stats.orders, "one row per order");
+
+    // The same blotter as Parquet: every value as in the CSV (the fee to the last unit).
+    if !cfg!(feature = "parquet") {
+        println!("skipped: Parquet export (built without the `parquet` feature)");
+        return;
+    }
+    let csv_orders: Vec<Vec<String>> = csv::Reader::from_reader(&orders.stdout[..])
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let csv_fills: Vec<Vec<String>> = csv::Reader::from_path(&csv_path)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    for (what, want) in [("--orders", csv_orders), ("--fills", csv_fills)] {
+        let path = tmp.path().join("blotter.parquet");
+        let args = ["journal", "export", dir.to_str().unwrap(), what, "--format", "parquet"];
+        let refused = mycelium(&args);
+        assert!(
+            !refused.status.success() && text(&refused).contains("--out FILE"),
+            "{}",
+            text(&refused)
+        );
+        let out = mycelium(&[&args[..], &["--out", path.to_str().unwrap()]].concat());
+        assert!(out.status.success(), "{}", text(&out));
+        let got = parquet_rows(&path);
+        assert_eq!(got.len(), want.len(), "{what}: rows");
+        for (i, (got, want)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(got, want, "{what}: row {i} of the Parquet file differs from the CSV's");
+        }
+    }
+}
+
+/// The rows of a Parquet blotter, each value as the CSV writes it.
+fn parquet_rows(path: &Path) -> Vec<Vec<String>> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    let rows = reader.get_row_iter(None).unwrap();
+    rows.map(|row| {
+        row.unwrap()
+            .get_column_iter()
+            .map(|(_, field)| match field {
+                Field::Null => String::new(),
+                Field::Long(v) => v.to_string(),
+                Field::ULong(v) => v.to_string(),
+                Field::UInt(v) => v.to_string(),
+                // As the CSV writes a float (shortest round-trip form, "1.0" not "1").
+                Field::Double(v) => format!("{v:?}"),
+                Field::Str(v) => v.clone(),
+                // DECIMAL(38,18): the money's raw units, written as the CSV's decimal text.
+                Field::Decimal(d) => money_text(i128::from_be_bytes(d.data().try_into().unwrap())),
+                other => panic!("a column the blotter does not write: {other:?}"),
+            })
+            .collect()
+    })
+    .collect()
+}
+
+/// `raw` units of 1e-18 as `Money`'s text.
+fn money_text(raw: i128) -> String {
+    let sign = if raw < 0 { "-" } else { "" };
+    let (whole, frac) = (raw.unsigned_abs() / 10u128.pow(18), raw.unsigned_abs() % 10u128.pow(18));
+    let text = format!("{sign}{whole}.{frac:018}");
+    let parsed: mycelium_market_data::Money = text.parse().unwrap();
+    assert_eq!(parsed.raw(), raw);
+    parsed.to_string()
 }

@@ -6,6 +6,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
+#[cfg(feature = "parquet")]
+use mycelium_apps::blotter::parquet;
 use mycelium_apps::blotter::{write_csv, Blotter};
 use mycelium_execution::{CancelAction, Input, OrderOptions};
 use mycelium_journal::{Codec, Reader, Rkyv};
@@ -49,7 +51,7 @@ enum Command {
         /// One row per fill.
         #[arg(long)]
         fills: bool,
-        /// The output format (CSV only: Parquet is not built in).
+        /// The output format.
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
         /// Write to FILE instead of standard output.
@@ -60,25 +62,37 @@ enum Command {
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
+    /// Comma-separated, a header line; fees as exact decimal text.
     Csv,
+    /// Parquet, typed columns (fees as DECIMAL(38,18)); needs `--out`.
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 pub(crate) fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Command::Verify { dir } => verify(&dir),
         Command::Inspect { dir, from, limit } => inspect(&dir, from, limit),
-        Command::Export { dir, orders, fills: _, format: Format::Csv, out } => {
+        Command::Export { dir, orders, fills: _, format, out } => {
             let blotter = Blotter::read(&dir)?;
-            let out: Box<dyn std::io::Write> = match &out {
-                Some(path) => Box::new(
+            let out: Box<dyn std::io::Write + Send> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(
                     std::fs::File::create(path)
                         .with_context(|| format!("cannot create {}", path.display()))?,
-                ),
-                None => Box::new(std::io::stdout().lock()),
+                )),
+                #[cfg(feature = "parquet")]
+                None if matches!(format, Format::Parquet) => {
+                    anyhow::bail!("--format parquet writes a file: give it with --out FILE")
+                }
+                None => Box::new(std::io::stdout()),
             };
-            match orders {
-                true => write_csv(&blotter.orders, out),
-                false => write_csv(&blotter.fills, out),
+            match (format, orders) {
+                (Format::Csv, true) => write_csv(&blotter.orders, out),
+                (Format::Csv, false) => write_csv(&blotter.fills, out),
+                #[cfg(feature = "parquet")]
+                (Format::Parquet, true) => parquet::write_orders(&blotter.orders, out),
+                #[cfg(feature = "parquet")]
+                (Format::Parquet, false) => parquet::write_fills(&blotter.fills, out),
             }
         }
     }

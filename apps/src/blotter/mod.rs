@@ -2,6 +2,10 @@
 //! every fill, found by replaying the log's inputs (under the config it journaled)
 //! through the same [`Books`] execution ran. For `mycelium journal export`, and for
 //! pandas or polars after it.
+//!
+//! # Layout
+//! - here: [`Blotter`], its rows, and CSV;
+//! - `parquet` (feature `parquet`, on by default): the same rows as Parquet.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,6 +17,9 @@ use mycelium_execution::{
 use mycelium_journal::{Codec, Reader, Rkyv};
 use mycelium_market_data::Money;
 use serde::Serialize;
+
+#[cfg(feature = "parquet")]
+pub mod parquet;
 
 /// One order: as submitted (quantity and price as last amended), and how it ended (or
 /// stands, if still open).
