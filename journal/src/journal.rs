@@ -288,7 +288,7 @@ impl<C: Codec> Journal<C> {
 
     /// A handle for queuing snapshots from another thread: one that keeps its own copy
     /// of the state by replaying this journal's records (read with
-    /// [`Reader::visit_after`](crate::Reader::visit_after)) and encodes it there, so
+    /// [`Reader::visit_range`](crate::Reader::visit_range)) and encodes it there, so
     /// the owner's thread never stalls for a snapshot. `None` in `off` mode. The
     /// handle must be dropped before [`close`](Self::close), which waits for it.
     pub fn snapshot_queue(&self) -> Option<SnapshotQueue> {

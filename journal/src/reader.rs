@@ -1,7 +1,9 @@
-//! Read-only access for tools (`verify`, `inspect`, `export`): every record still on
-//! disk, checked as recovery checks them, without cutting or changing anything. Safe to
-//! run beside a live writer (its unfinished batch shows as a torn tail).
-
+//! Read-only access for tools (`verify`, `inspect`, `export`) and replicas: every
+//! record still on disk, checked as recovery checks them, without cutting or changing
+//! anything. Beside a live writer its unfinished batch shows as a torn tail, and a
+//! record written while the file is being read can show as damage (torn, with whole
+//! records read after it): a second read clears that. A replica that reads only
+//! through a committed sequence ([`Reader::visit_range`]) never sees either.
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -54,15 +56,20 @@ impl Reader {
         &self,
         each: impl FnMut(RecordRef<'_>) -> Result<(), E>,
     ) -> Result<ReadSummary, E> {
-        self.visit_after(0, each)
+        self.visit_range(0, u64::MAX, each)
     }
 
-    /// As [`visit`](Self::visit), for the records after sequence `after` only: the
-    /// segments every record of which is at or below it are not read. For a replica
-    /// that keeps up with a live journal (the summary covers the segments read).
-    pub fn visit_after<E: From<JournalError>>(
+    /// As [`visit`](Self::visit), for the records after `after` up to and including
+    /// `through`: the segments every record of which is at or below `after` are not
+    /// read, and nothing past `through` is even looked at. For a replica that
+    /// keeps up with a live journal: a writer may be in the middle of a record after
+    /// the last committed one, and a file read while it writes can show that record
+    /// torn with later ones whole (the read is not atomic), which a whole-file check
+    /// would call damage. The summary covers the segments read.
+    pub fn visit_range<E: From<JournalError>>(
         &self,
         after: u64,
+        through: u64,
         mut each: impl FnMut(RecordRef<'_>) -> Result<(), E>,
     ) -> Result<ReadSummary, E> {
         let mut segments = segment::list(&self.dir, "log")?;
@@ -71,7 +78,7 @@ impl Reader {
         segments.drain(..first);
         let mut sum = ReadSummary::default();
         let mut failed = None;
-        segment::scan_chain(&segments, self.max_record, |s| {
+        segment::scan_chain(&segments, self.max_record, through, |s| {
             sum.segments += 1;
             sum.bytes += s.scan.valid_end as u64;
             sum.torn_tail = s.scan.torn.clone();

@@ -120,7 +120,7 @@ pub(crate) fn recover(
     let mut torn = None;
     let mut expected = segments[first].0;
     let mut writer_at = None;
-    segment::scan_chain(&segments[first..], max_record, |s| {
+    segment::scan_chain(&segments[first..], max_record, u64::MAX, |s| {
         if let Some(t) = &s.scan.torn {
             cut_to(&t.path, t.offset)?;
             tracing::warn!(

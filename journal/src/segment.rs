@@ -90,12 +90,14 @@ impl SegmentScan {
 /// it is [`JournalError::Corrupt`]; a bad record with none after it is the torn tail;
 /// zeros to the end of the file are unused space (neither). A file too short for its
 /// header is all torn tail, and one of zeros only is empty, both with base
-/// `expected_base`.
+/// `expected_base`. The scan ends after the record of sequence `through`: what follows
+/// it is not looked at (a live writer may be writing there).
 pub(crate) fn scan(
     data: &[u8],
     path: &Path,
     expected_base: u64,
     max_record: u32,
+    through: u64,
 ) -> Result<SegmentScan, JournalError> {
     if data.iter().all(|&b| b == 0) {
         // Created (and perhaps reserved) but not even its header written yet: empty.
@@ -130,6 +132,9 @@ pub(crate) fn scan(
                 }
                 expected += 1;
                 at = next;
+                if seq == through {
+                    break;
+                }
             }
             Frame::Invalid(_) if data[at..].iter().all(|&b| b == 0) => {
                 // Space reserved for records not yet written (a mapped segment's
@@ -226,16 +231,22 @@ pub(crate) struct Scanned {
 
 /// Reads and scans `segments` in order, checking that each starts where the previous
 /// ended. Only the last may have a torn tail: one anywhere else has the next segment's
-/// records after it, so it is damage.
+/// records after it, so it is damage. Nothing after the record of sequence `through`
+/// is read (`u64::MAX`: to the end).
 pub(crate) fn scan_chain(
     segments: &[(u64, PathBuf)],
     max_record: u32,
+    through: u64,
     mut each: impl FnMut(Scanned) -> Result<(), JournalError>,
 ) -> Result<(), JournalError> {
     let mut expected = None;
+    let segments = match segments.iter().position(|&(base, _)| base > through) {
+        Some(past) => &segments[..past],
+        None => segments,
+    };
     for (i, (name_base, path)) in segments.iter().enumerate() {
         let data = read_file(path)?;
-        let scan = scan(&data, path, *name_base, max_record)?;
+        let scan = scan(&data, path, *name_base, max_record, through)?;
         let want = expected.unwrap_or(*name_base);
         if scan.base_seq != want || scan.base_seq != *name_base {
             return Err(JournalError::SequenceGap {

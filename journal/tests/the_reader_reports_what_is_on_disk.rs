@@ -89,7 +89,7 @@ fn visit_stops_at_the_callers_error_and_returns_it() {
 }
 
 #[test]
-fn visit_after_reads_only_later_records_and_skips_earlier_segments() {
+fn visit_range_reads_only_its_records_and_skips_earlier_segments() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut options = common::process();
     options.segment_bytes = 300;
@@ -102,19 +102,41 @@ fn visit_after_reads_only_later_records_and_skips_earlier_segments() {
 
     let reader = Reader::open(dir.path()).expect("reader");
     let whole = reader.visit(|_| Ok::<_, JournalError>(())).expect("visit");
-    for after in [0, 1, 37, 99, 100] {
+    for (after, through) in [(0, 100), (1, 100), (37, 100), (37, 38), (99, u64::MAX), (100, 200)] {
         let mut seen = Vec::new();
         let sum = reader
-            .visit_after(after, |r| {
+            .visit_range(after, through, |r| {
                 seen.push((r.seq, r.payload.to_vec()));
                 Ok::<_, JournalError>(())
             })
-            .expect("visit_after");
-        assert_eq!(seen, common::expected(after + 1, 100), "after {after}");
+            .expect("visit_range");
+        assert_eq!(seen, common::expected(after + 1, through.min(100)), "{after}..={through}");
         if after >= 37 {
-            assert!(sum.segments < whole.segments, "after {after}: {sum:?} of {whole:?}");
+            assert!(sum.segments < whole.segments, "{after}..: {sum:?} of {whole:?}");
         }
     }
+}
+
+/// A writer's record half written while the file is read can look like damage (a bad
+/// record with whole ones read after it); reading through a committed sequence never
+/// looks past it.
+#[test]
+fn visit_range_never_judges_the_bytes_after_its_last_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_journal(dir.path(), 30, 1);
+    let records = layout(dir.path());
+    let seg = only_segment(dir.path());
+    let mut bytes = std::fs::read(&seg).expect("read");
+    let (_, start, _) = records[20];
+    bytes[start as usize + 20] ^= 0xff;
+    std::fs::write(&seg, &bytes).expect("flip a byte of record 21");
+
+    let reader = Reader::open(dir.path()).expect("reader");
+    let damage = reader.visit(|_| Ok::<_, JournalError>(())).expect_err("damage mid-log");
+    assert!(matches!(damage, JournalError::Corrupt { offset, .. } if offset == start), "{damage}");
+    let mut n = 0;
+    reader.visit_range(0, 20, |_| Ok::<_, JournalError>(n += 1)).expect("through 20");
+    assert_eq!(n, 20);
 }
 
 /// A replica reads the live journal on its own thread and queues its snapshot there;
@@ -134,7 +156,7 @@ fn a_snapshot_queued_from_another_thread_is_recovered_from() {
         let mut n = 0u64;
         Reader::open(&path)
             .expect("reader")
-            .visit_after(0, |r| {
+            .visit_range(0, 50, |r| {
                 n = r.seq;
                 Ok::<_, JournalError>(())
             })

@@ -24,15 +24,10 @@ pub(super) struct Replica {
     thread: Option<JoinHandle<()>>,
 }
 
-/// Why catching up stopped.
+/// Why catching up stopped short.
 enum Stop {
-    /// The target was reached.
-    Reached,
     Journal(JournalError),
-    Decode {
-        seq: u64,
-        error: String,
-    },
+    Decode { seq: u64, error: String },
 }
 
 impl From<JournalError> for Stop {
@@ -115,20 +110,17 @@ fn catch_up(dir: &Path, books: &mut Books, at: &mut u64, target: u64) -> Result<
         return Ok(());
     }
     let reader = Reader::open(dir).map_err(|e| e.to_string())?;
-    let result = reader.visit_after(*at, |r| {
+    let result = reader.visit_range(*at, target, |r| {
         let input =
             Rkyv::<Input>::decode(r.payload).map_err(|error| Stop::Decode { seq: r.seq, error })?;
         books.apply(&input);
         *at = r.seq;
-        if r.seq == target {
-            return Err(Stop::Reached);
-        }
         Ok(())
     });
     match result {
-        Err(Stop::Reached) => Ok(()),
+        Ok(_) if *at == target => Ok(()),
+        Ok(_) => Err(format!("the journal ends at {at}, before {target}")),
         Err(Stop::Journal(e)) => Err(e.to_string()),
         Err(Stop::Decode { seq, error }) => Err(format!("record {seq}: {error}")),
-        Ok(_) => Err(format!("the journal ends at {at}, before {target}")),
     }
 }
