@@ -135,7 +135,12 @@ fn visit_range_never_judges_the_bytes_after_its_last_record() {
     let damage = reader.visit(|_| Ok::<_, JournalError>(())).expect_err("damage mid-log");
     assert!(matches!(damage, JournalError::Corrupt { offset, .. } if offset == start), "{damage}");
     let mut n = 0;
-    reader.visit_range(0, 20, |_| Ok::<_, JournalError>(n += 1)).expect("through 20");
+    reader
+        .visit_range(0, 20, |_| {
+            n += 1;
+            Ok::<_, JournalError>(())
+        })
+        .expect("through 20");
     assert_eq!(n, 20);
 }
 
