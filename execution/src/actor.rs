@@ -42,7 +42,7 @@ use mycelium_journal::Durable;
 use mycelium_market_data::{FeedTick, InstrumentTable, Money, Price};
 
 use crate::backtest::{BacktestRecorder, BacktestStats};
-use crate::durable::{Books, JournalConfig, Journaled};
+use crate::durable::{Books, HistoryStep, JournalConfig, Journaled};
 use crate::engine::{ExecutionConfig, ExecutionEngine};
 use crate::latency::{Hop, HopHistograms};
 use crate::order::{Cancel, ClientOrderId, Order, OrderStatus, OrderUpdate, StrategyId};
@@ -88,6 +88,11 @@ pub struct Recovery {
     /// Execution journals its inputs: its books survive its restart, and a step sent
     /// again after losing it is answered from them (never executed twice).
     pub durable: bool,
+    /// The strategy's own steps and replies, read back from the journal, when it
+    /// registers again under a feed that went on (its process died): replayed in
+    /// order, they rebuild the state of a deterministic strategy as it was. Empty at
+    /// a first registration, for a live strategy, and without a journal.
+    pub history: Vec<HistoryStep>,
 }
 
 /// The execution actor's figures.
@@ -264,6 +269,7 @@ impl<M: Send + 'static> ExecutionActor<M> {
             open_orders,
             last_order_id: books.last_order_id(strategy),
             durable: self.core.is_journaled(),
+            history: Vec::new(),
         }
     }
 
@@ -282,13 +288,26 @@ impl<M: Send + 'static> ExecutionActor<M> {
         live: bool,
         ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
+        // A strategy that stepped before, under a feed that went on, gets its steps
+        // back to replay (read before this registration is journaled: it adds none).
+        let feed_goes_on = matches!(self.start, Start::Recover { feed_restarts: false, .. });
+        let stepped = self.core.books().last_reply(strategy).is_some();
+        let history = match (feed_goes_on && stepped && !live).then(|| self.core.history(strategy))
+        {
+            Some(Some(Ok(history))) => history,
+            Some(Some(Err(e))) => {
+                tracing::warn!(%strategy, error = %e, "no history to replay: the strategy restarts from execution's books alone");
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
         self.core.register(strategy, live)?;
         ctx.watch(actor);
         let last_seq = self.core.books().last_seq();
         let done_through = self.strategies.get(&strategy).map_or(last_seq, |s| s.done_through);
         let actor = Some(actor.id());
         self.strategies.insert(strategy, Registered { actor, done_through, live });
-        let recovery = self.recovery(strategy);
+        let recovery = Recovery { history, ..self.recovery(strategy) };
         self.ack(Ack::Registered(reply, recovery));
         tracing::info!(%strategy, live, "strategy registered with execution");
         Ok(())

@@ -81,7 +81,7 @@ pub mod stats;
 
 pub use actor::{ExecMsg, ExecReport, ExecutionActor, Recovery, Step, StepStamps};
 pub use backtest::{BacktestRecorder, BacktestStats, EquityPoint};
-pub use durable::{Books, Input, JournalConfig, Journaled};
+pub use durable::{Books, HistoryError, HistoryStep, Input, JournalConfig, Journaled};
 pub use engine::{ExecutionConfig, ExecutionEngine, InstrumentsConfig};
 pub use latency::{Hop, HopHistograms};
 pub use latency_model::{feed_latency_ns, LatencySetting, OrderLatency, OrderLatencyConfig};

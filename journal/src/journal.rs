@@ -232,6 +232,14 @@ impl<C: Codec> Journal<C> {
         self.watermark.get()
     }
 
+    /// Blocks the calling thread until every committed record is durable (at once
+    /// in `off` and `process` modes; in `fsync` mode, until its batch is synced, a
+    /// few milliseconds): for a reader of the files that must see all of them. False
+    /// if a write or sync failed.
+    pub fn wait_durable(&self) -> bool {
+        self.watermark.wait_through(self.committed)
+    }
+
     /// A receiver of the durable watermark (and of a failure), for an async task that
     /// releases acknowledgements (or tells an actor to) as it moves.
     pub fn subscribe(&self) -> watch::Receiver<Durable> {

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use mycelium::{Actor, ActorError, ActorRef, Context, ReplyTo};
 use mycelium_execution::{
-    ExecMsg, Hop, HopHistograms, OrderStatus, OrderUpdate, Step, StepStamps, StrategyId, TickStamp,
+    ExecMsg, HistoryStep, Hop, HopHistograms, OrderStatus, OrderUpdate, Step, StepStamps,
+    StrategyId, TickStamp,
 };
 use mycelium_market_data::{FeedTick, InstrumentTable};
 
@@ -42,6 +43,9 @@ pub struct HostReport {
     pub orders: u64,
     /// Latency recorded here.
     pub hops: HopHistograms,
+    /// The last tick whose step the strategy replayed from execution's journal when
+    /// it started (its process had died): ticks up to it are already handled.
+    pub replayed_through: Option<u64>,
 }
 
 /// Runs one strategy. Made anew by its supervisor after a crash: it then recovers its
@@ -153,6 +157,43 @@ impl StrategyHost {
         }
     }
 
+    /// Rebuilds the strategy from its journaled steps: its start, then each tick it
+    /// answered and each reply it got, in order, exactly as it first ran them. Nothing
+    /// is sent: a deterministic strategy makes the same orders again, and a step whose
+    /// orders differ from the journal's ends the replay. Returns the last tick replayed.
+    fn replay(&mut self, history: &[HistoryStep]) -> Result<u64, String> {
+        self.strategy.on_start(&mut self.ctx);
+        let mut through = 0;
+        for (i, step) in history.iter().enumerate() {
+            match &step.tick {
+                Some(tick) => {
+                    self.ctx
+                        .set_now(TickStamp { exchange_ts_ns: tick.exchange_ts_ns, seq: step.seq });
+                    while let Some(timer) = self.ctx.due_timer() {
+                        self.strategy.on_timer(timer, &mut self.ctx);
+                    }
+                    self.strategy.on_tick(tick, &mut self.ctx);
+                }
+                // Orders placed at start: made by `on_start` above.
+                None if i == 0 && step.seq == 0 => {}
+                None => return Err(format!("step {} has no tick to replay", step.seq)),
+            }
+            let (orders, cancels) = self.ctx.take_outbox();
+            if orders != step.orders || cancels != step.cancels {
+                return Err(format!(
+                    "the strategy placed other orders for tick {} than the journal holds (is it deterministic?)",
+                    step.seq
+                ));
+            }
+            for update in &step.updates {
+                self.ctx.apply_update(update);
+                self.strategy.on_order_update(update, &mut self.ctx);
+            }
+            through = step.seq;
+        }
+        Ok(through)
+    }
+
     fn apply(&mut self, update: &OrderUpdate) {
         if let Some(fill) = &update.last_fill {
             tracing::debug!(
@@ -183,11 +224,30 @@ impl Actor for StrategyHost {
             .map_err(|e| format!("execution did not answer registration: {e}"))?;
         let positions: HashMap<_, _> =
             recovery.positions.iter().map(|p| (p.symbol, p.holding())).collect();
-        let open = recovery
+        let open: Vec<OpenOrder> = recovery
             .open_orders
             .into_iter()
             .map(|(order, status, filled_qty)| OpenOrder { order, status, filled_qty })
             .collect();
+        if !recovery.history.is_empty() {
+            match self.replay(&recovery.history) {
+                Ok(through) => {
+                    self.report.replayed_through = Some(through);
+                    if self.ctx.agrees_with(&positions, &open) {
+                        tracing::info!(strategy = %self.id, steps = recovery.history.len(), through, "strategy rebuilt by replaying its steps from execution's journal");
+                        return Ok(());
+                    }
+                    tracing::warn!(strategy = %self.id, through, "the replayed view differs from execution's books: execution's is kept");
+                }
+                Err(why) => {
+                    tracing::warn!(strategy = %self.id, %why, "replay abandoned: execution's books are kept")
+                }
+            }
+            // Execution is the source of truth for orders and positions; the
+            // strategy's own state is as far as the replay took it.
+            self.ctx.restore(positions, open, recovery.last_order_id);
+            return Ok(());
+        }
         self.ctx.restore(positions, open, recovery.last_order_id);
         self.strategy.on_start(&mut self.ctx);
         if self.ctx.has_outbox() {
@@ -202,6 +262,9 @@ impl Actor for StrategyHost {
         _ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
         match msg {
+            // Already handled before this process, and replayed.
+            StrategyMsg::Tick(tick)
+                if self.report.replayed_through.is_some_and(|through| tick.seq <= through) => {}
             StrategyMsg::Tick(tick) => {
                 let dequeued = Instant::now();
                 self.report.hops.record(

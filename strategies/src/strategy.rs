@@ -379,6 +379,21 @@ impl StrategyContext {
         }
     }
 
+    /// Whether this view holds exactly execution's `positions` and `open` orders
+    /// (flat positions aside): after a replay, the check that it rebuilt the same.
+    pub(crate) fn agrees_with(
+        &self,
+        positions: &HashMap<Symbol, Holding>,
+        open: &[OpenOrder],
+    ) -> bool {
+        let held = |m: &HashMap<Symbol, Holding>| -> HashMap<Symbol, Holding> {
+            m.iter().filter(|(_, h)| **h != Holding::default()).map(|(s, h)| (*s, *h)).collect()
+        };
+        let theirs: BTreeMap<ClientOrderId, &OpenOrder> =
+            open.iter().map(|o| (o.order.client_order_id, o)).collect();
+        held(&self.positions) == held(positions) && self.open.values().eq(theirs.into_values())
+    }
+
     /// Replaces the local view with execution's (after a restart).
     pub(crate) fn restore(
         &mut self,

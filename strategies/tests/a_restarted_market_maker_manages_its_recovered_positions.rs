@@ -43,7 +43,7 @@ impl Actor for Recovered {
                     positions: vec![long],
                     open_orders: vec![(quote, OrderStatus::Accepted, 0.0)],
                     last_order_id: KEPT.0,
-                    durable: false,
+                    ..Recovery::default()
                 });
             }
             ExecMsg::Step(step, reply) => {

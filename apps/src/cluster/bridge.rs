@@ -11,17 +11,18 @@
 //! serializes each tick once per strategy node; the ingress hands one `Arc` to every
 //! local host; the proxy turns each host's `Step` ask into a remote ask.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use mycelium::{Actor, ActorError, ActorRef, Context, Terminated};
-use mycelium_execution::{ExecMsg, Step, StepStamps, StrategyId};
+use mycelium::{Actor, ActorError, ActorRef, Context, ReplyTo, Terminated};
+use mycelium_execution::{ExecMsg, HistoryStep, Step, StepStamps, StrategyId};
 use mycelium_market_data::FeedTick;
 use mycelium_strategies::{HostReport, StrategyMsg};
 use tokio::sync::{oneshot, watch};
 
+use super::resume::{InOrder, TickRing};
 use super::wire::{Clock, ExecWire, TickWire};
 use crate::pipeline::{note_link, LinksUsed};
 
@@ -34,21 +35,34 @@ const RESUME_WAIT: Duration = Duration::from_secs(300);
 /// every tick the node has not handled yet.
 const END_WAIT: Duration = Duration::from_secs(600);
 
-/// A subscriber of the feed that sends every tick to a strategy node's ingress.
-/// While that node is unreachable (its link down and the link's queue full), ticks
-/// are dropped and counted rather than stalling the feed for everyone: a strategy
-/// node that comes back recovers its state from execution and trades on from the
-/// ticks it gets.
+/// A subscriber of the feed that sends every tick to a strategy node's ingress. Each
+/// is kept in the node's [`TickRing`] first, so a node that restarts asks for what it
+/// missed (see [`super::resume`]). While the node is unreachable (its link down and
+/// the link's queue full), a node in the barrier is waited for, up to [`NODE_WAIT`]
+/// (execution waits for its strategies anyway); a live node, or one that stays away
+/// longer, has its ticks dropped and counted rather than stall the feed for everyone.
 pub struct TickForwarder {
     /// The ingress, `ticks@<node>`.
     pub ingress: ActorRef<TickWire>,
+    /// The last ticks sent to the node, for it to ask for again.
+    pub ring: TickRing,
+    /// The last tick given to this forwarder.
+    pub through: u64,
     /// The anchor for timestamps.
     pub clock: Clock,
     /// Ticks forwarded.
     pub forwarded: u64,
     /// Ticks dropped while the node was unreachable.
     pub dropped: u64,
+    /// The node's strategies are in the barrier: wait for it when it is unreachable.
+    pub waits: bool,
+    /// It stayed unreachable past [`NODE_WAIT`]: its ticks are dropped until one
+    /// reaches it again.
+    pub gone: bool,
 }
+
+/// How long the feed waits for an unreachable strategy node of the barrier.
+const NODE_WAIT: Duration = Duration::from_secs(30);
 
 impl Actor for TickForwarder {
     type Msg = StrategyMsg;
@@ -56,22 +70,39 @@ impl Actor for TickForwarder {
     async fn handle(
         &mut self,
         msg: StrategyMsg,
-        _ctx: &mut Context<Self>,
+        ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
         match msg {
             StrategyMsg::Tick(tick) => {
+                self.ring.push(&tick);
+                self.through = tick.seq;
                 let wire = TickWire::Tick {
                     seq: tick.seq,
                     tick: tick.tick.clone(),
                     scheduled_ns: self.clock.to_unix(tick.scheduled),
                 };
                 // Waits while the link's queue is full: backpressure reaches the feed.
-                match self.ingress.send(wire).await {
-                    Ok(()) => self.forwarded += 1,
+                let mut sent = self.ingress.send(wire).await;
+                if let Err(mycelium::SendError::Unreachable(wire)) = sent {
+                    let peer = self.ingress.node_name().unwrap_or_default().to_owned();
+                    let back = self.waits
+                        && !self.gone
+                        && ctx.node().wait_for_link(&peer, NODE_WAIT).await;
+                    sent = match back {
+                        true => self.ingress.send(wire).await,
+                        false => Err(mycelium::SendError::Unreachable(wire)),
+                    };
+                }
+                match sent {
+                    Ok(()) => {
+                        self.forwarded += 1;
+                        self.gone = false;
+                    }
                     Err(mycelium::SendError::Unreachable(_)) => {
-                        if self.dropped == 0 {
+                        if !self.gone {
                             tracing::warn!(to = %self.ingress, "strategy node unreachable: dropping ticks");
                         }
+                        self.gone = true;
                         self.dropped += 1;
                     }
                     Err(e) => return Err(format!("tick not forwarded: {e}").into()),
@@ -79,10 +110,27 @@ impl Actor for TickForwarder {
             }
             // Queued behind every tick: the feed has ended and all were forwarded.
             StrategyMsg::Report(reply) => {
-                self.ingress
-                    .ask(TickWire::End, END_WAIT)
-                    .await
-                    .map_err(|e| format!("the strategy node did not take the end: {e}"))?;
+                let through = self.through;
+                let peer = self.ingress.node_name().unwrap_or_default().to_owned();
+                loop {
+                    match self.ingress.ask(|reply| TickWire::End { through, reply }, END_WAIT).await
+                    {
+                        Ok(()) => break,
+                        // The node restarted (or its link dropped) before it took the
+                        // end: once it is back (it then asks for the ticks it missed),
+                        // the end goes again.
+                        Err(e)
+                            if self.waits && ctx.node().wait_for_link(&peer, NODE_WAIT).await =>
+                        {
+                            tracing::warn!(%peer, error = %e, "the end of the feed goes again");
+                        }
+                        Err(e) => {
+                            return Err(
+                                format!("the strategy node did not take the end: {e}").into()
+                            )
+                        }
+                    }
+                }
                 // Every tick the feed gave this forwarder, sent or dropped.
                 let ticks = self.forwarded + self.dropped;
                 let _ = reply.send(HostReport { ticks, ..HostReport::default() });
@@ -98,8 +146,13 @@ impl Actor for TickForwarder {
 pub struct TickIngress {
     /// The local hosts, once they are all up.
     hosts: Vec<ActorRef<StrategyMsg>>,
-    /// Where the hosts come from, until they have.
-    pending: Option<oneshot::Receiver<Vec<ActorRef<StrategyMsg>>>>,
+    /// Where the hosts come from, until they have, with the last tick they have
+    /// handled when the node restarted (from then on, ticks go to them in order).
+    pending: Option<oneshot::Receiver<IngressStart>>,
+    /// Ticks in sequence order from a restart's resume point.
+    in_order: Option<InOrder>,
+    /// The feed's end, until every tick before it is with the hosts.
+    end: Option<(u64, ReplyTo<()>)>,
     /// The anchor for timestamps.
     clock: Clock,
     /// Set when the feed has ended.
@@ -109,24 +162,65 @@ pub struct TickIngress {
     links_used: LinksUsed,
 }
 
+/// What a [`TickIngress`] starts with once its node's hosts are up.
+pub(crate) struct IngressStart {
+    /// The hosts.
+    pub hosts: Vec<ActorRef<StrategyMsg>>,
+    /// After a restart, the last tick the hosts have handled: the feed sends the
+    /// ticks after it again, and they go to the hosts in order from there.
+    pub resume_after: Option<u64>,
+}
+
 impl TickIngress {
-    /// An ingress whose hosts come through `hosts`, fed from `feed_node`.
+    /// An ingress whose hosts come through `start`, fed from `feed_node`.
     pub(crate) fn new(
-        hosts: oneshot::Receiver<Vec<ActorRef<StrategyMsg>>>,
+        start: oneshot::Receiver<IngressStart>,
         clock: Clock,
         ended: watch::Sender<bool>,
         feed_node: String,
         links_used: LinksUsed,
     ) -> Self {
-        Self { hosts: Vec::new(), pending: Some(hosts), clock, ended, feed_node, links_used }
+        Self {
+            hosts: Vec::new(),
+            pending: Some(start),
+            in_order: None,
+            end: None,
+            clock,
+            ended,
+            feed_node,
+            links_used,
+        }
     }
 
     /// Waits for the hosts, once (none if the node failed to start them).
-    async fn hosts(&mut self) -> &[ActorRef<StrategyMsg>] {
+    async fn start(&mut self) {
         if let Some(pending) = self.pending.take() {
-            self.hosts = pending.await.unwrap_or_default();
+            if let Ok(start) = pending.await {
+                self.hosts = start.hosts;
+                self.in_order = start.resume_after.map(|after| InOrder::from(after + 1));
+            }
         }
-        &self.hosts
+    }
+
+    async fn deliver(&self, tick: Arc<FeedTick>) {
+        for host in &self.hosts {
+            // A host that has ended for good (its supervisor gave up) takes no more;
+            // the others still do.
+            if let Err(e) = host.send(StrategyMsg::Tick(tick.clone())).await {
+                tracing::debug!(%host, error = %e, "tick not delivered");
+            }
+        }
+    }
+
+    /// Answers the feed's end once every tick before it is with the hosts.
+    fn end_if_through(&mut self) {
+        let through = self.in_order.as_ref().map_or(u64::MAX, InOrder::through);
+        if self.end.as_ref().is_some_and(|(last, _)| *last <= through) {
+            if let Some((_, reply)) = self.end.take() {
+                self.ended.send_replace(true);
+                let _ = reply.send(());
+            }
+        }
     }
 }
 
@@ -138,23 +232,27 @@ impl Actor for TickIngress {
             TickWire::Tick { seq, tick, scheduled_ns } => {
                 let scheduled = self.clock.to_instant(scheduled_ns);
                 let tick = Arc::new(FeedTick { seq, tick, ingress: Instant::now(), scheduled });
-                for host in self.hosts().await {
-                    // A host that has ended for good (its supervisor gave up) takes no
-                    // more; the others still do.
-                    if let Err(e) = host.send(StrategyMsg::Tick(tick.clone())).await {
-                        tracing::debug!(%host, error = %e, "tick not delivered");
+                self.start().await;
+                match &mut self.in_order {
+                    None => self.deliver(tick).await,
+                    Some(in_order) => {
+                        for tick in in_order.accept(tick) {
+                            self.deliver(tick).await;
+                        }
+                        self.end_if_through();
                     }
                 }
             }
             TickWire::Ready(reply) => {
                 // The feed's node asks over the link its ticks will take.
                 note_link(ctx.node(), &self.feed_node, &self.links_used);
-                self.hosts().await;
+                self.start().await;
                 let _ = reply.send(());
             }
-            TickWire::End(reply) => {
-                self.ended.send_replace(true);
-                let _ = reply.send(());
+            TickWire::End { through, reply } => {
+                self.start().await;
+                self.end = Some((through, reply));
+                self.end_if_through();
             }
         }
         Ok(())
@@ -198,8 +296,9 @@ impl Actor for ExecProxy {
                 // A failure drops the reply: the host fails and is restarted, and this
                 // proxy stays to carry its next registration.
                 match recovery {
-                    Ok(recovery) => {
+                    Ok(mut recovery) => {
                         self.registered = Some((strategy, recovery.durable));
+                        recovery.history = self.history(strategy).await;
                         let _ = reply.send(recovery);
                     }
                     Err(e) => tracing::warn!(?strategy, error = %e, "registration failed"),
@@ -243,6 +342,24 @@ impl Actor for ExecProxy {
 }
 
 impl ExecProxy {
+    /// The history of `strategy`'s registration, page by page; none if a page cannot
+    /// be read (a part of it would replay the strategy only part of the way).
+    async fn history(&self, strategy: StrategyId) -> Vec<HistoryStep> {
+        let mut history = Vec::new();
+        for page in 0.. {
+            let asked = |reply| ExecWire::History { strategy, page, reply };
+            match self.gateway.ask(asked, REMOTE_ASK).await {
+                Ok(steps) if steps.is_empty() => return history,
+                Ok(steps) => history.extend(steps),
+                Err(e) => {
+                    tracing::warn!(?strategy, page, error = %e, "history not read: no replay");
+                    return Vec::new();
+                }
+            }
+        }
+        history
+    }
+
     /// Asks the gateway; a dropped connection is survived by the link itself (the
     /// request and the answer are resent), and an answer that is late or a queue that
     /// is full while the link is down make it wait for the link and ask again, for up
@@ -317,6 +434,32 @@ pub struct ExecGateway {
     rejoins: Arc<AtomicU64>,
     /// The transport of each strategy node's link, noted as it registers.
     links_used: LinksUsed,
+    /// The history each strategy's last registration returned, in pages, until its
+    /// proxy has read them.
+    histories: Arc<Mutex<HashMap<StrategyId, Vec<Vec<HistoryStep>>>>>,
+}
+
+/// A history page's size on the wire, at most (estimated): well inside a frame.
+const HISTORY_PAGE_BYTES: usize = 256 << 10;
+
+/// Splits a history into pages of at most [`HISTORY_PAGE_BYTES`] (estimated).
+fn pages(history: Vec<HistoryStep>) -> Vec<Vec<HistoryStep>> {
+    let mut pages = Vec::new();
+    let (mut page, mut bytes) = (Vec::new(), 0);
+    for step in history {
+        // A tick and the step's frame, and each order, cancel or update: generous.
+        let size = 512 + 256 * (step.orders.len() + step.cancels.len() + step.updates.len());
+        if bytes + size > HISTORY_PAGE_BYTES && !page.is_empty() {
+            pages.push(std::mem::take(&mut page));
+            bytes = 0;
+        }
+        page.push(step);
+        bytes += size;
+    }
+    if !page.is_empty() {
+        pages.push(page);
+    }
+    pages
 }
 
 impl ExecGateway {
@@ -329,7 +472,15 @@ impl ExecGateway {
         rejoins: Arc<AtomicU64>,
         links_used: LinksUsed,
     ) -> Self {
-        Self { execution, clock, done, stand_ins: BTreeMap::new(), rejoins, links_used }
+        Self {
+            execution,
+            clock,
+            done,
+            stand_ins: BTreeMap::new(),
+            rejoins,
+            links_used,
+            histories: Arc::default(),
+        }
     }
 }
 
@@ -350,6 +501,7 @@ impl Actor for ExecGateway {
                     old.stop();
                     self.rejoins.fetch_add(1, Ordering::Relaxed);
                 }
+                let histories = self.histories.clone();
                 tokio::spawn(async move {
                     let register = |r| match live {
                         true => ExecMsg::RegisterLive { strategy, actor: stub, reply: r },
@@ -357,12 +509,29 @@ impl Actor for ExecGateway {
                     };
                     let registered = execution.ask(register, REMOTE_ASK).await;
                     match registered {
-                        Ok(recovery) => {
+                        Ok(mut recovery) => {
+                            let history = pages(std::mem::take(&mut recovery.history));
+                            histories
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .insert(strategy, history);
                             let _ = reply.send(recovery);
                         }
                         Err(e) => tracing::warn!(?strategy, error = %e, "registration failed"),
                     }
                 });
+            }
+            ExecWire::History { strategy, page, reply } => {
+                let mut histories = self.histories.lock().unwrap_or_else(|p| p.into_inner());
+                let steps = histories
+                    .get(&strategy)
+                    .and_then(|pages| pages.get(page as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                if steps.is_empty() {
+                    histories.remove(&strategy);
+                }
+                let _ = reply.send(steps);
             }
             ExecWire::Step {
                 strategy,

@@ -6,11 +6,13 @@
 //! - [`config`]: [`ClusterConfig`], the cluster file.
 //! - [`wire`]: the messages between nodes, and the clock anchor for timestamps.
 //! - [`bridge`]: the actors that join the pipeline's actors across links.
+//! - [`resume`]: a restarted strategy node resumes the feed where it left off.
 //! - [`node`]: [`run_node`], one node's whole run.
 
 pub mod bridge;
 pub mod config;
 pub mod node;
+pub mod resume;
 pub mod wire;
 
 pub use crate::pipeline::{NodeOutcome, Roles};

@@ -1,18 +1,18 @@
 //! What crosses between the nodes of a split pipeline: ticks from the feed node to
-//! a strategy node, and registrations and steps from a strategy node to the
-//! execution node. Instants become nanoseconds since the Unix epoch on the way out
+//! a strategy node (and a restarted strategy node's request for them again), and
+//! registrations and steps from a strategy node to the execution node. Instants become nanoseconds since the Unix epoch on the way out
 //! and local instants again on the way in ([`Clock`]): exact between processes on
 //! one host, off by the clock skew between hosts.
 
 use std::time::{Duration, Instant};
 
-pub use messages::{ExecWire, TickWire};
+pub use messages::{ExecWire, FeedWire, TickWire};
 
 // rkyv derives resolver types beside these, whose fields carry no docs.
 #[allow(missing_docs)]
 mod messages {
     use mycelium::ReplyTo;
-    use mycelium_execution::{Cancel, Order, OrderUpdate, Recovery, StrategyId};
+    use mycelium_execution::{Cancel, HistoryStep, Order, OrderUpdate, Recovery, StrategyId};
     use mycelium_market_data::MarketTick;
 
     /// To a strategy node's tick ingress.
@@ -30,9 +30,30 @@ mod messages {
         /// Answered once every strategy host of the node is up, so the feed starts
         /// only when each of them will see the first tick.
         Ready(ReplyTo<()>),
-        /// The feed has ended: every tick was sent before this. Answered once the
-        /// ticks before it are with the hosts, so the feed node knows it may exit.
-        End(ReplyTo<()>),
+        /// The feed has ended: every tick through `through` was sent before this.
+        /// Answered once those ticks are with the hosts, so the feed node knows it
+        /// may exit.
+        End {
+            /// The last tick sent (0: none).
+            through: u64,
+            /// Answered once the ticks are with the hosts.
+            reply: ReplyTo<()>,
+        },
+    }
+
+    /// To the feed node's `feed`.
+    #[derive(Debug, rkyv::Archive, rkyv::Serialize, rkyv::Deserialize)]
+    pub enum FeedWire {
+        /// A restarted strategy node asks for the ticks after `after` again.
+        Resume {
+            /// The strategy node.
+            node: String,
+            /// The last tick its strategies have handled.
+            after: u64,
+            /// The first tick that will be sent again, if any (a later one than
+            /// `after + 1` means those between are no longer held).
+            reply: ReplyTo<Option<u64>>,
+        },
     }
 
     /// To the execution node's gateway.
@@ -68,6 +89,17 @@ mod messages {
             decided_ns: u64,
             /// The order updates.
             reply: ReplyTo<Vec<OrderUpdate>>,
+        },
+        /// Page `page` (from 0) of the history a strategy's registration returned
+        /// (its replies over the link carry none: a history can be larger than a
+        /// frame). An empty page: no more.
+        History {
+            /// The strategy.
+            strategy: StrategyId,
+            /// The page.
+            page: u32,
+            /// Its steps.
+            reply: ReplyTo<Vec<HistoryStep>>,
         },
         /// The strategy has stepped through the last tick (answered when noted).
         Done {

@@ -33,8 +33,11 @@ use super::{
     note_link, FeedSource, Links, LinksUsed, Pipeline, Placement, ASK, MAX_RESTARTS, PEER_WAIT,
     RESTART_WINDOW,
 };
-use crate::cluster::bridge::{wait_for, ExecGateway, ExecProxy, TickForwarder, TickIngress};
-use crate::cluster::wire::{Clock, ExecWire, TickWire};
+use crate::cluster::bridge::{
+    wait_for, ExecGateway, ExecProxy, IngressStart, TickForwarder, TickIngress,
+};
+use crate::cluster::resume::{Rings, TickReplay, TickRing};
+use crate::cluster::wire::{Clock, ExecWire, FeedWire, TickWire};
 use crate::config::{PipelineConfig, StrategySpec};
 
 /// The feed's input as given to the builder.
@@ -192,6 +195,12 @@ impl<'a> PipelineBuilder<'a> {
             }
             execution = Some(exec);
         }
+        // A strategy node elsewhere that restarts asks the feed for its ticks again.
+        let rings = Rings::default();
+        if split && placement.feed_here() && !placement.remote_strategy_nodes().is_empty() {
+            let replay = node.spawn(TickReplay { rings: rings.clone(), clock })?;
+            node.expose("resume", &replay)?;
+        }
         let (ended_tx, feed_ended) = watch::channel(false);
         let mut hosts_ready = None;
         if split && !local.is_empty() {
@@ -246,7 +255,12 @@ impl<'a> PipelineBuilder<'a> {
             hosts.push((name, id, host));
         }
         if let Some(ready) = hosts_ready {
-            let _ = ready.send(hosts.iter().map(|(_, _, h)| h.clone()).collect());
+            let resume_after = match placement.feed_here() {
+                true => None,
+                false => resume_feed(node, &placement, &hosts).await,
+            };
+            let hosts = hosts.iter().map(|(_, _, h)| h.clone()).collect();
+            let _ = ready.send(IngressStart { hosts, resume_after });
         }
 
         // 5. The feed, last.
@@ -261,11 +275,12 @@ impl<'a> PipelineBuilder<'a> {
                 f = f.subscriber(host.clone(), None, Policy::Block);
             }
             for peer in placement.remote_strategy_nodes() {
-                let forwarder = forwarder_to(node, peer, clock).await?;
+                let live = placement.is_live(peer);
+                let forwarder = forwarder_to(node, peer, clock, &rings, !live).await?;
                 note_link(node, peer, &links_used);
                 // A live node takes the latest tick per symbol when it falls behind;
                 // every other one gets every tick (the deterministic default).
-                let policy = if placement.is_live(peer) { Policy::Conflate } else { Policy::Block };
+                let policy = if live { Policy::Conflate } else { Policy::Block };
                 f = f.subscriber(forwarder.clone(), None, policy);
                 forwarders.push(forwarder);
             }
@@ -316,11 +331,14 @@ fn spawn_options(spec: &StrategySpec) -> SpawnOptions {
 }
 
 /// A forwarder of the feed's ticks to strategy node `peer`, once every host there is
-/// up (so each of them sees the first tick).
+/// up (so each of them sees the first tick); it `waits` for the node while it is
+/// unreachable if its strategies are in the barrier.
 async fn forwarder_to(
     node: &Node,
     peer: &str,
     clock: Clock,
+    rings: &Rings,
+    waits: bool,
 ) -> anyhow::Result<ActorRef<StrategyMsg>> {
     let path = format!("ticks@{peer}");
     tracing::info!(node = node.name(), "waiting for {path}");
@@ -329,7 +347,76 @@ async fn forwarder_to(
         .ask(TickWire::Ready, PEER_WAIT)
         .await
         .map_err(|e| anyhow::anyhow!("{path} did not get ready: {e}"))?;
-    Ok(node.spawn(TickForwarder { ingress, clock, forwarded: 0, dropped: 0 })?)
+    let ring = TickRing::default();
+    rings
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(peer.to_owned(), (ingress.clone(), ring.clone()));
+    let forwarder = TickForwarder {
+        ingress,
+        ring,
+        through: 0,
+        clock,
+        forwarded: 0,
+        dropped: 0,
+        waits,
+        gone: false,
+    };
+    Ok(node.spawn(forwarder)?)
+}
+
+/// On a strategy node whose strategies replayed their steps from execution's journal
+/// (its process had died): asks the feed's node for the ticks after the last one they
+/// handled, and returns that tick, from which the ingress hands ticks on in order.
+/// `None` on a first start.
+async fn resume_feed(
+    node: &Node,
+    placement: &Placement,
+    hosts: &[(String, StrategyId, ActorRef<StrategyMsg>)],
+) -> Option<u64> {
+    let mut after = None::<u64>;
+    for (name, _, host) in hosts {
+        match host.ask(StrategyMsg::Report, ASK).await {
+            Ok(report) => {
+                if let Some(through) = report.replayed_through {
+                    after = Some(after.map_or(through, |a| a.min(through)));
+                }
+            }
+            Err(e) => tracing::warn!(strategy = %name, error = %e, "no resume point"),
+        }
+    }
+    let after = after?;
+    let path = format!("resume@{}", placement.roles.feed);
+    let me = placement.me.clone();
+    let asked = match wait_for::<FeedWire>(node, &path, PEER_WAIT).await {
+        Ok(feed) => feed
+            .ask(|reply| FeedWire::Resume { node: me, after, reply }, PEER_WAIT)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match asked {
+        Ok(Some(first)) if first > after + 1 => {
+            tracing::error!(
+                from = after + 1,
+                to = first - 1,
+                "ticks lost to this node: the feed no longer held them"
+            );
+            Some(first - 1)
+        }
+        Ok(first) => {
+            tracing::info!(
+                after,
+                ?first,
+                "resuming the feed after the last tick the strategies handled"
+            );
+            Some(after)
+        }
+        Err(e) => {
+            tracing::warn!(%path, after, error = %e, "the feed was not asked for the ticks again");
+            Some(after)
+        }
+    }
 }
 
 /// Adds the feed as the supervisor's last child and starts it.

@@ -168,7 +168,7 @@ impl NodeProcess {
     }
 
     /// Sends SIGKILL, as a crash would, and reaps the process.
-    pub fn kill_9(mut self) {
+    pub fn kill_9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -176,9 +176,22 @@ impl NodeProcess {
     /// Waits until the strategies of this node have logged `fills` fills (at most
     /// [`WAIT`]); panics if they do not.
     pub fn wait_for_fills(&self, fills: u64) {
-        let times = usize::try_from(fills).unwrap_or(usize::MAX);
-        if !self.stderr.wait_for_count(": fill ", times, WAIT) {
-            panic!("node {} never logged {fills} fills", self.name);
+        self.wait_for_lines(": fill ", fills);
+    }
+
+    /// Waits until the strategies of this node have logged `orders` orders sent (at
+    /// most [`WAIT`]); panics if they do not.
+    pub fn wait_for_orders(&self, orders: u64) {
+        self.wait_for_lines(": order ", orders);
+    }
+
+    fn wait_for_lines(&self, what: &str, n: u64) {
+        let times = usize::try_from(n).unwrap_or(usize::MAX);
+        if !self.stderr.wait_for_count(what, times, WAIT) {
+            let log = self.stderr.snapshot();
+            let tail: Vec<&str> = log.lines().filter(|l| !l.contains(what)).collect();
+            let tail = tail[tail.len().saturating_sub(40)..].join("\n");
+            panic!("node {} never logged {n} times {what:?}; its log ends:\n{tail}", self.name);
         }
     }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 use tokio::sync::watch;
 
 use super::books::config_json;
+use super::history::{self, HistoryError, HistoryStep};
 use super::replica::Replica;
 use super::{Books, Input, SnapshotError};
 use crate::engine::ExecutionConfig;
@@ -181,6 +182,25 @@ impl<A> Journaled<A> {
             j.append(&input)?;
         }
         Ok(self.books.apply(&input))
+    }
+
+    /// Every step `strategy` has taken, with its replies, read back from the journal
+    /// (after waiting for what is committed to be durable, so that the files hold it).
+    /// `None` without a journal.
+    pub fn history(
+        &mut self,
+        strategy: StrategyId,
+    ) -> Option<Result<Vec<HistoryStep>, HistoryError>> {
+        let journal = self.journal.as_mut()?;
+        if let Err(e) = journal.commit() {
+            return Some(Err(e.into()));
+        }
+        if !journal.wait_durable() {
+            return Some(
+                Err(JournalError::Failed("an earlier write or sync failed".into()).into()),
+            );
+        }
+        Some(history::read(journal.dir(), strategy, journal.last_seq()))
     }
 
     /// Journals and applies [`Input::Register`].

@@ -11,14 +11,18 @@
 //! - `journaled`: [`JournalConfig`] (the `[journal]` section) and [`Journaled`], the
 //!   books behind their journal: journal, then apply; commit once per turn; hold
 //!   acknowledgements until durable; ask for a snapshot now and then.
+//! - `history`: [`HistoryStep`], a strategy's own steps and replies read back from
+//!   the journal, for a strategy that rebuilds its state by replaying them.
 //! - `replica`: a second copy of the books on a thread of its own, kept by replaying
 //!   the journal, that encodes the snapshots off execution's thread.
 
 mod books;
+mod history;
 mod input;
 mod journaled;
 mod replica;
 
 pub use books::{config_json, Books, LastReply, SnapshotError};
+pub use history::{HistoryError, HistoryStep};
 pub use input::Input;
 pub use journaled::{JournalConfig, Journaled, OpenError};
