@@ -104,7 +104,7 @@ fn run(cluster: &Cluster, kills: &[(u64, Kill)]) -> (String, String) {
             alpha.wait_for_log("strategy rebuilt by replaying its steps");
         }
     }
-    let (exec, alpha, md) = (finish(exec), finish(alpha), finish(md));
+    let [exec, alpha, md] = finish_all([exec, alpha, md]);
     for (name, node) in [("exec", &exec), ("alpha", &alpha), ("md", &md)] {
         assert!(node.success, "node {name} failed:\n{}\n{}", node.stdout, node.stderr);
     }
@@ -149,16 +149,7 @@ fn kills_trade_as_uncrashed(cluster: &Cluster, seed: u64, plan: &[&[Kill]]) {
 #[test]
 fn a_split_run_killed_anywhere_trades_as_uncrashed() {
     let cluster = Cluster::synthetic();
-    // Execution alone, two kills a run (20 in all with MYCELIUM_CRASH_POINTS=20).
-    let runs = kill_points().div_ceil(2);
-    let execution: Vec<&[Kill]> = (0..runs).map(|_| &[Kill::Execution; 2][..]).collect();
-    kills_trade_as_uncrashed(&cluster, 0x5eed, &execution);
-    // The strategy node twice, then every kind in one run.
-    kills_trade_as_uncrashed(
-        &cluster,
-        0xa1fa,
-        &[&[Kill::Strategies, Kill::Strategies], &[Kill::Both, Kill::Strategies, Kill::Execution]],
-    );
+    kills_trade_as_uncrashed(&cluster, 0x5eed, &plan());
 }
 
 #[test]
@@ -166,11 +157,20 @@ fn a_split_replay_of_a_recorded_capture_killed_anywhere_trades_as_uncrashed() {
     let Some(cluster) = Cluster::capture() else {
         return;
     };
-    kills_trade_as_uncrashed(&cluster, 0xca97, &[&[Kill::Execution, Kill::Strategies, Kill::Both]]);
+    kills_trade_as_uncrashed(&cluster, 0xca97, &plan());
 }
 
-/// How many execution kills: `MYCELIUM_CRASH_POINTS` (20 for the full test), 4 by
-/// default.
-fn kill_points() -> usize {
-    std::env::var("MYCELIUM_CRASH_POINTS").ok().and_then(|n| n.parse().ok()).unwrap_or(4)
+/// Execution killed at `MYCELIUM_CRASH_POINTS` points (20 by default), two a run;
+/// then the strategy node twice in a run; then execution and the strategy node at
+/// once, the strategy node alone and execution alone, in one run.
+fn plan() -> Vec<&'static [Kill]> {
+    let points: usize =
+        std::env::var("MYCELIUM_CRASH_POINTS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
+    let mut plan: Vec<&[Kill]> = vec![&[Kill::Execution; 2]; points / 2];
+    if points % 2 == 1 {
+        plan.push(&[Kill::Execution]);
+    }
+    plan.push(&[Kill::Strategies, Kill::Strategies]);
+    plan.push(&[Kill::Both, Kill::Strategies, Kill::Execution]);
+    plan
 }

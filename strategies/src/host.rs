@@ -11,7 +11,7 @@ use mycelium_execution::{
     ExecMsg, HistoryStep, Hop, HopHistograms, OrderStatus, OrderUpdate, Step, StepStamps,
     StrategyId, TickStamp,
 };
-use mycelium_market_data::{FeedTick, InstrumentTable};
+use mycelium_market_data::{FeedTick, InstrumentTable, MarketTick};
 
 use crate::strategy::{OpenOrder, Strategy, StrategyContext};
 
@@ -157,6 +157,16 @@ impl StrategyHost {
         }
     }
 
+    /// The strategy's turn at feed tick `seq`: the timers due by its exchange time,
+    /// then the tick.
+    fn turn(&mut self, seq: u64, tick: &MarketTick) {
+        self.ctx.set_now(TickStamp { exchange_ts_ns: tick.exchange_ts_ns, seq });
+        while let Some(timer) = self.ctx.due_timer() {
+            self.strategy.on_timer(timer, &mut self.ctx);
+        }
+        self.strategy.on_tick(tick, &mut self.ctx);
+    }
+
     /// Rebuilds the strategy from its journaled steps: its start, then each tick it
     /// answered and each reply it got, in order, exactly as it first ran them. Nothing
     /// is sent: a deterministic strategy makes the same orders again, and a step whose
@@ -166,14 +176,7 @@ impl StrategyHost {
         let mut through = 0;
         for (i, step) in history.iter().enumerate() {
             match &step.tick {
-                Some(tick) => {
-                    self.ctx
-                        .set_now(TickStamp { exchange_ts_ns: tick.exchange_ts_ns, seq: step.seq });
-                    while let Some(timer) = self.ctx.due_timer() {
-                        self.strategy.on_timer(timer, &mut self.ctx);
-                    }
-                    self.strategy.on_tick(tick, &mut self.ctx);
-                }
+                Some(tick) => self.turn(step.seq, tick),
                 // Orders placed at start: made by `on_start` above.
                 None if i == 0 && step.seq == 0 => {}
                 None => return Err(format!("step {} has no tick to replay", step.seq)),
@@ -271,11 +274,7 @@ impl Actor for StrategyHost {
                     Hop::TickToStrategy,
                     dequeued.saturating_duration_since(tick.scheduled),
                 );
-                self.ctx.set_now(TickStamp { exchange_ts_ns: tick.exchange_ts_ns, seq: tick.seq });
-                while let Some(timer) = self.ctx.due_timer() {
-                    self.strategy.on_timer(timer, &mut self.ctx);
-                }
-                self.strategy.on_tick(&tick.tick, &mut self.ctx);
+                self.turn(tick.seq, &tick.tick);
                 self.report.hops.record(Hop::StrategyHandler, dequeued.elapsed());
                 self.report.ticks += 1;
                 self.step(Some(tick)).await?;

@@ -73,31 +73,42 @@ fn text<'a>(rows: impl Iterator<Item = &'a str>) -> Column {
     Column::Text(rows.map(ByteArray::from).collect())
 }
 
-fn order_columns(rows: &[OrderRow]) -> Vec<Column> {
+/// What every row starts with: journal sequence, time, strategy, client order id,
+/// symbol, side.
+type Lead<'a> = (u64, i64, u32, u64, &'a str, &'a str);
+
+/// The six leading columns.
+fn lead<'a>(rows: impl Iterator<Item = Lead<'a>> + Clone) -> Vec<Column> {
     vec![
-        unsigned64(rows.iter().map(|r| r.journal_seq)),
-        Column::Int64(rows.iter().map(|r| r.ts_ns).collect()),
-        unsigned32(rows.iter().map(|r| r.strategy)),
-        unsigned64(rows.iter().map(|r| r.client_order_id)),
-        text(rows.iter().map(|r| r.symbol.as_str())),
-        text(rows.iter().map(|r| r.side.as_str())),
+        unsigned64(rows.clone().map(|r| r.0)),
+        Column::Int64(rows.clone().map(|r| r.1).collect()),
+        unsigned32(rows.clone().map(|r| r.2)),
+        unsigned64(rows.clone().map(|r| r.3)),
+        text(rows.clone().map(|r| r.4)),
+        text(rows.map(|r| r.5)),
+    ]
+}
+
+fn order_columns(rows: &[OrderRow]) -> Vec<Column> {
+    let mut columns = lead(rows.iter().map(|r| {
+        (r.journal_seq, r.ts_ns, r.strategy, r.client_order_id, r.symbol.as_str(), r.side.as_str())
+    }));
+    columns.extend([
         text(rows.iter().map(|r| r.kind.as_str())),
         Column::Double(rows.iter().map(|r| r.qty).collect()),
         Column::OptionalDouble(rows.iter().map(|r| r.limit_px).collect()),
         text(rows.iter().map(|r| r.status.as_str())),
         Column::Double(rows.iter().map(|r| r.filled_qty).collect()),
         Column::OptionalDouble(rows.iter().map(|r| r.avg_px).collect()),
-    ]
+    ]);
+    columns
 }
 
 fn fill_columns(rows: &[FillRow]) -> Vec<Column> {
-    vec![
-        unsigned64(rows.iter().map(|r| r.journal_seq)),
-        Column::Int64(rows.iter().map(|r| r.ts_ns).collect()),
-        unsigned32(rows.iter().map(|r| r.strategy)),
-        unsigned64(rows.iter().map(|r| r.client_order_id)),
-        text(rows.iter().map(|r| r.symbol.as_str())),
-        text(rows.iter().map(|r| r.side.as_str())),
+    let mut columns = lead(rows.iter().map(|r| {
+        (r.journal_seq, r.ts_ns, r.strategy, r.client_order_id, r.symbol.as_str(), r.side.as_str())
+    }));
+    columns.extend([
         Column::Double(rows.iter().map(|r| r.px).collect()),
         Column::Double(rows.iter().map(|r| r.qty).collect()),
         text(rows.iter().map(|r| r.liquidity.as_str())),
@@ -106,7 +117,8 @@ fn fill_columns(rows: &[FillRow]) -> Vec<Column> {
                 .map(|r| FixedLenByteArray::from(r.fee.raw().to_be_bytes().to_vec()))
                 .collect(),
         ),
-    ]
+    ]);
+    columns
 }
 
 /// Writes the orders as a Parquet file.

@@ -151,6 +151,8 @@ pub struct TickIngress {
     pending: Option<oneshot::Receiver<IngressStart>>,
     /// Ticks in sequence order from a restart's resume point.
     in_order: Option<InOrder>,
+    /// The first tick the feed could send again (see [`IngressStart`]).
+    resent_from: Arc<AtomicU64>,
     /// The feed's end, until every tick before it is with the hosts.
     end: Option<(u64, ReplyTo<()>)>,
     /// The anchor for timestamps.
@@ -169,6 +171,9 @@ pub(crate) struct IngressStart {
     /// After a restart, the last tick the hosts have handled: the feed sends the
     /// ticks after it again, and they go to the hosts in order from there.
     pub resume_after: Option<u64>,
+    /// Set by whoever asks the feed again, if the first tick it can send is later
+    /// than the one after `resume_after`: the ticks between are not coming.
+    pub resent_from: Arc<AtomicU64>,
 }
 
 impl TickIngress {
@@ -184,6 +189,7 @@ impl TickIngress {
             hosts: Vec::new(),
             pending: Some(start),
             in_order: None,
+            resent_from: Arc::default(),
             end: None,
             clock,
             ended,
@@ -198,6 +204,7 @@ impl TickIngress {
             if let Ok(start) = pending.await {
                 self.hosts = start.hosts;
                 self.in_order = start.resume_after.map(|after| InOrder::from(after + 1));
+                self.resent_from = start.resent_from;
             }
         }
     }
@@ -212,14 +219,22 @@ impl TickIngress {
         }
     }
 
-    /// Answers the feed's end once every tick before it is with the hosts.
-    fn end_if_through(&mut self) {
+    /// Answers the feed's end once every tick before it is with the hosts and each
+    /// host has handled them (its report queues behind them): the feed's node may
+    /// then exit, as no restart of this node will need a tick from it again.
+    async fn end_if_through(&mut self) {
         let through = self.in_order.as_ref().map_or(u64::MAX, InOrder::through);
-        if self.end.as_ref().is_some_and(|(last, _)| *last <= through) {
-            if let Some((_, reply)) = self.end.take() {
-                self.ended.send_replace(true);
-                let _ = reply.send(());
+        if !self.end.as_ref().is_some_and(|(last, _)| *last <= through) {
+            return;
+        }
+        for host in &self.hosts {
+            if let Err(e) = host.ask(StrategyMsg::Report, END_WAIT).await {
+                tracing::debug!(%host, error = %e, "no report at the end of the feed");
             }
+        }
+        if let Some((_, reply)) = self.end.take() {
+            self.ended.send_replace(true);
+            let _ = reply.send(());
         }
     }
 }
@@ -236,10 +251,12 @@ impl Actor for TickIngress {
                 match &mut self.in_order {
                     None => self.deliver(tick).await,
                     Some(in_order) => {
-                        for tick in in_order.accept(tick) {
+                        let mut ready = in_order.skip_to(self.resent_from.load(Ordering::Relaxed));
+                        ready.extend(in_order.accept(tick));
+                        for tick in ready {
                             self.deliver(tick).await;
                         }
-                        self.end_if_through();
+                        self.end_if_through().await;
                     }
                 }
             }
@@ -252,7 +269,12 @@ impl Actor for TickIngress {
             TickWire::End { through, reply } => {
                 self.start().await;
                 self.end = Some((through, reply));
-                self.end_if_through();
+                if let Some(in_order) = &mut self.in_order {
+                    for tick in in_order.skip_to(self.resent_from.load(Ordering::Relaxed)) {
+                        self.deliver(tick).await;
+                    }
+                }
+                self.end_if_through().await;
             }
         }
         Ok(())

@@ -7,7 +7,9 @@
 //! - the restarted node asks after the last tick its strategies replayed from
 //!   execution's journal, and its ingress hands ticks to the hosts in sequence order
 //!   from there ([`InOrder`]): the replayed ones and the live ones interleave on the
-//!   way, and each is handed over once.
+//!   way, and each is handed over once. The ingress takes ticks (holding those out of
+//!   order) before the feed's node has answered: the answer comes over the same link
+//!   as the ticks, which must keep flowing for it to arrive.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -107,20 +109,32 @@ impl InOrder {
 
     /// Takes `tick`; returns the ticks now ready, in order.
     pub fn accept(&mut self, tick: Arc<FeedTick>) -> Vec<Arc<FeedTick>> {
-        if tick.seq < self.next {
-            return Vec::new();
+        if tick.seq >= self.next {
+            self.held.insert(tick.seq, tick);
         }
-        self.held.insert(tick.seq, tick);
         if self.held.len() > RING_TICKS {
             if let Some(&first) = self.held.keys().next() {
-                tracing::error!(
-                    from = self.next,
-                    to = first - 1,
-                    "ticks lost to this node: the feed no longer held them"
-                );
-                self.next = first;
+                return self.skip_to(first);
             }
         }
+        self.ready()
+    }
+
+    /// Gives up waiting for the ticks before `seq` (the feed no longer holds them),
+    /// saying so; returns the ticks now ready.
+    pub fn skip_to(&mut self, seq: u64) -> Vec<Arc<FeedTick>> {
+        if seq > self.next {
+            tracing::error!(
+                from = self.next,
+                to = seq - 1,
+                "ticks lost to this node: the feed no longer held them"
+            );
+            self.next = seq;
+        }
+        self.ready()
+    }
+
+    fn ready(&mut self) -> Vec<Arc<FeedTick>> {
         let mut ready = Vec::new();
         while let Some(tick) = self.held.remove(&self.next) {
             self.next += 1;

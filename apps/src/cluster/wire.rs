@@ -31,12 +31,12 @@ mod messages {
         /// only when each of them will see the first tick.
         Ready(ReplyTo<()>),
         /// The feed has ended: every tick through `through` was sent before this.
-        /// Answered once those ticks are with the hosts, so the feed node knows it
-        /// may exit.
+        /// Answered once the hosts have handled those ticks, so the feed node knows
+        /// it may exit (no restart of the strategy node will ask for them again).
         End {
             /// The last tick sent (0: none).
             through: u64,
-            /// Answered once the ticks are with the hosts.
+            /// Answered once the hosts have handled the ticks.
             reply: ReplyTo<()>,
         },
     }

@@ -257,10 +257,19 @@ impl<'a> PipelineBuilder<'a> {
         if let Some(ready) = hosts_ready {
             let resume_after = match placement.feed_here() {
                 true => None,
-                false => resume_feed(node, &placement, &hosts).await,
+                false => resume_point(&hosts).await,
             };
-            let hosts = hosts.iter().map(|(_, _, h)| h.clone()).collect();
-            let _ = ready.send(IngressStart { hosts, resume_after });
+            let resent_from = Arc::new(AtomicU64::new(0));
+            let start = IngressStart {
+                hosts: hosts.iter().map(|(_, _, h)| h.clone()).collect(),
+                resume_after,
+                resent_from: resent_from.clone(),
+            };
+            let _ = ready.send(start);
+            // Asked once the ingress takes ticks: the answer shares their link.
+            if let Some(after) = resume_after {
+                resume_feed(node, &placement, after, &resent_from).await;
+            }
         }
 
         // 5. The feed, last.
@@ -366,14 +375,9 @@ async fn forwarder_to(
 }
 
 /// On a strategy node whose strategies replayed their steps from execution's journal
-/// (its process had died): asks the feed's node for the ticks after the last one they
-/// handled, and returns that tick, from which the ingress hands ticks on in order.
-/// `None` on a first start.
-async fn resume_feed(
-    node: &Node,
-    placement: &Placement,
-    hosts: &[(String, StrategyId, ActorRef<StrategyMsg>)],
-) -> Option<u64> {
+/// (its process had died), the last tick they have all handled; `None` on a first
+/// start.
+async fn resume_point(hosts: &[(String, StrategyId, ActorRef<StrategyMsg>)]) -> Option<u64> {
     let mut after = None::<u64>;
     for (name, _, host) in hosts {
         match host.ask(StrategyMsg::Report, ASK).await {
@@ -385,7 +389,13 @@ async fn resume_feed(
             Err(e) => tracing::warn!(strategy = %name, error = %e, "no resume point"),
         }
     }
-    let after = after?;
+    after
+}
+
+/// Asks the feed's node for the ticks after `after` again; if the first it can send
+/// is later, stores it in `resent_from` (the ingress then stops waiting for those
+/// before it, and reports them lost).
+async fn resume_feed(node: &Node, placement: &Placement, after: u64, resent_from: &AtomicU64) {
     let path = format!("resume@{}", placement.roles.feed);
     let me = placement.me.clone();
     let asked = match wait_for::<FeedWire>(node, &path, PEER_WAIT).await {
@@ -396,25 +406,18 @@ async fn resume_feed(
         Err(e) => Err(e.to_string()),
     };
     match asked {
-        Ok(Some(first)) if first > after + 1 => {
-            tracing::error!(
-                from = after + 1,
-                to = first - 1,
-                "ticks lost to this node: the feed no longer held them"
-            );
-            Some(first - 1)
-        }
         Ok(first) => {
             tracing::info!(
                 after,
                 ?first,
                 "resuming the feed after the last tick the strategies handled"
             );
-            Some(after)
+            if let Some(first) = first.filter(|&first| first > after + 1) {
+                resent_from.store(first, std::sync::atomic::Ordering::Relaxed);
+            }
         }
         Err(e) => {
-            tracing::warn!(%path, after, error = %e, "the feed was not asked for the ticks again");
-            Some(after)
+            tracing::warn!(%path, after, error = %e, "the feed was not asked for the ticks again")
         }
     }
 }

@@ -326,6 +326,28 @@ pub fn finish(mut node: NodeProcess) -> Finished {
     Finished { success: status.success(), stdout, stderr }
 }
 
+/// Waits for every node to exit, at most [`WAIT`] each; if one does not, kills them
+/// all and fails with what each logged (order and fill lines left out).
+pub fn finish_all<const N: usize>(mut nodes: [NodeProcess; N]) -> [Finished; N] {
+    let stuck = nodes.iter().find(|n| !n.stdout.wait_ended(WAIT) || !n.stderr.wait_ended(WAIT));
+    if let Some(stuck) = stuck {
+        let mut logs = format!("node {} still running after {WAIT:?}", stuck.name);
+        for node in &mut nodes {
+            let _ = node.child.kill();
+            let log = node.stderr.snapshot();
+            let lines: Vec<&str> =
+                log.lines().filter(|l| !l.contains(": order ") && !l.contains(": fill ")).collect();
+            logs += &format!(
+                "\n---- {}:\n{}",
+                node.name,
+                lines[lines.len().saturating_sub(60)..].join("\n")
+            );
+        }
+        panic!("{logs}");
+    }
+    nodes.map(finish)
+}
+
 impl Output {
     fn empty() -> Self {
         Self { text: Arc::new((Mutex::new((String::new(), true)), Condvar::new())), reader: None }
