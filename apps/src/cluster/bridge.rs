@@ -224,7 +224,7 @@ impl TickIngress {
     /// then exit, as no restart of this node will need a tick from it again.
     async fn end_if_through(&mut self) {
         let through = self.in_order.as_ref().map_or(u64::MAX, InOrder::through);
-        if !self.end.as_ref().is_some_and(|(last, _)| *last <= through) {
+        if self.end.as_ref().is_none_or(|(last, _)| *last > through) {
             return;
         }
         for host in &self.hosts {
