@@ -44,8 +44,8 @@ max_inventory = 5.0
 TOML
 }
 
-cluster() { # transport busy
-    local t="$1" busy="$2" a b
+cluster() { # transport busy_trader [busy_venue]
+    local t="$1" busy="$2" busy_venue="${3:-$2}" a b
     if [ "$t" = unix ]; then a="unix = \"$work/t.sock\""; b="unix = \"$work/v.sock\""
     else a='tcp = "127.0.0.1:7301"'; b='tcp = "127.0.0.1:7302"'; fi
     cat <<TOML
@@ -61,7 +61,7 @@ busy_poll = $busy
 [[node]]
 name = "venue"
 $b
-busy_poll = $busy
+busy_poll = $busy_venue
 TOML
     pipeline
 }
@@ -70,11 +70,14 @@ echo "## one process"
 { printf 'secret = "bench"\n[roles]\nfeed = "solo"\nexecution = "solo"\nstrategies = { mm = "solo" }\n[[node]]\nname = "solo"\n'; pipeline; } > "$work/solo.toml"
 "$bin" node --config "$work/solo.toml" --name solo --report "$work/solo" > /dev/null
 "$bin" report "$work/solo" | grep -E "^hop|tick_to|strategy_to|^host noise"
+# The last placement busy-polls only the venue's link (the trader's feed spins to each
+# tick's deadline anyway): two spinning threads, one per vCPU.
 for t in unix tcp; do
-    for busy in false true; do
+    for busy in "false false" "true true" "false true"; do
+        set -- $busy
         echo
-        echo "## two processes over $t, busy_poll = $busy"
-        cluster "$t" "$busy" > "$work/c.toml"
+        echo "## two processes over $t, busy_poll = $1 (trader), $2 (venue)"
+        cluster "$t" "$1" "$2" > "$work/c.toml"
         "$bin" node --config "$work/c.toml" --name venue --report "$work/v" > /dev/null &
         venue=$!
         "$bin" node --config "$work/c.toml" --name trader --report "$work/t" > /dev/null
