@@ -5,7 +5,8 @@
 //! # Layout
 //! - [`config`]: [`ClusterConfig`], the cluster file.
 //! - [`wire`]: the messages between nodes, and the clock anchor for timestamps.
-//! - [`bridge`]: the actors that join the pipeline's actors across links.
+//! - [`ticks`]: the feed's ticks to a strategy node, and its ingress there.
+//! - [`bridge`]: registrations and steps to the execution node, and looking up peers.
 //! - [`resume`]: a restarted strategy node resumes the feed where it left off.
 //! - [`node`]: [`run_node`], one node's whole run.
 
@@ -13,6 +14,7 @@ pub mod bridge;
 pub mod config;
 pub mod node;
 pub mod resume;
+pub mod ticks;
 pub mod wire;
 
 pub use crate::pipeline::{NodeOutcome, Roles};

@@ -33,10 +33,9 @@ use super::{
     note_link, FeedSource, Links, LinksUsed, Pipeline, Placement, ASK, MAX_RESTARTS, PEER_WAIT,
     RESTART_WINDOW,
 };
-use crate::cluster::bridge::{
-    wait_for, ExecGateway, ExecProxy, IngressStart, TickForwarder, TickIngress,
-};
+use crate::cluster::bridge::{wait_for, ExecGateway, ExecProxy};
 use crate::cluster::resume::{Rings, TickReplay, TickRing};
+use crate::cluster::ticks::{IngressStart, TickForwarder, TickIngress};
 use crate::cluster::wire::{Clock, ExecWire, FeedWire, TickWire};
 use crate::config::{PipelineConfig, StrategySpec};
 
