@@ -16,5 +16,22 @@ fn main() -> anyhow::Result<()> {
     if let Err(e) = mycelium::disable_transparent_huge_pages() {
         eprintln!("warning: transparent huge pages stay on: {e}");
     }
-    cli::main()
+    match cli::main() {
+        // Output piped into a reader that stopped (`mycelium journal inspect | head`):
+        // nothing is wrong, and nobody is left to read more.
+        Err(e) if reader_went_away(&e) => Ok(()),
+        other => other,
+    }
+}
+
+fn reader_went_away(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().or_else(|| {
+            match cause.downcast_ref::<csv::Error>().map(csv::Error::kind) {
+                Some(csv::ErrorKind::Io(io)) => Some(io),
+                _ => None,
+            }
+        });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

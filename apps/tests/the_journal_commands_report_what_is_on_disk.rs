@@ -207,3 +207,31 @@ fn money_text(raw: i128) -> String {
     assert_eq!(parsed.raw(), raw);
     parsed.to_string()
 }
+
+/// `mycelium journal inspect DIR | head -1`: a reader that stops early is no error.
+#[test]
+fn output_piped_into_a_reader_that_stops_is_no_error() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("journal");
+    journaled_run(&dir);
+    for what in [&["inspect"][..], &["export", "--fills"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mycelium"))
+            .arg("journal")
+            .args(&what[..1])
+            .arg(&dir)
+            .args(&what[1..])
+            .env("RUST_BACKTRACE", "0")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        assert!(!first.is_empty(), "{what:?} printed nothing");
+        // The reader is gone (its end of the pipe closed with it).
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{what:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{what:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
