@@ -292,14 +292,12 @@ impl<M: Send + 'static> ExecutionActor<M> {
         // back to replay (read before this registration is journaled: it adds none).
         let feed_goes_on = matches!(self.start, Start::Recover { feed_restarts: false, .. });
         let stepped = self.core.books().last_reply(strategy).is_some();
-        let history = match (feed_goes_on && stepped && !live).then(|| self.core.history(strategy))
-        {
-            Some(Some(Ok(history))) => history,
-            Some(Some(Err(e))) => {
+        let history = match feed_goes_on && stepped && !live {
+            true => self.core.history(strategy).unwrap_or_else(|e| {
                 tracing::warn!(%strategy, error = %e, "no history to replay: the strategy restarts from execution's books alone");
                 Vec::new()
-            }
-            _ => Vec::new(),
+            }),
+            false => Vec::new(),
         };
         self.core.register(strategy, live)?;
         ctx.watch(actor);

@@ -11,9 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context as _;
-use mycelium_execution::{
-    Books, ExecutionConfig, ExecutionEngine, Input, Order, OrderStatus, OrderType, RejectReason,
-};
+use mycelium_execution::{Books, Input, Order, OrderStatus, OrderType, RejectReason};
 use mycelium_journal::{Codec, Reader, Rkyv};
 use mycelium_market_data::Money;
 use serde::Serialize;
@@ -90,7 +88,7 @@ impl Blotter {
     /// Replays the journal in `dir` from its first record (it must start at sequence
     /// 1: a blotter needs every order). Reads only; safe beside a running execution.
     pub fn read(dir: &Path) -> anyhow::Result<Self> {
-        let mut books = Books::from_engine(ExecutionEngine::new(ExecutionConfig::default()));
+        let mut books = Books::before_journal();
         books.observe();
         let mut orders = Vec::new();
         let mut fills = Vec::new();

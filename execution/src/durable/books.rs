@@ -298,12 +298,17 @@ impl Books {
             .map_err(|e| SnapshotError(e.to_string()))
     }
 
-    /// The books a journal starts from: its snapshot's, or empty books (the journal's
-    /// first record sets the config).
+    /// The books of a journal before its first record (which sets the config).
+    pub fn before_journal() -> Self {
+        Self::from_engine(ExecutionEngine::new(ExecutionConfig::default()))
+    }
+
+    /// The books a journal starts from: its snapshot's, or those before its first
+    /// record.
     pub fn recovered(snapshot: Option<&[u8]>) -> Result<Self, SnapshotError> {
         match snapshot {
             Some(bytes) => Self::restore(bytes),
-            None => Ok(Self::from_engine(ExecutionEngine::new(ExecutionConfig::default()))),
+            None => Ok(Self::before_journal()),
         }
     }
 

@@ -10,7 +10,6 @@ use mycelium_journal::{Codec, JournalError, Reader, Rkyv};
 use mycelium_market_data::MarketTick;
 
 use super::{Books, Input};
-use crate::engine::{ExecutionConfig, ExecutionEngine};
 use crate::order::{Cancel, Order, OrderUpdate, StrategyId};
 
 /// One step of a strategy, as journaled and answered.
@@ -56,7 +55,7 @@ pub(super) fn read(
     strategy: StrategyId,
     through: u64,
 ) -> Result<Vec<HistoryStep>, HistoryError> {
-    let mut books = Books::from_engine(ExecutionEngine::new(ExecutionConfig::default()));
+    let mut books = Books::before_journal();
     let mut steps = Vec::new();
     let mut last_tick: Option<(u64, MarketTick)> = None;
     let mut first = None;

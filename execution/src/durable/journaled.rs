@@ -79,21 +79,12 @@ pub struct Journaled<A> {
     replica: Option<Replica>,
     journal: Option<Journal<Rkyv<Input>>>,
     acks: AckQueue<A>,
-    snapshot_interval: u64,
-    last_snapshot: u64,
 }
 
 impl<A> Journaled<A> {
     /// Books with no journal.
     pub fn unjournaled(books: Books) -> Self {
-        Self {
-            books,
-            replica: None,
-            journal: None,
-            acks: AckQueue::new(),
-            snapshot_interval: 0,
-            last_snapshot: 0,
-        }
+        Self { books, replica: None, journal: None, acks: AckQueue::new() }
     }
 
     /// Opens the journal of `journal` (when active) and recovers the books it holds
@@ -115,8 +106,9 @@ impl<A> Journaled<A> {
                     bytes.extend_from_slice(s.bytes());
                     (s.seq(), bytes)
                 });
-                let replica =
-                    Replica::start(dir.to_owned(), start, queue).map_err(OpenError::Replica)?;
+                let (interval, last) = (journal.snapshot_interval, log.last_seq());
+                let replica = Replica::start(dir.to_owned(), start, queue, interval, last)
+                    .map_err(OpenError::Replica)?;
                 Some(replica)
             }
             None => None,
@@ -129,14 +121,7 @@ impl<A> Journaled<A> {
             orders = books.engine().stats().orders,
             "execution recovered from its journal"
         );
-        let mut me = Self {
-            books,
-            last_snapshot: log.last_seq(),
-            replica,
-            journal: Some(log),
-            acks: AckQueue::new(),
-            snapshot_interval: journal.snapshot_interval,
-        };
+        let mut me = Self { books, replica, journal: Some(log), acks: AckQueue::new() };
         // A new journal starts with the config; one written under another config
         // goes on under this one from here (its start replays under its own).
         let json = config_json(config);
@@ -186,21 +171,16 @@ impl<A> Journaled<A> {
 
     /// Every step `strategy` has taken, with its replies, read back from the journal
     /// (after waiting for what is committed to be durable, so that the files hold it).
-    /// `None` without a journal.
-    pub fn history(
-        &mut self,
-        strategy: StrategyId,
-    ) -> Option<Result<Vec<HistoryStep>, HistoryError>> {
-        let journal = self.journal.as_mut()?;
-        if let Err(e) = journal.commit() {
-            return Some(Err(e.into()));
-        }
+    /// None without a journal.
+    pub fn history(&mut self, strategy: StrategyId) -> Result<Vec<HistoryStep>, HistoryError> {
+        let Some(journal) = &mut self.journal else {
+            return Ok(Vec::new());
+        };
+        journal.commit()?;
         if !journal.wait_durable() {
-            return Some(
-                Err(JournalError::Failed("an earlier write or sync failed".into()).into()),
-            );
+            return Err(JournalError::Failed("an earlier write or sync failed".into()).into());
         }
-        Some(history::read(journal.dir(), strategy, journal.last_seq()))
+        history::read(journal.dir(), strategy, journal.last_seq())
     }
 
     /// Journals and applies [`Input::Register`].
@@ -270,12 +250,8 @@ impl<A> Journaled<A> {
             j.commit()?;
             through = j.durable_through();
             // The replica encodes it on its own thread, from the journal.
-            if let Some(replica) = &self.replica {
-                if through - self.last_snapshot >= self.snapshot_interval
-                    && replica.request(through)
-                {
-                    self.last_snapshot = through;
-                }
+            if let Some(replica) = &mut self.replica {
+                replica.request_if_due(through);
             }
         }
         Ok(self.acks.release(through))
