@@ -107,22 +107,27 @@ impl InOrder {
         self.next - 1
     }
 
-    /// Takes `tick`; returns the ticks now ready, in order.
-    pub fn accept(&mut self, tick: Arc<FeedTick>) -> Vec<Arc<FeedTick>> {
+    /// Takes `tick`, and adds to `ready`, in order, the ticks it makes ready: it
+    /// if it is the next, then those held after it.
+    pub fn accept(&mut self, tick: Arc<FeedTick>, ready: &mut Vec<Arc<FeedTick>>) {
+        if tick.seq == self.next && self.held.is_empty() {
+            // The usual case once caught up: nothing to hold or look up.
+            self.next += 1;
+            ready.push(tick);
+            return;
+        }
         if tick.seq >= self.next {
             self.held.insert(tick.seq, tick);
         }
-        if self.held.len() > RING_TICKS {
-            if let Some(&first) = self.held.keys().next() {
-                return self.skip_to(first);
-            }
+        match self.held.keys().next() {
+            Some(&first) if self.held.len() > RING_TICKS => self.skip_to(first, ready),
+            _ => self.drain(ready),
         }
-        self.ready()
     }
 
     /// Gives up waiting for the ticks before `seq` (the feed no longer holds them),
-    /// saying so; returns the ticks now ready.
-    pub fn skip_to(&mut self, seq: u64) -> Vec<Arc<FeedTick>> {
+    /// saying so, and adds to `ready` those now ready.
+    pub fn skip_to(&mut self, seq: u64, ready: &mut Vec<Arc<FeedTick>>) {
         if seq > self.next {
             tracing::error!(
                 from = self.next,
@@ -131,16 +136,14 @@ impl InOrder {
             );
             self.next = seq;
         }
-        self.ready()
+        self.drain(ready);
     }
 
-    fn ready(&mut self) -> Vec<Arc<FeedTick>> {
-        let mut ready = Vec::new();
+    fn drain(&mut self, ready: &mut Vec<Arc<FeedTick>>) {
         while let Some(tick) = self.held.remove(&self.next) {
             self.next += 1;
             ready.push(tick);
         }
-        ready
     }
 }
 
@@ -163,14 +166,20 @@ mod tests {
         ticks.iter().map(|t| t.seq).collect()
     }
 
+    /// Feeds `order` the ticks `seqs`; what it handed on, in order.
+    fn handed_on(order: &mut InOrder, arriving: impl IntoIterator<Item = u64>) -> Vec<u64> {
+        let mut ready = Vec::new();
+        for seq in arriving {
+            order.accept(tick(seq), &mut ready);
+        }
+        seqs(ready)
+    }
+
     #[test]
     fn interleaved_resent_and_live_ticks_are_handed_on_once_in_order() {
         let mut order = InOrder::from(5);
-        let mut out = Vec::new();
         // Live ticks from 9 on, the resent ones 3..=10 (two already handled).
-        for seq in [9, 3, 10, 4, 5, 11, 6, 7, 8, 9, 10, 12] {
-            out.extend(seqs(order.accept(tick(seq))));
-        }
+        let out = handed_on(&mut order, [9, 3, 10, 4, 5, 11, 6, 7, 8, 9, 10, 12]);
         assert_eq!(out, (5..=12).collect::<Vec<_>>());
         assert_eq!(order.through(), 12);
     }
@@ -178,10 +187,7 @@ mod tests {
     #[test]
     fn a_gap_the_feed_cannot_fill_is_skipped_once_the_hold_is_full() {
         let mut order = InOrder::from(1);
-        let mut out = Vec::new();
-        for seq in 3..=(RING_TICKS as u64 + 3) {
-            out.extend(seqs(order.accept(tick(seq))));
-        }
+        let out = handed_on(&mut order, 3..=(RING_TICKS as u64 + 3));
         assert_eq!(out.first(), Some(&3), "1 and 2 are lost, the rest handed on");
         assert_eq!(out.len(), RING_TICKS + 1);
     }

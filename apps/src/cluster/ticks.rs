@@ -137,6 +137,8 @@ pub struct TickIngress {
     in_order: Option<InOrder>,
     /// The first tick the feed could send again (see [`IngressStart`]).
     resent_from: Arc<AtomicU64>,
+    /// Ticks ready to go to the hosts (a buffer kept between ticks).
+    ready: Vec<Arc<FeedTick>>,
     /// The feed's end, until every tick before it is with the hosts.
     end: Option<(u64, ReplyTo<()>)>,
     /// The anchor for timestamps.
@@ -174,6 +176,7 @@ impl TickIngress {
             pending: Some(start),
             in_order: None,
             resent_from: Arc::default(),
+            ready: Vec::new(),
             end: None,
             clock,
             ended,
@@ -201,6 +204,31 @@ impl TickIngress {
                 tracing::debug!(%host, error = %e, "tick not delivered");
             }
         }
+    }
+
+    /// Hands the hosts `tick` (if one came) or, after a restart, the ticks it makes
+    /// ready in sequence order, past those the feed no longer holds; then answers the
+    /// feed's end if it is due.
+    async fn hand_on(&mut self, tick: Option<Arc<FeedTick>>) {
+        match &mut self.in_order {
+            None => {
+                if let Some(tick) = tick {
+                    self.deliver(tick).await;
+                }
+            }
+            Some(in_order) => {
+                let mut ready = std::mem::take(&mut self.ready);
+                in_order.skip_to(self.resent_from.load(Ordering::Relaxed), &mut ready);
+                if let Some(tick) = tick {
+                    in_order.accept(tick, &mut ready);
+                }
+                for tick in ready.drain(..) {
+                    self.deliver(tick).await;
+                }
+                self.ready = ready;
+            }
+        }
+        self.end_if_through().await;
     }
 
     /// Answers the feed's end once every tick before it is with the hosts and each
@@ -232,17 +260,7 @@ impl Actor for TickIngress {
                 let scheduled = self.clock.to_instant(scheduled_ns);
                 let tick = Arc::new(FeedTick { seq, tick, ingress: Instant::now(), scheduled });
                 self.start().await;
-                match &mut self.in_order {
-                    None => self.deliver(tick).await,
-                    Some(in_order) => {
-                        let mut ready = in_order.skip_to(self.resent_from.load(Ordering::Relaxed));
-                        ready.extend(in_order.accept(tick));
-                        for tick in ready {
-                            self.deliver(tick).await;
-                        }
-                        self.end_if_through().await;
-                    }
-                }
+                self.hand_on(Some(tick)).await;
             }
             TickWire::Ready(reply) => {
                 // The feed's node asks over the link its ticks will take.
@@ -253,12 +271,7 @@ impl Actor for TickIngress {
             TickWire::End { through, reply } => {
                 self.start().await;
                 self.end = Some((through, reply));
-                if let Some(in_order) = &mut self.in_order {
-                    for tick in in_order.skip_to(self.resent_from.load(Ordering::Relaxed)) {
-                        self.deliver(tick).await;
-                    }
-                }
-                self.end_if_through().await;
+                self.hand_on(None).await;
             }
         }
         Ok(())
