@@ -40,16 +40,22 @@ fn verify_counts_records_and_reports_a_torn_tail_without_cutting_it() {
     assert!(text.contains("torn tail: 5 bytes"), "{text}");
 }
 
-#[test]
-fn visit_yields_every_record_across_segments_in_order() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// Records 1..=100, each committed, in segments of 300 bytes (many of them).
+fn hundred_records_in_small_segments(dir: &std::path::Path) -> Journal<Bytes> {
     let mut options = common::process();
     options.segment_bytes = 300;
-    let (mut j, _) = Journal::<Bytes>::open(dir.path(), options).expect("open");
+    let (mut j, _) = Journal::<Bytes>::open(dir, options).expect("open");
     for seq in 1..=100 {
         j.append(&payload(seq)).expect("append");
         j.commit().expect("commit");
     }
+    j
+}
+
+#[test]
+fn visit_yields_every_record_across_segments_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut j = hundred_records_in_small_segments(dir.path());
     j.snapshot(100, b"s".to_vec()).expect("snapshot");
     j.close().expect("close");
 
@@ -91,14 +97,7 @@ fn visit_stops_at_the_callers_error_and_returns_it() {
 #[test]
 fn visit_range_reads_only_its_records_and_skips_earlier_segments() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut options = common::process();
-    options.segment_bytes = 300;
-    let (mut j, _) = Journal::<Bytes>::open(dir.path(), options).expect("open");
-    for seq in 1..=100 {
-        j.append(&payload(seq)).expect("append");
-        j.commit().expect("commit");
-    }
-    j.close().expect("close");
+    hundred_records_in_small_segments(dir.path()).close().expect("close");
 
     let reader = Reader::open(dir.path()).expect("reader");
     let whole = reader.visit(|_| Ok::<_, JournalError>(())).expect("visit");

@@ -20,33 +20,30 @@ use super::{FillRow, OrderRow};
 /// Rows per row group.
 const GROUP_ROWS: usize = 1 << 20;
 
-const ORDERS: &str = "message order {
+/// The fields every row starts with (see [`lead`]).
+const LEAD: &str = "
     REQUIRED INT64 journal_seq (INTEGER(64,false));
     REQUIRED INT64 ts_ns (TIMESTAMP(NANOS,true));
     REQUIRED INT32 strategy (INTEGER(32,false));
     REQUIRED INT64 client_order_id (INTEGER(64,false));
     REQUIRED BYTE_ARRAY symbol (STRING);
-    REQUIRED BYTE_ARRAY side (STRING);
+    REQUIRED BYTE_ARRAY side (STRING);";
+
+/// The fields of an order row after the lead.
+const ORDER: &str = "
     REQUIRED BYTE_ARRAY kind (STRING);
     REQUIRED DOUBLE qty;
     OPTIONAL DOUBLE limit_px;
     REQUIRED BYTE_ARRAY status (STRING);
     REQUIRED DOUBLE filled_qty;
-    OPTIONAL DOUBLE avg_px;
-}";
+    OPTIONAL DOUBLE avg_px;";
 
-const FILLS: &str = "message fill {
-    REQUIRED INT64 journal_seq (INTEGER(64,false));
-    REQUIRED INT64 ts_ns (TIMESTAMP(NANOS,true));
-    REQUIRED INT32 strategy (INTEGER(32,false));
-    REQUIRED INT64 client_order_id (INTEGER(64,false));
-    REQUIRED BYTE_ARRAY symbol (STRING);
-    REQUIRED BYTE_ARRAY side (STRING);
+/// The fields of a fill row after the lead.
+const FILL: &str = "
     REQUIRED DOUBLE px;
     REQUIRED DOUBLE qty;
     REQUIRED BYTE_ARRAY liquidity (STRING);
-    REQUIRED FIXED_LEN_BYTE_ARRAY (16) fee (DECIMAL(38,18));
-}";
+    REQUIRED FIXED_LEN_BYTE_ARRAY (16) fee (DECIMAL(38,18));";
 
 /// One column's values, in the schema's order.
 enum Column {
@@ -123,12 +120,12 @@ fn fill_columns(rows: &[FillRow]) -> Vec<Column> {
 
 /// Writes the orders as a Parquet file.
 pub fn write_orders(rows: &[OrderRow], out: impl Write + Send) -> anyhow::Result<()> {
-    write(ORDERS, rows, order_columns, out)
+    write(&format!("message order {{{LEAD}{ORDER}\n}}"), rows, order_columns, out)
 }
 
 /// Writes the fills as a Parquet file.
 pub fn write_fills(rows: &[FillRow], out: impl Write + Send) -> anyhow::Result<()> {
-    write(FILLS, rows, fill_columns, out)
+    write(&format!("message fill {{{LEAD}{FILL}\n}}"), rows, fill_columns, out)
 }
 
 fn write<T>(
