@@ -65,19 +65,17 @@ pub(super) fn read(
         }
         let input = Rkyv::<Input>::decode(r.payload)
             .map_err(|error| HistoryError::Decode { seq: r.seq, error })?;
-        match &input {
-            Input::Tick { seq, tick } => last_tick = tick.clone().map(|t| (*seq, t)),
+        let reply = books.apply(&input);
+        match input {
+            Input::Tick { seq, tick } => last_tick = tick.map(|t| (seq, t)),
             // The feed starts again: what the strategy did before is not what it will
             // be fed again.
             Input::FeedRestart => steps.clear(),
-            _ => {}
-        }
-        let reply = books.apply(&input);
-        if let Input::Step { strategy: s, seq, orders, cancels } = input {
-            if s == strategy {
+            Input::Step { strategy: s, seq, orders, cancels } if s == strategy => {
                 let tick = last_tick.as_ref().filter(|(at, _)| *at == seq).map(|(_, t)| t.clone());
                 steps.push(HistoryStep { seq, tick, orders, cancels, updates: reply });
             }
+            _ => {}
         }
         Ok(())
     })?;
