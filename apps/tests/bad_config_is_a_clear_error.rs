@@ -1,7 +1,7 @@
 //! A bad config names the key and the line; an unknown strategy lists the known ones;
 //! values that cannot be right (a negative size or latency, `fast >= slow`, two
-//! spinning strategies on one core, a symbol the feed never carries) are errors
-//! naming the key.
+//! spinning strategies on one core, a node's runtime pinned where its strategy spins,
+//! a symbol the feed never carries) are errors naming the key.
 use mycelium::Node;
 use mycelium_apps::cluster::ClusterConfig;
 use mycelium_apps::{FeedSource, Pipeline, PipelineConfig};
@@ -128,6 +128,27 @@ fn two_spinning_strategies_on_one_core_are_named() {
     assert!(ClusterConfig::parse(&cluster("y"), "c.toml").is_ok());
     let err = ClusterConfig::parse(&cluster("x"), "c.toml").unwrap_err().to_string();
     assert!(err.contains("both spin on pinned_core 1"), "{err}");
+}
+
+#[test]
+fn a_node_runtime_on_the_core_of_its_spinning_strategy_is_named() {
+    let pipeline =
+        "[[pipeline.strategy]]\nname = \"a\"\nkind = \"market_maker\"\npinned_core = 1\n";
+    let cluster = |x_core: usize, y_core: usize| {
+        format!(
+            "secret = \"s\"\n[roles]\nfeed = \"x\"\nexecution = \"y\"\nstrategies = {{ a = \"x\" }}\n\
+             [[node]]\nname = \"x\"\ntcp = \"127.0.0.1:1\"\ncore = {x_core}\n\
+             [[node]]\nname = \"y\"\ntcp = \"127.0.0.1:2\"\ncore = {y_core}\n{pipeline}"
+        )
+    };
+    // The other node's core 1 is another host's, or another process's to share.
+    let ok = ClusterConfig::parse(&cluster(0, 1), "c.toml").unwrap();
+    assert_eq!(ok.node("x").and_then(|n| n.core), Some(0));
+    let err = ClusterConfig::parse(&cluster(1, 0), "c.toml").unwrap_err().to_string();
+    assert!(
+        err.contains(r#"node "x" pins its runtime to core 1, where strategy "a" spins"#),
+        "{err}"
+    );
 }
 
 #[test]

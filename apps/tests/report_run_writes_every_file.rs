@@ -18,6 +18,9 @@ fn run_with_report_writes_histograms_hgrm_summary_and_chart() {
     let meta: Value = serde_json::from_str(&read("meta.json")).expect("meta.json");
     let hops = meta["hops"].as_array().expect("hops");
     assert!(hops.len() >= 3, "{meta}");
+    // The paced feed's own lateness, one sample a tick.
+    let lateness = hops.iter().find(|h| h["hop"] == "feed_lateness").expect("feed_lateness");
+    assert_eq!(lateness["count"], 20000, "{meta}");
     for hop in hops {
         let name = hop["hop"].as_str().expect("hop");
         let file = hop["file"].as_str().expect("file");

@@ -11,6 +11,9 @@ use hdrhistogram::Histogram;
 /// A timed stretch of the pipeline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Hop {
+    /// A paced feed's publish against its schedule: how late the pacer let each tick
+    /// out (the first part of `TickToStrategy`), recorded by the feed.
+    FeedLateness,
     /// Feed publish (its scheduled time on a paced feed) to strategy dequeue: mailbox
     /// wait plus transport.
     TickToStrategy,
@@ -28,7 +31,8 @@ pub enum Hop {
 
 impl Hop {
     /// Every hop, in pipeline order.
-    pub const ALL: [Hop; 6] = [
+    pub const ALL: [Hop; 7] = [
+        Hop::FeedLateness,
         Hop::TickToStrategy,
         Hop::StrategyHandler,
         Hop::StrategyToExecution,
@@ -40,6 +44,7 @@ impl Hop {
     /// A stable name for files and tables.
     pub fn name(self) -> &'static str {
         match self {
+            Hop::FeedLateness => "feed_lateness",
             Hop::TickToStrategy => "tick_to_strategy",
             Hop::StrategyHandler => "strategy_handler",
             Hop::StrategyToExecution => "strategy_to_execution",
@@ -67,6 +72,15 @@ impl HopHistograms {
     pub fn record(&mut self, hop: Hop, d: Duration) {
         let h = self.by_hop.entry(hop).or_insert_with(new_histogram);
         h.saturating_record(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    }
+
+    /// Adds every sample of `samples` (ns, recorded elsewhere) to `hop`.
+    pub fn merge_hop(&mut self, hop: Hop, samples: &Histogram<u64>) {
+        // Out-of-range samples saturate, as `record` does: none is lost.
+        let mine = self.by_hop.entry(hop).or_insert_with(new_histogram);
+        for v in samples.iter_recorded() {
+            mine.saturating_record_n(v.value_iterated_to(), v.count_at_value());
+        }
     }
 
     /// Adds every sample of `other`.

@@ -21,6 +21,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hdrhistogram::Histogram;
 use mycelium::{Actor, ActorError, ActorId, ActorRef, Context, ReplyTo, SendError};
 use tokio::sync::watch;
 
@@ -102,6 +103,10 @@ pub struct FeedReport {
     pub finished: bool,
     /// The counts of each symbol, in the order the symbols first came.
     pub per_symbol: Vec<(Symbol, SymbolCounts)>,
+    /// How late each paced tick left against its schedule (its publish stamp minus
+    /// the time the pacer had it due), in ns; `None` at full speed and before the
+    /// first tick.
+    pub lateness: Option<Histogram<u64>>,
 }
 
 /// What the feed did for one symbol.
@@ -279,12 +284,15 @@ impl<M: From<Arc<FeedTick>> + Send + 'static> Feed<M> {
     /// due (none at full speed).
     fn stamp(&mut self, tick: MarketTick, deadline: Option<tokio::time::Instant>) -> Arc<FeedTick> {
         let ingress = Instant::now();
-        let tick = Arc::new(FeedTick {
-            seq: self.report.ticks + 1,
-            tick,
-            ingress,
-            scheduled: deadline.map_or(ingress, |d| d.into_std()),
-        });
+        let scheduled = deadline.map_or(ingress, |d| d.into_std());
+        if deadline.is_some() {
+            let late = ingress.saturating_duration_since(scheduled).as_nanos();
+            self.report
+                .lateness
+                .get_or_insert_with(lateness_histogram)
+                .saturating_record(u64::try_from(late).unwrap_or(u64::MAX));
+        }
+        let tick = Arc::new(FeedTick { seq: self.report.ticks + 1, tick, ingress, scheduled });
         self.first_tick.get_or_insert(tick.ingress);
         tick
     }
@@ -368,6 +376,12 @@ async fn wait_until(deadline: tokio::time::Instant) {
         tokio::task::yield_now().await;
     }
     tokio::time::sleep_until(deadline).await;
+}
+
+/// 1 ns to 60 s at 3 significant digits, as the pipeline's hop histograms.
+fn lateness_histogram() -> Histogram<u64> {
+    Histogram::new_with_bounds(1, 60_000_000_000, 3)
+        .unwrap_or_else(|_| unreachable!("static bounds are valid"))
 }
 
 /// A yield costs about a microsecond here, so a millisecond's spin takes ~1000; the

@@ -1,7 +1,7 @@
 //! A paced feed stamps each tick with its scheduled time, so latency measured from it
 //! includes the feed's own lateness (no coordinated omission): when a subscriber
 //! stalls the feed, the next ticks keep their schedule and their ingress shows the
-//! delay. Runs on tokio's paused clock: exact, and no wall-clock time passes.
+//! delay; the feed's report holds each tick's lateness. Runs on tokio's paused clock: exact, and no wall-clock time passes.
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -41,7 +41,11 @@ async fn late_ticks_keep_their_schedule() {
     let slow = node
         .spawn_with(Slow { out, stalled: false }, mycelium::SpawnOptions::new().capacity(1))
         .unwrap();
-    node.spawn(Feed::new(source, Speed::Realtime).subscriber(slow, None, Policy::Block)).unwrap();
+    let (final_tx, mut final_report) = tokio::sync::watch::channel(None);
+    let feed = Feed::new(source, Speed::Realtime)
+        .subscriber(slow, None, Policy::Block)
+        .final_report_to(final_tx);
+    node.spawn(feed).unwrap();
     let mut ticks = Vec::new();
     for _ in 0..5 {
         ticks
@@ -56,4 +60,15 @@ async fn late_ticks_keep_their_schedule() {
     // the schedule shows it.
     let late = ticks[3].ingress.duration_since(ticks[3].scheduled);
     assert!(late >= Duration::from_millis(5), "tick 3 was published {late:?} after its slot");
+    // The feed's own record of it: one sample a tick, the worst the stall's.
+    let report =
+        tokio::time::timeout(Duration::from_secs(60), final_report.wait_for(Option::is_some))
+            .await
+            .unwrap()
+            .unwrap()
+            .clone()
+            .unwrap();
+    let lateness = report.lateness.expect("a paced feed records its lateness");
+    assert_eq!(lateness.len(), 5);
+    assert!(lateness.max() >= 5_000_000, "worst {} ns", lateness.max());
 }

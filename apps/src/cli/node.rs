@@ -53,8 +53,9 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     }
     let stop = stop_signal();
     let placement = cluster.placement(&args.name);
-    if let Some(core) = mycelium_apps::pin_runtime_thread(&cluster.pipeline, &placement) {
-        tracing::info!(core, "runtime thread pinned away from the pinned strategies");
+    let core = cluster.node(&args.name).and_then(|n| n.core);
+    if let Some(core) = mycelium_apps::pin_runtime_thread(&cluster.pipeline, &placement, core) {
+        tracing::info!(core, "runtime thread pinned");
     }
     let source = (!args.files.is_empty()).then(|| args.replay.source(&args.files));
     let registry = StrategyRegistry::with_samples();

@@ -102,7 +102,8 @@ pub(crate) async fn run_pipeline(
     metrics: Option<Arc<Registry>>,
 ) -> anyhow::Result<NodeOutcome> {
     let node = Node::new(name);
-    if let Some(core) = mycelium_apps::pin_runtime_thread(config, &Placement::single(name, config))
+    if let Some(core) =
+        mycelium_apps::pin_runtime_thread(config, &Placement::single(name, config), None)
     {
         tracing::info!(core, "runtime thread pinned away from the pinned strategies");
     }

@@ -14,6 +14,7 @@
 //! name = "md"
 //! unix = "run/md.sock"             # relative: beside this file
 //! tcp = "127.0.0.1:7101"
+//! core = 0                         # pin its runtime thread (optional)
 //! [pipeline]                       # what `mycelium config` prints
 //! ```
 
@@ -60,6 +61,12 @@ pub struct NodeSpec {
     /// Busy-poll its links (spinning readers, inline writes): lower latency for a core.
     #[serde(default)]
     pub busy_poll: bool,
+    /// Pin its runtime thread to this core: nodes on one host that spin (a paced feed,
+    /// busy-poll links) or must wake at once each get a core of their own instead of
+    /// the scheduler moving them onto one another's. Unset: the scheduler places it
+    /// (away from its pinned strategies, if any).
+    #[serde(default)]
+    pub core: Option<usize>,
 }
 
 impl ClusterConfig {
@@ -153,6 +160,22 @@ impl ClusterConfig {
                 origin,
                 format!("[roles.strategies] names {extra:?}, which is not a strategy"),
             ));
+        }
+        for node in &self.nodes {
+            let Some(core) = node.core else { continue };
+            if let Some(spec) = self.pipeline.strategies.iter().find(|s| {
+                s.pinned_core == Some(core)
+                    && self.roles.strategies.get(&s.name) == Some(&node.name)
+            }) {
+                return Err(invalid(
+                    origin,
+                    format!(
+                        "node {:?} pins its runtime to core {core}, where strategy {:?} \
+                         spins (pinned_core)",
+                        node.name, spec.name
+                    ),
+                ));
+            }
         }
         for node in &self.nodes {
             if node.unix.is_none() && node.tcp.is_none() && self.nodes.len() > 1 {

@@ -118,6 +118,10 @@ impl Pipeline {
             strategies.sort_by_key(|(_, id, _)| *id);
         }
         hops.merge(&execution.hops);
+        if let Some(lateness) = self.feed_final.borrow().as_ref().and_then(|f| f.lateness.as_ref())
+        {
+            hops.merge_hop(Hop::FeedLateness, lateness);
+        }
         if let Some(figures) = &self.final_figures {
             figures.set(&hops, self.execution.as_ref().map(|_| &execution));
         }

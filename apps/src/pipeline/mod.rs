@@ -168,7 +168,7 @@ pub(crate) fn hop_transport(
         Hop::StrategyToExecution | Hop::TickToOrder => {
             placement.remote_strategy_nodes().first().copied()
         }
-        Hop::StrategyHandler | Hop::ExecutionHandler | Hop::OrderToFill => None,
+        Hop::FeedLateness | Hop::StrategyHandler | Hop::ExecutionHandler | Hop::OrderToFill => None,
     };
     let Some(peer) = from.filter(|peer| *peer != placement.me) else {
         return Transport::Local;
@@ -181,10 +181,27 @@ pub(crate) fn hop_transport(
     used.unwrap_or(Transport::Local)
 }
 
-/// Pins the calling thread (the one running the runtime) to a core that no pinned
-/// strategy of this node uses, so the OS never time-slices it with a spinning actor;
-/// returns the core. Does nothing when no strategy here is pinned.
-pub fn pin_runtime_thread(config: &PipelineConfig, placement: &Placement) -> Option<usize> {
+/// Pins the calling thread (the one running the runtime) to `core` when given, else to
+/// a core that no pinned strategy of this node uses, so the OS never time-slices it
+/// with a spinning actor; returns the core. Does nothing when neither applies, or when
+/// the core cannot be had (it is not this machine's: a warning says so).
+pub fn pin_runtime_thread(
+    config: &PipelineConfig,
+    placement: &Placement,
+    core: Option<usize>,
+) -> Option<usize> {
+    let cores = core_affinity::get_core_ids()?;
+    if let Some(wanted) = core {
+        let found = cores.into_iter().find(|c| c.id == wanted);
+        if found.is_none_or(|c| !core_affinity::set_for_current(c)) {
+            tracing::warn!(
+                core = wanted,
+                "cannot pin the runtime thread to this core; left unpinned"
+            );
+            return None;
+        }
+        return Some(wanted);
+    }
     let taken: Vec<usize> = config
         .strategies
         .iter()
@@ -194,6 +211,36 @@ pub fn pin_runtime_thread(config: &PipelineConfig, placement: &Placement) -> Opt
     if taken.is_empty() {
         return None;
     }
-    let free = core_affinity::get_core_ids()?.into_iter().find(|c| !taken.contains(&c.id))?;
+    let free = cores.into_iter().find(|c| !taken.contains(&c.id))?;
     core_affinity::set_for_current(free).then_some(free.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The CPUs the calling thread may run on, as the kernel lists them.
+    fn allowed_cpus() -> String {
+        let status = std::fs::read_to_string("/proc/thread-self/status").expect("status");
+        let line = status.lines().find(|l| l.starts_with("Cpus_allowed_list:")).expect("line");
+        line.split_whitespace().nth(1).expect("a list").to_owned()
+    }
+
+    #[test]
+    fn a_node_core_pins_the_runtime_thread_there() {
+        let config = PipelineConfig::default_config().expect("the default config");
+        let placement = Placement::single("solo", &config);
+        let cores = core_affinity::get_core_ids().expect("this machine's cores");
+        let last = cores.last().expect("a core").id;
+        std::thread::spawn(move || {
+            let before = allowed_cpus();
+            // A core this machine does not have leaves the thread as it was.
+            assert_eq!(pin_runtime_thread(&config, &placement, Some(100_000)), None);
+            assert_eq!(allowed_cpus(), before);
+            assert_eq!(pin_runtime_thread(&config, &placement, Some(last)), Some(last));
+            assert_eq!(allowed_cpus(), last.to_string());
+        })
+        .join()
+        .expect("the pinned thread");
+    }
 }
