@@ -39,7 +39,7 @@ pub struct ActorRef<M> {
     target: Target<M>,
 }
 
-enum Target<M> {
+pub(crate) enum Target<M> {
     Local(Arc<Cell<M>>),
     Remote(Arc<RemoteTarget<M>>),
 }
@@ -51,6 +51,11 @@ impl<M: Send + 'static> ActorRef<M> {
 
     pub(crate) fn from_remote(remote: RemoteTarget<M>) -> Self {
         Self { target: Target::Remote(Arc::new(remote)) }
+    }
+
+    /// Where the actor is: a local cell or a remote target.
+    pub(crate) fn target(&self) -> &Target<M> {
+        &self.target
     }
 
     /// The cell of a local actor. Refs the runtime made itself (spawned actors,
@@ -344,11 +349,11 @@ impl<M: Send + 'static> ActorRef<M> {
 /// (`DeadLettered`). Out of line and boxed (see `ask`).
 #[cold]
 #[inline(never)]
-fn wait_end<M: Send + 'static>(
+pub(crate) fn wait_end<M: Send + 'static, E: Send + 'static>(
     cell: &Cell<M>,
     position: u64,
     deadline: tokio::time::Instant,
-) -> Pin<Box<dyn Future<Output = AskError<M>> + Send + '_>> {
+) -> Pin<Box<dyn Future<Output = AskError<E>> + Send + '_>> {
     Box::pin(async move {
         let mut unserved = cell.unserved_rx();
         let dead_lettered = unserved.wait_for(|&from| position >= from);
@@ -365,7 +370,7 @@ fn wait_end<M: Send + 'static>(
 /// inlined, it made every ask's code too big to be inlined where it is awaited.
 #[cold]
 #[inline(never)]
-fn no_answer<M: Send + 'static>(cell: &Cell<M>, position: u64) -> AskError<M> {
+pub(crate) fn no_answer<M: Send + 'static, E>(cell: &Cell<M>, position: u64) -> AskError<E> {
     if cell.is_unserved(position) {
         AskError::DeadLettered
     } else {
@@ -375,7 +380,7 @@ fn no_answer<M: Send + 'static>(cell: &Cell<M>, position: u64) -> AskError<M> {
 
 /// Now plus `timeout`, or thirty years from now if that overflows (as Tokio's own
 /// `sleep` does): an ask with `Duration::MAX` waits, it does not panic.
-fn deadline_after(timeout: Duration) -> tokio::time::Instant {
+pub(crate) fn deadline_after(timeout: Duration) -> tokio::time::Instant {
     let now = tokio::time::Instant::now();
     now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(30 * 365 * 24 * 60 * 60))
 }

@@ -43,6 +43,8 @@
 //! - `context`: the [`Context`] handed to every hook.
 //! - `actor_ref`: [`ActorRef`], the handle: send, ask, stop, kill, join.
 //! - `reply`: [`ReplyTo`], the answer port of a request.
+//! - `request`: [`ActorRef::request`], an ask sent now and its [`Answer`] awaited
+//!   later (several in flight).
 //! - `error`: the error enums; each hands an undelivered message back.
 //! - `node`: [`Node`], one runtime instance: spawning, registry, shutdown.
 //! - `cell`: what outlives an actor's instances (mailbox, watchers, exit).
@@ -79,6 +81,7 @@ mod queue;
 mod registry;
 pub mod remote;
 mod reply;
+mod request;
 mod signal;
 mod snapshot;
 mod supervision;
@@ -99,6 +102,7 @@ pub use pinned::{Idle, Pinned};
 pub use registry::{Registration, Registry};
 pub use remote::{PeerAddr, RemoteConfig, RemoteMessage, Transport};
 pub use reply::{ArchivedReplyTo, ReplyTo, WireReplyTo};
+pub use request::{Answer, AnswerError};
 pub use snapshot::{ActorSnapshot, NodeSnapshot};
 pub use supervision::{
     Backoff, ChildExit, ChildInfo, ChildSpec, ChildState, Intensity, Restart, RestartStrategy,

@@ -8,9 +8,10 @@
 //! node has shut down; each hands the message back.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use crate::cell::lock;
@@ -20,6 +21,7 @@ use crate::remote::codec::payload::RemoteMessage;
 use crate::remote::links::link::{Link, LinkState, ReplyFailure};
 use crate::remote::links::outbox::{push_fn, PushError, PushFn};
 use crate::reply::{with_ask_route, ReplyTo};
+use crate::request::Answer;
 
 /// A `send` yields to the scheduler when the link's batch reaches a multiple of this.
 const YIELD_EVERY: usize = 256;
@@ -149,6 +151,33 @@ impl<M: Send + 'static> RemoteTarget<M> {
         timeout: Duration,
     ) -> Result<R, AskError<M>> {
         let deadline = Instant::now() + timeout;
+        let (correlation, answer, failure) =
+            self.send_request(request, deadline).await.map_err(AskError::Send)?;
+        await_answer(&self.link, correlation, answer, &failure, deadline).await
+    }
+
+    /// [`ActorRef::request`](crate::ActorRef::request) to a remote actor: the
+    /// request is pushed now, the answer awaited later.
+    pub(crate) async fn request<R: Send + 'static>(
+        &self,
+        request: impl FnOnce(ReplyTo<R>) -> M,
+        timeout: Duration,
+    ) -> Result<Answer<R>, SendError<M>> {
+        let deadline = Instant::now() + timeout;
+        let (correlation, answer, failure) = self.send_request(request, deadline).await?;
+        let link = self.link.clone();
+        Ok(Answer::new(async move {
+            await_answer(&link, correlation, answer, &failure, deadline).await
+        }))
+    }
+
+    /// Builds the request around a port the link answers, and pushes it (waiting for
+    /// room until `deadline`).
+    async fn send_request<R>(
+        &self,
+        request: impl FnOnce(ReplyTo<R>) -> M,
+        deadline: Instant,
+    ) -> Result<(u64, oneshot::Receiver<R>, Arc<Mutex<Option<ReplyFailure>>>), SendError<M>> {
         let correlation = self.link.next_correlation();
         let (reply, answer, failure) = ReplyTo::asking(correlation);
         let msg = request(reply);
@@ -157,23 +186,33 @@ impl<M: Send + 'static> RemoteTarget<M> {
             .push_waiting(msg, Some(deadline), |m| {
                 with_ask_route(&self.link, || self.push(header, m))
             })
-            .await
-            .map(|_| ());
+            .await;
         if let Err(e) = sent {
             self.link.forget_reply(correlation);
-            return Err(AskError::Send(e));
+            return Err(e);
         }
-        match tokio::time::timeout_at(deadline, answer).await {
-            Ok(Ok(r)) => Ok(r),
-            Ok(Err(_)) => Err(match lock(&failure).take() {
-                Some(ReplyFailure::Remote(why)) => AskError::Remote(why),
-                Some(ReplyFailure::LinkLost) => AskError::LinkLost,
-                Some(ReplyFailure::Dropped) | None => AskError::NoReply,
-            }),
-            Err(_) => {
-                self.link.forget_reply(correlation);
-                Err(AskError::Timeout)
-            }
+        Ok((correlation, answer, failure))
+    }
+}
+
+/// The answer to a request sent as `correlation`, or why none comes by `deadline`.
+async fn await_answer<R, E>(
+    link: &Link,
+    correlation: u64,
+    answer: oneshot::Receiver<R>,
+    failure: &Mutex<Option<ReplyFailure>>,
+    deadline: Instant,
+) -> Result<R, AskError<E>> {
+    match tokio::time::timeout_at(deadline, answer).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(_)) => Err(match lock(failure).take() {
+            Some(ReplyFailure::Remote(why)) => AskError::Remote(why),
+            Some(ReplyFailure::LinkLost) => AskError::LinkLost,
+            Some(ReplyFailure::Dropped) | None => AskError::NoReply,
+        }),
+        Err(_) => {
+            link.forget_reply(correlation);
+            Err(AskError::Timeout)
         }
     }
 }
