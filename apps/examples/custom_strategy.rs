@@ -64,6 +64,7 @@ async fn run(ticks: u64) -> anyhow::Result<RunOutcome> {
         kind: "breakout".into(),
         params,
         pinned_core: None,
+        answer_lag: 0,
     };
     config.strategies.push(spec);
     let source = FeedSource::synthetic(&config.feed, ticks);

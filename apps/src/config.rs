@@ -74,6 +74,14 @@ pub struct StrategySpec {
     /// whole core.
     #[serde(default)]
     pub pinned_core: Option<usize>,
+    /// How many ticks after a step the strategy applies execution's answer to it
+    /// (its order updates). 0 (the default) waits for each answer before the next
+    /// tick: over a link whose round trip is longer than the time between ticks,
+    /// ticks then queue behind the answers. `n` lets the strategy take `n` ticks while
+    /// answers are on their way; it sees each answer exactly `n` ticks late, so runs
+    /// stay identical, in one process or split.
+    #[serde(default)]
+    pub answer_lag: usize,
 }
 
 /// A config that could not be read.

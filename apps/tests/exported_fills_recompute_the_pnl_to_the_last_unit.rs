@@ -70,7 +70,13 @@ fn registry() -> StrategyRegistry {
 fn round_trip(qty: f64) -> StrategySpec {
     let mut params = toml::Table::new();
     params.insert("qty".into(), toml::Value::Float(qty));
-    StrategySpec { name: "rt".into(), kind: "round_trip".into(), params, pinned_core: None }
+    StrategySpec {
+        name: "rt".into(),
+        kind: "round_trip".into(),
+        params,
+        pinned_core: None,
+        answer_lag: 0,
+    }
 }
 
 /// The default config journaling into `dir`, the instruments' own fees (no overrides).

@@ -67,6 +67,7 @@ async fn the_crashed_strategy_recovers_its_position() {
         kind: "fragile".into(),
         params: toml::Table::new(),
         pinned_core: None,
+        answer_lag: 0,
     });
     let outcome = support::run_synthetic(&config, &registry).await;
 

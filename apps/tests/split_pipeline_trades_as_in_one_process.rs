@@ -12,6 +12,10 @@ use cluster_support::*;
 const TICKS: u64 = 3000;
 
 fn one_process(dir: &std::path::Path) -> String {
+    one_process_with(dir, &pipeline(TICKS))
+}
+
+fn one_process_with(dir: &std::path::Path, pipeline: &str) -> String {
     let cluster = write_cluster(
         dir,
         &format!(
@@ -22,8 +26,7 @@ execution = "solo"
 strategies = {{ mm = "solo", trend = "solo" }}
 [[node]]
 name = "solo"
-{}"#,
-            pipeline(TICKS)
+{pipeline}"#
         ),
     );
     let solo = finish(start(&cluster, "solo", &[]));
@@ -84,8 +87,26 @@ fn hop_transports(dir: &std::path::Path) -> std::collections::BTreeMap<String, S
 fn two_nodes_over_tcp_trade_as_one() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reference = one_process(dir.path());
-    let cluster = two_nodes_tcp(dir.path(), free_addr(), free_addr(), &pipeline(TICKS));
-    let report = dir.path().join("report-venue").display().to_string();
+    two_nodes_over_tcp_trade_as(dir.path(), &pipeline(TICKS), &reference);
+}
+
+/// With an answer lag the strategies take ticks while their steps' answers cross the
+/// link, and still trade as the same lagged pipeline in one process (which differs
+/// from the unlagged one: the lag is applied, the same everywhere).
+#[test]
+fn two_nodes_over_tcp_with_an_answer_lag_trade_as_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let lagged = pipeline(TICKS)
+        .replace("\n[[pipeline.strategy]]\n", "\n[[pipeline.strategy]]\nanswer_lag = 3\n");
+    assert_eq!(lagged.matches("answer_lag = 3").count(), 2, "{lagged}");
+    let reference = one_process_with(dir.path(), &lagged);
+    assert_ne!(trades(&reference), trades(&one_process(dir.path())), "the lag changes nothing");
+    two_nodes_over_tcp_trade_as(dir.path(), &lagged, &reference);
+}
+
+fn two_nodes_over_tcp_trade_as(dir: &std::path::Path, pipeline: &str, reference: &str) {
+    let cluster = two_nodes_tcp(dir, free_addr(), free_addr(), pipeline);
+    let report = dir.join("report-venue").display().to_string();
     let venue = start(&cluster, "venue", &["--report", &report]);
     let trader = start(&cluster, "trader", &[]);
     let (trader, venue) = (finish(trader), finish(venue));
@@ -96,8 +117,8 @@ fn two_nodes_over_tcp_trade_as_one() {
     }
     assert!(venue.stdout.contains("link trader: tcp"), "{}", venue.stdout);
     assert!(count(&venue.stdout, "fills") > 0, "{}", venue.stdout);
-    assert_eq!(trades(&venue.stdout), trades(&reference), "split trading differs from one process");
-    let venue = hop_transports(&dir.path().join("report-venue"));
+    assert_eq!(trades(&venue.stdout), trades(reference), "split trading differs from one process");
+    let venue = hop_transports(&dir.join("report-venue"));
     assert_eq!(venue.get("strategy_to_execution").map(String::as_str), Some("tcp"), "{venue:?}");
 }
 

@@ -1,5 +1,6 @@
 //! A strategy's order updates come back to it: a market order is accepted, then
-//! filled, and the fill shows in its position.
+//! filled, and the fill shows in its position; with an answer lag of `n` each answer
+//! comes exactly `n` ticks later.
 mod support;
 
 use std::sync::{Arc, Mutex};
@@ -9,28 +10,32 @@ use mycelium_execution::{OrderStatus, OrderUpdate};
 use mycelium_market_data::{MarketTick, Side};
 use mycelium_strategies::{Maker, Strategy, StrategyContext, StrategyRegistry};
 
-/// Buys one unit on its first tick; records every update and its position after each.
+/// Seen by [`OneBuy`]: each update, the position after it, and how many ticks the
+/// strategy had taken when it came.
+type Seen = Arc<Mutex<Vec<(OrderUpdate, f64, u64)>>>;
+
+/// Buys one unit on its first tick; records every update.
 struct OneBuy {
-    sent: bool,
-    seen: Arc<Mutex<Vec<(OrderUpdate, f64)>>>,
+    ticks: u64,
+    seen: Seen,
 }
 
 impl Strategy for OneBuy {
     fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext) {
-        if !self.sent {
-            self.sent = true;
+        self.ticks += 1;
+        if self.ticks == 1 {
             ctx.market(tick.symbol, Side::Buy, 1.0);
         }
     }
     fn on_order_update(&mut self, update: &OrderUpdate, ctx: &mut StrategyContext) {
         let qty = ctx.position(&update.symbol).qty.to_f64();
-        self.seen.lock().unwrap().push((update.clone(), qty));
+        self.seen.lock().unwrap().push((update.clone(), qty, self.ticks));
     }
 }
 
-#[tokio::test]
-async fn a_market_order_is_accepted_then_filled() {
-    let seen = Arc::new(Mutex::new(Vec::new()));
+/// Runs [`OneBuy`] over 2,000 ticks with `answer_lag`; what it saw.
+async fn one_buy(answer_lag: usize) -> Vec<(OrderUpdate, f64, u64)> {
+    let seen = Seen::default();
     let mut registry = StrategyRegistry::new();
     let s = seen.clone();
     registry.register(
@@ -38,7 +43,7 @@ async fn a_market_order_is_accepted_then_filled() {
         Box::new(move |_| {
             let s = s.clone();
             let maker: Maker = Arc::new(move || {
-                Box::new(OneBuy { sent: false, seen: s.clone() }) as Box<dyn Strategy>
+                Box::new(OneBuy { ticks: 0, seen: s.clone() }) as Box<dyn Strategy>
             });
             Ok(maker)
         }),
@@ -49,12 +54,37 @@ async fn a_market_order_is_accepted_then_filled() {
         kind: "one_buy".into(),
         params: toml::Table::new(),
         pinned_core: None,
+        answer_lag,
     }];
     support::run_synthetic(&config, &registry).await;
-    let seen = seen.lock().unwrap();
-    let statuses: Vec<OrderStatus> = seen.iter().map(|(u, _)| u.status).collect();
+    let seen = seen.lock().unwrap().clone();
+    seen
+}
+
+#[tokio::test]
+async fn a_market_order_is_accepted_then_filled() {
+    let seen = one_buy(0).await;
+    let statuses: Vec<OrderStatus> = seen.iter().map(|(u, _, _)| u.status).collect();
     assert_eq!(statuses, vec![OrderStatus::Accepted, OrderStatus::Filled], "{seen:?}");
-    let (filled, position) = &seen[1];
+    let (filled, position, _) = &seen[1];
     assert_eq!(filled.last_fill.expect("a fill").qty, 1.0);
     assert_eq!(*position, 1.0, "the fill is in the position the strategy sees");
+    // The answer to the order's step comes before the strategy's next tick.
+    assert_eq!(seen[0].2, 1, "{seen:?}");
+}
+
+#[tokio::test]
+async fn with_an_answer_lag_each_answer_comes_that_many_ticks_later() {
+    let prompt = one_buy(0).await;
+    for lag in [1, 3] {
+        let seen = one_buy(lag).await;
+        assert_eq!(seen.len(), prompt.len(), "lag {lag}: {seen:?}");
+        for ((update, position, ticks), (at_once, _, prompt_ticks)) in seen.iter().zip(&prompt) {
+            assert_eq!(update.status, at_once.status, "lag {lag}");
+            assert_eq!(*ticks, prompt_ticks + lag as u64, "lag {lag}: {seen:?}");
+            if update.status == OrderStatus::Filled {
+                assert_eq!(*position, 1.0, "lag {lag}");
+            }
+        }
+    }
 }

@@ -49,6 +49,7 @@ async fn a_timer_fires_once_when_exchange_time_reaches_it() {
         kind: "alarm".into(),
         params: toml::Table::new(),
         pinned_core: None,
+        answer_lag: 0,
     }];
     // The synthetic feed spaces ticks by 1/rate of exchange time: 10 µs here, so the
     // 1 ms timer is due about 100 ticks in; the feed itself runs unpaced.

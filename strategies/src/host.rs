@@ -2,11 +2,11 @@
 //! through the execution actor with the step protocol of
 //! [`mycelium_execution::actor`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mycelium::{Actor, ActorError, ActorRef, Context, ReplyTo};
+use mycelium::{Actor, ActorError, ActorRef, Answer, Context, ReplyTo};
 use mycelium_execution::{
     ExecMsg, HistoryStep, Hop, HopHistograms, OrderStatus, OrderUpdate, Step, StepStamps,
     StrategyId, TickStamp,
@@ -26,6 +26,9 @@ pub enum StrategyMsg {
     Tick(Arc<FeedTick>),
     /// Reply with this host's figures, after every tick queued before it.
     Report(ReplyTo<HostReport>),
+    /// The run's end: after every tick queued before it, apply every answer still on
+    /// its way (with an answer lag), then reply with this host's figures.
+    Finish(ReplyTo<HostReport>),
 }
 
 impl From<Arc<FeedTick>> for StrategyMsg {
@@ -50,12 +53,31 @@ pub struct HostReport {
 
 /// Runs one strategy. Made anew by its supervisor after a crash: it then recovers its
 /// positions and open orders from execution, the source of truth.
+///
+/// Each tick is a step: the strategy's turn, then its orders sent to execution, whose
+/// answer (the step's order updates) the strategy applies before its turn `answer_lag`
+/// ticks later. With no lag (the default) it waits for each answer before its next
+/// tick; with a lag of `n` it takes `n` more ticks while the answers are on their way
+/// (a link's round trip longer than the time between ticks no longer holds the ticks
+/// back), and sees each answer exactly `n` ticks later, in every run alike.
 pub struct StrategyHost {
     id: StrategyId,
     strategy: Box<dyn Strategy>,
     ctx: StrategyContext,
     execution: ActorRef<ExecMsg<StrategyMsg>>,
     report: HostReport,
+    answer_lag: usize,
+    /// Steps whose answers are not applied yet, oldest first: at most `answer_lag`
+    /// between two ticks.
+    unanswered: VecDeque<Unanswered>,
+}
+
+/// A step whose answer the strategy has not applied yet.
+enum Unanswered {
+    /// Sent; the answer is on its way.
+    Sent { seq: u64, answer: Answer<Vec<OrderUpdate>> },
+    /// Replayed from execution's journal: the answer is in hand.
+    Replayed(Vec<OrderUpdate>),
 }
 
 impl StrategyHost {
@@ -71,7 +93,16 @@ impl StrategyHost {
             ctx: StrategyContext::new(id, 0),
             execution,
             report: HostReport::default(),
+            answer_lag: 0,
+            unanswered: VecDeque::new(),
         }
+    }
+
+    /// The same host, applying each step's answer `lag` ticks after the step (see the
+    /// type's docs); 0, the default, waits for each answer before the next tick.
+    pub fn answer_lag(mut self, lag: usize) -> Self {
+        self.answer_lag = lag;
+        self
     }
 
     /// The same host, its strategy seeing `instruments` (by default the shipped table):
@@ -82,7 +113,8 @@ impl StrategyHost {
     }
 
     /// Sends the orders the strategy has placed as its step for `tick` (`None`: orders
-    /// placed at start), and applies the updates execution answers with.
+    /// placed at start), and applies the updates execution answers with: at once, or
+    /// with an answer lag, from [`catch_up`](Self::catch_up) that many ticks later.
     async fn step(&mut self, tick: Option<Arc<FeedTick>>) -> Result<(), ActorError> {
         let (orders, cancels) = self.ctx.take_outbox();
         self.report.orders += orders.len() as u64;
@@ -108,19 +140,49 @@ impl StrategyHost {
             cancels,
             stamps: StepStamps { published, decided: Instant::now() },
         };
-        let updates =
-            match self.execution.ask(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT).await {
-                Ok(updates) => updates,
-                Err(e) => {
-                    let why = format!("execution did not answer step {seq}: {e}");
-                    self.orders_unknown(&why);
-                    return Err(why.into());
-                }
-            };
-        for update in &updates {
-            self.apply(update);
+        if self.answer_lag == 0 {
+            let updates =
+                match self.execution.ask(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT).await {
+                    Ok(updates) => updates,
+                    Err(e) => return Err(self.lost(seq, &e)),
+                };
+            for update in &updates {
+                self.apply(update);
+            }
+            return Ok(());
+        }
+        match self.execution.request(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT).await {
+            Ok(answer) => self.unanswered.push_back(Unanswered::Sent { seq, answer }),
+            Err(e) => return Err(self.lost(seq, &e)),
         }
         Ok(())
+    }
+
+    /// Applies the answers of every step but the last `keep`, oldest first, waiting
+    /// for those still on their way.
+    async fn catch_up(&mut self, keep: usize) -> Result<(), ActorError> {
+        while self.unanswered.len() > keep {
+            let updates = match self.unanswered.pop_front() {
+                Some(Unanswered::Sent { seq, answer }) => match answer.await {
+                    Ok(updates) => updates,
+                    Err(e) => return Err(self.lost(seq, &e)),
+                },
+                Some(Unanswered::Replayed(updates)) => updates,
+                None => break,
+            };
+            for update in &updates {
+                self.apply(update);
+            }
+        }
+        Ok(())
+    }
+
+    /// Execution did not answer step `seq`: every open order is now unknown, and the
+    /// host fails with the returned error.
+    fn lost(&mut self, seq: u64, e: &dyn std::fmt::Display) -> ActorError {
+        let why = format!("execution did not answer step {seq}: {e}");
+        self.orders_unknown(&why);
+        why.into()
     }
 
     /// Execution stopped answering: tells the strategy, order by order, that each
@@ -171,10 +233,13 @@ impl StrategyHost {
     /// answered and each reply it got, in order, exactly as it first ran them. Nothing
     /// is sent: a deterministic strategy makes the same orders again, and a step whose
     /// orders differ from the journal's ends the replay. Returns the last tick replayed.
-    fn replay(&mut self, history: &[HistoryStep]) -> Result<u64, String> {
+    fn replay(&mut self, history: Vec<HistoryStep>) -> Result<u64, String> {
         self.strategy.on_start(&mut self.ctx);
         let mut through = 0;
-        for (i, step) in history.iter().enumerate() {
+        for (i, step) in history.into_iter().enumerate() {
+            if step.tick.is_some() {
+                self.apply_replayed(self.answer_lag);
+            }
             match &step.tick {
                 Some(tick) => self.turn(step.seq, tick),
                 // Orders placed at start: made by `on_start` above.
@@ -188,13 +253,29 @@ impl StrategyHost {
                     step.seq
                 ));
             }
-            for update in &step.updates {
-                self.ctx.apply_update(update);
-                self.strategy.on_order_update(update, &mut self.ctx);
-            }
+            self.unanswered.push_back(Unanswered::Replayed(step.updates));
             through = step.seq;
         }
         Ok(through)
+    }
+
+    /// Applies the replayed answers of every step but the last `keep`.
+    fn apply_replayed(&mut self, keep: usize) {
+        while self.unanswered.len() > keep {
+            if let Some(Unanswered::Replayed(updates)) = self.unanswered.pop_front() {
+                for update in &updates {
+                    self.apply(update);
+                }
+            }
+        }
+    }
+
+    /// The replayed answers not applied yet.
+    fn replayed_pending(&self) -> impl Iterator<Item = &OrderUpdate> {
+        self.unanswered.iter().flat_map(|u| match u {
+            Unanswered::Replayed(updates) => updates.as_slice(),
+            Unanswered::Sent { .. } => &[],
+        })
     }
 
     fn apply(&mut self, update: &OrderUpdate) {
@@ -233,11 +314,12 @@ impl Actor for StrategyHost {
             .map(|(order, status, filled_qty)| OpenOrder { order, status, filled_qty })
             .collect();
         if !recovery.history.is_empty() {
-            match self.replay(&recovery.history) {
+            let steps = recovery.history.len();
+            match self.replay(recovery.history) {
                 Ok(through) => {
                     self.report.replayed_through = Some(through);
-                    if self.ctx.agrees_with(&positions, &open) {
-                        tracing::info!(strategy = %self.id, steps = recovery.history.len(), through, "strategy rebuilt by replaying its steps from execution's journal");
+                    if self.ctx.agrees_with(self.replayed_pending(), &positions, &open) {
+                        tracing::info!(strategy = %self.id, steps, through, "strategy rebuilt by replaying its steps from execution's journal");
                         return Ok(());
                     }
                     tracing::warn!(strategy = %self.id, through, "the replayed view differs from execution's books: execution's is kept");
@@ -246,8 +328,10 @@ impl Actor for StrategyHost {
                     tracing::warn!(strategy = %self.id, %why, "replay abandoned: execution's books are kept")
                 }
             }
-            // Execution is the source of truth for orders and positions; the
-            // strategy's own state is as far as the replay took it.
+            // Execution is the source of truth for orders and positions (the answers
+            // not yet replayed included); the strategy's own state is as far as the
+            // replay took it.
+            self.unanswered.clear();
             self.ctx.restore(positions, open, recovery.last_order_id);
             return Ok(());
         }
@@ -274,6 +358,7 @@ impl Actor for StrategyHost {
                     Hop::TickToStrategy,
                     dequeued.saturating_duration_since(tick.scheduled),
                 );
+                self.catch_up(self.answer_lag).await?;
                 self.turn(tick.seq, &tick.tick);
                 self.report.hops.record(Hop::StrategyHandler, dequeued.elapsed());
                 self.report.ticks += 1;
@@ -282,11 +367,20 @@ impl Actor for StrategyHost {
             StrategyMsg::Report(reply) => {
                 let _ = reply.send(self.report.clone());
             }
+            StrategyMsg::Finish(reply) => {
+                self.catch_up(0).await?;
+                let _ = reply.send(self.report.clone());
+            }
         }
         Ok(())
     }
 
     async fn stopped(&mut self, _ctx: &mut Context<Self>) {
+        // The answers still on their way are applied before the strategy stops: none
+        // is dropped unread.
+        if let Err(e) = self.catch_up(0).await {
+            tracing::warn!(strategy = %self.id, error = %e, "stopped without the last answers");
+        }
         self.strategy.on_stop(&mut self.ctx);
     }
 }

@@ -366,32 +366,28 @@ impl StrategyContext {
 
     /// Applies an update from execution to the local view of orders and positions.
     pub(crate) fn apply_update(&mut self, update: &OrderUpdate) {
-        if let Some(fill) = &update.last_fill {
-            // Execution's rule, so that this view and execution's positions agree.
-            let terms = self.instruments.get(update.symbol).map(Terms::of).unwrap_or_default();
-            self.positions.entry(update.symbol).or_default().apply_fill(fill, terms);
-        }
-        if update.status.is_terminal() {
-            self.open.remove(&update.client_order_id);
-        } else if let Some(open) = self.open.get_mut(&update.client_order_id) {
-            open.status = update.status;
-            open.filled_qty = update.filled_qty;
-        }
+        apply_to(&mut self.positions, &mut self.open, &self.instruments, update);
     }
 
-    /// Whether this view holds exactly execution's `positions` and `open` orders
-    /// (flat positions aside): after a replay, the check that it rebuilt the same.
-    pub(crate) fn agrees_with(
+    /// Whether this view, with the `pending` updates it has yet to apply, holds
+    /// exactly execution's `positions` and `open` orders (flat positions aside): after
+    /// a replay, the check that it rebuilt the same.
+    pub(crate) fn agrees_with<'a>(
         &self,
+        pending: impl IntoIterator<Item = &'a OrderUpdate>,
         positions: &HashMap<Symbol, Holding>,
         open: &[OpenOrder],
     ) -> bool {
+        let (mut mine, mut mine_open) = (self.positions.clone(), self.open.clone());
+        for update in pending {
+            apply_to(&mut mine, &mut mine_open, &self.instruments, update);
+        }
         let held = |m: &HashMap<Symbol, Holding>| -> HashMap<Symbol, Holding> {
             m.iter().filter(|(_, h)| **h != Holding::default()).map(|(s, h)| (*s, *h)).collect()
         };
         let theirs: BTreeMap<ClientOrderId, &OpenOrder> =
             open.iter().map(|o| (o.order.client_order_id, o)).collect();
-        held(&self.positions) == held(positions) && self.open.values().eq(theirs.into_values())
+        held(&mine) == held(positions) && mine_open.values().eq(theirs.into_values())
     }
 
     /// Replaces the local view with execution's (after a restart).
@@ -404,6 +400,26 @@ impl StrategyContext {
         self.positions = positions;
         self.open = open.into_iter().map(|o| (o.order.client_order_id, o)).collect();
         self.next_order = self.next_order.max(last_order_id);
+    }
+}
+
+/// Applies one of execution's updates to a view of positions and open orders.
+fn apply_to(
+    positions: &mut HashMap<Symbol, Holding>,
+    open: &mut BTreeMap<ClientOrderId, OpenOrder>,
+    instruments: &InstrumentTable,
+    update: &OrderUpdate,
+) {
+    if let Some(fill) = &update.last_fill {
+        // Execution's rule, so that this view and execution's positions agree.
+        let terms = instruments.get(update.symbol).map(Terms::of).unwrap_or_default();
+        positions.entry(update.symbol).or_default().apply_fill(fill, terms);
+    }
+    if update.status.is_terminal() {
+        open.remove(&update.client_order_id);
+    } else if let Some(open) = open.get_mut(&update.client_order_id) {
+        open.status = update.status;
+        open.filled_qty = update.filled_qty;
     }
 }
 

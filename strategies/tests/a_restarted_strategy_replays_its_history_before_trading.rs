@@ -1,7 +1,9 @@
 //! A strategy whose process died gets its own steps and replies back from execution's
 //! journal when it registers again ([`Recovery::history`]): its host replays them
 //! (sending nothing), skips the ticks they cover, and trades on exactly as the
-//! strategy would have without the restart. A history the strategy does not make
+//! strategy would have without the restart, with or without an answer lag (the
+//! answers it had not applied when it died are applied as late as they would have
+//! been). A history the strategy does not make
 //! again (it is not deterministic, or the history is not its own) is abandoned, and
 //! execution's view of its orders is kept.
 
@@ -12,8 +14,10 @@ use mycelium::{Actor, ActorError, ActorRef, Context, Node};
 use mycelium_execution::{
     Cancel, ExecMsg, HistoryStep, Order, OrderStatus, OrderUpdate, Recovery, StrategyId,
 };
-use mycelium_market_data::{FeedTick, MarketTick, Quote, Symbol, TickEvent};
-use mycelium_strategies::{MarketMaker, MarketMakerParams, StrategyHost, StrategyMsg};
+use mycelium_market_data::{FeedTick, MarketTick, Quote, Side, Symbol, TickEvent};
+use mycelium_strategies::{
+    MarketMaker, MarketMakerParams, Strategy, StrategyContext, StrategyHost, StrategyMsg,
+};
 
 const ID: StrategyId = StrategyId(1);
 
@@ -99,6 +103,24 @@ fn mid(seq: u64) -> f64 {
     100.0 + ((seq * 7) % 11) as f64 * 0.05
 }
 
+/// Keeps up to three orders open: places one a tick while it has fewer, else cancels
+/// the oldest. What it sees open depends on when execution's answers reach it.
+struct Churner;
+
+impl Strategy for Churner {
+    fn on_tick(&mut self, tick: &MarketTick, ctx: &mut StrategyContext) {
+        let oldest = ctx.open_orders().map(|o| o.order.client_order_id).next();
+        match oldest {
+            Some(id) if ctx.open_orders().count() >= 3 => {
+                ctx.cancel(id);
+            }
+            _ => {
+                ctx.limit(tick.symbol, Side::Buy, 1.0, 99.0);
+            }
+        }
+    }
+}
+
 fn maker() -> Box<MarketMaker> {
     Box::new(MarketMaker::new(MarketMakerParams {
         symbols: vec!["SYN1".into()],
@@ -118,12 +140,24 @@ async fn run(
     recovery: Recovery,
     ticks: std::ops::RangeInclusive<u64>,
 ) -> (Vec<HistoryStep>, Option<u64>) {
+    run_with(node, recovery, ticks, maker(), 0).await
+}
+
+/// [`run`] with another strategy and an answer lag.
+async fn run_with(
+    node: &Node,
+    recovery: Recovery,
+    ticks: std::ops::RangeInclusive<u64>,
+    strategy: Box<dyn Strategy>,
+    lag: usize,
+) -> (Vec<HistoryStep>, Option<u64>) {
     // Execution knows the orders of the history (to answer their cancels).
     let before = recovery.history.len();
     let steps = Arc::new(Mutex::new(recovery.history.clone()));
     let exec: ActorRef<_> =
         node.spawn(Exec { recovery, steps: steps.clone() }).expect("spawn execution");
-    let host = node.spawn(StrategyHost::new(ID, maker(), exec)).expect("spawn host");
+    let host =
+        node.spawn(StrategyHost::new(ID, strategy, exec).answer_lag(lag)).expect("spawn host");
     for seq in ticks {
         host.send(StrategyMsg::Tick(quote(seq, mid(seq)))).await.expect("tick");
     }
@@ -171,6 +205,22 @@ async fn a_replayed_strategy_trades_on_as_if_it_had_never_stopped() {
     for (got, want) in after.iter().zip(&expected) {
         assert_eq!(got, want, "the restarted maker must send what the uncrashed one sent");
     }
+    node.shutdown(Duration::from_secs(1)).await;
+}
+
+#[tokio::test]
+async fn with_an_answer_lag_a_replayed_strategy_trades_on_as_if_it_had_never_stopped() {
+    let node = Node::new("replay-lagged");
+    let run_lagged = |recovery, ticks| run_with(&node, recovery, ticks, Box::new(Churner), 2);
+    let (prompt, _) = run_with(&node, Recovery::default(), 1..=30, Box::new(Churner), 0).await;
+    let (whole, _) = run_lagged(Recovery::default(), 1..=30).await;
+    assert_ne!(whole, prompt, "the lag changes what the strategy does");
+    // Died after its step for tick 17, the answers to 16 and 17 not yet applied.
+    let before: Vec<HistoryStep> = whole.iter().filter(|s| s.seq <= 17).cloned().collect();
+    let (after, replayed) = run_lagged(recovery_after(&before), 12..=30).await;
+    assert_eq!(replayed, Some(17));
+    let expected: Vec<HistoryStep> = whole.iter().filter(|s| s.seq > 17).cloned().collect();
+    assert_eq!(after, expected, "the restarted strategy must send what the uncrashed one sent");
     node.shutdown(Duration::from_secs(1)).await;
 }
 

@@ -92,8 +92,12 @@ impl Actor for TickForwarder {
                     Err(e) => return Err(format!("tick not forwarded: {e}").into()),
                 }
             }
-            // Queued behind every tick: the feed has ended and all were forwarded.
             StrategyMsg::Report(reply) => {
+                let ticks = self.forwarded + self.dropped;
+                let _ = reply.send(HostReport { ticks, ..HostReport::default() });
+            }
+            // Queued behind every tick: the feed has ended and all were forwarded.
+            StrategyMsg::Finish(reply) => {
                 let through = self.through;
                 let peer = self.ingress.node_name().unwrap_or_default().to_owned();
                 loop {
@@ -232,7 +236,8 @@ impl TickIngress {
     }
 
     /// Answers the feed's end once every tick before it is with the hosts and each
-    /// host has handled them (its report queues behind them): the feed's node may
+    /// host has handled them and their answers (its report queues behind them): the
+    /// feed's node may
     /// then exit, as no restart of this node will need a tick from it again.
     async fn end_if_through(&mut self) {
         let through = self.in_order.as_ref().map_or(u64::MAX, InOrder::through);
@@ -240,7 +245,7 @@ impl TickIngress {
             return;
         }
         for host in &self.hosts {
-            if let Err(e) = host.ask(StrategyMsg::Report, END_WAIT).await {
+            if let Err(e) = host.ask(StrategyMsg::Finish, END_WAIT).await {
                 tracing::debug!(%host, error = %e, "no report at the end of the feed");
             }
         }

@@ -64,6 +64,7 @@ struct LocalStrategy {
     id: StrategyId,
     maker: Maker,
     options: SpawnOptions,
+    answer_lag: usize,
 }
 
 impl<'a> PipelineBuilder<'a> {
@@ -135,7 +136,13 @@ impl<'a> PipelineBuilder<'a> {
                     .prepare(&spec.kind, &spec.params)
                     .with_context(|| format!("[[strategy]] {:?}", spec.name))?;
                 let options = spawn_options(spec);
-                local.push(LocalStrategy { name: spec.name.clone(), id: id_of(i), maker, options });
+                local.push(LocalStrategy {
+                    name: spec.name.clone(),
+                    id: id_of(i),
+                    maker,
+                    options,
+                    answer_lag: spec.answer_lag,
+                });
             }
         }
         let input = match (placement.feed_here(), self.input) {
@@ -233,7 +240,7 @@ impl<'a> PipelineBuilder<'a> {
             note_link(node, &placement.roles.execution, &links_used);
         }
         let mut hosts = Vec::new();
-        for LocalStrategy { name, id, maker, options } in local {
+        for LocalStrategy { name, id, maker, options, answer_lag } in local {
             let exec = match (&execution, &remote_execution) {
                 (Some(exec), _) => exec.clone(),
                 (None, Some(gateway)) => node.spawn(ExecProxy {
@@ -247,7 +254,9 @@ impl<'a> PipelineBuilder<'a> {
             };
             let instruments = config.execution.instruments.table();
             let spec = ChildSpec::new(name.clone(), move || {
-                StrategyHost::new(id, maker(), exec.clone()).instruments(instruments.clone())
+                StrategyHost::new(id, maker(), exec.clone())
+                    .instruments(instruments.clone())
+                    .answer_lag(answer_lag)
             })
             .options(options);
             let host = supervisor.add_child(spec, ASK).await?;

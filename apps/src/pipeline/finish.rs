@@ -60,7 +60,7 @@ impl Pipeline {
             }
             // Queued behind every tick: each forwarder then sends End.
             for forwarder in &self.forwarders {
-                if let Ok(report) = forwarder.ask(StrategyMsg::Report, ASK).await {
+                if let Ok(report) = forwarder.ask(StrategyMsg::Finish, ASK).await {
                     *forwarded = Some(forwarded.unwrap_or(0).max(report.ticks));
                 }
             }
@@ -84,15 +84,15 @@ impl Pipeline {
     }
 
     /// The figures, then the shutdown. A host's report queues behind its ticks, so it
-    /// comes once the host has stepped through all of them; execution elsewhere then
-    /// hears the host is done.
+    /// comes once the host has stepped through all of them and applied their answers;
+    /// execution elsewhere then hears the host is done.
     async fn collect(self, ending: Ending, forwarded: Option<u64>) -> anyhow::Result<NodeOutcome> {
         let report_wait =
             if ending.is_early() && self.placement.is_split() { EARLY_REPORT } else { ASK };
         let mut strategies = Vec::new();
         let mut hops = HopHistograms::new();
         for (name, id, host) in &self.hosts {
-            let report = host.ask(StrategyMsg::Report, report_wait).await.unwrap_or_default();
+            let report = host.ask(StrategyMsg::Finish, report_wait).await.unwrap_or_default();
             hops.merge(&report.hops);
             if let Some(gateway) = &self.remote_execution {
                 let strategy = *id;
