@@ -14,8 +14,11 @@
 # `venue` core 1). Threads that spin: the trader's (its feed spins to each tick's
 # deadline), and with busy_poll = true a node's link reader.
 #
+# LAG=n gives the market maker an answer lag of n (`answer_lag`: it takes its next
+# ticks while its steps' answers cross the link); 0, the default, steps in lockstep.
+#
 #   scripts/bench-cluster.sh [TICKS]      (default 20000, paced at RATE=5000 ticks/s)
-#   RATE=50000 scripts/bench-cluster.sh 500000
+#   RATE=50000 LAG=4 scripts/bench-cluster.sh 500000
 #   MYCELIUM_BIN=/path/to/mycelium PIN=0 scripts/bench-cluster.sh 100000
 #
 # MYCELIUM_BIN runs a binary built elsewhere (an older commit, for a before and after
@@ -25,6 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ticks="${1:-20000}"
 rate="${RATE:-5000}"
+lag="${LAG:-0}"
 pin="${PIN:-1}"
 
 if [ -n "${MYCELIUM_BIN:-}" ]; then
@@ -52,6 +56,7 @@ order_latency_ns = 100000
 [[pipeline.strategy]]
 name = "mm"
 kind = "market_maker"
+$( [ "$lag" = 0 ] || echo "answer_lag = $lag" )
 [pipeline.strategy.params]
 half_spread_bps = 2.0
 qty = 1.0
@@ -89,7 +94,7 @@ echo "## the machine's floor, $secs s each"
 "$jitter" spin "$secs" 2
 "$jitter" wake "$secs" "$rate"
 echo
-echo "## one process, $rate ticks/s"
+echo "## one process, $rate ticks/s, answer lag $lag"
 { printf 'secret = "bench"\n[roles]\nfeed = "solo"\nexecution = "solo"\nstrategies = { mm = "solo" }\n[[node]]\nname = "solo"\n'; pipeline; } > "$work/solo.toml"
 "$bin" node --config "$work/solo.toml" --name solo --report "$work/solo" > /dev/null
 "$bin" report "$work/solo" | grep -E "^hop|tick_to|strategy_to|^host noise"
@@ -99,7 +104,7 @@ for t in unix tcp; do
     for busy in "false false" "true true" "false true"; do
         set -- $busy
         echo
-        echo "## two processes over $t, busy_poll = $1 (trader), $2 (venue), $rate ticks/s"
+        echo "## two processes over $t, busy_poll = $1 (trader), $2 (venue), $rate ticks/s, answer lag $lag"
         cluster "$t" "$1" "$2" > "$work/c.toml"
         "$bin" node --config "$work/c.toml" --name venue --report "$work/v" > /dev/null &
         venue=$!

@@ -46,6 +46,10 @@ pub struct ExecProxy {
     /// The strategy it stands in for, once registered, and whether execution's books
     /// survive its restart (it journals).
     pub registered: Option<(StrategyId, bool)>,
+    /// Whether the strategy has an answer lag: its steps are then sent as they come,
+    /// several in flight, each answered from a task of its own. Without one, the host
+    /// sends a step only once the last is answered, and the proxy asks inline.
+    pub pipelined: bool,
 }
 
 impl Actor for ExecProxy {
@@ -61,7 +65,8 @@ impl Actor for ExecProxy {
             | ExecMsg::RegisterLive { strategy, actor: _, reply } => {
                 let (node, live) = (self.node.clone(), self.live);
                 let recovery = self
-                    .ask_through_drops(ctx, || {
+                    .asker(ctx)
+                    .ask_through_drops(|| {
                         let node = node.clone();
                         move |r| ExecWire::Register { strategy, node, live, reply: r }
                     })
@@ -82,28 +87,36 @@ impl Actor for ExecProxy {
                 let tick = tick.map(|t| t.tick.clone());
                 let published_ns = self.clock.to_unix(stamps.published);
                 let decided_ns = self.clock.to_unix(stamps.decided);
-                let updates = self
-                    .ask_through_drops(ctx, || {
-                        let (tick, orders, cancels) =
-                            (tick.clone(), orders.clone(), cancels.clone());
-                        move |r| ExecWire::Step {
-                            strategy,
-                            seq,
-                            tick,
-                            orders,
-                            cancels,
-                            published_ns,
-                            decided_ns,
-                            reply: r,
-                        }
-                    })
-                    .await;
-                match updates {
-                    Ok(updates) => {
-                        let _ = reply.send(updates);
+                let request = move || {
+                    let (tick, orders, cancels) = (tick.clone(), orders.clone(), cancels.clone());
+                    move |r| ExecWire::Step {
+                        strategy,
+                        seq,
+                        tick,
+                        orders,
+                        cancels,
+                        published_ns,
+                        decided_ns,
+                        reply: r,
                     }
-                    Err(e) => tracing::warn!(?strategy, seq, error = %e, "step failed"),
+                };
+                let asker = self.asker(ctx);
+                if self.pipelined {
+                    if let Ok(answer) = self.gateway.request(request(), REMOTE_ASK).await {
+                        tokio::spawn(async move {
+                            // Not answered (the link dropped, execution restarted):
+                            // asked again through the drops, as an inline step is.
+                            let updates = match answer.await {
+                                Ok(updates) => Ok(updates),
+                                Err(_) => asker.ask_through_drops(request).await,
+                            };
+                            answer_step(strategy, seq, updates, reply);
+                        });
+                        return Ok(());
+                    }
                 }
+                let updates = asker.ask_through_drops(request).await;
+                answer_step(strategy, seq, updates, reply);
             }
             // Figures are collected on the execution node itself.
             ExecMsg::Report(reply) => drop(reply),
@@ -133,6 +146,47 @@ impl ExecProxy {
         history
     }
 
+    /// What asks the gateway for this proxy, from its handler or from a task.
+    fn asker(&self, ctx: &Context<Self>) -> Asker {
+        Asker {
+            gateway: self.gateway.clone(),
+            local: ctx.node().clone(),
+            node: self.node.clone(),
+            live: self.live,
+            registered: self.registered,
+        }
+    }
+}
+
+/// Replies to a host's step with execution's answer; a step not answered drops the
+/// reply, and the host fails (its restart registers again).
+fn answer_step(
+    strategy: StrategyId,
+    seq: u64,
+    updates: Result<Vec<mycelium_execution::OrderUpdate>, mycelium::AskError<ExecWire>>,
+    reply: mycelium::ReplyTo<Vec<mycelium_execution::OrderUpdate>>,
+) {
+    match updates {
+        Ok(updates) => {
+            let _ = reply.send(updates);
+        }
+        Err(e) => tracing::warn!(?strategy, seq, error = %e, "step failed"),
+    }
+}
+
+/// Asks the execution node's gateway for an [`ExecProxy`], waiting through dropped
+/// links and execution's restarts.
+struct Asker {
+    gateway: ActorRef<ExecWire>,
+    /// This node.
+    local: mycelium::Node,
+    /// This node's name, sent with registrations.
+    node: String,
+    live: bool,
+    registered: Option<(StrategyId, bool)>,
+}
+
+impl Asker {
     /// Asks the gateway; a dropped connection is survived by the link itself (the
     /// request and the answer are resent), and an answer that is late or a queue that
     /// is full while the link is down make it wait for the link and ask again, for up
@@ -144,7 +198,6 @@ impl ExecProxy {
     /// from the books if the old process had executed it.
     async fn ask_through_drops<R, F>(
         &self,
-        ctx: &Context<Self>,
         request: impl Fn() -> F,
     ) -> Result<R, mycelium::AskError<ExecWire>>
     where
@@ -160,7 +213,7 @@ impl ExecProxy {
                     let peer = self.gateway.node_name().unwrap_or_default().to_owned();
                     tracing::warn!(%peer, "execution unreachable: waiting to ask again");
                     let left = until.saturating_duration_since(Instant::now());
-                    ctx.node().wait_for_link(&peer, left).await;
+                    self.local.wait_for_link(&peer, left).await;
                 }
                 Err(mycelium::AskError::LinkLost) if Instant::now() < until => {
                     let Some((strategy, true)) = self.registered else {
@@ -169,7 +222,7 @@ impl ExecProxy {
                     let peer = self.gateway.node_name().unwrap_or_default().to_owned();
                     tracing::warn!(%peer, %strategy, "execution restarted: registering again");
                     let left = until.saturating_duration_since(Instant::now());
-                    ctx.node().wait_for_link(&peer, left).await;
+                    self.local.wait_for_link(&peer, left).await;
                     let (node, live) = (self.node.clone(), self.live);
                     let register = |r| ExecWire::Register { strategy, node, live, reply: r };
                     if let Err(e) = self.gateway.ask(register, REMOTE_ASK).await {
@@ -182,7 +235,7 @@ impl ExecProxy {
                 )) if Instant::now() < until => {
                     let peer = self.gateway.node_name().unwrap_or_default().to_owned();
                     let left = until.saturating_duration_since(Instant::now());
-                    ctx.node().wait_for_link(&peer, left).await;
+                    self.local.wait_for_link(&peer, left).await;
                 }
                 other => return other,
             }

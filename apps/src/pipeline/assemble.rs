@@ -249,6 +249,7 @@ impl<'a> PipelineBuilder<'a> {
                     live: placement.live_here(),
                     clock,
                     registered: None,
+                    pipelined: answer_lag > 0,
                 })?,
                 (None, None) => anyhow::bail!("no execution for strategy {name:?}"),
             };
