@@ -353,12 +353,14 @@ impl Actor for StrategyHost {
             StrategyMsg::Tick(tick)
                 if self.report.replayed_through.is_some_and(|through| tick.seq <= through) => {}
             StrategyMsg::Tick(tick) => {
+                // With an answer lag, the answers this tick must see come first: a
+                // tick that waits for them waits before its turn, as in a mailbox.
+                self.catch_up(self.answer_lag).await?;
                 let dequeued = Instant::now();
                 self.report.hops.record(
                     Hop::TickToStrategy,
                     dequeued.saturating_duration_since(tick.scheduled),
                 );
-                self.catch_up(self.answer_lag).await?;
                 self.turn(tick.seq, &tick.tick);
                 self.report.hops.record(Hop::StrategyHandler, dequeued.elapsed());
                 self.report.ticks += 1;
