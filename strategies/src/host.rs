@@ -151,7 +151,11 @@ impl StrategyHost {
             }
             return Ok(());
         }
-        match self.execution.request(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT).await {
+        // Boxed: inline, the request's state would grow every step's future, the
+        // lockstep ones too.
+        let sent =
+            Box::pin(self.execution.request(|reply| ExecMsg::Step(step, reply), STEP_TIMEOUT));
+        match sent.await {
             Ok(answer) => self.unanswered.push_back(Unanswered::Sent { seq, answer }),
             Err(e) => return Err(self.lost(seq, &e)),
         }
@@ -355,7 +359,10 @@ impl Actor for StrategyHost {
             StrategyMsg::Tick(tick) => {
                 // With an answer lag, the answers this tick must see come first: a
                 // tick that waits for them waits before its turn, as in a mailbox.
-                self.catch_up(self.answer_lag).await?;
+                if self.unanswered.len() > self.answer_lag {
+                    // Boxed, as only a lagged or replayed host gets here.
+                    Box::pin(self.catch_up(self.answer_lag)).await?;
+                }
                 let dequeued = Instant::now();
                 self.report.hops.record(
                     Hop::TickToStrategy,
