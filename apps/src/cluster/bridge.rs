@@ -47,8 +47,9 @@ pub struct ExecProxy {
     /// survive its restart (it journals).
     pub registered: Option<(StrategyId, bool)>,
     /// Whether the strategy has an answer lag: its steps are then sent as they come,
-    /// several in flight, each answered from a task of its own. Without one, the host
-    /// sends a step only once the last is answered, and the proxy asks inline.
+    /// several in flight, each answered from a task of its own (unless execution
+    /// journals, see `handle`). Without one, the host sends a step only once the last
+    /// is answered, and the proxy asks inline.
     pub pipelined: bool,
 }
 
@@ -101,7 +102,11 @@ impl Actor for ExecProxy {
                     }
                 };
                 let asker = self.asker(ctx);
-                if self.pipelined {
+                // A journaling execution, restarted, answers again only each
+                // strategy's last step from its books: steps then cross one at a
+                // time, so none is ever sent again behind a later one.
+                let journaled = self.registered.is_some_and(|(_, durable)| durable);
+                if self.pipelined && !journaled {
                     if let Ok(answer) = self.gateway.request(request(), REMOTE_ASK).await {
                         tokio::spawn(async move {
                             // Not answered (the link dropped, execution restarted):
