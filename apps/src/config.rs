@@ -79,7 +79,7 @@ pub struct StrategySpec {
     /// tick: over a link whose round trip is longer than the time between ticks,
     /// ticks then queue behind the answers. `n` lets the strategy take `n` ticks while
     /// answers are on their way; it sees each answer exactly `n` ticks late, so runs
-    /// stay identical, in one process or split.
+    /// stay identical, in one process or split. Not yet with a journal.
     #[serde(default)]
     pub answer_lag: usize,
 }

@@ -1,7 +1,8 @@
 //! A bad config names the key and the line; an unknown strategy lists the known ones;
 //! values that cannot be right (a negative size or latency, `fast >= slow`, two
 //! spinning strategies on one core, a node's runtime pinned where its strategy spins,
-//! a symbol the feed never carries) are errors naming the key.
+//! a symbol the feed never carries, an answer lag with a journal) are errors naming
+//! the key.
 use mycelium::Node;
 use mycelium_apps::cluster::ClusterConfig;
 use mycelium_apps::{FeedSource, Pipeline, PipelineConfig};
@@ -156,6 +157,26 @@ fn a_symbol_that_is_no_symbol_is_named() {
     let text = "[[strategy]]\nname = \"mm\"\nkind = \"market_maker\"\n[strategy.params]\nsymbols = [\"\"]\n";
     let err = PipelineConfig::parse(text, "my.toml").unwrap_err().to_string();
     assert!(err.contains(r#"[[strategy]] "mm": params.symbols"#), "{err}");
+}
+
+#[tokio::test]
+async fn an_answer_lag_with_a_journal_is_refused() {
+    let mut config = PipelineConfig::default_config().expect("default");
+    config.strategies[1].answer_lag = 2;
+    let dir = tempfile::tempdir().expect("temp dir");
+    config.journal.dir = Some(dir.path().join("journal"));
+    let registry = StrategyRegistry::with_samples();
+    let synthetic = FeedSource::synthetic(&config.feed, 100);
+    let err = Pipeline::start(&Node::new("t"), &config, &registry, synthetic).await.err();
+    let err = format!("{:#}", err.expect("an error"));
+    let name = &config.strategies[1].name;
+    assert!(
+        err.contains(&format!(
+            "[[strategy]] {name:?}: answer_lag with a journal is not supported yet"
+        )),
+        "{err}"
+    );
+    assert!(!dir.path().join("journal").exists(), "nothing started");
 }
 
 #[tokio::test]

@@ -128,6 +128,18 @@ impl<'a> PipelineBuilder<'a> {
             config.strategies.iter().enumerate().map(|(i, s)| (s.name.clone(), id_of(i))).collect();
 
         // 1. Check before starting anything.
+        if placement.execution_here() && config.journal.dir.is_some() {
+            if let Some(lagged) = config.strategies.iter().find(|s| s.answer_lag > 0) {
+                // A restarted execution answers again only each strategy's last
+                // step; with several in flight a crash could not be recovered exactly.
+                anyhow::bail!(
+                    "[[strategy]] {:?}: answer_lag with a journal is not supported yet \
+                     (a restarted execution answers again only a strategy's last step): \
+                     run it in lockstep (answer_lag = 0) or without --journal",
+                    lagged.name
+                );
+            }
+        }
         let mut local = Vec::new();
         for (i, spec) in config.strategies.iter().enumerate() {
             if placement.strategy_here(&spec.name) {
