@@ -92,6 +92,7 @@ impl Actor for TickForwarder {
                     Err(e) => return Err(format!("tick not forwarded: {e}").into()),
                 }
             }
+            // Its figures so far: every tick the feed gave it, sent or dropped.
             StrategyMsg::Report(reply) => {
                 let ticks = self.forwarded + self.dropped;
                 let _ = reply.send(HostReport { ticks, ..HostReport::default() });
@@ -237,8 +238,8 @@ impl TickIngress {
 
     /// Answers the feed's end once every tick before it is with the hosts and each
     /// host has handled them and their answers (its report queues behind them): the
-    /// feed's node may
-    /// then exit, as no restart of this node will need a tick from it again.
+    /// feed's node may then exit, as no restart of this node will need a tick from it
+    /// again.
     async fn end_if_through(&mut self) {
         let through = self.in_order.as_ref().map_or(u64::MAX, InOrder::through);
         if self.end.as_ref().is_none_or(|(last, _)| *last > through) {
