@@ -237,12 +237,13 @@ impl StrategyHost {
     /// answered and each reply it got, in order, exactly as it first ran them. Nothing
     /// is sent: a deterministic strategy makes the same orders again, and a step whose
     /// orders differ from the journal's ends the replay. Returns the last tick replayed.
-    fn replay(&mut self, history: Vec<HistoryStep>) -> Result<u64, String> {
+    async fn replay(&mut self, history: Vec<HistoryStep>) -> Result<u64, String> {
         self.strategy.on_start(&mut self.ctx);
         let mut through = 0;
         for (i, step) in history.into_iter().enumerate() {
             if step.tick.is_some() {
-                self.apply_replayed(self.answer_lag);
+                // Only replayed answers are held here: nothing is awaited.
+                self.catch_up(self.answer_lag).await.map_err(|e| e.to_string())?;
             }
             match &step.tick {
                 Some(tick) => self.turn(step.seq, tick),
@@ -261,17 +262,6 @@ impl StrategyHost {
             through = step.seq;
         }
         Ok(through)
-    }
-
-    /// Applies the replayed answers of every step but the last `keep`.
-    fn apply_replayed(&mut self, keep: usize) {
-        while self.unanswered.len() > keep {
-            if let Some(Unanswered::Replayed(updates)) = self.unanswered.pop_front() {
-                for update in &updates {
-                    self.apply(update);
-                }
-            }
-        }
     }
 
     /// The replayed answers not applied yet.
@@ -319,7 +309,7 @@ impl Actor for StrategyHost {
             .collect();
         if !recovery.history.is_empty() {
             let steps = recovery.history.len();
-            match self.replay(recovery.history) {
+            match self.replay(recovery.history).await {
                 Ok(through) => {
                     self.report.replayed_through = Some(through);
                     if self.ctx.agrees_with(self.replayed_pending(), &positions, &open) {

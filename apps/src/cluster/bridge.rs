@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mycelium::{Actor, ActorError, ActorRef, Context, Terminated};
-use mycelium_execution::{ExecMsg, HistoryStep, Step, StepStamps, StrategyId};
+use mycelium_execution::{ExecMsg, HistoryStep, OrderUpdate, Step, StepStamps, StrategyId};
 use mycelium_market_data::FeedTick;
 use mycelium_strategies::StrategyMsg;
 use tokio::sync::watch;
@@ -35,22 +35,30 @@ const RESUME_WAIT: Duration = Duration::from_secs(300);
 /// Stands in for the execution actor on a strategy node: each `Register` and `Step`
 /// ask of one host becomes a remote ask to the execution node's gateway.
 pub struct ExecProxy {
-    /// The gateway, `execution@<node>`.
-    pub gateway: ActorRef<ExecWire>,
-    /// This node's name, sent with registrations.
-    pub node: String,
-    /// Whether this node's strategies trade live.
-    pub live: bool,
+    /// What asks the gateway, through drops; cloned into the task of a step in flight.
+    asker: Asker,
     /// The anchor for timestamps.
-    pub clock: Clock,
-    /// The strategy it stands in for, once registered, and whether execution's books
-    /// survive its restart (it journals).
-    pub registered: Option<(StrategyId, bool)>,
+    clock: Clock,
     /// Whether the strategy has an answer lag: its steps are then sent as they come,
     /// several in flight, each answered from a task of its own (unless execution
     /// journals, see `handle`). Without one, the host sends a step only once the last
     /// is answered, and the proxy asks inline.
-    pub pipelined: bool,
+    pipelined: bool,
+}
+
+impl ExecProxy {
+    /// A proxy on `local`, the node named `node` in the cluster (its strategies live
+    /// or not), for `gateway`; `pipelined` for a strategy with an answer lag.
+    pub fn new(
+        gateway: ActorRef<ExecWire>,
+        local: mycelium::Node,
+        node: String,
+        live: bool,
+        clock: Clock,
+        pipelined: bool,
+    ) -> Self {
+        Self { asker: Asker { gateway, local, node, live, registered: None }, clock, pipelined }
+    }
 }
 
 impl Actor for ExecProxy {
@@ -59,14 +67,14 @@ impl Actor for ExecProxy {
     async fn handle(
         &mut self,
         msg: ExecMsg<StrategyMsg>,
-        ctx: &mut Context<Self>,
+        _ctx: &mut Context<Self>,
     ) -> Result<(), ActorError> {
         match msg {
             ExecMsg::Register { strategy, actor: _, reply }
             | ExecMsg::RegisterLive { strategy, actor: _, reply } => {
-                let (node, live) = (self.node.clone(), self.live);
+                let (node, live) = (self.asker.node.clone(), self.asker.live);
                 let recovery = self
-                    .asker(ctx)
+                    .asker
                     .ask_through_drops(|| {
                         let node = node.clone();
                         move |r| ExecWire::Register { strategy, node, live, reply: r }
@@ -76,7 +84,7 @@ impl Actor for ExecProxy {
                 // proxy stays to carry its next registration.
                 match recovery {
                     Ok(mut recovery) => {
-                        self.registered = Some((strategy, recovery.durable));
+                        self.asker.registered = Some((strategy, recovery.durable));
                         recovery.history = self.history(strategy).await;
                         let _ = reply.send(recovery);
                     }
@@ -101,13 +109,13 @@ impl Actor for ExecProxy {
                         reply: r,
                     }
                 };
-                let asker = self.asker(ctx);
                 // A journaling execution, restarted, answers again only each
                 // strategy's last step from its books: steps then cross one at a
                 // time, so none is ever sent again behind a later one.
-                let journaled = self.registered.is_some_and(|(_, durable)| durable);
+                let journaled = self.asker.registered.is_some_and(|(_, durable)| durable);
                 if self.pipelined && !journaled {
-                    if let Ok(answer) = self.gateway.request(request(), REMOTE_ASK).await {
+                    if let Ok(answer) = self.asker.gateway.request(request(), REMOTE_ASK).await {
+                        let asker = self.asker.clone();
                         tokio::spawn(async move {
                             // Not answered (the link dropped, execution restarted):
                             // asked again through the drops, as an inline step is.
@@ -120,7 +128,7 @@ impl Actor for ExecProxy {
                         return Ok(());
                     }
                 }
-                let updates = asker.ask_through_drops(request).await;
+                let updates = self.asker.ask_through_drops(request).await;
                 answer_step(strategy, seq, updates, reply);
             }
             // Figures are collected on the execution node itself.
@@ -139,7 +147,7 @@ impl ExecProxy {
         let mut history = Vec::new();
         for page in 0.. {
             let asked = |reply| ExecWire::History { strategy, page, reply };
-            match self.gateway.ask(asked, REMOTE_ASK).await {
+            match self.asker.gateway.ask(asked, REMOTE_ASK).await {
                 Ok(steps) if steps.is_empty() => return history,
                 Ok(steps) => history.extend(steps),
                 Err(e) => {
@@ -150,17 +158,6 @@ impl ExecProxy {
         }
         history
     }
-
-    /// What asks the gateway for this proxy, from its handler or from a task.
-    fn asker(&self, ctx: &Context<Self>) -> Asker {
-        Asker {
-            gateway: self.gateway.clone(),
-            local: ctx.node().clone(),
-            node: self.node.clone(),
-            live: self.live,
-            registered: self.registered,
-        }
-    }
 }
 
 /// Replies to a host's step with execution's answer; a step not answered drops the
@@ -168,8 +165,8 @@ impl ExecProxy {
 fn answer_step(
     strategy: StrategyId,
     seq: u64,
-    updates: Result<Vec<mycelium_execution::OrderUpdate>, mycelium::AskError<ExecWire>>,
-    reply: mycelium::ReplyTo<Vec<mycelium_execution::OrderUpdate>>,
+    updates: Result<Vec<OrderUpdate>, mycelium::AskError<ExecWire>>,
+    reply: mycelium::ReplyTo<Vec<OrderUpdate>>,
 ) {
     match updates {
         Ok(updates) => {
@@ -181,6 +178,7 @@ fn answer_step(
 
 /// Asks the execution node's gateway for an [`ExecProxy`], waiting through dropped
 /// links and execution's restarts.
+#[derive(Clone)]
 struct Asker {
     gateway: ActorRef<ExecWire>,
     /// This node.

@@ -255,14 +255,14 @@ impl<'a> PipelineBuilder<'a> {
         for LocalStrategy { name, id, maker, options, answer_lag } in local {
             let exec = match (&execution, &remote_execution) {
                 (Some(exec), _) => exec.clone(),
-                (None, Some(gateway)) => node.spawn(ExecProxy {
-                    gateway: gateway.clone(),
-                    node: placement.me.clone(),
-                    live: placement.live_here(),
+                (None, Some(gateway)) => node.spawn(ExecProxy::new(
+                    gateway.clone(),
+                    node.clone(),
+                    placement.me.clone(),
+                    placement.live_here(),
                     clock,
-                    registered: None,
-                    pipelined: answer_lag > 0,
-                })?,
+                    answer_lag > 0,
+                ))?,
                 (None, None) => anyhow::bail!("no execution for strategy {name:?}"),
             };
             let instruments = config.execution.instruments.table();
